@@ -1,0 +1,54 @@
+//! Each service owns one schema, `<namespace>_<service>`, in the shared
+//! database; its pool puts that schema first on the search path so that
+//! migrations and queries never name it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// Creates the schema if it is missing (idempotent; safe to race).
+pub async fn ensure_schema(database_url: &str, schema: &str) -> Result<(), sqlx::Error> {
+    let pool = PgPoolOptions::new().max_connections(1).connect(database_url).await?;
+    // A race of two `CREATE SCHEMA IF NOT EXISTS` can still fail on the
+    // catalog's unique index; the schema exists either way.
+    // `schema` is built from a validated namespace token and a fixed service name.
+    let sql = sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""));
+    let result = sqlx::query(sql).execute(&pool).await;
+    pool.close().await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A pool whose connections use `schema` by default.
+pub async fn connect_schema(database_url: &str, schema: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(database_url)?.options([("search_path", schema)]);
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+}
+
+/// Connects to the service's schema, creating it and applying `migrator`
+/// first when `migrate` is set.
+pub async fn open_schema(
+    database_url: &str,
+    schema: &str,
+    migrator: &sqlx::migrate::Migrator,
+    migrate: bool,
+    max_connections: u32,
+) -> Result<PgPool, sqlx::Error> {
+    if migrate {
+        ensure_schema(database_url, schema).await?;
+    }
+    let pool = connect_schema(database_url, schema, max_connections).await?;
+    if migrate {
+        migrator.run(&pool).await?;
+    }
+    Ok(pool)
+}

@@ -1,0 +1,117 @@
+//! Configuration for every Tvarit process: compiled-in defaults, then an
+//! optional TOML file (`TVARIT_CONFIG`), then `TVARIT_*` environment
+//! variables. Validated at start with an error that names the bad key.
+
+mod database;
+mod secret;
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use database::{connect_schema, ensure_schema, open_schema};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use secret::{SecretError, read_secret};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+    #[error("configuration key `registry_file`: {0}")]
+    Registry(#[from] tvarit_registry::RegistryError),
+}
+
+/// What every service shares: where NATS and PostgreSQL are, and the
+/// namespace that keeps deployments (and tests) apart on one server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Common {
+    /// Prefixes every subject, stream and database schema.
+    pub namespace: String,
+    pub nats_url: String,
+    pub database_url: String,
+    /// Units and accounts; the compiled-in Rajasthan registry when unset.
+    pub registry_file: Option<PathBuf>,
+    /// JetStream replicas for the streams this service declares (3 in a cluster).
+    pub stream_replicas: usize,
+}
+
+impl Default for Common {
+    fn default() -> Self {
+        Self {
+            namespace: "tvarit".into(),
+            nats_url: "nats://127.0.0.1:4222".into(),
+            database_url: "postgres://postgres@127.0.0.1:5432/tvarit".into(),
+            registry_file: None,
+            stream_replicas: 1,
+        }
+    }
+}
+
+impl Common {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !is_namespace(&self.namespace) {
+            return Err(ConfigError::Invalid {
+                key: "namespace",
+                message: format!(
+                    "{:?} must start with a lowercase letter and hold only lowercase letters, digits and '_' (at most 32)",
+                    self.namespace
+                ),
+            });
+        }
+        if !(1..=5).contains(&self.stream_replicas) {
+            return Err(ConfigError::Invalid { key: "stream_replicas", message: "must be 1 to 5".into() });
+        }
+        Ok(())
+    }
+
+    pub fn registry(&self) -> Result<tvarit_registry::Registry, ConfigError> {
+        Ok(tvarit_registry::Registry::load(self.registry_file.as_deref())?)
+    }
+}
+
+fn is_namespace(s: &str) -> bool {
+    s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Loads `T` from its defaults, the TOML file named by `TVARIT_CONFIG` (if
+/// any) and the `TVARIT_*` environment (`TVARIT_NATS_URL` → `nats_url`).
+pub fn load<T>() -> Result<T, ConfigError>
+where
+    T: Serialize + DeserializeOwned + Default,
+{
+    let mut figment = Figment::from(Serialized::defaults(T::default()));
+    if let Some(path) = std::env::var_os("TVARIT_CONFIG") {
+        figment = figment.merge(Toml::file_exact(PathBuf::from(path)));
+    }
+    figment.merge(Env::prefixed("TVARIT_").ignore(&["config"])).extract().map_err(|e| ConfigError::Figment(Box::new(e)))
+}
+
+/// Binds a listen address, naming the configuration key if it fails.
+pub async fn bind_listener(addr: &str, key: &str) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("binding {key} = {addr}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_must_be_a_safe_token() {
+        let mut c = Common::default();
+        assert!(c.validate().is_ok());
+        for bad in ["", "Tvarit", "a.b", "a-b", "1abc", "a>"] {
+            c.namespace = bad.into();
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains("`namespace`"), "{bad}: {err}");
+        }
+    }
+}

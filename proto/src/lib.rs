@@ -1,0 +1,109 @@
+//! Tvarit's wire contracts: NATS payloads (`Post`, `ClassifiedPost`,
+//! `CaseEvent`) and the gRPC services `Desk` and `Metrics`.
+
+pub mod v1 {
+    #![allow(clippy::all, clippy::pedantic)]
+    tonic::include_proto!("tvarit.v1");
+}
+
+/// The encoded file descriptor set, for gRPC reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tvarit_descriptor.bin"));
+
+pub use v1::{CaseState, Category, Urgency};
+
+/// Stable lowercase names used in JSON, the database and Prometheus labels.
+impl Category {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Category::Unspecified => "unspecified",
+            Category::Emergency => "emergency",
+            Category::Complaint => "complaint",
+            Category::Misinformation => "misinformation",
+            Category::Sensitive => "sensitive",
+            Category::Query => "query",
+            Category::Appreciation => "appreciation",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Some(match s {
+            "emergency" => Category::Emergency,
+            "complaint" => Category::Complaint,
+            "misinformation" => Category::Misinformation,
+            "sensitive" => Category::Sensitive,
+            "query" => Category::Query,
+            "appreciation" => Category::Appreciation,
+            "other" => Category::Other,
+            _ => return None,
+        })
+    }
+}
+
+impl Urgency {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Urgency::Unspecified => "unspecified",
+            Urgency::Critical => "critical",
+            Urgency::High => "high",
+            Urgency::Normal => "normal",
+            Urgency::Low => "low",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Some(match s {
+            "critical" => Urgency::Critical,
+            "high" => Urgency::High,
+            "normal" => Urgency::Normal,
+            "low" => Urgency::Low,
+            _ => return None,
+        })
+    }
+}
+
+impl CaseState {
+    pub fn slug(self) -> &'static str {
+        match self {
+            CaseState::Unspecified => "unspecified",
+            CaseState::Open => "open",
+            CaseState::InProcess => "in_process",
+            CaseState::Closed => "closed",
+            CaseState::NotActionable => "not_actionable",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Some(match s {
+            "open" => CaseState::Open,
+            "in_process" => CaseState::InProcess,
+            "closed" => CaseState::Closed,
+            "not_actionable" => CaseState::NotActionable,
+            _ => return None,
+        })
+    }
+}
+
+/// Conversions between chrono and protobuf timestamps.
+pub mod time {
+    pub use prost_types::Timestamp;
+
+    /// Milliseconds since the epoch to a protobuf timestamp.
+    pub fn from_millis(ms: i64) -> Timestamp {
+        Timestamp { seconds: ms.div_euclid(1000), nanos: (ms.rem_euclid(1000) * 1_000_000) as i32 }
+    }
+
+    /// A protobuf timestamp to milliseconds since the epoch.
+    pub fn to_millis(ts: &Timestamp) -> i64 {
+        ts.seconds * 1000 + i64::from(ts.nanos) / 1_000_000
+    }
+}
+
+/// gRPC reflection over Tvarit's services, so `grpcurl` works out of the box.
+pub fn reflection_service()
+-> tonic_reflection::server::v1::ServerReflectionServer<impl tonic_reflection::server::v1::ServerReflection> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the compiled-in descriptor set is valid")
+}
