@@ -1,0 +1,25 @@
+use serde::{Deserialize, Serialize};
+use tvarit_config::Common;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassifyConfig {
+    #[serde(flatten)]
+    pub common: Common,
+    /// gRPC health and reflection.
+    pub classify_grpc_listen: String,
+    /// `/metrics`, `/healthz`.
+    pub classify_http_listen: String,
+    /// Most posts classified, stored and published together.
+    pub classify_batch: usize,
+}
+
+impl Default for ClassifyConfig {
+    fn default() -> Self {
+        Self {
+            common: Common::default(),
+            classify_grpc_listen: "127.0.0.1:50052".into(),
+            classify_http_listen: "127.0.0.1:9092".into(),
+            classify_batch: 256,
+        }
+    }
+}

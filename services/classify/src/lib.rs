@@ -1,0 +1,77 @@
+//! tvarit-classify: decides category, urgency, language and unit of every
+//! ingested post and publishes it on `<ns>.post.classified.<unit>`.
+
+pub mod baseline;
+pub mod batch;
+pub mod classifier;
+pub mod config;
+pub mod pipeline;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+
+use crate::config::ClassifyConfig;
+use crate::pipeline::Pipeline;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The durable consumer's name on the ingested stream.
+pub const CONSUMER: &str = "classify-ingested";
+
+pub struct Listeners {
+    pub http: TcpListener,
+    pub grpc: TcpListener,
+}
+
+pub async fn migrate(config: &ClassifyConfig) -> anyhow::Result<()> {
+    let ns = Namespace::new(&config.common.namespace);
+    tvarit_config::open_schema(&config.common.database_url, &ns.schema("classify"), &MIGRATOR, true, 1).await?;
+    Ok(())
+}
+
+pub async fn run(
+    config: ClassifyConfig,
+    listeners: Listeners,
+    migrate: bool,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let ns = Namespace::new(&config.common.namespace);
+    let registry = config.common.registry()?;
+    let pool = tvarit_config::open_schema(&config.common.database_url, &ns.schema("classify"), &MIGRATOR, migrate, 4)
+        .await
+        .context("opening the classify schema")?;
+    let nats = tvarit_bus::connect(&config.common.nats_url, "tvarit-classify").await?;
+    let js = async_nats::jetstream::new(nats);
+    let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
+    let ingested = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
+    tvarit_bus::ensure_stream(&js, &ns, StreamKind::Classified, settings).await?;
+    let consumer =
+        tvarit_bus::ensure_consumer(&ingested, CONSUMER, ns.post_ingested("*"), Duration::from_secs(30)).await?;
+
+    let classifier = Arc::new(baseline::Baseline::new(registry));
+    tracing::info!(model = classifier::Classifier::model(classifier.as_ref()), "classifier loaded");
+    let pipeline = Arc::new(Pipeline { js, pool, ns, classifier });
+
+    let http_addr = listeners.http.local_addr()?;
+    let grpc_addr = listeners.grpc.local_addr()?;
+    let router = tvarit_telemetry::metrics_router(metrics);
+    let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
+    tracing::info!(%http_addr, %grpc_addr, "ready");
+
+    let p = pipeline.clone();
+    tvarit_bus::consume_batches(consumer, config.classify_batch.max(1), shutdown.clone(), move |batch| {
+        let p = p.clone();
+        async move { p.handle(batch).await }
+    })
+    .await;
+    http.await??;
+    grpc.await??;
+    Ok(())
+}

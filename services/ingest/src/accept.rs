@@ -1,0 +1,187 @@
+//! Accepting posts: archive first (keyed by platform id, so a post is new
+//! once however many routes bring it), then publish to JetStream with the
+//! same key as `Nats-Msg-Id`, then mark published. A crash between the steps
+//! leaves an unpublished row that is published again later; JetStream's
+//! dedupe window and classify's keyed writes absorb the repeat.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sqlx::PgPool;
+use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
+use tvarit_proto::time::to_millis;
+use tvarit_proto::v1::Post;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Duplicate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    #[error("post archive unavailable: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("message broker unavailable: {0}")]
+    Publish(String),
+}
+
+#[derive(Clone)]
+pub struct Acceptor {
+    js: jetstream::Context,
+    pool: PgPool,
+    ns: Namespace,
+}
+
+/// The business id of a post: one per `(platform, platform post id)`.
+pub fn post_key(platform: &str, post_id: &str) -> String {
+    format!("{platform}:{post_id}")
+}
+
+impl Acceptor {
+    pub fn new(js: jetstream::Context, pool: PgPool, ns: Namespace) -> Self {
+        Self { js, pool, ns }
+    }
+
+    /// Stores and publishes `posts`; returns once every new post is
+    /// acknowledged by JetStream. Outcomes are in input order.
+    pub async fn accept(&self, posts: &[Post]) -> Result<Vec<Outcome>, AcceptError> {
+        // Within one call a repeated id is a duplicate of its first copy.
+        let mut seen = HashSet::new();
+        let firsts: Vec<&Post> = posts.iter().filter(|p| seen.insert(post_key(&p.platform, &p.post_id))).collect();
+        let to_publish = self.archive(&firsts).await?;
+        let publish: Vec<&Post> =
+            firsts.iter().copied().filter(|p| to_publish.contains_key(&post_key(&p.platform, &p.post_id))).collect();
+        self.publish_all(&publish).await?;
+        self.mark_published(&publish).await?;
+
+        let mut counted = HashSet::new();
+        Ok(posts
+            .iter()
+            .map(|p| {
+                let key = post_key(&p.platform, &p.post_id);
+                if to_publish.get(&key) == Some(&true) && counted.insert(key) {
+                    Outcome::New
+                } else {
+                    Outcome::Duplicate
+                }
+            })
+            .collect())
+    }
+
+    /// Inserts the posts; returns the keys that must be published, with
+    /// `true` for newly inserted and `false` for stored-but-never-published.
+    async fn archive(&self, posts: &[&Post]) -> Result<std::collections::HashMap<String, bool>, AcceptError> {
+        let mut cols = Columns::default();
+        for p in posts {
+            cols.push(p);
+        }
+        let rows: Vec<(String, String, bool)> = sqlx::query_as(
+            "INSERT INTO posts (platform, post_id, unit, account, source, created_at, received_at, payload)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::timestamptz[], $7::timestamptz[], $8::bytea[])
+             ON CONFLICT (platform, post_id) DO UPDATE SET source = posts.source
+                 WHERE posts.published_at IS NULL
+             RETURNING platform, post_id, (xmax = 0) AS inserted",
+        )
+        .bind(&cols.platform)
+        .bind(&cols.post_id)
+        .bind(&cols.unit)
+        .bind(&cols.account)
+        .bind(&cols.source)
+        .bind(&cols.created_at)
+        .bind(&cols.received_at)
+        .bind(&cols.payload)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(pl, id, inserted)| (post_key(&pl, &id), inserted)).collect())
+    }
+
+    async fn publish_all(&self, posts: &[&Post]) -> Result<(), AcceptError> {
+        let batch = posts
+            .iter()
+            .map(|p| {
+                let span =
+                    tracing::info_span!("ingest.publish", platform = %p.platform, post_id = %p.post_id, unit = %p.unit);
+                let _entered = span.enter();
+                Outgoing {
+                    subject: self.ns.post_ingested(&p.unit),
+                    headers: publish_headers(&post_key(&p.platform, &p.post_id)),
+                    payload: p.encode_to_vec().into(),
+                }
+            })
+            .collect();
+        publish_batch(&self.js, batch).await.map_err(|e| AcceptError::Publish(e.to_string()))?;
+        for p in posts {
+            metrics::counter!("tvarit_ingest_published_total", "unit" => p.unit.clone()).increment(1);
+        }
+        Ok(())
+    }
+
+    async fn mark_published(&self, posts: &[&Post]) -> Result<(), AcceptError> {
+        if posts.is_empty() {
+            return Ok(());
+        }
+        let platforms: Vec<&str> = posts.iter().map(|p| p.platform.as_str()).collect();
+        let ids: Vec<&str> = posts.iter().map(|p| p.post_id.as_str()).collect();
+        sqlx::query(
+            "UPDATE posts SET published_at = now()
+             FROM UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
+             WHERE posts.platform = k.platform AND posts.post_id = k.post_id",
+        )
+        .bind(&platforms)
+        .bind(&ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Publishes posts stored more than `older_than` ago but never
+    /// acknowledged (their process died in between). Returns how many.
+    pub async fn republish_stale(&self, older_than: Duration) -> Result<usize, AcceptError> {
+        let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+        let payloads: Vec<(Vec<u8>,)> = sqlx::query_as(
+            "SELECT payload FROM posts WHERE published_at IS NULL AND received_at < $1
+             ORDER BY received_at LIMIT 5000",
+        )
+        .bind(cutoff)
+        .fetch_all(&self.pool)
+        .await?;
+        let posts: Vec<Post> = payloads.iter().filter_map(|(b,)| Post::decode(b.as_slice()).ok()).collect();
+        let refs: Vec<&Post> = posts.iter().collect();
+        self.publish_all(&refs).await?;
+        self.mark_published(&refs).await?;
+        Ok(refs.len())
+    }
+}
+
+#[derive(Default)]
+struct Columns {
+    platform: Vec<String>,
+    post_id: Vec<String>,
+    unit: Vec<String>,
+    account: Vec<String>,
+    source: Vec<String>,
+    created_at: Vec<DateTime<Utc>>,
+    received_at: Vec<DateTime<Utc>>,
+    payload: Vec<Vec<u8>>,
+}
+
+impl Columns {
+    fn push(&mut self, p: &Post) {
+        let time = |t: &Option<prost_types::Timestamp>| {
+            t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t))).unwrap_or_else(Utc::now)
+        };
+        self.platform.push(p.platform.clone());
+        self.post_id.push(p.post_id.clone());
+        self.unit.push(p.unit.clone());
+        self.account.push(p.account.clone());
+        self.source.push(p.source.clone());
+        self.created_at.push(time(&p.created_at));
+        self.received_at.push(time(&p.received_at));
+        self.payload.push(p.encode_to_vec());
+    }
+}

@@ -1,0 +1,113 @@
+//! `POST /v1/posts`: a generic signed webhook for sources without an adapter
+//! of their own (e.g. a WhatsApp bridge). The HMAC-SHA256 signature over the
+//! raw body is checked before anything is parsed.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use sha2::Sha256;
+use tvarit_registry::Registry;
+
+use crate::accept::{AcceptError, Acceptor, Outcome};
+use crate::post_input::parse_post;
+
+pub const SIGNATURE_HEADER: &str = "x-tvarit-signature";
+
+pub struct WebhookState {
+    pub acceptor: Acceptor,
+    pub registry: Registry,
+    /// `None` refuses every post: an unsigned endpoint is never opened.
+    pub secret: Option<SecretString>,
+}
+
+pub fn router(state: Arc<WebhookState>, max_body_bytes: usize) -> Router {
+    Router::new().route("/v1/posts", post(receive_post)).layer(DefaultBodyLimit::max(max_body_bytes)).with_state(state)
+}
+
+fn reject(status: StatusCode, reason: &'static str, detail: String) -> Response {
+    metrics::counter!("tvarit_ingest_rejected_total", "reason" => reason).increment(1);
+    tracing::info!(%status, reason, %detail, "post rejected");
+    (status, axum::Json(json!({ "error": reason, "detail": detail }))).into_response()
+}
+
+/// Checks `sha256=<hex>` against HMAC-SHA256(secret, body) in constant time.
+pub fn signature_matches(secret: &[u8], body: &[u8], header: Option<&str>) -> bool {
+    let Some(hex_sig) = header.and_then(|h| h.trim().strip_prefix("sha256=")) else {
+        return false;
+    };
+    let Ok(sig) = hex::decode(hex_sig) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(body);
+    mac.verify_slice(&sig).is_ok()
+}
+
+async fn receive_post(State(state): State<Arc<WebhookState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = &state.secret else {
+        return reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_configured",
+            "set TVARIT_INGEST_WEBHOOK_SECRET or TVARIT_INGEST_WEBHOOK_SECRET_FILE".into(),
+        );
+    };
+    let header = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    if !signature_matches(secret.expose_secret().as_bytes(), &body, header) {
+        return reject(
+            StatusCode::UNAUTHORIZED,
+            "bad_signature",
+            format!("{SIGNATURE_HEADER} must be sha256=<hex HMAC-SHA256 of the body>"),
+        );
+    }
+    let text = match std::str::from_utf8(&body) {
+        Ok(t) => t,
+        Err(e) => return reject(StatusCode::BAD_REQUEST, "invalid_utf8", e.to_string()),
+    };
+    let post = match parse_post(text, &state.registry, chrono::Utc::now(), "webhook") {
+        Ok(p) => p,
+        Err(e @ crate::post_input::InputError::Json(_)) => {
+            return reject(StatusCode::BAD_REQUEST, "malformed", e.to_string());
+        }
+        Err(e) => return reject(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
+    };
+    match state.acceptor.accept(std::slice::from_ref(&post)).await {
+        Ok(outcomes) => {
+            let duplicate = outcomes.first() == Some(&Outcome::Duplicate);
+            let body = json!({ "status": "accepted", "duplicate": duplicate, "unit": post.unit });
+            (StatusCode::ACCEPTED, axum::Json(body)).into_response()
+        }
+        Err(e @ (AcceptError::Database(_) | AcceptError::Publish(_))) => {
+            tracing::warn!(error = %e, "cannot accept post now");
+            // The sender retries; nothing was acknowledged.
+            let body = json!({ "error": "unavailable", "detail": "try again shortly" });
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_is_checked_on_the_raw_body() {
+        let body = br#"{"id":"1"}"#;
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
+        mac.update(body);
+        let good = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        assert!(signature_matches(b"s3cret", body, Some(&good)));
+        assert!(!signature_matches(b"other", body, Some(&good)));
+        assert!(!signature_matches(b"s3cret", br#"{"id":"2"}"#, Some(&good)));
+        assert!(!signature_matches(b"s3cret", body, None));
+        assert!(!signature_matches(b"s3cret", body, Some("sha256=zz")));
+        assert!(!signature_matches(b"s3cret", body, Some(&good[7..])));
+    }
+}

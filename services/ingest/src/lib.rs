@@ -1,0 +1,85 @@
+//! tvarit-ingest: takes posts from the replay file and the signed webhook
+//! (platform adapters come next), archives each once, and publishes it on
+//! `<ns>.post.ingested.<unit>`.
+
+pub mod accept;
+pub mod config;
+pub mod http;
+pub mod post_input;
+pub mod replay;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+
+use crate::accept::Acceptor;
+use crate::config::IngestConfig;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub struct Listeners {
+    pub http: TcpListener,
+    pub grpc: TcpListener,
+}
+
+/// Connects to PostgreSQL (the service's schema) and NATS, and declares the
+/// stream ingest publishes to.
+pub async fn connect(config: &IngestConfig, migrate: bool) -> anyhow::Result<(Acceptor, Namespace)> {
+    let ns = Namespace::new(&config.common.namespace);
+    let pool = tvarit_config::open_schema(&config.common.database_url, &ns.schema("ingest"), &MIGRATOR, migrate, 8)
+        .await
+        .context("opening the ingest schema")?;
+    let nats = tvarit_bus::connect(&config.common.nats_url, "tvarit-ingest").await?;
+    let js = async_nats::jetstream::new(nats);
+    let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
+    tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
+    Ok((Acceptor::new(js, pool, ns.clone()), ns))
+}
+
+pub async fn run(
+    config: IngestConfig,
+    listeners: Listeners,
+    migrate: bool,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let registry = config.common.registry()?;
+    let secret = tvarit_config::read_secret("TVARIT_INGEST_WEBHOOK_SECRET")?;
+    if secret.is_none() {
+        tracing::warn!("no webhook secret configured; POST /v1/posts refuses every post");
+    }
+    let (acceptor, _ns) = connect(&config, migrate).await?;
+
+    let state = Arc::new(http::WebhookState { acceptor: acceptor.clone(), registry, secret });
+    let router = http::router(state, config.ingest_max_post_bytes).merge(tvarit_telemetry::metrics_router(metrics));
+    let http_addr = listeners.http.local_addr()?;
+    let grpc_addr = listeners.grpc.local_addr()?;
+    let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
+    let recovery = tokio::spawn(republish_loop(acceptor, shutdown.clone()));
+    tracing::info!(%http_addr, %grpc_addr, "ready");
+
+    http.await??;
+    grpc.await??;
+    recovery.await?;
+    Ok(())
+}
+
+/// Publishes posts that a process archived but died before publishing.
+async fn republish_loop(acceptor: Acceptor, shutdown: CancellationToken) {
+    loop {
+        match acceptor.republish_stale(Duration::from_secs(30)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(posts = n, "republished posts left unpublished by a stopped process"),
+            Err(e) => tracing::warn!(error = %e, "republishing stale posts"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(15)) => {}
+        }
+    }
+}

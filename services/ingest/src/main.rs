@@ -1,0 +1,69 @@
+use anyhow::Context;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tvarit_ingest::config::IngestConfig;
+use tvarit_ingest::{Listeners, replay};
+use tvarit_telemetry::LogTo;
+
+#[derive(Parser)]
+#[command(name = "tvarit-ingest", version, about = "Takes posts in and publishes each once")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve {
+        /// Apply database migrations before serving.
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Publish every post of a JSONL file; exit 0 once all are acknowledged.
+    Replay {
+        file: PathBuf,
+        /// Posts per second at most.
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config: IngestConfig = tvarit_config::load()?;
+    config.common.validate()?;
+    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
+    let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
+    let telemetry = tvarit_telemetry::init("tvarit-ingest", log_to)?;
+    match command {
+        Command::Serve { migrate } => {
+            let metrics = tvarit_telemetry::install_prometheus()?;
+            let listeners = Listeners {
+                http: tvarit_config::bind_listener(&config.ingest_http_listen, "ingest_http_listen").await?,
+                grpc: tvarit_config::bind_listener(&config.ingest_grpc_listen, "ingest_grpc_listen").await?,
+            };
+            let shutdown = tvarit_telemetry::shutdown_on_signal();
+            tvarit_ingest::run(config, listeners, migrate, metrics, shutdown).await?;
+        }
+        Command::Migrate => {
+            tvarit_ingest::connect(&config, true).await?;
+            println!("ingest schema migrated");
+        }
+        Command::Replay { file, rate } => {
+            let registry = config.common.registry()?;
+            let reader = std::io::BufReader::new(
+                std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?,
+            );
+            let (acceptor, _) = tvarit_ingest::connect(&config, false).await?;
+            let summary = replay::replay(reader, &acceptor, &registry, rate).await?;
+            println!("new={} duplicates={} rejected={}", summary.new, summary.duplicates, summary.rejected);
+        }
+    }
+    tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
+    Ok(())
+}

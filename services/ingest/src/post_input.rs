@@ -1,0 +1,158 @@
+//! The JSON form of a post, shared by the replay file and `POST /v1/posts`:
+//! `{"id","text","mentions":[...],"platform","created_at"?,"author"?}`.
+//! Parsing turns it into a validated `tvarit.v1.Post` or a clear error.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tvarit_proto::time::from_millis;
+use tvarit_proto::v1::{Author, Post};
+use tvarit_registry::Registry;
+
+/// Longest text accepted, in characters (X allows 25,000 for paid accounts).
+pub const MAX_TEXT_CHARS: usize = 25_000;
+const MAX_ID_BYTES: usize = 128;
+const MAX_MENTIONS: usize = 50;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InputError {
+    #[error("not valid JSON for a post: {0}")]
+    Json(String),
+    #[error("field `{0}` must not be empty")]
+    Empty(&'static str),
+    #[error("field `{field}` is too long (at most {max})")]
+    TooLong { field: &'static str, max: usize },
+    #[error("field `created_at` is not an RFC 3339 time: {0}")]
+    CreatedAt(String),
+    #[error("field `platform` {0:?} must be lowercase letters, digits or '_'")]
+    Platform(String),
+    #[error("no registered account among mentions {0:?}")]
+    UnknownAccount(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostJson {
+    id: String,
+    text: String,
+    #[serde(default)]
+    mentions: Vec<String>,
+    platform: String,
+    created_at: Option<String>,
+    author: Option<AuthorJson>,
+    conversation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum AuthorJson {
+    Handle(String),
+    Full {
+        #[serde(default)]
+        id: String,
+        #[serde(default)]
+        handle: String,
+        #[serde(default)]
+        name: String,
+    },
+}
+
+/// Parses one post, routes it to the unit that owns the addressed account,
+/// and stamps it as received at `now` by `source`.
+pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &str) -> Result<Post, InputError> {
+    let p: PostJson = serde_json::from_str(json).map_err(|e| InputError::Json(e.to_string()))?;
+    if p.id.trim().is_empty() {
+        return Err(InputError::Empty("id"));
+    }
+    if p.id.len() > MAX_ID_BYTES {
+        return Err(InputError::TooLong { field: "id", max: MAX_ID_BYTES });
+    }
+    if p.text.trim().is_empty() {
+        return Err(InputError::Empty("text"));
+    }
+    if p.text.chars().count() > MAX_TEXT_CHARS {
+        return Err(InputError::TooLong { field: "text", max: MAX_TEXT_CHARS });
+    }
+    if p.mentions.len() > MAX_MENTIONS {
+        return Err(InputError::TooLong { field: "mentions", max: MAX_MENTIONS });
+    }
+    if p.platform.is_empty()
+        || p.platform.len() > 32
+        || !p.platform.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(InputError::Platform(p.platform));
+    }
+    let created_at = match &p.created_at {
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map_err(|e| InputError::CreatedAt(format!("{s:?}: {e}")))?
+            .with_timezone(&Utc),
+        None => now,
+    };
+    let account = registry
+        .addressed_account(p.mentions.iter().map(String::as_str))
+        .ok_or_else(|| InputError::UnknownAccount(p.mentions.clone()))?;
+    let author = p.author.map(|a| match a {
+        AuthorJson::Handle(handle) => Author { handle, ..Default::default() },
+        AuthorJson::Full { id, handle, name } => Author { id, handle, name },
+    });
+    Ok(Post {
+        platform: p.platform,
+        post_id: p.id,
+        text: p.text,
+        mentions: p.mentions,
+        author,
+        created_at: Some(from_millis(created_at.timestamp_millis())),
+        received_at: Some(from_millis(now.timestamp_millis())),
+        account: account.handle.clone(),
+        unit: account.unit.clone(),
+        conversation_id: p.conversation_id.unwrap_or_default(),
+        source: source.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Post, InputError> {
+        parse_post(json, &Registry::rajasthan(), Utc::now(), "test")
+    }
+
+    #[test]
+    fn routes_to_the_addressed_district() {
+        let p =
+            parse(r#"{"id":"1","text":"chori","mentions":["@PoliceRajasthan","@sp_balotra"],"platform":"x"}"#).unwrap();
+        assert_eq!(p.unit, "balotra");
+        assert_eq!(p.account, "@SP_Balotra");
+    }
+
+    #[test]
+    fn keeps_the_platform_time() {
+        let p = parse(
+            r#"{"id":"1","text":"t","mentions":["@jaipur_police"],"platform":"x","created_at":"2026-03-31T19:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.created_at.unwrap().seconds, 1_774_983_600);
+    }
+
+    #[test]
+    fn clear_errors() {
+        assert!(matches!(parse("{"), Err(InputError::Json(_))));
+        assert!(matches!(parse(r#"{"id":"1","text":"t","platform":"x","extra":1}"#), Err(InputError::Json(_))));
+        assert_eq!(parse(r#"{"id":"","text":"t","platform":"x"}"#), Err(InputError::Empty("id")));
+        assert_eq!(
+            parse(r#"{"id":"1","text":"t","mentions":["@nobody"],"platform":"x"}"#),
+            Err(InputError::UnknownAccount(vec!["@nobody".into()]))
+        );
+        assert!(matches!(
+            parse(r#"{"id":"1","text":"t","mentions":["@jaipur_police"],"platform":"x","created_at":"yesterday"}"#),
+            Err(InputError::CreatedAt(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":"1","text":"t","mentions":["@jaipur_police"],"platform":"X.com"}"#),
+            Err(InputError::Platform(_))
+        ));
+        let long = "a".repeat(MAX_TEXT_CHARS + 1);
+        let json = format!(r#"{{"id":"1","text":"{long}","mentions":["@jaipur_police"],"platform":"x"}}"#);
+        assert_eq!(parse(&json), Err(InputError::TooLong { field: "text", max: MAX_TEXT_CHARS }));
+    }
+}
