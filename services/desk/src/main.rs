@@ -1,0 +1,155 @@
+//! tvarit-desk: the command-line reply client. Talks to tvarit-reply's
+//! `Desk` API and tvarit-metrics' `Metrics` API over gRPC; `--json` prints
+//! one JSON object per line for scripts.
+
+mod render;
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_stream::StreamExt;
+use tonic::Request;
+use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
+use tvarit_proto::v1::desk_client::DeskClient;
+use tvarit_proto::v1::metrics_client::MetricsClient;
+use tvarit_proto::v1::{CaseRef, LeaderboardRequest, ListQueueRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest};
+
+#[derive(Parser)]
+#[command(name = "tvarit-desk", version, about = "The reply client: queues, claims, replies, the leaderboard")]
+struct Cli {
+    /// tvarit-reply's gRPC address.
+    #[arg(long, env = "TVARIT_DESK_SERVER", default_value = "http://127.0.0.1:50053", global = true)]
+    server: String,
+    /// tvarit-metrics' gRPC address.
+    #[arg(long, env = "TVARIT_METRICS_SERVER", default_value = "http://127.0.0.1:50054", global = true)]
+    metrics_server: String,
+    /// Your operator token (`tvarit-reply operators add` issues it).
+    #[arg(long, env = "TVARIT_TOKEN", hide_env_values = true, global = true)]
+    token: Option<String>,
+    /// One JSON object per line.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// A unit's open cases (emergencies first), or with --all every case.
+    Queue {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        all: bool,
+    },
+    /// A unit's queue, then every change to it as it happens.
+    Watch {
+        #[arg(long)]
+        unit: String,
+    },
+    /// One case.
+    Show { docket: String },
+    /// Take a case: you answer it.
+    Claim { docket: String },
+    /// Reply publicly to a case's post.
+    Reply {
+        docket: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Close a case.
+    Close { docket: String },
+    /// Who the token belongs to, and their units.
+    Whoami,
+    /// HQ's monthly ranking of units by first response time.
+    Leaderboard {
+        /// YYYY-MM in the deployment's time zone.
+        #[arg(long)]
+        month: String,
+    },
+}
+
+fn authed<T>(token: &Option<String>, msg: T) -> anyhow::Result<Request<T>> {
+    let mut req = Request::new(msg);
+    if let Some(t) = token {
+        let value: MetadataValue<_> =
+            format!("Bearer {t}").parse().context("the token has characters a header cannot carry")?;
+        req.metadata_mut().insert("authorization", value);
+    }
+    Ok(req)
+}
+
+async fn channel(url: &str) -> anyhow::Result<Channel> {
+    Channel::from_shared(url.to_owned())
+        .with_context(|| format!("bad server address {url:?}"))?
+        .connect()
+        .await
+        .with_context(|| format!("cannot reach {url}"))
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        // `tvarit-desk queue | head`: the reader left; nothing more to say.
+        if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+            return;
+        }
+        match e.downcast_ref::<tonic::Status>() {
+            Some(status) => eprintln!("error: {} ({:?})", status.message(), status.code()),
+            None => eprintln!("error: {e:#}"),
+        }
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    let token = cli.token;
+    let stdout = std::io::stdout();
+    let out = &mut stdout.lock();
+    if let Command::Leaderboard { month } = &cli.command {
+        let mut client = MetricsClient::new(channel(&cli.metrics_server).await?);
+        let board = client.leaderboard(LeaderboardRequest { month: month.clone() }).await?.into_inner();
+        render::leaderboard(out, &board, json)?;
+        return Ok(());
+    }
+    let mut desk = DeskClient::new(channel(&cli.server).await?);
+    match cli.command {
+        Command::Queue { unit, all } => {
+            let req = authed(&token, ListQueueRequest { unit, all, limit: 0 })?;
+            let cases = desk.list_queue(req).await?.into_inner().cases;
+            render::cases(out, &cases, json)?;
+        }
+        Command::Watch { unit } => {
+            let mut stream = desk.watch_queue(authed(&token, WatchQueueRequest { unit })?).await?.into_inner();
+            while let Some(update) = stream.next().await {
+                render::update(out, &update?, json)?;
+            }
+        }
+        Command::Show { docket } => {
+            render::case(out, &desk.get_case(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Claim { docket } => {
+            render::case(out, &desk.claim(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Reply { docket, text } => {
+            render::case(out, &desk.reply(authed(&token, ReplyRequest { docket, text })?).await?.into_inner(), json)?
+        }
+        Command::Close { docket } => {
+            render::case(out, &desk.close(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Whoami => {
+            let op = desk.who_am_i(authed(&token, WhoAmIRequest {})?).await?.into_inner();
+            if json {
+                writeln!(out, "{}", serde_json::json!({ "name": op.name, "role": op.role, "units": op.units }))?;
+            } else {
+                writeln!(out, "{} ({}), units: {}", op.name, op.role, op.units.join(", "))?;
+            }
+        }
+        Command::Leaderboard { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}

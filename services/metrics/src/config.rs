@@ -1,0 +1,28 @@
+use serde::{Deserialize, Serialize};
+use tvarit_config::Common;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricsConfig {
+    #[serde(flatten)]
+    pub common: Common,
+    /// gRPC `Metrics`, health and reflection.
+    pub metrics_grpc_listen: String,
+    /// `/metrics`, `/healthz`.
+    pub metrics_http_listen: String,
+    /// First response within this many seconds meets the goal (HQ: 2 min).
+    pub metrics_goal_seconds: f64,
+    /// First response later than this is a breach (HQ: 5 min).
+    pub metrics_breach_seconds: f64,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            common: Common::default(),
+            metrics_grpc_listen: "127.0.0.1:50054".into(),
+            metrics_http_listen: "127.0.0.1:9094".into(),
+            metrics_goal_seconds: 120.0,
+            metrics_breach_seconds: 300.0,
+        }
+    }
+}

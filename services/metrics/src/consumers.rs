@@ -1,0 +1,101 @@
+//! The two consumers: case events become response-time facts (and the
+//! first-response histogram); ingested posts feed the ingest-lag histogram.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{AckKind, Message};
+use prost::Message as _;
+use sqlx::PgPool;
+use tvarit_proto::time::to_millis;
+use tvarit_proto::v1::{CaseEvent, Post};
+
+use crate::facts;
+
+pub async fn handle_case_events(pool: &PgPool, batch: Vec<Message>) {
+    let mut events = Vec::with_capacity(batch.len());
+    let mut messages = Vec::with_capacity(batch.len());
+    for msg in batch {
+        match CaseEvent::decode(msg.payload.as_ref()) {
+            Ok(e) if e.case.is_some() => {
+                events.push(e);
+                messages.push(msg);
+            }
+            _ => {
+                tracing::error!(subject = %msg.subject, "undecodable case event terminated");
+                metrics::counter!("tvarit_metrics_undecodable_total").increment(1);
+                let _ = msg.ack_with(AckKind::Term).await;
+            }
+        }
+    }
+    if events.is_empty() {
+        return;
+    }
+    match facts::record(pool, &events).await {
+        Ok(first_replies) => {
+            for (unit, seconds) in first_replies {
+                metrics::histogram!("tvarit_first_response_seconds", "unit" => unit).record(seconds);
+            }
+            for e in &events {
+                let unit = e.case.as_ref().map(|c| c.unit.clone()).unwrap_or_default();
+                let kind = e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase();
+                metrics::counter!("tvarit_case_events_total", "unit" => unit, "kind" => kind).increment(1);
+            }
+            ack_all(&messages).await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, events = messages.len(), "facts not recorded; will retry");
+            for msg in &messages {
+                let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
+            }
+        }
+    }
+}
+
+pub async fn handle_ingested(batch: Vec<Message>) {
+    for msg in &batch {
+        if let Ok(post) = Post::decode(msg.payload.as_ref())
+            && let (Some(created), Some(received)) = (&post.created_at, &post.received_at)
+        {
+            let lag = (to_millis(received) - to_millis(created)).max(0) as f64 / 1000.0;
+            metrics::histogram!("tvarit_ingest_lag_seconds", "unit" => post.unit).record(lag);
+        }
+    }
+    ack_all(&batch).await;
+}
+
+async fn ack_all(messages: &[Message]) {
+    for msg in messages {
+        if let Err(e) = msg.ack().await {
+            tracing::warn!(error = %e, "ack failed; the message will be redelivered");
+        }
+    }
+}
+
+/// Keeps the `tvarit_open_cases{unit}` gauge current from the facts; a unit
+/// whose queue emptied is set back to zero.
+pub async fn refresh_open_cases(pool: PgPool, shutdown: tokio_util::sync::CancellationToken) {
+    let mut shown: std::collections::HashSet<String> = std::collections::HashSet::new();
+    loop {
+        let counts: Result<Vec<(String, i64)>, _> =
+            sqlx::query_as("SELECT unit, count(*) FROM case_facts WHERE state IN ('open', 'in_process') GROUP BY unit")
+                .fetch_all(&pool)
+                .await;
+        match counts {
+            Ok(counts) => {
+                let now: std::collections::HashSet<String> = counts.iter().map(|(u, _)| u.clone()).collect();
+                for unit in shown.difference(&now) {
+                    metrics::gauge!("tvarit_open_cases", "unit" => unit.clone()).set(0.0);
+                }
+                for (unit, n) in counts {
+                    metrics::gauge!("tvarit_open_cases", "unit" => unit).set(n as f64);
+                }
+                shown.extend(now);
+            }
+            Err(e) => tracing::warn!(error = %e, "refreshing open case counts"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+        }
+    }
+}

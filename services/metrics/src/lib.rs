@@ -1,0 +1,96 @@
+//! tvarit-metrics: keeps response-time facts from case events in
+//! PostgreSQL, serves the `Metrics` gRPC API (the monthly leaderboard) and
+//! business metrics for Prometheus.
+
+pub mod config;
+pub mod consumers;
+pub mod facts;
+pub mod leaderboard;
+pub mod service;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+use tvarit_proto::v1::metrics_server::MetricsServer;
+
+use crate::config::MetricsConfig;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub struct Listeners {
+    pub http: TcpListener,
+    pub grpc: TcpListener,
+}
+
+pub async fn open_database(config: &MetricsConfig, migrate: bool) -> anyhow::Result<PgPool> {
+    let ns = Namespace::new(&config.common.namespace);
+    tvarit_config::open_schema(&config.common.database_url, &ns.schema("metrics"), &MIGRATOR, migrate, 8)
+        .await
+        .context("opening the metrics schema")
+}
+
+pub async fn run(
+    config: MetricsConfig,
+    listeners: Listeners,
+    migrate: bool,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let ns = Namespace::new(&config.common.namespace);
+    let registry = config.common.registry()?;
+    let pool = open_database(&config, migrate).await?;
+    let nats = tvarit_bus::connect(&config.common.nats_url, "tvarit-metrics").await?;
+    let js = async_nats::jetstream::new(nats);
+    let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
+    let cases = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Cases, settings).await?;
+    let ingested = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
+    let ack_wait = Duration::from_secs(30);
+    let case_consumer =
+        tvarit_bus::ensure_consumer(&cases, "metrics-cases", format!("{}.case.>", ns.as_str()), ack_wait).await?;
+    let ingest_consumer =
+        tvarit_bus::ensure_consumer(&ingested, "metrics-ingested", ns.post_ingested("*"), ack_wait).await?;
+
+    let service = service::MetricsService {
+        pool: pool.clone(),
+        time_zone: registry.time_zone(),
+        goal_seconds: config.metrics_goal_seconds,
+        breach_seconds: config.metrics_breach_seconds,
+    };
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter.set_serving::<MetricsServer<service::MetricsService>>().await;
+    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    let grpc_addr = listeners.grpc.local_addr()?;
+    let grpc = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health)
+            .add_service(tvarit_proto::reflection_service())
+            .add_service(MetricsServer::new(service))
+            .serve_with_incoming_shutdown(
+                tokio_stream::wrappers::TcpListenerStream::new(listeners.grpc),
+                shutdown.clone().cancelled_owned(),
+            ),
+    );
+    let http_addr = listeners.http.local_addr()?;
+    let router = tvarit_telemetry::metrics_router(metrics);
+    let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
+    let gauges = tokio::spawn(consumers::refresh_open_cases(pool.clone(), shutdown.clone()));
+    let lag =
+        tokio::spawn(tvarit_bus::consume_batches(ingest_consumer, 512, shutdown.clone(), consumers::handle_ingested));
+    tracing::info!(%http_addr, %grpc_addr, "ready");
+
+    let p = pool.clone();
+    tvarit_bus::consume_batches(case_consumer, 512, shutdown.clone(), move |batch| {
+        let p = p.clone();
+        async move { consumers::handle_case_events(&p, batch).await }
+    })
+    .await;
+    lag.await?;
+    gauges.await?;
+    grpc.await??;
+    http.await??;
+    Ok(())
+}

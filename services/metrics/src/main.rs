@@ -1,0 +1,50 @@
+use clap::{Parser, Subcommand};
+use tvarit_metrics::config::MetricsConfig;
+use tvarit_metrics::{Listeners, open_database};
+use tvarit_telemetry::LogTo;
+
+#[derive(Parser)]
+#[command(name = "tvarit-metrics", version, about = "Response-time facts, the leaderboard and Prometheus metrics")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve {
+        /// Apply database migrations before serving.
+        #[arg(long)]
+        migrate: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config: MetricsConfig = tvarit_config::load()?;
+    config.common.validate()?;
+    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
+    let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
+    let telemetry = tvarit_telemetry::init("tvarit-metrics", log_to)?;
+    match command {
+        Command::Serve { migrate } => {
+            let metrics = tvarit_telemetry::install_prometheus()?;
+            let listeners = Listeners {
+                http: tvarit_config::bind_listener(&config.metrics_http_listen, "metrics_http_listen").await?,
+                grpc: tvarit_config::bind_listener(&config.metrics_grpc_listen, "metrics_grpc_listen").await?,
+            };
+            let shutdown = tvarit_telemetry::shutdown_on_signal();
+            tvarit_metrics::run(config, listeners, migrate, metrics, shutdown).await?;
+        }
+        Command::Migrate => {
+            open_database(&config, true).await?;
+            println!("metrics schema migrated");
+        }
+    }
+    tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
+    Ok(())
+}

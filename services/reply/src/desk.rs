@@ -1,0 +1,178 @@
+//! The `Desk` gRPC API for reply clients. Every call is authenticated by
+//! bearer token and limited to the operator's units; store errors are mapped
+//! to statuses here, in one place, and database details never reach clients.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use prost::Message;
+use sqlx::PgPool;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+use tvarit_bus::Namespace;
+use tvarit_proto::v1::desk_server::Desk;
+use tvarit_proto::v1::{
+    Case, CaseEvent, CaseRef, ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReplyRequest,
+    WatchQueueRequest, WhoAmIRequest,
+};
+use tvarit_registry::Registry;
+
+use crate::store::StoreError;
+use crate::store::cases::{self, Action};
+use crate::store::operators::{self, Operator};
+use crate::store::outbox::Publisher;
+
+pub struct DeskService {
+    pub pool: PgPool,
+    pub nats: async_nats::Client,
+    pub ns: Namespace,
+    pub registry: Registry,
+    pub publisher: Publisher,
+    pub max_reply_chars: usize,
+    pub shutdown: CancellationToken,
+}
+
+fn status(e: StoreError) -> Status {
+    match e {
+        StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
+        StoreError::Conflict(m) => Status::failed_precondition(m),
+        StoreError::Database(e) => {
+            tracing::error!(error = %e, "database error in desk call");
+            Status::unavailable("case store unavailable; try again")
+        }
+    }
+}
+
+impl DeskService {
+    async fn authorize<T>(&self, req: &Request<T>) -> Result<Operator, Status> {
+        let token = req
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| Status::unauthenticated("send `authorization: Bearer <token>`"))?;
+        operators::by_token(&self.pool, token.trim())
+            .await
+            .map_err(|e| status(e.into()))?
+            .ok_or_else(|| Status::unauthenticated("unknown or revoked token"))
+    }
+
+    fn check_unit(&self, op: &Operator, unit: &str) -> Result<(), Status> {
+        if self.registry.unit(unit).is_none() {
+            return Err(Status::invalid_argument(format!("unknown unit {unit:?}")));
+        }
+        if !op.may_see(unit) {
+            return Err(Status::permission_denied(format!("{} may not see unit {unit:?}", op.name)));
+        }
+        Ok(())
+    }
+
+    async fn act(&self, req: Request<CaseRef>, action: Action) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        self.apply(&op, &req.get_ref().docket, action).await
+    }
+
+    async fn apply(&self, op: &Operator, docket: &str, action: Action) -> Result<Response<Case>, Status> {
+        let (case, events) = cases::act(&self.pool, op, docket, action).await.map_err(status)?;
+        // Committed: the sweeper publishes the events if this fails.
+        if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
+            tracing::warn!(error = %e, "case event publish deferred to the sweeper");
+        }
+        Ok(Response::new(case.to_proto()))
+    }
+}
+
+#[tonic::async_trait]
+impl Desk for DeskService {
+    type WatchQueueStream = ReceiverStream<Result<QueueUpdate, Status>>;
+
+    async fn watch_queue(&self, req: Request<WatchQueueRequest>) -> Result<Response<Self::WatchQueueStream>, Status> {
+        let op = self.authorize(&req).await?;
+        let unit = req.into_inner().unit;
+        self.check_unit(&op, &unit)?;
+        // Subscribe before reading the snapshot so no change falls between.
+        let mut events = self
+            .nats
+            .subscribe(self.ns.case_events_of(&unit))
+            .await
+            .map_err(|_| Status::unavailable("event bus unavailable; try again"))?;
+        let snapshot = cases::list(&self.pool, &unit, false, 5000).await.map_err(status)?;
+        let (tx, rx) = mpsc::channel(1024);
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            for case in snapshot {
+                let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
+                if tx.send(Ok(update)).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                let msg = tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tx.closed() => return,
+                    msg = events.next() => msg,
+                };
+                let Some(msg) = msg else { return };
+                let Ok(event) = CaseEvent::decode(msg.payload.as_ref()) else { continue };
+                let update = QueueUpdate { case: event.case, kind: event.kind, snapshot: false };
+                // A client that stops reading loses its stream, never slows others.
+                if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(Ok(update)) {
+                    let _ = tx.try_send(Err(Status::resource_exhausted("client too slow; watch again")));
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+
+    async fn list_queue(&self, req: Request<ListQueueRequest>) -> Result<Response<ListQueueResponse>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        self.check_unit(&op, &r.unit)?;
+        let limit = if r.limit == 0 { 1000 } else { r.limit.min(10_000) };
+        let rows = cases::list(&self.pool, &r.unit, r.all, i64::from(limit)).await.map_err(status)?;
+        Ok(Response::new(ListQueueResponse { cases: rows.iter().map(|c| c.to_proto()).collect() }))
+    }
+
+    async fn get_case(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let docket = &req.get_ref().docket;
+        match cases::get(&self.pool, docket).await {
+            Ok(case) if op.may_see(&case.unit) => Ok(Response::new(case.to_proto())),
+            Ok(_) => Err(status(StoreError::NoSuchCase(docket.clone()))),
+            Err(e) => Err(status(e)),
+        }
+    }
+
+    async fn claim(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.act(req, Action::Claim).await
+    }
+
+    async fn reply(&self, req: Request<ReplyRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        let text = r.text.trim();
+        if text.is_empty() {
+            return Err(Status::invalid_argument("reply text is empty"));
+        }
+        let chars = text.chars().count();
+        if chars > self.max_reply_chars {
+            return Err(Status::invalid_argument(format!(
+                "reply is {chars} characters; at most {} are allowed",
+                self.max_reply_chars
+            )));
+        }
+        self.apply(&op, &r.docket, Action::Reply { text: text.into() }).await
+    }
+
+    async fn close(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.act(req, Action::Close).await
+    }
+
+    async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {
+        let op = self.authorize(&req).await?;
+        Ok(Response::new(OperatorMsg { name: op.name, role: op.role, units: op.units }))
+    }
+}

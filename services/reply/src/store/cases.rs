@@ -1,0 +1,145 @@
+//! Reading cases and the operator actions on them. An action locks its case
+//! row, checks the state machine (`open → in_process → closed`), and writes
+//! the change, its event and its audit entry in one transaction.
+
+use chrono::Utc;
+use sqlx::PgPool;
+use tvarit_proto::v1::CaseEventKind;
+
+use super::operators::Operator;
+use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
+
+/// Emergencies on top, then the longest waiting.
+const QUEUE_ORDER: &str =
+    "CASE urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, opened_at";
+
+pub async fn get(pool: &PgPool, docket: &str) -> Result<CaseRow, StoreError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1")))
+        .bind(docket)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchCase(docket.into()))
+}
+
+/// The unit's open and in-process cases, or with `all` every case, newest
+/// first after the live ones.
+pub async fn list(pool: &PgPool, unit: &str, all: bool, limit: i64) -> Result<Vec<CaseRow>, StoreError> {
+    let sql = if all {
+        format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1
+             ORDER BY state NOT IN ('open', 'in_process'), {QUEUE_ORDER} LIMIT $2"
+        )
+    } else {
+        format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1 AND state IN ('open', 'in_process')
+             ORDER BY {QUEUE_ORDER} LIMIT $2"
+        )
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(limit).fetch_all(pool).await?)
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Claim,
+    Reply { text: String },
+    Close,
+}
+
+impl Action {
+    fn name(&self) -> &'static str {
+        match self {
+            Action::Claim => "case.claim",
+            Action::Reply { .. } => "case.reply",
+            Action::Close => "case.close",
+        }
+    }
+
+    fn event(&self) -> CaseEventKind {
+        match self {
+            Action::Claim => CaseEventKind::Claimed,
+            Action::Reply { .. } => CaseEventKind::Replied,
+            Action::Close => CaseEventKind::Closed,
+        }
+    }
+}
+
+/// Applies `action` by `op`; returns the case after it and the event ids to
+/// publish. A case outside the operator's units is reported as missing.
+pub async fn act(
+    pool: &PgPool,
+    op: &Operator,
+    docket: &str,
+    action: Action,
+) -> Result<(CaseRow, Vec<i64>), StoreError> {
+    let mut tx = pool.begin().await?;
+    let case: CaseRow =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
+            .bind(docket)
+            .fetch_optional(&mut *tx)
+            .await?
+            .filter(|c: &CaseRow| op.may_see(&c.unit))
+            .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
+
+    if !matches!(case.state.as_str(), "open" | "in_process") {
+        return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
+    }
+    if let Some(holder) = case.claimed_by.as_deref().filter(|h| *h != op.name)
+        && !matches!(action, Action::Close)
+    {
+        return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
+    }
+
+    let now = Utc::now();
+    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
+    let after: CaseRow = match &action {
+        Action::Claim => {
+            sqlx::query_as(returning(
+                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(&op.name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Action::Reply { text } => {
+            let previous: i64 = sqlx::query_scalar("SELECT count(*) FROM replies WHERE case_id = $1")
+                .bind(case.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO replies (case_id, operator, text, idempotency_key) VALUES ($1, $2, $3, $4)")
+                .bind(case.id)
+                .bind(&op.name)
+                .bind(text)
+                .bind(format!("{docket}:{}", previous + 1))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query_as(returning(
+                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = COALESCE(claimed_at, $3),
+                     first_reply_at = COALESCE(first_reply_at, $3), last_reply_text = $4 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(&op.name)
+            .bind(now)
+            .bind(text)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Action::Close => {
+            sqlx::query_as(returning("UPDATE cases SET state = 'closed', closed_at = $2 WHERE id = $1"))
+                .bind(case.id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    let events = outbox::record(&mut tx, action.event(), &op.name, std::slice::from_ref(&after)).await?;
+    let detail = match &action {
+        Action::Reply { text } => format!("chars={}", text.chars().count()),
+        _ => String::new(),
+    };
+    audit::append(&mut tx, audit::Entry { actor: &op.name, action: action.name(), subject: docket, detail: &detail })
+        .await?;
+    tx.commit().await?;
+    Ok((after, events))
+}

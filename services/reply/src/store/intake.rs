@@ -1,0 +1,132 @@
+//! Turning classified posts into cases: one transaction per batch, keyed by
+//! `(platform, post_id)` so a redelivered post never opens a second case.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sqlx::PgPool;
+use tvarit_proto::Category;
+use tvarit_proto::time::to_millis;
+use tvarit_proto::v1::{CaseEventKind, ClassifiedPost};
+use tvarit_registry::Registry;
+
+use super::{CASE_COLUMNS, CaseRow, outbox};
+use crate::docket;
+
+/// Opens a case for every post that has none; returns the ids of the
+/// `opened` events written (to publish after commit).
+pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedPost]) -> Result<Vec<i64>, sqlx::Error> {
+    let now = Utc::now();
+    let mut tx = pool.begin().await?;
+
+    // Skip posts that already have a case (a redelivery, or a repeat).
+    let platforms: Vec<&str> = posts.iter().filter_map(|p| p.post.as_ref()).map(|p| p.platform.as_str()).collect();
+    let ids: Vec<&str> = posts.iter().filter_map(|p| p.post.as_ref()).map(|p| p.post_id.as_str()).collect();
+    let existing: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.platform, c.post_id FROM cases c
+         JOIN UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
+           ON c.platform = k.platform AND c.post_id = k.post_id",
+    )
+    .bind(&platforms)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut seen: std::collections::HashSet<(String, String)> = existing.into_iter().collect();
+
+    // Group the new ones by unit so each unit's docket range is taken once.
+    let mut by_unit: BTreeMap<String, Vec<&ClassifiedPost>> = BTreeMap::new();
+    for cp in posts {
+        let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { continue };
+        if !seen.insert((post.platform.clone(), post.post_id.clone())) {
+            continue;
+        }
+        // A unit this deployment does not know (an old registry) goes to HQ.
+        let unit = if registry.unit(&c.unit).is_some() { c.unit.clone() } else { "hq".into() };
+        by_unit.entry(unit).or_default().push(cp);
+    }
+
+    let period = docket::period(now, registry.time_zone());
+    let mut cols = NewCases::default();
+    for (unit, cps) in &by_unit {
+        let code = registry.unit(unit).map(|u| u.code.as_str()).unwrap_or("HQ");
+        let last: i32 = sqlx::query_scalar(
+            "INSERT INTO docket_counters (unit, period, last) VALUES ($1, $2, $3)
+             ON CONFLICT (unit, period) DO UPDATE SET last = docket_counters.last + EXCLUDED.last
+             RETURNING last",
+        )
+        .bind(unit)
+        .bind(&period)
+        .bind(cps.len() as i32)
+        .fetch_one(&mut *tx)
+        .await?;
+        let first = last - cps.len() as i32 + 1;
+        for (i, cp) in cps.iter().enumerate() {
+            cols.push(unit, docket::format(code, &period, first + i as i32), cp, now);
+        }
+    }
+
+    let opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
+                            post_created_at, opened_at, closed_at)
+         SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::bytea[], $9::bytea[], $10::timestamptz[]) AS t(d, u, pl, pi, c, g, s, p, cl, pc)
+         ON CONFLICT (platform, post_id) DO NOTHING
+         RETURNING {CASE_COLUMNS}"
+    )))
+    .bind(&cols.docket)
+    .bind(&cols.unit)
+    .bind(&cols.platform)
+    .bind(&cols.post_id)
+    .bind(&cols.category)
+    .bind(&cols.urgency)
+    .bind(&cols.state)
+    .bind(&cols.post)
+    .bind(&cols.classification)
+    .bind(&cols.post_created_at)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened).await?;
+    tx.commit().await?;
+    for case in &opened {
+        metrics::counter!("tvarit_reply_cases_opened_total", "unit" => case.unit.clone(), "state" => case.state.clone())
+            .increment(1);
+    }
+    Ok(events)
+}
+
+#[derive(Default)]
+struct NewCases {
+    docket: Vec<String>,
+    unit: Vec<String>,
+    platform: Vec<String>,
+    post_id: Vec<String>,
+    category: Vec<&'static str>,
+    urgency: Vec<&'static str>,
+    state: Vec<&'static str>,
+    post: Vec<Vec<u8>>,
+    classification: Vec<Vec<u8>>,
+    post_created_at: Vec<DateTime<Utc>>,
+}
+
+impl NewCases {
+    fn push(&mut self, unit: &str, docket: String, cp: &ClassifiedPost, now: DateTime<Utc>) {
+        let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { return };
+        let category = c.category();
+        self.docket.push(docket);
+        self.unit.push(unit.into());
+        self.platform.push(post.platform.clone());
+        self.post_id.push(post.post_id.clone());
+        self.category.push(category.slug());
+        self.urgency.push(c.urgency().slug());
+        // Spam, slogans and greetings need no answer: closed at once, kept and countable.
+        self.state.push(if category == Category::Other { "not_actionable" } else { "open" });
+        self.post.push(post.encode_to_vec());
+        self.classification.push(c.encode_to_vec());
+        let created = post.created_at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
+        self.post_created_at.push(created.unwrap_or(now));
+    }
+}

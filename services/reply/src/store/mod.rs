@@ -1,0 +1,69 @@
+//! The reply service's PostgreSQL state: cases, the event outbox, operators
+//! and the audit log. Every change to a case writes its event and (for a
+//! person's action) its audit entry in the same transaction.
+
+pub mod audit;
+pub mod cases;
+pub mod intake;
+pub mod operators;
+pub mod outbox;
+
+use chrono::{DateTime, Utc};
+use prost::Message;
+use tvarit_proto::time::from_millis;
+use tvarit_proto::v1::{Case, Classification, Post};
+use tvarit_proto::{CaseState, Category, Urgency};
+
+/// Columns every case query selects, in `CaseRow` order.
+pub const CASE_COLUMNS: &str = "id, docket, unit, category, urgency, state, post, classification, \
+     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub docket: String,
+    pub unit: String,
+    pub category: String,
+    pub urgency: String,
+    pub state: String,
+    pub post: Vec<u8>,
+    pub classification: Vec<u8>,
+    pub opened_at: DateTime<Utc>,
+    pub claimed_by: Option<String>,
+    pub first_reply_at: Option<DateTime<Utc>>,
+    pub last_reply_text: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
+    from_millis(t.timestamp_millis())
+}
+
+impl CaseRow {
+    pub fn to_proto(&self) -> Case {
+        Case {
+            docket: self.docket.clone(),
+            unit: self.unit.clone(),
+            category: Category::from_slug(&self.category).unwrap_or(Category::Unspecified) as i32,
+            urgency: Urgency::from_slug(&self.urgency).unwrap_or(Urgency::Unspecified) as i32,
+            state: CaseState::from_slug(&self.state).unwrap_or(CaseState::Unspecified) as i32,
+            post: Post::decode(self.post.as_slice()).ok(),
+            classification: Classification::decode(self.classification.as_slice()).ok(),
+            opened_at: Some(ts(self.opened_at)),
+            first_reply_at: self.first_reply_at.map(ts),
+            closed_at: self.closed_at.map(ts),
+            claimed_by: self.claimed_by.clone().unwrap_or_default(),
+            last_reply_text: self.last_reply_text.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no case {0}")]
+    NoSuchCase(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}

@@ -1,0 +1,83 @@
+//! Operators and their bearer tokens. Only a token's SHA-256 is stored; the
+//! token itself is shown once, when the operator is added.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use super::audit;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Operator {
+    pub name: String,
+    pub role: String,
+    pub units: Vec<String>,
+}
+
+impl Operator {
+    pub fn may_see(&self, unit: &str) -> bool {
+        self.units.iter().any(|u| u == "*" || u == unit)
+    }
+}
+
+pub const ROLES: [&str; 3] = ["operator", "supervisor", "hq"];
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// The active operator holding `token`, if any.
+pub async fn by_token(pool: &PgPool, token: &str) -> Result<Option<Operator>, sqlx::Error> {
+    sqlx::query_as("SELECT name, role, units FROM operators WHERE token_sha256 = $1 AND revoked_at IS NULL")
+        .bind(token_hash(token))
+        .fetch_optional(pool)
+        .await
+}
+
+/// Adds (or re-issues, if revoked) an operator; returns the new token.
+pub async fn add(pool: &PgPool, name: &str, role: &str, units: &[String], actor: &str) -> anyhow::Result<String> {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("tvt_{}", hex::encode(bytes));
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO operators (name, role, units, token_sha256) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET role = $2, units = $3, token_sha256 = $4, revoked_at = NULL, created_at = now()
+             WHERE operators.revoked_at IS NOT NULL",
+    )
+    .bind(name)
+    .bind(role)
+    .bind(units)
+    .bind(token_hash(&token))
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        anyhow::bail!("operator {name:?} exists; revoke it first to issue a new token");
+    }
+    let detail = format!("role={role} units={}", units.join(","));
+    audit::append(&mut tx, audit::Entry { actor, action: "operator.add", subject: name, detail: &detail }).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn revoke(pool: &PgPool, name: &str, actor: &str) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("UPDATE operators SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL")
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        anyhow::bail!("no active operator {name:?}");
+    }
+    audit::append(&mut tx, audit::Entry { actor, action: "operator.revoke", subject: name, detail: "" }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<(Operator, bool)>, sqlx::Error> {
+    let rows: Vec<(String, String, Vec<String>, bool)> =
+        sqlx::query_as("SELECT name, role, units, revoked_at IS NOT NULL FROM operators ORDER BY name")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(name, role, units, revoked)| (Operator { name, role, units }, revoked)).collect())
+}

@@ -1,0 +1,139 @@
+//! Case events: written in the transaction that makes the change, published
+//! right after commit, and again by a sweeper if the process died between.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::Utc;
+use prost::Message;
+use sqlx::{PgPool, Postgres, Transaction};
+use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
+use tvarit_proto::time::from_millis;
+use tvarit_proto::v1::{CaseEvent, CaseEventKind};
+
+use super::CaseRow;
+
+/// The subject token of an event kind.
+pub fn kind_token(kind: CaseEventKind) -> &'static str {
+    match kind {
+        CaseEventKind::Opened => "opened",
+        CaseEventKind::Claimed => "claimed",
+        CaseEventKind::Replied => "replied",
+        CaseEventKind::Closed => "closed",
+        CaseEventKind::Unspecified => "unspecified",
+    }
+}
+
+/// Records events for `cases` (one each); returns their ids.
+pub async fn record(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: CaseEventKind,
+    actor: &str,
+    cases: &[CaseRow],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('case_events', 'id')) FROM generate_series(1, $1)")
+            .bind(cases.len() as i64)
+            .fetch_all(&mut **tx)
+            .await?;
+    let now = from_millis(Utc::now().timestamp_millis());
+    let payloads: Vec<Vec<u8>> = ids
+        .iter()
+        .zip(cases)
+        .map(|(id, case)| {
+            CaseEvent {
+                event_id: *id,
+                kind: kind as i32,
+                at: Some(now),
+                actor: actor.into(),
+                case: Some(case.to_proto()),
+            }
+            .encode_to_vec()
+        })
+        .collect();
+    let case_ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let units: Vec<&str> = cases.iter().map(|c| c.unit.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, kind, unit, payload)
+         SELECT i, c, $5, u, p FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bytea[]) AS t(i, c, u, p)",
+    )
+    .bind(&ids)
+    .bind(&case_ids)
+    .bind(&units)
+    .bind(&payloads)
+    .bind(kind_token(kind))
+    .execute(&mut **tx)
+    .await?;
+    Ok(ids)
+}
+
+#[derive(Clone)]
+pub struct Publisher {
+    pub js: jetstream::Context,
+    pub pool: PgPool,
+    pub ns: Namespace,
+}
+
+impl Publisher {
+    /// Publishes the given events (or, with `None`, every unpublished event
+    /// older than `min_age`) and marks them published. Returns how many.
+    pub async fn publish(&self, ids: Option<&[i64]>, min_age: Duration) -> anyhow::Result<usize> {
+        let rows: Vec<(i64, String, String, Vec<u8>)> = match ids {
+            Some(ids) => {
+                sqlx::query_as(
+                    "SELECT id, kind, unit, payload FROM case_events WHERE id = ANY($1) AND published_at IS NULL ORDER BY id",
+                )
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_as(
+                    "SELECT id, kind, unit, payload FROM case_events
+                     WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
+                     ORDER BY id LIMIT 5000",
+                )
+                .bind(min_age.as_secs_f64())
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let batch = rows
+            .iter()
+            .map(|(id, kind, unit, payload)| Outgoing {
+                subject: self.ns.case_event(kind, unit),
+                headers: publish_headers(&format!("case-event:{id}")),
+                payload: payload.clone().into(),
+            })
+            .collect();
+        publish_batch(&self.js, batch).await?;
+        let published: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        sqlx::query("UPDATE case_events SET published_at = now() WHERE id = ANY($1)")
+            .bind(&published)
+            .execute(&self.pool)
+            .await?;
+        Ok(published.len())
+    }
+
+    /// Publishes events left unpublished by a process that stopped between
+    /// commit and publish.
+    pub async fn sweep(self, shutdown: tokio_util::sync::CancellationToken) {
+        loop {
+            match self.publish(None, Duration::from_secs(5)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "published events left by a stopped process"),
+                Err(e) => tracing::warn!(error = %e, "sweeping the event outbox"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+        }
+    }
+}
