@@ -1,0 +1,9 @@
+//! Cross-service tests: the four real binaries against real NATS and
+//! PostgreSQL, each test in its own namespace and database.
+
+mod crash_recovery;
+mod dedupe;
+mod health;
+mod leaderboard;
+mod routing;
+mod webhook;

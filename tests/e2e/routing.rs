@@ -1,0 +1,143 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio_stream::StreamExt;
+use tvarit_e2e::{TestEnv, authed, desk_client, eventually, post_line};
+use tvarit_proto::v1::{ListQueueRequest, WatchQueueRequest};
+
+/// Every unit in the registry.
+fn all_units() -> Vec<&'static str> {
+    vec![
+        "hq",
+        "ajmer",
+        "alwar",
+        "balotra",
+        "banswara",
+        "baran",
+        "barmer",
+        "beawar",
+        "bharatpur",
+        "bhilwara",
+        "bikaner",
+        "bundi",
+        "chittorgarh",
+        "churu",
+        "dausa",
+        "deeg",
+        "dholpur",
+        "didwana-kuchaman",
+        "dungarpur",
+        "hanumangarh",
+        "jaipur",
+        "jaisalmer",
+        "jalore",
+        "jhalawar",
+        "jhunjhunu",
+        "jodhpur",
+        "karauli",
+        "khairthal-tijara",
+        "kota",
+        "kotputli-behror",
+        "nagaur",
+        "pali",
+        "phalodi",
+        "pratapgarh",
+        "rajsamand",
+        "salumbar",
+        "sawai-madhopur",
+        "sikar",
+        "sirohi",
+        "sri-ganganagar",
+        "tonk",
+        "udaipur",
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_post_lands_once_in_its_own_units_queue() {
+    let env = TestEnv::new().await;
+    let running = env.start_all().await;
+    let reply = &running[2];
+    let expected: HashMap<&str, &str> = [
+        ("r1", "balotra"),
+        ("r2", "jaipur"),
+        ("r3", "barmer"),
+        ("r4", "sri-ganganagar"),
+        ("r5", "hq"),
+        ("r6", "balotra"),
+    ]
+    .into();
+    let lines = vec![
+        post_line("r1", "@SP_Balotra meri bike chori ho gayi, FIR nahi likh rahe", &["@SP_Balotra"], None),
+        post_line("r2", "@jaipur_police my phone was stolen in a bus at Sindhi Camp", &["@jaipur_police"], None),
+        post_line("r3", "@PoliceRajasthan बाड़मेर में अवैध शराब खुलेआम बिक रही है", &["@PoliceRajasthan"], None),
+        post_line("r4", "@RajPoliceHelp श्रीगंगानगर में ऑनलाइन ठगी हो गई, 20000 रुपये कट गए", &["@RajPoliceHelp"], None),
+        post_line("r5", "@PoliceRajasthan how do I get a character certificate?", &["@PoliceRajasthan"], None),
+        // A district account wins over the state account it is tagged with.
+        post_line(
+            "r6",
+            "@PoliceRajasthan @SP_Balotra chain snatching near bus stand",
+            &["@PoliceRajasthan", "@SP_Balotra"],
+            None,
+        ),
+    ];
+    let out = env.replay(&env.write_file("posts.jsonl", &lines));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "new=6 duplicates=0 rejected=0");
+
+    let token = env.operator("hq-desk", "hq", "*");
+    let mut desk = desk_client(reply).await;
+    let seen = eventually(Duration::from_secs(30), "six cases", || {
+        let mut desk = desk.clone();
+        let token = token.clone();
+        async move {
+            let mut seen: Vec<(String, String)> = Vec::new();
+            for unit in all_units() {
+                let req = authed(&token, ListQueueRequest { unit: unit.into(), all: true, limit: 0 });
+                for case in desk.list_queue(req).await.ok()?.into_inner().cases {
+                    seen.push((case.post.unwrap().post_id, case.unit));
+                }
+            }
+            (seen.len() >= 6).then_some(seen)
+        }
+    })
+    .await;
+    assert_eq!(seen.len(), 6, "each post exactly once across all queues: {seen:?}");
+    for (post_id, unit) in &seen {
+        assert_eq!(expected[post_id.as_str()], unit, "post {post_id} routed to {unit}");
+    }
+
+    // An operator of one district sees only that district.
+    let balotra = env.operator("balotra-op", "operator", "balotra");
+    let own =
+        desk.list_queue(authed(&balotra, ListQueueRequest { unit: "balotra".into(), all: false, limit: 0 })).await;
+    assert_eq!(own.unwrap().into_inner().cases.len(), 2);
+    let other =
+        desk.list_queue(authed(&balotra, ListQueueRequest { unit: "jaipur".into(), all: false, limit: 0 })).await;
+    assert_eq!(other.unwrap_err().code(), tonic::Code::PermissionDenied);
+    let unknown =
+        desk.list_queue(authed(&balotra, ListQueueRequest { unit: "atlantis".into(), all: false, limit: 0 })).await;
+    assert_eq!(unknown.unwrap_err().code(), tonic::Code::InvalidArgument);
+    let anonymous =
+        desk.list_queue(tonic::Request::new(ListQueueRequest { unit: "balotra".into(), all: false, limit: 0 })).await;
+    assert_eq!(anonymous.unwrap_err().code(), tonic::Code::Unauthenticated);
+
+    // The live queue: the snapshot first, then a new case as it opens.
+    let mut watch =
+        desk.watch_queue(authed(&balotra, WatchQueueRequest { unit: "balotra".into() })).await.unwrap().into_inner();
+    for _ in 0..2 {
+        assert!(watch.next().await.unwrap().unwrap().snapshot);
+    }
+    let late = vec![
+        post_line("r7", "@jaipur_police noise from a DJ at 1 am", &["@jaipur_police"], None),
+        post_line("r8", "@SP_Balotra accident on the highway near Pachpadra, two injured", &["@SP_Balotra"], None),
+    ];
+    assert!(env.replay(&env.write_file("late.jsonl", &late)).status.success());
+    let update =
+        tokio::time::timeout(Duration::from_secs(20), watch.next()).await.expect("live update").unwrap().unwrap();
+    assert!(!update.snapshot);
+    let case = update.case.unwrap();
+    assert_eq!(case.post.unwrap().post_id, "r8", "only balotra's new case reaches balotra's watch");
+    assert_eq!(case.unit, "balotra");
+    env.cleanup(running).await;
+}
