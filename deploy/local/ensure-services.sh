@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Makes sure NATS (with JetStream) answers on 127.0.0.1:4222 and PostgreSQL on
+# 127.0.0.1:5432, installing and starting them from the Debian/Ubuntu packages
+# when they are absent. Idempotent: when both already answer it changes nothing.
+#
+# Progress goes to stderr. The last (and only) line on stdout is the admin URL
+# (database `postgres`) with which the current OS user reaches PostgreSQL
+# without a password:
+#
+#   TVARIT_ADMIN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
+#
+# No systemd is assumed (containers have none): NATS is started with
+# start-stop-daemon, PostgreSQL with pg_ctlcluster.
+set -euo pipefail
+
+readonly NATS_HOST=127.0.0.1 NATS_PORT=4222
+readonly PG_HOST=127.0.0.1 PG_PORT=5432
+readonly PG_SOCKET_DIR=/var/run/postgresql
+readonly WAIT_SECONDS=30
+readonly NATS_STORE=/var/lib/nats-server NATS_LOG=/var/log/nats-server.log
+readonly NATS_PIDFILE=/var/run/tvarit-nats-server.pid
+
+log() { printf 'ensure-services: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+me=$(id -un)
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+# Runs a shell command line as the `postgres` OS user.
+as_postgres() {
+  if [ "$me" = postgres ]; then
+    bash -c "$1"
+  elif [ "$(id -u)" -eq 0 ]; then
+    su postgres -s /bin/bash -c "$1"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo -u postgres bash -c "$1"
+  else
+    die "need root (or sudo) to act as the postgres user: $1"
+  fi
+}
+
+apt_updated=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* by hand (this script knows Debian/Ubuntu only)"
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    apt_updated=1
+  fi
+  log "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# NATS greets every client with an `INFO {...}` line.
+nats_answers() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$NATS_HOST/$NATS_PORT && head -c 4 <&3" 2>/dev/null | grep -q '^INFO'
+}
+
+pg_answers() {
+  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- NATS
+ensure_nats() {
+  if nats_answers; then
+    log "nats answers on $NATS_HOST:$NATS_PORT"
+    return
+  fi
+  if [ ! -x /usr/sbin/nats-server ]; then
+    apt_install nats-server
+  fi
+  # The package may have started its own server (it needs JetStream, so we
+  # only start ours when nothing answers yet).
+  if nats_answers; then
+    return
+  fi
+  log "starting nats-server with JetStream (store $NATS_STORE, log $NATS_LOG)"
+  as_root mkdir -p "$NATS_STORE"
+  # -m: the monitoring port (/healthz, /jsz), bound to the same address as -a.
+  # The pid file makes --oknodo match only the server this script started,
+  # not any other nats-server on the machine; stop it with
+  # `start-stop-daemon --stop --pidfile $NATS_PIDFILE --remove-pidfile`.
+  as_root start-stop-daemon --start --oknodo --background \
+    --pidfile "$NATS_PIDFILE" --make-pidfile \
+    --exec /usr/sbin/nats-server -- \
+    -a "$NATS_HOST" -p "$NATS_PORT" -m 8222 -js -sd "$NATS_STORE" -l "$NATS_LOG" >&2
+}
+
+# ---------------------------------------------------------- PostgreSQL
+# Prints "<version> <cluster>" of the cluster on $PG_PORT, else of the first
+# cluster, else nothing.
+pg_cluster() {
+  pg_lsclusters -h 2>/dev/null | awk -v port="$PG_PORT" '
+    $3 == port { print $1, $2; found = 1; exit }
+    NR == 1    { first = $1 " " $2 }
+    END        { if (!found && first != "") print first }'
+}
+
+ensure_postgres() {
+  if pg_answers; then
+    log "postgresql answers on $PG_HOST:$PG_PORT"
+    return
+  fi
+  if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    apt_install postgresql
+  fi
+  local cluster version name
+  cluster=$(pg_cluster)
+  if [ -z "$cluster" ]; then
+    version=$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1) || true
+    [ -n "$version" ] || die "no PostgreSQL server found under /usr/lib/postgresql"
+    log "creating cluster $version/main on port $PG_PORT"
+    as_root pg_createcluster -p "$PG_PORT" "$version" main >&2
+    cluster="$version main"
+  fi
+  read -r version name <<<"$cluster"
+  if pg_answers; then
+    return
+  fi
+  log "starting cluster $version/$name"
+  # Already running (e.g. on another port) is not an error here; the wait
+  # below tells whether 127.0.0.1:$PG_PORT answers.
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start >&2 || true
+}
+
+wait_for() {
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  until nats_answers && pg_answers; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      nats_answers || log "nats does not answer on $NATS_HOST:$NATS_PORT (see $NATS_LOG)"
+      pg_answers || log "postgresql does not answer on $PG_HOST:$PG_PORT (see /var/log/postgresql/)"
+      die "services not ready after ${WAIT_SECONDS}s"
+    fi
+    sleep 0.2
+  done
+}
+
+# ------------------------------------------------------ admin URL
+psql_ok() {
+  # -w: never prompt for a password (a fresh cluster asks for one on TCP).
+  PGCONNECT_TIMEOUT=5 psql -w "$1" -XAtqc 'select 1' >/dev/null 2>&1
+}
+
+admin_url() {
+  command -v psql >/dev/null 2>&1 || apt_install postgresql-client
+  local tcp="postgres://postgres@$PG_HOST:$PG_PORT/postgres"
+  if psql_ok "$tcp"; then
+    # Trust authentication on loopback (our development machines).
+    printf '%s\n' "$tcp"
+    return
+  fi
+  # A fresh cluster wants a password on TCP: use the Unix socket with peer
+  # authentication, as a superuser role named after this OS user.
+  local socket="postgres:///postgres?host=$PG_SOCKET_DIR&user=$me"
+  if ! psql_ok "$socket"; then
+    log "creating superuser role $me"
+    local out
+    if ! out=$(as_postgres "createuser -s '$me'" 2>&1); then
+      case "$out" in
+        *"already exists"*) ;;
+        *) die "createuser $me failed: $out" ;;
+      esac
+    fi
+    psql_ok "$socket" || die "cannot connect as $me over $PG_SOCKET_DIR (peer authentication) nor as postgres over TCP (trust)"
+  fi
+  printf '%s\n' "$socket"
+}
+
+ensure_nats
+ensure_postgres
+wait_for
+printf 'TVARIT_ADMIN_DATABASE_URL=%s\n' "$(admin_url)"
