@@ -3,6 +3,7 @@
 
 mod crash_recovery;
 mod dedupe;
+mod desk_actions;
 mod health;
 mod leaderboard;
 mod routing;

@@ -14,7 +14,10 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::metrics_client::MetricsClient;
-use tvarit_proto::v1::{CaseRef, LeaderboardRequest, ListQueueRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest};
+use tvarit_proto::v1::{
+    CaseRef, LeaderboardRequest, ListQueueRequest, RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
+};
+use tvarit_proto::{Category, Urgency};
 
 #[derive(Parser)]
 #[command(name = "tvarit-desk", version, about = "The reply client: queues, claims, replies, the leaderboard")]
@@ -61,6 +64,16 @@ enum Command {
     },
     /// Close a case.
     Close { docket: String },
+    /// Correct the category and/or urgency the classifier gave a case.
+    Relabel {
+        docket: String,
+        /// emergency, complaint, misinformation, sensitive, query, appreciation, other
+        #[arg(long, value_parser = parse_category)]
+        category: Option<Category>,
+        /// critical, high, normal, low
+        #[arg(long, value_parser = parse_urgency)]
+        urgency: Option<Urgency>,
+    },
     /// Who the token belongs to, and their units.
     Whoami,
     /// HQ's monthly ranking of units by first response time.
@@ -69,6 +82,14 @@ enum Command {
         #[arg(long)]
         month: String,
     },
+}
+
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::from_slug(s).ok_or_else(|| format!("unknown category {s:?}"))
+}
+
+fn parse_urgency(s: &str) -> Result<Urgency, String> {
+    Urgency::from_slug(s).ok_or_else(|| format!("unknown urgency {s:?}"))
 }
 
 fn authed<T>(token: &Option<String>, msg: T) -> anyhow::Result<Request<T>> {
@@ -140,6 +161,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Close { docket } => {
             render::case(out, &desk.close(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Relabel { docket, category, urgency } => {
+            let msg = RelabelRequest {
+                docket,
+                category: category.unwrap_or_default() as i32,
+                urgency: urgency.unwrap_or_default() as i32,
+            };
+            render::case(out, &desk.relabel(authed(&token, msg)?).await?.into_inner(), json)?
         }
         Command::Whoami => {
             let op = desk.who_am_i(authed(&token, WhoAmIRequest {})?).await?.into_inner();

@@ -14,9 +14,10 @@ use tonic::{Request, Response, Status};
 use tvarit_bus::Namespace;
 use tvarit_proto::v1::desk_server::Desk;
 use tvarit_proto::v1::{
-    Case, CaseEvent, CaseRef, ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReplyRequest,
-    WatchQueueRequest, WhoAmIRequest,
+    Case, CaseEvent, CaseRef, ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate,
+    RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
 };
+use tvarit_proto::{Category, Urgency};
 use tvarit_registry::Registry;
 
 use crate::store::StoreError;
@@ -169,6 +170,23 @@ impl Desk for DeskService {
 
     async fn close(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
         self.act(req, Action::Close).await
+    }
+
+    async fn relabel(&self, req: Request<RelabelRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        let category = match r.category() {
+            Category::Unspecified => None,
+            c => Some(c),
+        };
+        let urgency = match r.urgency() {
+            Urgency::Unspecified => None,
+            u => Some(u),
+        };
+        if category.is_none() && urgency.is_none() {
+            return Err(Status::invalid_argument("give a category, an urgency or both"));
+        }
+        self.apply(&op, &r.docket, Action::Relabel { category, urgency }).await
     }
 
     async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {

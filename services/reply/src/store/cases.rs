@@ -4,7 +4,8 @@
 
 use chrono::Utc;
 use sqlx::PgPool;
-use tvarit_proto::v1::CaseEventKind;
+use tvarit_proto::v1::{CaseEventKind, Relabel};
+use tvarit_proto::{Category, Urgency};
 
 use super::operators::Operator;
 use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
@@ -41,8 +42,15 @@ pub async fn list(pool: &PgPool, unit: &str, all: bool, limit: i64) -> Result<Ve
 #[derive(Debug, Clone)]
 pub enum Action {
     Claim,
-    Reply { text: String },
+    Reply {
+        text: String,
+    },
     Close,
+    /// `None` keeps the current value.
+    Relabel {
+        category: Option<Category>,
+        urgency: Option<Urgency>,
+    },
 }
 
 impl Action {
@@ -51,6 +59,7 @@ impl Action {
             Action::Claim => "case.claim",
             Action::Reply { .. } => "case.reply",
             Action::Close => "case.close",
+            Action::Relabel { .. } => "case.relabel",
         }
     }
 
@@ -59,6 +68,7 @@ impl Action {
             Action::Claim => CaseEventKind::Claimed,
             Action::Reply { .. } => CaseEventKind::Replied,
             Action::Close => CaseEventKind::Closed,
+            Action::Relabel { .. } => CaseEventKind::Relabelled,
         }
     }
 }
@@ -80,11 +90,13 @@ pub async fn act(
             .filter(|c: &CaseRow| op.may_see(&c.unit))
             .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
 
-    if !matches!(case.state.as_str(), "open" | "in_process") {
+    // A relabel may correct any case, e.g. a real complaint auto-closed as spam.
+    let relabel = matches!(action, Action::Relabel { .. });
+    if !relabel && !matches!(case.state.as_str(), "open" | "in_process") {
         return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
     }
     if let Some(holder) = case.claimed_by.as_deref().filter(|h| *h != op.name)
-        && !matches!(action, Action::Close)
+        && matches!(action, Action::Claim | Action::Reply { .. })
     {
         return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
     }
@@ -132,10 +144,45 @@ pub async fn act(
                 .fetch_one(&mut *tx)
                 .await?
         }
+        Action::Relabel { category, urgency } => {
+            let category = category.map_or(case.category.as_str(), |c| c.slug());
+            let urgency = urgency.map_or(case.urgency.as_str(), |u| u.slug());
+            // `other` needs no answer; anything else relabelled from it goes back in the queue.
+            let state = match (category, case.state.as_str()) {
+                ("other", "open" | "in_process") => "not_actionable",
+                (c, "not_actionable") if c != "other" => "open",
+                (_, s) => s,
+            };
+            sqlx::query_as(returning(
+                "UPDATE cases SET category = $2, urgency = $3, state = $4,
+                     closed_at = CASE WHEN $4 = 'not_actionable' THEN COALESCE(closed_at, $5)
+                                      WHEN $4 = 'open' THEN NULL ELSE closed_at END
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(category)
+            .bind(urgency)
+            .bind(state)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
     };
-    let events = outbox::record(&mut tx, action.event(), &op.name, std::slice::from_ref(&after)).await?;
+    let change = match &action {
+        Action::Relabel { .. } => Some(Relabel {
+            from_category: Category::from_slug(&case.category).unwrap_or_default() as i32,
+            to_category: Category::from_slug(&after.category).unwrap_or_default() as i32,
+            from_urgency: Urgency::from_slug(&case.urgency).unwrap_or_default() as i32,
+            to_urgency: Urgency::from_slug(&after.urgency).unwrap_or_default() as i32,
+        }),
+        _ => None,
+    };
+    let events = outbox::record(&mut tx, action.event(), &op.name, std::slice::from_ref(&after), change).await?;
     let detail = match &action {
         Action::Reply { text } => format!("chars={}", text.chars().count()),
+        Action::Relabel { .. } => {
+            format!("category {}→{} urgency {}→{}", case.category, after.category, case.urgency, after.urgency)
+        }
         _ => String::new(),
     };
     audit::append(&mut tx, audit::Entry { actor: &op.name, action: action.name(), subject: docket, detail: &detail })

@@ -89,7 +89,7 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     .fetch_all(&mut *tx)
     .await?;
 
-    let events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened).await?;
+    let events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;
     tx.commit().await?;
     for case in &opened {
         metrics::counter!("tvarit_reply_cases_opened_total", "unit" => case.unit.clone(), "state" => case.state.clone())

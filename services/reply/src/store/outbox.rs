@@ -9,7 +9,7 @@ use prost::Message;
 use sqlx::{PgPool, Postgres, Transaction};
 use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
 use tvarit_proto::time::from_millis;
-use tvarit_proto::v1::{CaseEvent, CaseEventKind};
+use tvarit_proto::v1::{CaseEvent, CaseEventKind, Relabel};
 
 use super::CaseRow;
 
@@ -20,16 +20,19 @@ pub fn kind_token(kind: CaseEventKind) -> &'static str {
         CaseEventKind::Claimed => "claimed",
         CaseEventKind::Replied => "replied",
         CaseEventKind::Closed => "closed",
+        CaseEventKind::Relabelled => "relabelled",
         CaseEventKind::Unspecified => "unspecified",
     }
 }
 
-/// Records events for `cases` (one each); returns their ids.
+/// Records events for `cases` (one each); returns their ids. `relabel` is
+/// carried by a relabelling event.
 pub async fn record(
     tx: &mut Transaction<'_, Postgres>,
     kind: CaseEventKind,
     actor: &str,
     cases: &[CaseRow],
+    relabel: Option<Relabel>,
 ) -> Result<Vec<i64>, sqlx::Error> {
     if cases.is_empty() {
         return Ok(Vec::new());
@@ -50,6 +53,7 @@ pub async fn record(
                 at: Some(now),
                 actor: actor.into(),
                 case: Some(case.to_proto()),
+                relabel,
             }
             .encode_to_vec()
         })
