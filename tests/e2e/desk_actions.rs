@@ -55,7 +55,7 @@ async fn operators_work_cases_under_the_rules() {
     assert!(case.closed_at.is_none());
     let queue = desk.list_queue(authed(&asha, ListQueueRequest { unit: "jaipur".into(), all: false, limit: 0 })).await;
     let live: Vec<String> = queue.unwrap().into_inner().cases.into_iter().map(|c| c.docket).collect();
-    assert_eq!(live, [greeting.clone()]);
+    assert_eq!(live, std::slice::from_ref(&greeting));
 
     // Someone outside the unit learns nothing about the case.
     let outsider = env.operator("kota-op", "operator", "kota");
