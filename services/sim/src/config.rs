@@ -1,0 +1,205 @@
+//! What the simulator plays: accounts, corpus, pace, webhooks, limits, faults.
+//! `main.rs` fills it from the command line; tests build it directly.
+
+use std::time::Duration;
+
+use crate::faults::Faults;
+use crate::public::CorpusPost;
+
+/// The compiled-in corpus (a copy of deploy/local/demo-posts.jsonl).
+pub const DEFAULT_CORPUS: &str = include_str!("../corpus/demo.jsonl");
+
+/// An X account the public mentions (one of ours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Without the `@`.
+    pub username: String,
+    pub user_id: String,
+    pub name: String,
+}
+
+impl Account {
+    pub fn new(handle: &str, user_id: &str) -> Self {
+        let username = handle.trim_start_matches('@').to_owned();
+        Account { name: username.replace('_', " "), username, user_id: user_id.to_owned() }
+    }
+
+    /// Parses `@handle=user_id`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (handle, id) = spec.split_once('=').ok_or_else(|| format!("expected @handle=user_id, got {spec:?}"))?;
+        let username = handle.trim().trim_start_matches('@');
+        if username.is_empty() || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("not an X handle: {handle:?}"));
+        }
+        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("an X user id is 1-19 digits, got {id:?}"));
+        }
+        Ok(Account::new(username, id))
+    }
+
+    /// The default set: the accounts of deploy/local's registry, with fixed ids.
+    pub fn defaults() -> Vec<Account> {
+        [
+            ("PoliceRajasthan", "900000000000000001"),
+            ("RajPoliceHelp", "900000000000000002"),
+            ("SP_Balotra", "900000000000000003"),
+            ("jaipur_police", "900000000000000004"),
+        ]
+        .iter()
+        .map(|(h, id)| Account::new(h, id))
+        .collect()
+    }
+}
+
+/// A Facebook Page whose comments the sim delivers and answers for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub id: String,
+    pub name: String,
+}
+
+impl Page {
+    /// Parses `page_id=Name`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (id, name) = spec.split_once('=').ok_or_else(|| format!("expected page_id=Name, got {spec:?}"))?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("a Page id is numeric, got {id:?}"));
+        }
+        Ok(Page { id: id.to_owned(), name: name.to_owned() })
+    }
+
+    pub fn defaults() -> Vec<Page> {
+        vec![Page { id: "100000000000001".into(), name: "Rajasthan Police".into() }]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct XWebhook {
+    pub url: String,
+    pub consumer_secret: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetaWebhook {
+    pub url: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+/// Requests per window, per user token (or per app for app-only endpoints).
+#[derive(Debug, Clone)]
+pub struct XLimits {
+    pub window: Duration,
+    pub post_tweets: u32,
+    pub mentions: u32,
+    pub stream_connect: u32,
+    pub rules: u32,
+    pub users: u32,
+}
+
+impl Default for XLimits {
+    fn default() -> Self {
+        XLimits {
+            window: Duration::from_secs(15 * 60),
+            post_tweets: 100,
+            mentions: 300,
+            stream_connect: 50,
+            rules: 450,
+            users: 300,
+        }
+    }
+}
+
+/// Which name the Aug-2026 spec or the live API uses for edit history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostNaming {
+    /// `edit_history_tweet_ids` (what the live API has returned).
+    #[default]
+    Tweet,
+    /// `edit_history_post_ids` (the OpenAPI contract of Aug 2026).
+    Post,
+}
+
+/// What counts as "the same reply twice" for the 403 duplicate-content rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DuplicateScope {
+    /// The same account sending the same text to the same post.
+    #[default]
+    Post,
+    /// The same account sending the same text anywhere (closer to X itself).
+    Account,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub accounts: Vec<Account>,
+    pub pages: Vec<Page>,
+    pub corpus: Vec<CorpusPost>,
+    /// Corpus posts per second (0: the player stays idle).
+    pub rate: f64,
+    /// Posts come in clumps of this many, spaced so the average stays `rate`.
+    pub burst: u32,
+    /// Corpus posts to play; `None` once through, `Some(0)` forever.
+    pub count: Option<u64>,
+    /// Fraction of corpus posts played as Facebook Page comments instead of X posts.
+    pub meta_fraction: f64,
+    pub late_fraction: f64,
+    pub late_delay: Duration,
+    pub x_webhook: Option<XWebhook>,
+    pub meta_webhook: Option<MetaWebhook>,
+    /// Bearer tokens that are app-only (forbidden on user-context endpoints).
+    pub x_app_tokens: Vec<String>,
+    /// `(token, username)`: user tokens bound to one of the accounts.
+    pub x_user_tokens: Vec<(String, String)>,
+    /// If set, the only Page access token the Graph API accepts.
+    pub meta_page_token: Option<String>,
+    pub limits: XLimits,
+    /// Meta calls per hour per Page before throttling (code 32).
+    pub meta_hourly_limit: u32,
+    pub keepalive: Duration,
+    pub stream_requires_rules: bool,
+    pub duplicate_scope: DuplicateScope,
+    pub post_naming: PostNaming,
+    pub faults: Faults,
+    pub seed: Option<u64>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            accounts: Account::defaults(),
+            pages: Page::defaults(),
+            corpus: Vec::new(),
+            rate: 0.0,
+            burst: 1,
+            count: None,
+            meta_fraction: 0.0,
+            late_fraction: 0.0,
+            late_delay: Duration::from_secs(30),
+            x_webhook: None,
+            meta_webhook: None,
+            x_app_tokens: Vec::new(),
+            x_user_tokens: Vec::new(),
+            meta_page_token: None,
+            limits: XLimits::default(),
+            meta_hourly_limit: 4800,
+            keepalive: Duration::from_secs(10),
+            stream_requires_rules: true,
+            duplicate_scope: DuplicateScope::default(),
+            post_naming: PostNaming::default(),
+            faults: Faults::default(),
+            seed: None,
+        }
+    }
+}
+
+impl SimConfig {
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        let u = username.trim_start_matches('@');
+        self.accounts.iter().find(|a| a.username.eq_ignore_ascii_case(u))
+    }
+
+    pub fn account_by_id(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.user_id == id)
+    }
+}

@@ -1,0 +1,73 @@
+//! tvarit-sim: the public and the platforms, simulated. It serves the X API
+//! v2 endpoints Tvarit's adapters call (mentions, filtered stream and its
+//! rules, `POST /2/tweets`, user lookup), delivers X Activity and Meta Page
+//! webhooks with real signatures, answers Graph API comment replies, plays a
+//! corpus of posts at a chosen pace, injects faults, and records every reply.
+//!
+//! Written from the platforms' documents (../shared/PLATFORMS.md and X's
+//! OpenAPI contract), never from Tvarit's own platform client code, so a
+//! misreading on either side shows up in the tests.
+
+pub mod config;
+pub mod delivery;
+pub mod faults;
+pub mod meta;
+pub mod meta_graph;
+pub mod public;
+pub mod report;
+pub mod rule_expr;
+pub mod state;
+pub mod x_http;
+pub mod x_json;
+pub mod x_mentions;
+pub mod x_rules;
+pub mod x_stream;
+pub mod x_tweets;
+pub mod x_webhook;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use config::SimConfig;
+pub use report::Summary;
+pub use state::Sim;
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/2/users/me", get(x_tweets::me))
+        .route("/2/users/by/username/{username}", get(x_tweets::by_username))
+        .route("/2/users/{id}/mentions", get(x_mentions::mentions))
+        .route("/2/users/{id}/tweets", get(x_mentions::user_posts))
+        .route("/2/tweets", post(x_tweets::create))
+        .route("/2/tweets/search/stream", get(x_stream::stream))
+        .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
+        .route("/{version}/{object_id}/comments", post(meta_graph::comment))
+        .route("/sim/healthz", get(report::healthz))
+        .route("/sim/replies", get(report::replies))
+        .route("/sim/posts", get(report::posts).post(report::inject))
+        .route("/sim/summary", get(report::summary_now))
+        .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))
+        .route("/sim/webhooks/x/crc", post(x_webhook::crc_now))
+        .route("/sim/webhooks/meta/verify", post(meta::verify_now))
+        .with_state(sim)
+}
+
+/// Serves until `shutdown` is cancelled; returns what reached the public.
+pub async fn run(config: SimConfig, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<Summary> {
+    let hooks = config.x_webhook.is_some() || config.meta_webhook.is_some();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let sim = Sim::new(config, hooks.then_some(tx), shutdown.clone());
+    let addr = listener.local_addr()?;
+    let worker = tokio::spawn(delivery::worker(sim.clone(), rx));
+    let player = tokio::spawn(public::play(sim.clone()));
+    tracing::info!(%addr, accounts = sim.cfg.accounts.len(), corpus = sim.cfg.corpus.len(), "sim serving");
+    axum::serve(listener, router(sim.clone())).with_graceful_shutdown(shutdown.clone().cancelled_owned()).await?;
+    shutdown.cancel();
+    let _ = player.await;
+    let _ = worker.await;
+    Ok(report::summary(&sim))
+}
