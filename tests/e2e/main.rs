@@ -6,5 +6,7 @@ mod dedupe;
 mod desk_actions;
 mod health;
 mod leaderboard;
+mod outbound;
+mod platforms;
 mod routing;
 mod webhook;

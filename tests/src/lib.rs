@@ -4,6 +4,7 @@
 
 mod http;
 mod process;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -19,6 +20,7 @@ use tvarit_proto::v1::desk_client::DeskClient;
 
 pub use http::{HttpResponse, post_raw, sign};
 pub use process::{Running, Service};
+pub use sim::{SETTLE, Sim, free_port};
 
 /// The four services, in pipeline order.
 pub const SERVICES: [Service; 4] = [Service::Ingest, Service::Classify, Service::Reply, Service::Metrics];
@@ -31,6 +33,8 @@ pub struct TestEnv {
     pub webhook_secret: String,
     admin_url: String,
     pub dir: tempfile::TempDir,
+    /// Extra environment for every binary this test starts.
+    extra_env: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 fn admin_url() -> String {
@@ -48,6 +52,20 @@ fn with_database(url: &str, db: &str) -> String {
         out.push_str(q);
     }
     out
+}
+
+/// The test's folder (logs, files it writes). Under `TVARIT_TEST_LOG_DIR`
+/// when set, and then kept, so a failing run's service logs can be read.
+fn test_dir() -> tempfile::TempDir {
+    match std::env::var_os("TVARIT_TEST_LOG_DIR") {
+        Some(root) => {
+            std::fs::create_dir_all(&root).unwrap();
+            let mut dir = tempfile::Builder::new().prefix("e2e-").tempdir_in(root).unwrap();
+            dir.disable_cleanup(true);
+            dir
+        }
+        None => tempfile::tempdir().unwrap(),
+    }
 }
 
 /// Where cargo put the workspace's binaries (next to this test's `deps/`).
@@ -77,7 +95,8 @@ impl TestEnv {
             ns,
             database,
             admin_url,
-            dir: tempfile::tempdir().unwrap(),
+            dir: test_dir(),
+            extra_env: std::sync::Mutex::new(Vec::new()),
         };
         for service in SERVICES {
             let out = env.command(service.binary()).arg("migrate").output().unwrap();
@@ -101,6 +120,9 @@ impl TestEnv {
             .env_remove("TVARIT_CONFIG")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .env("RUST_LOG", "info");
+        for (k, v) in self.extra_env.lock().unwrap().iter() {
+            cmd.env(k, v);
+        }
         for key in [
             "INGEST_HTTP",
             "INGEST_GRPC",
@@ -111,9 +133,26 @@ impl TestEnv {
             "METRICS_HTTP",
             "METRICS_GRPC",
         ] {
-            cmd.env(format!("TVARIT_{key}_LISTEN"), "127.0.0.1:0");
+            let var = format!("TVARIT_{key}_LISTEN");
+            if !self.extra_env.lock().unwrap().iter().any(|(k, _)| *k == var) {
+                cmd.env(var, "127.0.0.1:0");
+            }
         }
         cmd
+    }
+
+    /// Sets an environment variable for every binary started from now on.
+    pub fn set_env(&self, key: &str, value: impl Into<String>) {
+        self.extra_env.lock().unwrap().push((key.into(), value.into()));
+    }
+
+    /// Uses the Rajasthan units with these `[[accounts]]` instead of the
+    /// compiled-in ones.
+    pub fn use_accounts(&self, accounts_toml: &str) {
+        let units = tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap();
+        let path = self.dir.path().join("registry.toml");
+        std::fs::write(&path, format!("{units}\n{accounts_toml}")).unwrap();
+        self.set_env("TVARIT_REGISTRY_FILE", path.to_string_lossy());
     }
 
     pub async fn start(&self, service: Service) -> Running {

@@ -47,6 +47,20 @@ pub struct Account {
     pub platform: String,
     pub handle: String,
     pub unit: String,
+    /// The platform's own id for the account (X user id, Meta Page id);
+    /// an X poller resolves it from the handle when absent.
+    #[serde(default)]
+    pub platform_id: Option<String>,
+    /// How ingest hears this account: `poll` (X mentions), `webhook` (X
+    /// Activity, Meta). Empty: only the replay file and the generic webhook.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+impl Account {
+    pub fn has_source(&self, source: &str) -> bool {
+        self.sources.iter().any(|s| s == source)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,6 +171,11 @@ impl Registry {
 
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
         self.accounts.values()
+    }
+
+    /// The account with this platform id (a webhook names accounts by id).
+    pub fn account_by_platform_id(&self, platform: &str, id: &str) -> Option<&Account> {
+        self.accounts.values().find(|a| a.platform == platform && a.platform_id.as_deref() == Some(id))
     }
 
     /// The account a post is addressed to: a district account wins over a

@@ -43,6 +43,8 @@ pub fn case_json(c: &Case) -> Value {
         "opened_at": rfc3339(&c.opened_at),
         "claimed_by": (!c.claimed_by.is_empty()).then_some(&c.claimed_by),
         "first_reply_at": rfc3339(&c.first_reply_at),
+        "reply_status": c.reply_status,
+        "reply_error": (!c.reply_error.is_empty()).then_some(&c.reply_error),
         "closed_at": rfc3339(&c.closed_at),
     })
 }
@@ -91,6 +93,10 @@ pub fn case(out: &mut dyn Write, c: &Case, as_json: bool) -> io::Result<()> {
     }
     if let Some(cl) = &c.classification {
         writeln!(out, "  {} · {} · confidence {:.2} · {}", cl.language, cl.unit, cl.confidence, cl.reasons.join(", "))?;
+    }
+    if !c.reply_status.is_empty() {
+        let error = if c.reply_error.is_empty() { String::new() } else { format!(": {}", c.reply_error) };
+        writeln!(out, "  reply {}{error}", c.reply_status)?;
     }
     if let Some(t) = time(&c.first_reply_at) {
         let shown = t.with_timezone(&SHOWN_ZONE).format("%d %b %H:%M:%S IST");

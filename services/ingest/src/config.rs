@@ -11,6 +11,13 @@ pub struct IngestConfig {
     pub ingest_grpc_listen: String,
     /// Larger request bodies are refused with 413.
     pub ingest_max_post_bytes: usize,
+    /// X API base URL (`tvarit-sim`'s address in tests and training).
+    pub ingest_x_api_base: String,
+    /// Seconds between mention polls of one account. X allows 300 mention
+    /// requests per 15 minutes per user, i.e. one per 3 s.
+    pub ingest_x_poll_seconds: f64,
+    /// How far back each poll re-queries for late-indexed posts.
+    pub ingest_x_overlap_seconds: i64,
 }
 
 impl Default for IngestConfig {
@@ -20,6 +27,9 @@ impl Default for IngestConfig {
             ingest_http_listen: "127.0.0.1:8080".into(),
             ingest_grpc_listen: "127.0.0.1:50051".into(),
             ingest_max_post_bytes: 64 * 1024,
+            ingest_x_api_base: "https://api.x.com".into(),
+            ingest_x_poll_seconds: 15.0,
+            ingest_x_overlap_seconds: 120,
         }
     }
 }

@@ -32,7 +32,7 @@ pub fn router(state: Arc<WebhookState>, max_body_bytes: usize) -> Router {
     Router::new().route("/v1/posts", post(receive_post)).layer(DefaultBodyLimit::max(max_body_bytes)).with_state(state)
 }
 
-fn reject(status: StatusCode, reason: &'static str, detail: String) -> Response {
+pub fn reject(status: StatusCode, reason: &'static str, detail: String) -> Response {
     metrics::counter!("tvarit_ingest_rejected_total", "reason" => reason).increment(1);
     tracing::info!(%status, reason, %detail, "post rejected");
     (status, axum::Json(json!({ "error": reason, "detail": detail }))).into_response()

@@ -7,6 +7,7 @@ pub mod config;
 pub mod http;
 pub mod post_input;
 pub mod replay;
+pub mod sources;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,9 +54,21 @@ pub async fn run(
         tracing::warn!("no webhook secret configured; POST /v1/posts refuses every post");
     }
     let (acceptor, _ns) = connect(&config, migrate).await?;
+    let sources = Arc::new(sources::SourceState {
+        acceptor: acceptor.clone(),
+        registry: registry.clone(),
+        x_consumer_secret: tvarit_config::read_secret("TVARIT_X_CONSUMER_SECRET")?,
+        meta_app_secret: tvarit_config::read_secret("TVARIT_META_APP_SECRET")?,
+        meta_verify_token: tvarit_config::read_secret("TVARIT_META_VERIFY_TOKEN")?,
+    });
+    let pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
 
     let state = Arc::new(http::WebhookState { acceptor: acceptor.clone(), registry, secret });
-    let router = http::router(state, config.ingest_max_post_bytes).merge(tvarit_telemetry::metrics_router(metrics));
+    let router = http::router(state, config.ingest_max_post_bytes)
+        .merge(sources::x_webhook::router(sources.clone()))
+        .merge(sources::meta_webhook::router(sources))
+        .layer(axum::extract::DefaultBodyLimit::max(config.ingest_max_post_bytes.max(1024 * 1024)))
+        .merge(tvarit_telemetry::metrics_router(metrics));
     let http_addr = listeners.http.local_addr()?;
     let grpc_addr = listeners.grpc.local_addr()?;
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
@@ -66,7 +79,46 @@ pub async fn run(
     http.await??;
     grpc.await??;
     recovery.await?;
+    for p in pollers {
+        p.await?;
+    }
     Ok(())
+}
+
+/// One poller per account with the `poll` source on X, when an app bearer
+/// token is configured.
+async fn start_x_pollers(
+    config: &IngestConfig,
+    registry: &tvarit_registry::Registry,
+    acceptor: &Acceptor,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let accounts: Vec<_> = registry.accounts().filter(|a| a.platform == "x" && a.has_source("poll")).cloned().collect();
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(bearer) = tvarit_config::read_secret("TVARIT_X_APP_BEARER")? else {
+        tracing::warn!(accounts = accounts.len(), "x accounts want polling but TVARIT_X_APP_BEARER is not set");
+        return Ok(Vec::new());
+    };
+    let ns = tvarit_bus::Namespace::new(&config.common.namespace);
+    let pool = tvarit_config::connect_schema(&config.common.database_url, &ns.schema("ingest"), 4).await?;
+    let client = tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.ingest_x_api_base);
+    let mut tasks = Vec::new();
+    for account in accounts {
+        let poller = sources::x_poll::XPoller {
+            client: client.clone(),
+            app_bearer: secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
+            pool: pool.clone(),
+            acceptor: acceptor.clone(),
+            registry: registry.clone(),
+            interval: Duration::from_secs_f64(config.ingest_x_poll_seconds.max(1.0)),
+            overlap: chrono::Duration::seconds(config.ingest_x_overlap_seconds.max(0)),
+        };
+        tracing::info!(account = %account.handle, "polling x mentions");
+        tasks.push(tokio::spawn(poller.run(account, shutdown.clone())));
+    }
+    Ok(tasks)
 }
 
 /// Publishes posts that a process archived but died before publishing.

@@ -56,57 +56,112 @@ enum AuthorJson {
     },
 }
 
+/// A post as any source delivers it, before validation and routing.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub platform: String,
+    pub post_id: String,
+    pub text: String,
+    pub mentions: Vec<String>,
+    pub author: Option<Author>,
+    /// Platform time; `None` means "now" (the source did not say).
+    pub created_at: Option<DateTime<Utc>>,
+    pub conversation_id: String,
+}
+
 /// Parses one post, routes it to the unit that owns the addressed account,
 /// and stamps it as received at `now` by `source`.
 pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &str) -> Result<Post, InputError> {
     let p: PostJson = serde_json::from_str(json).map_err(|e| InputError::Json(e.to_string()))?;
-    if p.id.trim().is_empty() {
-        return Err(InputError::Empty("id"));
-    }
-    if p.id.len() > MAX_ID_BYTES {
-        return Err(InputError::TooLong { field: "id", max: MAX_ID_BYTES });
-    }
-    if p.text.trim().is_empty() {
-        return Err(InputError::Empty("text"));
-    }
-    if p.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(InputError::TooLong { field: "text", max: MAX_TEXT_CHARS });
-    }
-    if p.mentions.len() > MAX_MENTIONS {
-        return Err(InputError::TooLong { field: "mentions", max: MAX_MENTIONS });
-    }
-    if p.platform.is_empty()
-        || p.platform.len() > 32
-        || !p.platform.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(InputError::Platform(p.platform));
-    }
     let created_at = match &p.created_at {
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map_err(|e| InputError::CreatedAt(format!("{s:?}: {e}")))?
-            .with_timezone(&Utc),
-        None => now,
+        Some(s) => Some(
+            DateTime::parse_from_rfc3339(s)
+                .map_err(|e| InputError::CreatedAt(format!("{s:?}: {e}")))?
+                .with_timezone(&Utc),
+        ),
+        None => None,
     };
-    let account = registry
-        .addressed_account(p.mentions.iter().map(String::as_str))
-        .ok_or_else(|| InputError::UnknownAccount(p.mentions.clone()))?;
     let author = p.author.map(|a| match a {
         AuthorJson::Handle(handle) => Author { handle, ..Default::default() },
         AuthorJson::Full { id, handle, name } => Author { id, handle, name },
     });
-    Ok(Post {
+    let draft = Draft {
         platform: p.platform,
         post_id: p.id,
         text: p.text,
         mentions: p.mentions,
         author,
+        created_at,
+        conversation_id: p.conversation_id.unwrap_or_default(),
+    };
+    build_post(draft, registry, now, source)
+}
+
+/// Validates a draft from any source and routes it to the unit that owns
+/// the account it addresses.
+pub fn build_post(d: Draft, registry: &Registry, now: DateTime<Utc>, source: &str) -> Result<Post, InputError> {
+    if d.post_id.trim().is_empty() {
+        return Err(InputError::Empty("id"));
+    }
+    if d.post_id.len() > MAX_ID_BYTES {
+        return Err(InputError::TooLong { field: "id", max: MAX_ID_BYTES });
+    }
+    if d.text.trim().is_empty() {
+        return Err(InputError::Empty("text"));
+    }
+    if d.text.chars().count() > MAX_TEXT_CHARS {
+        return Err(InputError::TooLong { field: "text", max: MAX_TEXT_CHARS });
+    }
+    if d.mentions.len() > MAX_MENTIONS {
+        return Err(InputError::TooLong { field: "mentions", max: MAX_MENTIONS });
+    }
+    if d.platform.is_empty()
+        || d.platform.len() > 32
+        || !d.platform.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(InputError::Platform(d.platform));
+    }
+    let account = registry
+        .addressed_account(d.mentions.iter().map(String::as_str))
+        .ok_or_else(|| InputError::UnknownAccount(d.mentions.clone()))?;
+    let created_at = d.created_at.unwrap_or(now);
+    Ok(Post {
+        platform: d.platform,
+        post_id: d.post_id,
+        text: d.text,
+        mentions: d.mentions,
+        author: d.author,
         created_at: Some(from_millis(created_at.timestamp_millis())),
         received_at: Some(from_millis(now.timestamp_millis())),
         account: account.handle.clone(),
         unit: account.unit.clone(),
-        conversation_id: p.conversation_id.unwrap_or_default(),
+        conversation_id: d.conversation_id,
         source: source.into(),
     })
+}
+
+/// The `@handles` in a post's text, in order, without repeats (X's rule:
+/// 1 to 15 letters, digits or `_` after an `@` that does not follow a word
+/// character, so an e-mail address is not a mention).
+pub fn mentions_in(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let after_word = prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+        prev = Some(c);
+        if c != '@' || after_word {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let len = rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')).unwrap_or(rest.len());
+        if (1..=15).contains(&len) {
+            let handle = format!("@{}", &rest[..len]);
+            if !out.iter().any(|h| h.eq_ignore_ascii_case(&handle)) {
+                out.push(handle);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -117,6 +172,15 @@ mod tests {
         parse_post(json, &Registry::rajasthan(), Utc::now(), "test")
     }
 
+    #[test]
+    fn finds_mentions_like_x_does() {
+        assert_eq!(
+            mentions_in("@SP_Balotra help! cc @jaipur_police, mail me a@b.com @sp_balotra"),
+            ["@SP_Balotra", "@jaipur_police"]
+        );
+        assert_eq!(mentions_in("@PoliceRajasthan बाड़मेर"), ["@PoliceRajasthan"]);
+        assert!(mentions_in("@ alone, and @this_handle_is_far_too_long").is_empty());
+    }
     #[test]
     fn routes_to_the_addressed_district() {
         let p =

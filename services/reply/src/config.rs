@@ -13,6 +13,13 @@ pub struct ReplyConfig {
     pub reply_batch: usize,
     /// Longest reply text accepted, in characters (X counts 280).
     pub reply_max_chars: usize,
+    /// X API base URL for sending replies (`tvarit-sim` in tests).
+    pub reply_x_api_base: String,
+    /// Meta Graph API base URL, with its version.
+    pub reply_meta_api_base: String,
+    /// A reply still `sending` after this many seconds was cut off by a
+    /// crash; recovery then looks on the platform for it.
+    pub reply_in_flight_timeout_seconds: f64,
 }
 
 impl Default for ReplyConfig {
@@ -23,6 +30,9 @@ impl Default for ReplyConfig {
             reply_http_listen: "127.0.0.1:9093".into(),
             reply_batch: 256,
             reply_max_chars: 280,
+            reply_x_api_base: "https://api.x.com".into(),
+            reply_meta_api_base: "https://graph.facebook.com/v21.0".into(),
+            reply_in_flight_timeout_seconds: 60.0,
         }
     }
 }

@@ -32,6 +32,7 @@ pub struct DeskService {
     pub registry: Registry,
     pub publisher: Publisher,
     pub max_reply_chars: usize,
+    pub senders: std::sync::Arc<crate::outbound::Senders>,
     pub shutdown: CancellationToken,
 }
 
@@ -165,7 +166,14 @@ impl Desk for DeskService {
                 self.max_reply_chars
             )));
         }
-        self.apply(&op, &r.docket, Action::Reply { text: text.into() }).await
+        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
+        let post = case.to_proto().post.unwrap_or_default();
+        let send = self.senders.can_send(&post.platform, &post.account);
+        let result = self.apply(&op, &r.docket, Action::Reply { text: text.into(), send }).await;
+        if send {
+            self.senders.wake();
+        }
+        result
     }
 
     async fn close(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod desk;
 pub mod docket;
 pub mod intake;
+pub mod outbound;
 pub mod store;
 
 use std::sync::Arc;
@@ -57,6 +58,15 @@ pub async fn run(
         tvarit_bus::ensure_consumer(&classified, CONSUMER, ns.post_classified("*"), Duration::from_secs(30)).await?;
     let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone() };
 
+    let senders =
+        Arc::new(outbound::Senders::from_env(&registry, &config.reply_x_api_base, &config.reply_meta_api_base)?);
+    let deliverer = outbound::Deliverer::new(
+        pool.clone(),
+        senders.clone(),
+        publisher.clone(),
+        Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
+    );
+    let delivery = tokio::spawn(deliverer.run(shutdown.clone()));
     let desk = desk::DeskService {
         pool: pool.clone(),
         nats,
@@ -64,6 +74,7 @@ pub async fn run(
         registry: registry.clone(),
         publisher: publisher.clone(),
         max_reply_chars: config.reply_max_chars,
+        senders,
         shutdown: shutdown.clone(),
     };
     let (reporter, health) = tonic_health::server::health_reporter();
@@ -94,5 +105,6 @@ pub async fn run(
     grpc.await??;
     http.await??;
     sweeper.await?;
+    delivery.await?;
     Ok(())
 }

@@ -42,8 +42,11 @@ pub async fn list(pool: &PgPool, unit: &str, all: bool, limit: i64) -> Result<Ve
 #[derive(Debug, Clone)]
 pub enum Action {
     Claim,
+    /// `send`: a platform sender will deliver it (else it is recorded as
+    /// sent by hand, and its time is the first reply time).
     Reply {
         text: String,
+        send: bool,
     },
     Close,
     /// `None` keeps the current value.
@@ -66,7 +69,8 @@ impl Action {
     fn event(&self) -> CaseEventKind {
         match self {
             Action::Claim => CaseEventKind::Claimed,
-            Action::Reply { .. } => CaseEventKind::Replied,
+            Action::Reply { send: true, .. } => CaseEventKind::ReplyQueued,
+            Action::Reply { send: false, .. } => CaseEventKind::Replied,
             Action::Close => CaseEventKind::Closed,
             Action::Relabel { .. } => CaseEventKind::Relabelled,
         }
@@ -114,26 +118,42 @@ pub async fn act(
             .fetch_one(&mut *tx)
             .await?
         }
-        Action::Reply { text } => {
+        Action::Reply { text, send } => {
             let previous: i64 = sqlx::query_scalar("SELECT count(*) FROM replies WHERE case_id = $1")
                 .bind(case.id)
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query("INSERT INTO replies (case_id, operator, text, idempotency_key) VALUES ($1, $2, $3, $4)")
-                .bind(case.id)
-                .bind(&op.name)
-                .bind(text)
-                .bind(format!("{docket}:{}", previous + 1))
-                .execute(&mut *tx)
-                .await?;
+            let post = case.to_proto().post.unwrap_or_default();
+            let status = if *send { "pending" } else { "manual" };
+            sqlx::query(
+                "INSERT INTO replies (case_id, operator, text, idempotency_key, status, platform, account, in_reply_to,
+                                      sent_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $5 = 'manual' THEN $9 END)",
+            )
+            .bind(case.id)
+            .bind(&op.name)
+            .bind(text)
+            .bind(format!("{docket}:{}", previous + 1))
+            .bind(status)
+            .bind(&post.platform)
+            .bind(&post.account)
+            .bind(&post.post_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            // A reply sent by hand counts now; one Tvarit sends counts when
+            // the platform confirms it (outbound::deliver).
             sqlx::query_as(returning(
                 "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = COALESCE(claimed_at, $3),
-                     first_reply_at = COALESCE(first_reply_at, $3), last_reply_text = $4 WHERE id = $1",
+                     first_reply_at = CASE WHEN $5 = 'manual' THEN COALESCE(first_reply_at, $3) ELSE first_reply_at END,
+                     last_reply_text = $4, reply_status = $5, reply_error = NULL
+                 WHERE id = $1",
             ))
             .bind(case.id)
             .bind(&op.name)
             .bind(now)
             .bind(text)
+            .bind(status)
             .fetch_one(&mut *tx)
             .await?
         }
@@ -179,7 +199,7 @@ pub async fn act(
     };
     let events = outbox::record(&mut tx, action.event(), &op.name, std::slice::from_ref(&after), change).await?;
     let detail = match &action {
-        Action::Reply { text } => format!("chars={}", text.chars().count()),
+        Action::Reply { text, send } => format!("chars={} send={send}", text.chars().count()),
         Action::Relabel { .. } => {
             format!("category {}→{} urgency {}→{}", case.category, after.category, case.urgency, after.urgency)
         }

@@ -16,7 +16,7 @@ use tvarit_proto::{CaseState, Category, Urgency};
 
 /// Columns every case query selects, in `CaseRow` order.
 pub const CASE_COLUMNS: &str = "id, docket, unit, category, urgency, state, post, classification, \
-     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at";
+     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -33,6 +33,8 @@ pub struct CaseRow {
     pub first_reply_at: Option<DateTime<Utc>>,
     pub last_reply_text: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub reply_status: String,
+    pub reply_error: Option<String>,
 }
 
 fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
@@ -54,6 +56,8 @@ impl CaseRow {
             closed_at: self.closed_at.map(ts),
             claimed_by: self.claimed_by.clone().unwrap_or_default(),
             last_reply_text: self.last_reply_text.clone().unwrap_or_default(),
+            reply_status: self.reply_status.clone(),
+            reply_error: self.reply_error.clone().unwrap_or_default(),
         }
     }
 }

@@ -21,6 +21,8 @@ pub fn kind_token(kind: CaseEventKind) -> &'static str {
         CaseEventKind::Replied => "replied",
         CaseEventKind::Closed => "closed",
         CaseEventKind::Relabelled => "relabelled",
+        CaseEventKind::ReplyQueued => "reply_queued",
+        CaseEventKind::ReplyFailed => "reply_failed",
         CaseEventKind::Unspecified => "unspecified",
     }
 }

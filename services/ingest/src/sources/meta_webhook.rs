@@ -1,0 +1,92 @@
+//! Meta webhooks for Facebook Pages: the `hub.*` verification handshake, and
+//! `feed` changes verified with `X-Hub-Signature-256` on the raw body. The
+//! Page's own comments are dropped (answering them would loop).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use secrecy::ExposeSecret;
+use tvarit_platforms::meta::{self, FeedChange};
+use tvarit_proto::v1::Author;
+use tvarit_registry::Account;
+
+use super::SourceState;
+use crate::http::reject;
+use crate::post_input::Draft;
+
+pub const SOURCE: &str = "meta-webhook";
+
+pub fn router(state: Arc<SourceState>) -> Router {
+    Router::new().route("/webhooks/meta", get(handshake).post(deliver)).with_state(state)
+}
+
+async fn handshake(State(state): State<Arc<SourceState>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let Some(verify_token) = &state.meta_verify_token else {
+        return reject(StatusCode::SERVICE_UNAVAILABLE, "not_configured", "set TVARIT_META_VERIFY_TOKEN".into());
+    };
+    let get = |k: &str| q.get(k).map(String::as_str);
+    match meta::verify_subscription(
+        get("hub.mode"),
+        get("hub.verify_token"),
+        get("hub.challenge"),
+        verify_token.expose_secret(),
+    ) {
+        Some(challenge) => challenge.to_owned().into_response(),
+        None => reject(StatusCode::FORBIDDEN, "bad_verify_token", "hub.verify_token does not match".into()),
+    }
+}
+
+fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
+    let from = c.from?;
+    // Only new comments and posts by someone other than the Page itself.
+    if c.verb != "add" || !matches!(c.item.as_str(), "comment" | "post") || from.id == page_id {
+        return None;
+    }
+    let post_id = c.comment_id.clone().or(c.post_id.clone())?;
+    Some(Draft {
+        platform: account.platform.clone(),
+        post_id,
+        text: c.message.unwrap_or_default(),
+        mentions: vec![account.handle.clone()],
+        author: Some(Author { id: from.id, handle: String::new(), name: from.name }),
+        created_at: c.created_time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
+        conversation_id: c.post_id.unwrap_or_default(),
+    })
+}
+
+async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = &state.meta_app_secret else {
+        return reject(StatusCode::SERVICE_UNAVAILABLE, "not_configured", "set TVARIT_META_APP_SECRET".into());
+    };
+    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    if !meta::signature_valid(secret.expose_secret().as_bytes(), &body, signature) {
+        return reject(StatusCode::UNAUTHORIZED, "bad_signature", "X-Hub-Signature-256 does not match".into());
+    }
+    let delivery: meta::Delivery = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => return reject(StatusCode::BAD_REQUEST, "malformed", format!("not a Meta delivery: {e}")),
+    };
+    let mut drafts = Vec::new();
+    for entry in delivery.entry {
+        let account =
+            ["facebook", "instagram"].iter().find_map(|p| state.registry.account_by_platform_id(p, &entry.id));
+        let Some(account) = account else {
+            tracing::warn!(page_id = %entry.id, "meta delivery for an unregistered page");
+            metrics::counter!("tvarit_ingest_rejected_total", "reason" => "unknown_account").increment(1);
+            continue;
+        };
+        for change in entry.changes.into_iter().filter(|c| c.field == "feed") {
+            match serde_json::from_value::<FeedChange>(change.value) {
+                Ok(c) => drafts.extend(draft(account, &entry.id, c)),
+                Err(e) => tracing::warn!(error = %e, "unreadable meta feed change skipped"),
+            }
+        }
+    }
+    state.accept_drafts(drafts, SOURCE).await
+}

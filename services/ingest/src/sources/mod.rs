@@ -1,0 +1,56 @@
+//! Platform sources: X mentions polling, the X Activity webhook and Meta
+//! webhooks. Each turns the platform's wire format into a post draft and
+//! hands it to the same archive-then-publish path as the replay file.
+
+pub mod checkpoints;
+pub mod meta_webhook;
+pub mod x_poll;
+pub mod x_webhook;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use secrecy::SecretString;
+use tvarit_registry::Registry;
+
+use crate::accept::{Acceptor, Outcome};
+use crate::post_input::{Draft, build_post};
+
+/// What the platform webhooks share. A missing secret refuses that route.
+pub struct SourceState {
+    pub acceptor: Acceptor,
+    pub registry: Registry,
+    pub x_consumer_secret: Option<SecretString>,
+    pub meta_app_secret: Option<SecretString>,
+    pub meta_verify_token: Option<SecretString>,
+}
+
+impl SourceState {
+    /// Builds, stores and publishes the drafts of one delivery; answers 200
+    /// only once every post is acknowledged (the platform retries otherwise).
+    pub async fn accept_drafts(&self, drafts: Vec<Draft>, source: &'static str) -> Response {
+        let now = chrono::Utc::now();
+        let mut posts = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            let id = d.post_id.clone();
+            match build_post(d, &self.registry, now, source) {
+                Ok(p) => posts.push(p),
+                Err(e) => {
+                    tracing::info!(source, post_id = %id, error = %e, "post in delivery skipped");
+                    metrics::counter!("tvarit_ingest_rejected_total", "reason" => "invalid").increment(1);
+                }
+            }
+        }
+        match self.acceptor.accept(&posts).await {
+            Ok(outcomes) => {
+                let new = outcomes.iter().filter(|o| **o == Outcome::New).count();
+                let body = serde_json::json!({ "accepted": posts.len(), "new": new });
+                (StatusCode::OK, axum::Json(body)).into_response()
+            }
+            Err(e) => {
+                tracing::warn!(source, error = %e, "cannot accept delivery now");
+                (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "error": "unavailable" })))
+                    .into_response()
+            }
+        }
+    }
+}

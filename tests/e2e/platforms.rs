@@ -1,0 +1,186 @@
+//! The platform adapters against `tvarit-sim`: inbound polling and webhooks,
+//! outbound replies at most once.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, eventually, free_port, post_raw};
+
+pub const APP_TOKEN: &str = "app-only-token";
+const PAGE_ID: &str = "100000000000001";
+
+/// The sim's default X ids for our accounts.
+pub const ACCOUNTS: &str = r#"
+[[accounts]]
+platform = "x"
+handle = "@PoliceRajasthan"
+unit = "hq"
+platform_id = "900000000000000001"
+sources = ["poll", "webhook"]
+
+[[accounts]]
+platform = "x"
+handle = "@SP_Balotra"
+unit = "balotra"
+platform_id = "900000000000000003"
+sources = ["poll", "webhook"]
+
+[[accounts]]
+platform = "x"
+handle = "@jaipur_police"
+unit = "jaipur"
+platform_id = "900000000000000004"
+sources = ["poll"]
+
+[[accounts]]
+platform = "facebook"
+handle = "@BalotraPolicePage"
+unit = "balotra"
+platform_id = "100000000000001"
+sources = ["webhook"]
+"#;
+
+pub fn x_post(text: &str) -> Value {
+    json!({ "text": text, "platform": "x", "author": { "handle": "@citizen_1", "name": "A Citizen" } })
+}
+
+pub async fn count(db: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db).await.unwrap_or(-1)
+}
+
+pub async fn wait_count(db: &PgPool, sql: &str, want: i64) {
+    eventually(Duration::from_secs(40), &format!("{want} from {sql}"), || async move {
+        (count(db, sql).await == want).then_some(())
+    })
+    .await;
+}
+
+pub fn poll_from(env: &TestEnv, sim: &Sim) {
+    env.use_accounts(ACCOUNTS);
+    env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
+    env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
+    env.set_env("TVARIT_INGEST_X_POLL_SECONDS", "1");
+}
+
+/// Polling starts at the newest mention, resumes from its checkpoint across
+/// a restart, and never repeats or skips a post.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_polling_resumes_from_its_checkpoint() {
+    let env = TestEnv::new().await;
+    let sim = Sim::start(&["--x-app-token", APP_TOKEN]).await;
+    poll_from(&env, &sim);
+    for i in 0..2 {
+        sim.post(x_post(&format!("@jaipur_police old complaint {i}: chain snatching"))).await;
+    }
+    let mut running = env.start_all().await;
+    let ingest_db = env.schema_pool("ingest").await;
+    let reply_db = env.schema_pool("reply").await;
+    wait_count(&ingest_db, "SELECT count(*) FROM checkpoints", 3).await;
+
+    for i in 0..3 {
+        sim.post(x_post(&format!("@jaipur_police my phone was stolen near the station, case {i}"))).await;
+    }
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 3).await;
+
+    // Down for a while: what arrives meanwhile is fetched on restart.
+    let ingest = running.remove(0);
+    assert_eq!(ingest.service, Service::Ingest);
+    assert!(ingest.terminate().success());
+    for i in 0..2 {
+        sim.post(x_post(&format!("@jaipur_police noise complaint while you were away {i}"))).await;
+    }
+    running.insert(0, env.start(Service::Ingest).await);
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 5).await;
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 5, "old mentions are not flooded in");
+    assert_eq!(env.stream_messages("INGESTED").await, 5, "nothing published twice");
+    let newest: String =
+        sim.get("/sim/posts?platform=x").await.as_array().unwrap().last().unwrap()["id"].as_str().unwrap().into();
+    let since: String = sqlx::query_scalar("SELECT since_id FROM checkpoints WHERE account = '@jaipur_police'")
+        .fetch_one(&ingest_db)
+        .await
+        .unwrap();
+    assert_eq!(since, newest);
+    env.cleanup(running).await;
+}
+
+/// X and Meta webhooks deliver; a post seen by poll and by webhook is one
+/// case; forged or broken deliveries publish nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_and_polling_together_make_one_case_per_post() {
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let hooks = format!("http://127.0.0.1:{port}");
+    let sim = Sim::start(&[
+        "--x-app-token",
+        APP_TOKEN,
+        "--x-webhook-url",
+        &format!("{hooks}/webhooks/x"),
+        "--x-consumer-secret",
+        "consumer-secret",
+        "--meta-webhook-url",
+        &format!("{hooks}/webhooks/meta"),
+        "--meta-app-secret",
+        "app-secret",
+        "--meta-verify-token",
+        "verify-token",
+        "--meta-page",
+        &format!("{PAGE_ID}=Balotra Police"),
+    ])
+    .await;
+    poll_from(&env, &sim);
+    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
+    env.set_env("TVARIT_X_CONSUMER_SECRET", "consumer-secret");
+    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
+    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    let running = env.start_all().await;
+    let ingest_db = env.schema_pool("ingest").await;
+    wait_count(&ingest_db, "SELECT count(*) FROM checkpoints", 3).await;
+
+    let (_, crc) = sim.post_path("/sim/webhooks/x/crc", json!({})).await;
+    assert!(crc.contains("true"), "the CRC challenge is answered: {crc}");
+    let (_, wrong) = sim.post_path("/sim/webhooks/x/crc", json!({ "secret": "not-ours" })).await;
+    assert!(wrong.contains("false"), "a CRC computed with another secret does not match: {wrong}");
+    let (_, verify) = sim.post_path("/sim/webhooks/meta/verify", json!({})).await;
+    assert!(verify.contains("true"), "{verify}");
+    let (_, bad_verify) = sim.post_path("/sim/webhooks/meta/verify", json!({ "verify_token": "nope" })).await;
+    assert!(bad_verify.contains("false"), "{bad_verify}");
+
+    for i in 0..3 {
+        sim.post(x_post(&format!("@SP_Balotra illegal liquor being sold near the school, report {i}"))).await;
+    }
+    sim.post(json!({ "text": "बालोतरा बस स्टैंड पर जेबकतरे सक्रिय हैं", "platform": "facebook" })).await;
+    let reply_db = env.schema_pool("reply").await;
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 4).await;
+    // Both routes had their chance: polls every second, webhooks at once.
+    tokio::time::sleep(SETTLE * 2).await;
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 4);
+    let fb: i64 = count(&reply_db, "SELECT count(*) FROM cases WHERE platform = 'facebook' AND unit = 'balotra'").await;
+    assert_eq!(fb, 1, "the Page comment is a Balotra case");
+    let sources: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT source FROM posts ORDER BY 1").fetch_all(&ingest_db).await.unwrap();
+    assert!(sources.contains(&"meta-webhook".to_string()), "{sources:?}");
+
+    // Forged and broken deliveries: a clear refusal, nothing published.
+    let ingest_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let body = br#"{"for_user_id":"900000000000000003","tweet_create_events":[]}"#;
+    let forged = post_raw(ingest_addr, "/webhooks/x", &[("x-twitter-webhooks-signature", "sha256=AAAA")], body).await;
+    assert_eq!(forged.status, 401);
+    let sig = sign_x("consumer-secret", b"{\"for_user_id\": ");
+    let truncated =
+        post_raw(ingest_addr, "/webhooks/x", &[("x-twitter-webhooks-signature", &sig)], b"{\"for_user_id\": ").await;
+    assert_eq!(truncated.status, 400);
+    let meta_forged = post_raw(ingest_addr, "/webhooks/meta", &[("X-Hub-Signature-256", "sha256=00")], b"{}").await;
+    assert_eq!(meta_forged.status, 401);
+    assert_eq!(env.stream_messages("INGESTED").await, 4);
+    env.cleanup(running).await;
+}
+
+fn sign_x(secret: &str, body: &[u8]) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+}
