@@ -30,6 +30,8 @@ pub fn decision_json(id: &Value, d: &Decision, model: &str) -> Value {
         "confidence": (f64::from(d.confidence) * 1000.0).round() / 1000.0,
         "reasons": d.reasons,
         "model": model,
+        "pii": d.pii,
+        "rumour": d.rumour,
     })
 }
 

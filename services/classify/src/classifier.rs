@@ -4,6 +4,9 @@
 
 use tvarit_proto::{Category, Urgency};
 
+pub use crate::pii::{PiiKind, PiiSpan};
+pub use crate::rumour::RumourMatch;
+
 /// What a classifier sees of a post.
 #[derive(Debug, Clone, Copy)]
 pub struct PostInput<'a> {
@@ -49,6 +52,11 @@ pub struct Decision {
     /// Short human-readable features that decided it, e.g.
     /// `keyword:चोरी→complaint`, `place:बाड़मेर→barmer`, `account:@SP_Balotra→balotra`.
     pub reasons: Vec<String>,
+    /// Personal data in the text (kinds and byte spans, never the values),
+    /// so replies and the web never echo it.
+    pub pii: Vec<PiiSpan>,
+    /// The known or recent rumour a misinformation post repeats.
+    pub rumour: Option<RumourMatch>,
 }
 
 pub trait Classifier: Send + Sync {

@@ -11,6 +11,8 @@ pub struct ClassifyConfig {
     pub classify_http_listen: String,
     /// Most posts classified, stored and published together.
     pub classify_batch: usize,
+    /// A model file to use instead of the compiled-in one ("" for that).
+    pub classify_model: String,
 }
 
 impl Default for ClassifyConfig {
@@ -20,6 +22,7 @@ impl Default for ClassifyConfig {
             classify_grpc_listen: "127.0.0.1:50052".into(),
             classify_http_listen: "127.0.0.1:9092".into(),
             classify_batch: 256,
+            classify_model: String::new(),
         }
     }
 }

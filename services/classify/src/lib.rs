@@ -5,7 +5,22 @@ pub mod baseline;
 pub mod batch;
 pub mod classifier;
 pub mod config;
+pub mod eval;
+pub mod features;
+pub mod feedback;
+pub mod gazetteer;
+pub mod linear;
+pub mod pii;
 pub mod pipeline;
+pub mod rumour;
+pub mod sgd;
+pub mod shared_data;
+pub mod train;
+pub mod translit;
+pub mod triage;
+
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +43,18 @@ pub struct Listeners {
     pub grpc: TcpListener,
 }
 
+/// The classifier the service and batch mode use: the trained model, from
+/// `classify_model` (`TVARIT_CLASSIFY_MODEL`) when set, else the compiled-in one.
+pub fn load_classifier(config: &ClassifyConfig) -> anyhow::Result<triage::Triage> {
+    let registry = config.common.registry()?;
+    if config.classify_model.is_empty() {
+        return Ok(triage::Triage::new(registry));
+    }
+    let bytes = std::fs::read(&config.classify_model).with_context(|| format!("reading {}", config.classify_model))?;
+    let model = linear::Model::from_bytes(&bytes).with_context(|| format!("loading {}", config.classify_model))?;
+    Ok(triage::Triage::with_model(registry, Some(model)))
+}
+
 pub async fn migrate(config: &ClassifyConfig) -> anyhow::Result<()> {
     let ns = Namespace::new(&config.common.namespace);
     tvarit_config::open_schema(&config.common.database_url, &ns.schema("classify"), &MIGRATOR, true, 1).await?;
@@ -42,7 +69,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let ns = Namespace::new(&config.common.namespace);
-    let registry = config.common.registry()?;
+    let classifier = Arc::new(load_classifier(&config)?);
     let pool = tvarit_config::open_schema(&config.common.database_url, &ns.schema("classify"), &MIGRATOR, migrate, 4)
         .await
         .context("opening the classify schema")?;
@@ -53,9 +80,18 @@ pub async fn run(
     tvarit_bus::ensure_stream(&js, &ns, StreamKind::Classified, settings).await?;
     let consumer =
         tvarit_bus::ensure_consumer(&ingested, CONSUMER, ns.post_ingested("*"), Duration::from_secs(30)).await?;
+    // Operators' relabels, stored for the next training.
+    let cases = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Cases, settings).await?;
+    let relabels = tvarit_bus::ensure_consumer(
+        &cases,
+        feedback::CONSUMER,
+        format!("{}.case.relabelled.>", ns.as_str()),
+        Duration::from_secs(30),
+    )
+    .await?;
 
-    let classifier = Arc::new(baseline::Baseline::new(registry));
     tracing::info!(model = classifier::Classifier::model(classifier.as_ref()), "classifier loaded");
+    let feedback_pool = pool.clone();
     let pipeline = Arc::new(Pipeline { js, pool, ns, classifier });
 
     let http_addr = listeners.http.local_addr()?;
@@ -65,12 +101,17 @@ pub async fn run(
     let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
+    let feedback = tokio::spawn(tvarit_bus::consume_batches(relabels, 64, shutdown.clone(), move |batch| {
+        let pool = feedback_pool.clone();
+        async move { feedback::handle(&pool, batch).await }
+    }));
     let p = pipeline.clone();
     tvarit_bus::consume_batches(consumer, config.classify_batch.max(1), shutdown.clone(), move |batch| {
         let p = p.clone();
         async move { p.handle(batch).await }
     })
     .await;
+    feedback.await?;
     http.await??;
     grpc.await??;
     Ok(())

@@ -1,6 +1,10 @@
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
 use tvarit_classify::config::ClassifyConfig;
-use tvarit_classify::{Listeners, baseline::Baseline, batch};
+
+use tvarit_classify::train::{self, TrainArgs};
+use tvarit_classify::{Listeners, batch, eval};
 use tvarit_telemetry::LogTo;
 
 #[derive(Parser)]
@@ -22,6 +26,40 @@ enum Command {
     Migrate,
     /// Classify JSONL posts from stdin to JSONL decisions on stdout.
     Batch,
+    /// Train a new model version (seeded) from the corpus, label feedback
+    /// (when the database is reachable) and ../shared/data (when present);
+    /// promote it only if it is not worse on the frozen test split.
+    Train {
+        #[arg(long, default_value = "data/corpus/train.jsonl")]
+        corpus: PathBuf,
+        /// The frozen test split: never trained on, decides promotion.
+        #[arg(long, default_value = "data/corpus/test.jsonl")]
+        test: PathBuf,
+        /// Third-party data; skipped when the folder is absent.
+        #[arg(long, default_value = "../shared/data")]
+        shared: PathBuf,
+        /// Where model files are written (`model-vN.bin`, promoted as `model.bin`).
+        #[arg(long, default_value = "services/classify/model")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+        /// Do not read label feedback from the database.
+        #[arg(long)]
+        no_feedback: bool,
+    },
+    /// Score the classifier on labelled JSONL posts.
+    Eval {
+        #[arg(long)]
+        data: PathBuf,
+        /// One JSON report instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Score the keyword baseline instead, for comparison.
+        #[arg(long)]
+        baseline: bool,
+    },
 }
 
 #[tokio::main]
@@ -32,11 +70,37 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { migrate: false }) {
         Command::Batch => {
             // No telemetry on stdout here: stdout is the output file.
-            let classifier = Baseline::new(config.common.registry()?);
+            let classifier = tvarit_classify::load_classifier(&config)?;
             let stdin = std::io::stdin().lock();
             let stdout = std::io::BufWriter::new(std::io::stdout().lock());
             batch::run(stdin, stdout, &classifier)?;
             return Ok(());
+        }
+        Command::Eval { data, json, baseline } => {
+            let data = eval::read_labelled(&data)?;
+            let report = if baseline {
+                eval::evaluate(&tvarit_classify::baseline::Baseline::new(config.common.registry()?), &data)
+            } else {
+                eval::evaluate(&tvarit_classify::load_classifier(&config)?, &data)
+            };
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", eval::render(&report));
+            }
+        }
+        Command::Train { corpus, test, shared, out, seed, epochs, no_feedback } => {
+            let feedback = if no_feedback { Vec::new() } else { label_feedback(&config).await };
+            let shared = shared.is_dir().then_some(shared);
+            let args = TrainArgs { corpus, test, shared, out, seed, epochs };
+            let outcome = train::train(&args, &config.common.registry()?, feedback)?;
+            println!("candidate {} → {}", outcome.version, outcome.path.display());
+            print!("{}", eval::render(&outcome.candidate));
+            if let Some(current) = &outcome.current {
+                println!("in use: {} macro-F1 {:.3}", current.model, current.macro_f1);
+            }
+            let verdict = if outcome.promoted { "promoted" } else { "not promoted (worse on the frozen split)" };
+            println!("{} {verdict}", outcome.version);
         }
         Command::Migrate => {
             let _telemetry = tvarit_telemetry::init("tvarit-classify", LogTo::Stderr)?;
@@ -56,4 +120,26 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Operators' relabels, when the database is reachable; training goes on
+/// without them otherwise (a laptop without PostgreSQL can still train).
+async fn label_feedback(config: &ClassifyConfig) -> Vec<eval::Labelled> {
+    let schema = tvarit_bus::Namespace::new(&config.common.namespace).schema("classify");
+    let open = tvarit_config::open_schema(&config.common.database_url, &schema, &tvarit_classify::MIGRATOR, false, 1);
+    let result = match tokio::time::timeout(Duration::from_secs(3), open).await {
+        Ok(Ok(pool)) => tvarit_classify::feedback::load(&pool).await.map_err(|e| e.to_string()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("timed out".into()),
+    };
+    match result {
+        Ok(rows) => {
+            eprintln!("label feedback: {} relabelled posts", rows.len());
+            rows
+        }
+        Err(e) => {
+            eprintln!("label feedback: none ({e})");
+            Vec::new()
+        }
+    }
 }

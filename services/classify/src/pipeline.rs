@@ -11,7 +11,7 @@ use prost::Message as _;
 use sqlx::PgPool;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tvarit_bus::{Namespace, Outgoing, context_from_headers, publish_batch, publish_headers};
-use tvarit_proto::v1::{Classification, ClassifiedPost, Post};
+use tvarit_proto::v1::{Classification, ClassifiedPost, PiiSpan, Post};
 
 use crate::classifier::{Classifier, PostInput};
 
@@ -90,6 +90,13 @@ impl Pipeline {
             confidence: d.confidence,
             reasons: d.reasons,
             model: self.classifier.model().into(),
+            pii: d
+                .pii
+                .iter()
+                .map(|p| PiiSpan { kind: p.kind.slug().into(), start: p.start as u32, end: p.end as u32 })
+                .collect(),
+            rumour_claim_id: d.rumour.as_ref().map(|r| r.claim.clone()).unwrap_or_default(),
+            rumour_similarity: d.rumour.as_ref().map_or(0.0, |r| r.similarity),
         };
         let key = format!("{}:{}", post.platform, post.post_id);
         let classified = ClassifiedPost { post: Some(post), classification: Some(classification) };

@@ -8,11 +8,11 @@
 //! so a longer phrase overrides the words inside it (`bachcha chor` is a rumour,
 //! not a theft; `attack on police` is sensitive, not an emergency).
 
-pub(super) type Words = &'static [(&'static str, f32)];
+pub(crate) type Words = &'static [(&'static str, f32)];
 
 /// Danger to life now: these also make the urgency `critical`.
 #[rustfmt::skip]
-pub(super) const LIFE_THREAT: Words = &[
+pub(crate) const LIFE_THREAT: Words = &[
     ("firing", 1.5), ("gunshot*", 1.5), ("shot", 1.2), ("shot dead", 1.5), ("shooting", 1.2),
     ("murder*", 1.5), ("killed", 1.3), ("killing", 1.2), ("stabbed", 1.5), ("stabbing", 1.5),
     ("knife attack", 1.5), ("suicide", 1.5), ("kill myself", 1.5), ("end my life", 1.5),
@@ -37,7 +37,7 @@ pub(super) const LIFE_THREAT: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const EMERGENCY: Words = &[
+pub(crate) const EMERGENCY: Words = &[
     ("accident", 1.2), ("accidents", 1.2), ("road accident", 1.5), ("hit and run", 1.5),
     ("collision", 0.8), ("overturned", 0.8), ("fire", 1.0), ("on fire", 1.3), ("caught fire", 1.3),
     ("help urgently", 1.5), ("urgent help", 1.5), ("need help urgently", 1.5), ("emergency", 1.0),
@@ -56,7 +56,7 @@ pub(super) const EMERGENCY: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const SENSITIVE: Words = &[
+pub(crate) const SENSITIVE: Words = &[
     ("communal", 1.5), ("riot*", 1.5), ("caste slur", 1.5), ("casteist", 1.5), ("caste abuse", 1.3),
     ("casteism", 1.2), ("hate speech", 1.5), ("hate", 0.6), ("hatred", 0.8), ("incit*", 1.5),
     ("inflammatory", 1.5), ("provocative", 1.2), ("threat to officer", 1.5),
@@ -82,7 +82,7 @@ pub(super) const SENSITIVE: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const MISINFORMATION: Words = &[
+pub(crate) const MISINFORMATION: Words = &[
     ("fake", 1.0), ("fake news", 1.5), ("fake message", 1.5), ("fake video", 1.5),
     ("fake post", 1.3), ("fake notice", 1.3), ("fake letter", 1.3), ("fake recruitment", 1.5),
     ("fake job*", 1.2), ("rumour*", 1.5), ("rumor*", 1.5), ("viral", 0.8), ("viral video", 1.2),
@@ -109,7 +109,7 @@ pub(super) const MISINFORMATION: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const COMPLAINT: Words = &[
+pub(crate) const COMPLAINT: Words = &[
     ("theft", 1.2), ("thief", 1.0), ("thieves", 1.0), ("stolen", 1.2), ("stole", 1.0),
     ("steal*", 1.0), ("robbed", 1.2), ("robbery", 1.2), ("burglary", 1.2), ("snatch*", 1.2),
     ("chain snatching", 1.5), ("pickpocket*", 1.2), ("fraud*", 1.2), ("scam*", 1.0),
@@ -162,7 +162,7 @@ pub(super) const COMPLAINT: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const QUERY: Words = &[
+pub(crate) const QUERY: Words = &[
     ("how to", 1.0), ("how do i", 1.0), ("how can i", 1.0), ("how can we", 1.0), ("how long", 0.8),
     ("where", 0.5), ("where is", 0.7), ("where can i", 1.0), ("what is the procedure", 1.5),
     ("procedure", 1.0), ("process", 0.6), ("verification", 1.0), ("police verification", 1.3),
@@ -188,7 +188,7 @@ pub(super) const QUERY: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const APPRECIATION: Words = &[
+pub(crate) const APPRECIATION: Words = &[
     ("thank*", 1.0), ("thanku", 1.0), ("thnx", 1.0), ("thx", 1.0), ("tysm", 1.0),
     ("great work", 1.5), ("good work", 1.5), ("great job", 1.5), ("good job", 1.3),
     ("well done", 1.5), ("excellent work", 1.5), ("excellent", 0.8), ("amazing work", 1.5),
@@ -207,7 +207,7 @@ pub(super) const APPRECIATION: Words = &[
 ];
 
 #[rustfmt::skip]
-pub(super) const OTHER: Words = &[
+pub(crate) const OTHER: Words = &[
     ("good morning", 1.0), ("good night", 1.0), ("good evening", 1.0), ("happy", 0.5),
     ("happy diwali", 1.0), ("happy holi", 1.0), ("happy new year", 1.0), ("happy birthday", 1.0),
     ("happy independence day", 1.0), ("jai hind", 0.8), ("vande mataram", 0.8),
@@ -222,14 +222,14 @@ pub(super) const OTHER: Words = &[
 
 /// Raise `normal` urgency to `high`.
 #[rustfmt::skip]
-pub(super) const URGENT: &[&str] = &[
+pub(crate) const URGENT: &[&str] = &[
     "urgent", "urgently", "asap", "immediately", "right now", "please hurry", "turant", "jaldi",
     "jldi", "abhi", "abhi ke abhi", "fauran", "तुरंत", "जल्दी", "अभी", "फौरन",
 ];
 
 /// Phrases that hide the keywords inside them and count for nothing.
 #[rustfmt::skip]
-pub(super) const NEUTRAL: &[&str] = &[
+pub(crate) const NEUTRAL: &[&str] = &[
     "thanks in advance", "thank you in advance", "advance me thanks", "no thanks", "photo shoot*",
     "film shooting", "viral fever", "abhi tak", "अभी तक", "missed call",
 ];

@@ -28,7 +28,7 @@ const HINDI_FUNCTION_WORDS: &[&str] = &[
 ];
 
 #[derive(Debug)]
-pub(super) struct LanguageDetector {
+pub(crate) struct LanguageDetector {
     function_words: HashSet<&'static str, BuildHasherDefault<Fnv>>,
 }
 

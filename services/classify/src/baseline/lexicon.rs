@@ -8,7 +8,7 @@ use super::matcher::{Match, PhraseTable};
 use super::normalize::Normalized;
 
 /// Categories in precedence order: on equal evidence the earlier one wins.
-pub(super) const CATEGORIES: [Category; 7] = [
+pub(crate) const CATEGORIES: [Category; 7] = [
     Category::Emergency,
     Category::Sensitive,
     Category::Misinformation,
@@ -52,7 +52,7 @@ struct Entry {
 
 /// One keyword that counted.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Hit {
+pub(crate) struct Hit {
     pub category: usize,
     pub weight: f32,
     pub text: &'static str,
@@ -60,7 +60,7 @@ pub(super) struct Hit {
 
 /// What the lexicon found in one post.
 #[derive(Debug, Default)]
-pub(super) struct Evidence {
+pub(crate) struct Evidence {
     /// Summed keyword weights per category (index into `CATEGORIES`).
     pub scores: [f32; 7],
     pub hits: Vec<Hit>,
@@ -72,7 +72,7 @@ pub(super) struct Evidence {
 
 /// The decided category (index into `CATEGORIES`) and its confidence.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Verdict {
+pub(crate) struct Verdict {
     pub category: usize,
     pub confidence: f32,
     /// Whether any keyword supported it.
@@ -80,7 +80,7 @@ pub(super) struct Verdict {
 }
 
 #[derive(Debug)]
-pub(super) struct Lexicon {
+pub(crate) struct Lexicon {
     table: PhraseTable,
     entries: Vec<Entry>,
 }

@@ -16,7 +16,7 @@ use super::normalize::{Normalized, phrase_tokens};
 
 /// FNV-1a: short keys, no adversarial input worth SipHash's cost here (the
 /// keys are our own phrases; post tokens are only looked up).
-pub(super) struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -37,7 +37,7 @@ impl Hasher for Fnv {
     }
 }
 
-pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug)]
 struct Pattern {
@@ -50,14 +50,14 @@ struct Pattern {
 
 /// One match: `payload` over tokens `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Match {
+pub(crate) struct Match {
     pub payload: u32,
     pub start: usize,
     pub end: usize,
 }
 
 #[derive(Debug, Default)]
-pub(super) struct PhraseTable {
+pub(crate) struct PhraseTable {
     /// Keyed by the first token.
     exact: FastMap<Box<str>, Vec<Pattern>>,
     /// One-token stems, keyed by the stem.

@@ -10,11 +10,11 @@ use crate::classifier::{Classifier, Decision, Language, PostInput};
 // (the lexicons), `lexicon` (evidence → category and confidence), `language`,
 // `places` (place names → district).
 
-mod keywords;
-mod language;
-mod lexicon;
-mod matcher;
-mod normalize;
+pub(crate) mod keywords;
+pub(crate) mod language;
+pub(crate) mod lexicon;
+pub(crate) mod matcher;
+pub(crate) mod normalize;
 mod places;
 #[cfg(test)]
 mod tests;
@@ -96,7 +96,17 @@ impl Classifier for Baseline {
         let (unit, route_reason) = self.route(&post, &n, &mut scratch);
         let district = self.is_district(&unit).then(|| unit.clone());
         let reasons = reasons(route_reason, &evidence, verdict.category, verdict.evidence, urgency, language);
-        Decision { category, urgency, language, unit, district, confidence: verdict.confidence, reasons }
+        Decision {
+            category,
+            urgency,
+            language,
+            unit,
+            district,
+            confidence: verdict.confidence,
+            reasons,
+            pii: Vec::new(),
+            rumour: None,
+        }
     }
 }
 

@@ -14,7 +14,7 @@
 
 /// A normalized post (or lexicon phrase).
 #[derive(Debug, Default)]
-pub(super) struct Normalized {
+pub(crate) struct Normalized {
     text: String,
     tokens: Vec<(u32, u32)>,
     open: Option<u32>,
@@ -105,7 +105,7 @@ impl Normalized {
 }
 
 /// Normalize a post's text.
-pub(super) fn normalize(raw: &str) -> Normalized {
+pub(crate) fn normalize(raw: &str) -> Normalized {
     let mut n = Normalized {
         text: String::with_capacity(raw.len() + 8),
         tokens: Vec::with_capacity(raw.len() / 4 + 1),
@@ -133,7 +133,7 @@ pub(super) fn normalize(raw: &str) -> Normalized {
 }
 
 /// The tokens of a lexicon phrase or place name, normalized like posts.
-pub(super) fn phrase_tokens(phrase: &str) -> Vec<Box<str>> {
+pub(crate) fn phrase_tokens(phrase: &str) -> Vec<Box<str>> {
     let n = normalize(phrase);
     n.tokens().map(Box::from).collect()
 }

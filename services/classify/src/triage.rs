@@ -1,0 +1,271 @@
+//! The production classifier: the trained linear model over hashed word,
+//! phonetic-key and character n-gram features plus the baseline's keyword
+//! evidence; a high-recall life-threat rule on top; gazetteer routing;
+//! personal-data spans; repeat-rumour links.
+
+use std::sync::Mutex;
+
+use tvarit_proto::{Category, Urgency};
+use tvarit_registry::{Registry, UnitKind};
+
+use crate::baseline::language::LanguageDetector;
+use crate::baseline::lexicon::{self, Evidence, Lexicon};
+use crate::baseline::matcher::Match;
+use crate::baseline::normalize::{Normalized, normalize};
+use crate::classifier::{Classifier, Decision, PostInput};
+use crate::features::{self, Feature, NO_TOKEN};
+use crate::gazetteer::{Gazetteer, Route};
+use crate::linear::{self, CATEGORIES, Model};
+use crate::pii::{self, PiiSpan};
+use crate::rumour::Rumours;
+
+/// The promoted model, compiled in (`tvarit-classify train` writes it).
+pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../model/model.bin");
+const HQ: &str = "hq";
+/// Posts longer than this are classified on their first part: a 50 KB paste
+/// says what it is about early, and the cost stays bounded.
+const MAX_CLASSIFY_BYTES: usize = 8 * 1024;
+
+/// A post prepared once for features, routing and rumours.
+pub struct Prepared {
+    pub(crate) n: Normalized,
+    pub(crate) keys: Vec<String>,
+    pub(crate) evidence: Evidence,
+    pub(crate) pii: Vec<PiiSpan>,
+    /// The text with personal data blanked (only when there was some).
+    pub(crate) masked: Option<String>,
+}
+
+pub struct Triage {
+    registry: Registry,
+    lexicon: Lexicon,
+    language: LanguageDetector,
+    gazetteer: Gazetteer,
+    model: Option<Model>,
+    name: String,
+    rumours: Rumours,
+    scratch: Mutex<Vec<Match>>,
+}
+
+impl std::fmt::Debug for Triage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Triage").field("model", &self.name).field("places", &self.gazetteer.len()).finish()
+    }
+}
+
+impl Triage {
+    /// With the compiled-in model (or the lexicon alone if none was built yet).
+    pub fn new(registry: Registry) -> Self {
+        Self::with_model(registry, Model::from_bytes(EMBEDDED_MODEL).ok())
+    }
+
+    pub fn with_model(registry: Registry, model: Option<Model>) -> Self {
+        let name = match &model {
+            Some(m) => format!("tvarit-{}", m.header.version),
+            None => crate::baseline::MODEL.to_owned(),
+        };
+        let gazetteer = Gazetteer::new(&registry);
+        Triage {
+            registry,
+            lexicon: Lexicon::new(),
+            language: LanguageDetector::new(),
+            gazetteer,
+            model,
+            name,
+            rumours: Rumours::new(),
+            scratch: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn model_file(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    pub fn prepare(&self, text: &str) -> Prepared {
+        let text = truncate(text, MAX_CLASSIFY_BYTES);
+        let pii = pii::detect(text);
+        let masked = (!pii.is_empty()).then(|| pii::mask(text, &pii));
+        let n = normalize(masked.as_deref().unwrap_or(text));
+        let keys = n.tokens().map(crate::translit::key).collect();
+        let evidence = {
+            let mut scratch = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+            self.lexicon.evidence(&n, &mut scratch)
+        };
+        Prepared { n, keys, evidence, pii, masked }
+    }
+
+    pub fn features(&self, p: &Prepared, out: &mut Vec<Feature>) {
+        let tokens: Vec<&str> = p.n.tokens().collect();
+        let input = features::Input {
+            tokens: &tokens,
+            keys: &p.keys,
+            evidence: &p.evidence,
+            question: p.n.question,
+            pii: &p.pii,
+        };
+        features::extract(&input, out);
+    }
+
+    /// Category, its probability, and the reasons that decided it.
+    fn categorize(&self, p: &Prepared, features: &[Feature]) -> (Category, f32, Vec<String>) {
+        let Some(model) = &self.model else {
+            let v = p.evidence.verdict();
+            return (lexicon::CATEGORIES[v.category], v.confidence, Vec::new());
+        };
+        if p.n.len() == 0 {
+            return (Category::Other, 0.5, vec!["text:empty→other".into()]);
+        }
+        let mut probs = model.scores(features);
+        let mut best = linear::softmax(&mut probs);
+        let mut why = top_words(model, p, features, best);
+        // Danger to life must not wait in a complaint queue: a life-threat
+        // word turns a complaint, query or "other" into an emergency.
+        let category = CATEGORIES[best];
+        if p.evidence.critical && matches!(category, Category::Complaint | Category::Query | Category::Other) {
+            best = 0;
+            let word = p.evidence.hits.iter().find(|h| h.category == 0).map_or("?", |h| h.text);
+            why = vec![format!("rule:{word}→emergency")];
+        }
+        // `other` closes a case unseen (not actionable): a clear keyword for a
+        // category the desk must answer overrules the model's "other".
+        let verdict = p.evidence.verdict();
+        let lexicon_says = lexicon::CATEGORIES[verdict.category];
+        if CATEGORIES[best] == Category::Other
+            && lexicon_says != Category::Other
+            && p.evidence.scores[verdict.category] >= 1.0
+        {
+            let hit = p.evidence.top_hits(verdict.category, 1);
+            let word = hit.first().map_or("?", |h| h.text);
+            return (lexicon_says, verdict.confidence, vec![format!("rule:{word}→{}", lexicon_says.slug())]);
+        }
+        (CATEGORIES[best], probs[best].clamp(0.3, 0.99), why)
+    }
+
+    fn route(&self, post: &PostInput<'_>, tokens: &[&str], keys: &[String]) -> (String, String) {
+        let account = self.registry.addressed_account(post.mentions.iter().map(String::as_str));
+        if let Some(account) = account
+            && self.is_district(&account.unit)
+        {
+            return (account.unit.clone(), format!("account:{}→{}", account.handle, account.unit));
+        }
+        match self.gazetteer.route(tokens, keys) {
+            Route::District { slug, name } => (slug.to_owned(), format!("place:{name}→{slug}")),
+            Route::Ambiguous => (HQ.to_owned(), format!("place:ambiguous→{HQ}")),
+            Route::None => match account {
+                Some(a) => (a.unit.clone(), format!("account:{}→{}", a.handle, a.unit)),
+                None => (HQ.to_owned(), format!("place:none→{HQ}")),
+            },
+        }
+    }
+
+    fn is_district(&self, slug: &str) -> bool {
+        self.registry.unit(slug).is_some_and(|u| u.kind == UnitKind::District)
+    }
+}
+
+impl Classifier for Triage {
+    fn model(&self) -> &str {
+        &self.name
+    }
+
+    fn classify(&self, post: PostInput<'_>) -> Decision {
+        let p = self.prepare(post.text);
+        let mut feats = Vec::with_capacity(p.keys.len() * 12 + 16);
+        if self.model.is_some() {
+            self.features(&p, &mut feats);
+        }
+        let (category, confidence, why) = self.categorize(&p, &feats);
+        let urgency = urgency(category, &p.evidence);
+        let language = self.language.detect(&p.n);
+        let tokens: Vec<&str> = p.n.tokens().collect();
+        let (unit, route_reason) = self.route(&post, &tokens, &p.keys);
+        let district = self.is_district(&unit).then(|| unit.clone());
+        let rumour = (category == Category::Misinformation)
+            .then(|| self.rumours.link(p.masked.as_deref().unwrap_or(truncate(post.text, MAX_CLASSIFY_BYTES))))
+            .flatten();
+        let mut reasons = Vec::with_capacity(6);
+        reasons.push(route_reason);
+        let slug = category.slug();
+        if why.is_empty() {
+            let hits = p.evidence.top_hits(lexicon_index(category), 2);
+            reasons.extend(hits.iter().map(|h| format!("keyword:{}→{slug}", h.text)));
+        }
+        reasons.extend(why);
+        if urgency == Urgency::High
+            && category != Category::Emergency
+            && let Some(word) = p.evidence.urgent
+        {
+            reasons.push(format!("urgent:{word}"));
+        }
+        if let Some(r) = &rumour {
+            reasons.push(format!("rumour:{}", r.claim));
+        }
+        if !p.pii.is_empty() {
+            let mut kinds: Vec<&str> = p.pii.iter().map(|s| s.kind.slug()).collect();
+            kinds.dedup();
+            reasons.push(format!("pii:{}", kinds.join(",")));
+        }
+        reasons.push(format!("lang:{}", language.code()));
+        Decision { category, urgency, language, unit, district, confidence, reasons, pii: p.pii, rumour }
+    }
+}
+
+/// The two tokens (never digits, never personal data: it was masked) and
+/// lexicon keywords that pushed the chosen class most.
+fn top_words(model: &Model, p: &Prepared, features: &[Feature], class: usize) -> Vec<String> {
+    let mut by_token = vec![0.0f32; p.n.len()];
+    for f in features.iter().filter(|f| f.token != NO_TOKEN) {
+        if let Some(slot) = by_token.get_mut(f.token as usize) {
+            *slot += model.weights[f.bucket as usize][class] * f.value;
+        }
+    }
+    let mut ranked: Vec<(usize, f32)> = by_token.into_iter().enumerate().filter(|&(_, w)| w > 0.05).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let slug = CATEGORIES[class].slug();
+    let mut out: Vec<String> = p
+        .evidence
+        .top_hits(lexicon_index(CATEGORIES[class]), 1)
+        .iter()
+        .map(|h| format!("keyword:{}→{slug}", h.text))
+        .collect();
+    for (i, _) in ranked {
+        let word = p.n.token(i);
+        if out.len() >= 3 {
+            break;
+        }
+        // Digits never (they may be the remains of an id); tiny words say nothing.
+        let tiny = word.chars().count() < 3;
+        if !tiny && !word.bytes().any(|b| b.is_ascii_digit()) && !out.iter().any(|r| r.contains(word)) {
+            out.push(format!("word:{word}→{slug}"));
+        }
+    }
+    out
+}
+
+fn lexicon_index(category: Category) -> usize {
+    lexicon::CATEGORIES.iter().position(|&c| c == category).unwrap_or(6)
+}
+
+/// Emergencies are `critical` with a life-threat word, else `high`; sensitive
+/// posts `high`; complaints, rumours and queries `normal` (`high` with an
+/// urgency word); appreciation and other `low`.
+pub(crate) fn urgency(category: Category, evidence: &Evidence) -> Urgency {
+    match category {
+        Category::Emergency if evidence.critical => Urgency::Critical,
+        Category::Emergency | Category::Sensitive => Urgency::High,
+        Category::Complaint | Category::Misinformation | Category::Query if evidence.urgent.is_some() => Urgency::High,
+        Category::Complaint | Category::Misinformation | Category::Query => Urgency::Normal,
+        _ => Urgency::Low,
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
