@@ -9,4 +9,5 @@ mod leaderboard;
 mod outbound;
 mod platforms;
 mod routing;
+mod stream;
 mod webhook;

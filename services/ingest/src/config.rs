@@ -18,6 +18,9 @@ pub struct IngestConfig {
     pub ingest_x_poll_seconds: f64,
     /// How far back each poll re-queries for late-indexed posts.
     pub ingest_x_overlap_seconds: i64,
+    /// Silence on the filtered stream longer than this is a stall (X sends
+    /// keep-alives at least every 20 s).
+    pub ingest_x_stream_stall_seconds: f64,
 }
 
 impl Default for IngestConfig {
@@ -30,6 +33,7 @@ impl Default for IngestConfig {
             ingest_x_api_base: "https://api.x.com".into(),
             ingest_x_poll_seconds: 15.0,
             ingest_x_overlap_seconds: 120,
+            ingest_x_stream_stall_seconds: 21.0,
         }
     }
 }

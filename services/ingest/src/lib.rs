@@ -61,7 +61,8 @@ pub async fn run(
         meta_app_secret: tvarit_config::read_secret("TVARIT_META_APP_SECRET")?,
         meta_verify_token: tvarit_config::read_secret("TVARIT_META_VERIFY_TOKEN")?,
     });
-    let pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
+    let mut pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
+    pollers.extend(start_x_stream(&config, &registry, &acceptor, shutdown.clone())?);
 
     let state = Arc::new(http::WebhookState { acceptor: acceptor.clone(), registry, secret });
     let router = http::router(state, config.ingest_max_post_bytes)
@@ -83,6 +84,31 @@ pub async fn run(
         p.await?;
     }
     Ok(())
+}
+
+/// The filtered stream, when any X account has the `stream` source.
+fn start_x_stream(
+    config: &IngestConfig,
+    registry: &tvarit_registry::Registry,
+    acceptor: &Acceptor,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    if sources::x_stream::desired_rules(registry).is_empty() {
+        return Ok(None);
+    }
+    let Some(bearer) = tvarit_config::read_secret("TVARIT_X_APP_BEARER")? else {
+        tracing::warn!("x accounts want the filtered stream but TVARIT_X_APP_BEARER is not set");
+        return Ok(None);
+    };
+    let client = tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.ingest_x_api_base);
+    let mut stream = sources::x_stream::XStream::new(
+        client,
+        secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
+        acceptor.clone(),
+        registry.clone(),
+    );
+    stream.stall = Duration::from_secs_f64(config.ingest_x_stream_stall_seconds.max(1.0));
+    Ok(Some(tokio::spawn(stream.run(shutdown))))
 }
 
 /// One poller per account with the `poll` source on X, when an app bearer

@@ -11,8 +11,8 @@ const TWEET_FIELDS: &str = "author_id,created_at,conversation_id,in_reply_to_use
 
 #[derive(Clone)]
 pub struct XClient {
-    http: reqwest::Client,
-    base: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
 }
 
 /// One page of mentions and the rate-limit state after it.
@@ -39,7 +39,7 @@ impl XClient {
         Self { http, base: base.trim_end_matches('/').to_owned() }
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(String, RateLimit), PlatformError> {
+    pub(super) async fn send(&self, req: reqwest::RequestBuilder) -> Result<(String, RateLimit), PlatformError> {
         let resp = req.send().await.map_err(|e| network("x", e))?;
         let status = resp.status().as_u16();
         let rate = RateLimit::from_headers(resp.headers());
@@ -47,7 +47,7 @@ impl XClient {
         if (200..300).contains(&status) { Ok((body, rate)) } else { Err(classify(status, &rate, &body)) }
     }
 
-    fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PlatformError> {
+    pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PlatformError> {
         serde_json::from_str(body).map_err(|e| PlatformError::Retryable {
             platform: "x",
             detail: format!("unreadable response: {e}"),

@@ -1,0 +1,183 @@
+//! X's filtered stream: rules kept in sync with the registry
+//! (`@handle -is:retweet` per account with the `stream` source), one
+//! connection, stall detection, X's reconnect back-offs, and
+//! `backfill_minutes` after a short drop so posts sent meanwhile are not
+//! lost (their repeats are deduplicated).
+
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+use tvarit_platforms::PlatformError;
+use tvarit_platforms::x::XClient;
+use tvarit_platforms::x::stream::{Frame, Framer, Rule, StreamMessage};
+use tvarit_platforms::x::types::Timeline;
+use tvarit_registry::Registry;
+
+use super::backoff::{Backoff, Failure};
+use crate::accept::Acceptor;
+use crate::post_input::build_post;
+
+pub const SOURCE: &str = "x-stream";
+/// X sends a keep-alive at least every 20 s; silence longer than this is a stall.
+const STALL: Duration = Duration::from_secs(21);
+
+pub struct XStream {
+    pub client: XClient,
+    pub streaming: reqwest::Client,
+    pub app_bearer: String,
+    pub acceptor: Acceptor,
+    pub registry: Registry,
+    pub stall: Duration,
+}
+
+/// The rules the registry asks for: one per account with the `stream` source.
+pub fn desired_rules(registry: &Registry) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = registry
+        .accounts()
+        .filter(|a| a.platform == "x" && a.has_source("stream"))
+        .map(|a| Rule {
+            id: String::new(),
+            value: format!("{} -is:retweet", a.handle),
+            tag: a.handle.trim_start_matches('@').to_lowercase(),
+        })
+        .collect();
+    rules.sort_by(|a, b| a.tag.cmp(&b.tag));
+    rules
+}
+
+impl XStream {
+    pub fn new(client: XClient, app_bearer: String, acceptor: Acceptor, registry: Registry) -> Self {
+        let streaming = tvarit_platforms::streaming_client();
+        Self { client, streaming, app_bearer, acceptor, registry, stall: STALL }
+    }
+
+    /// Adds missing rules and deletes ones the registry no longer asks for.
+    pub async fn sync_rules(&self) -> Result<(), PlatformError> {
+        let want = desired_rules(&self.registry);
+        let have = self.client.stream_rules(&self.app_bearer).await?;
+        let stale: Vec<String> =
+            have.iter().filter(|h| !want.iter().any(|w| w.value == h.value)).map(|h| h.id.clone()).collect();
+        let missing: Vec<Rule> = want.into_iter().filter(|w| !have.iter().any(|h| h.value == w.value)).collect();
+        if !stale.is_empty() {
+            self.client.delete_stream_rules(&self.app_bearer, &stale).await?;
+        }
+        if !missing.is_empty() {
+            self.client.add_stream_rules(&self.app_bearer, &missing).await?;
+        }
+        tracing::info!(added = missing.len(), deleted = stale.len(), "x stream rules in sync");
+        Ok(())
+    }
+
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Backoff::default();
+        let mut rules_synced = false;
+        // When the last connection ended, to backfill what was missed.
+        let mut dropped_at: Option<Instant> = None;
+        while !shutdown.is_cancelled() {
+            if !rules_synced {
+                match self.sync_rules().await {
+                    Ok(()) => rules_synced = true,
+                    Err(e) => tracing::warn!(error = %e, "syncing x stream rules; will retry"),
+                }
+            }
+            // X keeps at most 5 minutes for backfill; round the gap up.
+            let backfill = dropped_at.map_or(0, |t| (t.elapsed().as_secs() / 60 + 1).min(5) as u8);
+            let failure = match self.client.connect_stream(&self.streaming, &self.app_bearer, backfill).await {
+                Ok(resp) => {
+                    backoff.connected();
+                    tracing::info!(backfill_minutes = backfill, "x stream connected");
+                    let failure = self.read(resp, &shutdown).await;
+                    dropped_at = Some(Instant::now());
+                    failure
+                }
+                Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("network") => {
+                    tracing::warn!(%detail, "x stream connect failed");
+                    Failure::Network
+                }
+                Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("rate limited") => {
+                    tracing::warn!(%detail, "x stream refused: too many connections");
+                    Failure::TooMany
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "x stream refused");
+                    Failure::Http
+                }
+            };
+            metrics::counter!("tvarit_ingest_stream_reconnects_total", "reason" => format!("{failure:?}")).increment(1);
+            let wait = backoff.next(failure);
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Reads until the connection ends; returns why it ended.
+    async fn read(&self, mut resp: reqwest::Response, shutdown: &CancellationToken) -> Failure {
+        let mut framer = Framer::default();
+        loop {
+            let chunk = tokio::select! {
+                _ = shutdown.cancelled() => return Failure::Dropped,
+                c = tokio::time::timeout(self.stall, resp.chunk()) => c,
+            };
+            let bytes = match chunk {
+                Err(_) => {
+                    tracing::warn!(seconds = self.stall.as_secs(), "x stream stalled; reconnecting");
+                    return Failure::Network;
+                }
+                Ok(Ok(None)) => return Failure::Dropped,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "x stream read failed");
+                    return Failure::Network;
+                }
+                Ok(Ok(Some(b))) => b,
+            };
+            for frame in framer.push(&bytes) {
+                if let Frame::Line(line) = frame
+                    && let Some(goodbye) = self.handle_line(&line).await
+                {
+                    tracing::warn!(%goodbye, "x stream disconnected in band");
+                    return Failure::Dropped;
+                }
+            }
+        }
+    }
+
+    /// Stores the post on one line; returns the in-band error if the line is one.
+    async fn handle_line(&self, line: &[u8]) -> Option<String> {
+        let msg: StreamMessage = match serde_json::from_slice(line) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(error = %e, bytes = line.len(), "unreadable x stream line dropped");
+                metrics::counter!("tvarit_ingest_rejected_total", "reason" => "malformed_stream_line").increment(1);
+                return None;
+            }
+        };
+        if let Some(goodbye) = msg.disconnect() {
+            return Some(goodbye);
+        }
+        let tweet = msg.data?;
+        let timeline = Timeline { data: Vec::new(), includes: msg.includes, meta: Default::default() };
+        let draft = super::x_poll::draft(&timeline, &tweet);
+        if draft.author.as_ref().is_some_and(|a| self.registry.account(&a.handle).is_some()) {
+            return None;
+        }
+        match build_post(draft, &self.registry, chrono::Utc::now(), SOURCE) {
+            Ok(post) => {
+                // Acknowledged before the next line is read: a crash loses
+                // nothing that the backfill after reconnecting cannot bring back.
+                let mut wait = Duration::from_millis(200);
+                while let Err(e) = self.acceptor.accept(std::slice::from_ref(&post)).await {
+                    tracing::warn!(error = %e, "storing a streamed post; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+            }
+            Err(e) => {
+                tracing::info!(post_id = %tweet.id, error = %e, "streamed post skipped");
+                metrics::counter!("tvarit_ingest_rejected_total", "reason" => "invalid").increment(1);
+            }
+        }
+        None
+    }
+}
