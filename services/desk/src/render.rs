@@ -44,6 +44,7 @@ pub fn case_json(c: &Case) -> Value {
         "claimed_by": (!c.claimed_by.is_empty()).then_some(&c.claimed_by),
         "first_reply_at": rfc3339(&c.first_reply_at),
         "reply_status": c.reply_status,
+        "follow_ups": c.follow_ups,
         "reply_error": (!c.reply_error.is_empty()).then_some(&c.reply_error),
         "closed_at": rfc3339(&c.closed_at),
     })

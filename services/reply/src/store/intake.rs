@@ -11,7 +11,7 @@ use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEventKind, ClassifiedPost};
 use tvarit_registry::Registry;
 
-use super::{CASE_COLUMNS, CaseRow, outbox};
+use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox};
 use crate::docket;
 
 /// Opens a case for every post that has none; returns the ids of the
@@ -34,11 +34,24 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     .await?;
     let mut seen: std::collections::HashSet<(String, String)> = existing.into_iter().collect();
 
+    // A post in the thread of an existing case, or of an earlier post in
+    // this batch, is a follow-up rather than a new case.
+    let keys: Vec<_> = posts.iter().filter_map(follow_ups::thread_key).collect();
+    let mut threads: std::collections::HashSet<_> =
+        follow_ups::existing_threads(&mut tx, &keys).await?.into_iter().collect();
+    let mut joining: Vec<&ClassifiedPost> = Vec::new();
+
     // Group the new ones by unit so each unit's docket range is taken once.
     let mut by_unit: BTreeMap<String, Vec<&ClassifiedPost>> = BTreeMap::new();
     for cp in posts {
         let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { continue };
         if !seen.insert((post.platform.clone(), post.post_id.clone())) {
+            continue;
+        }
+        if let Some(key) = follow_ups::thread_key(cp)
+            && !threads.insert(key)
+        {
+            joining.push(cp);
             continue;
         }
         // A unit this deployment does not know (an old registry) goes to HQ.
@@ -68,10 +81,11 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
 
     let opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
-                            post_created_at, opened_at, closed_at)
-         SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END
+                            post_created_at, opened_at, closed_at, conversation_id, author_id)
+         SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au
          FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::bytea[], $9::bytea[], $10::timestamptz[]) AS t(d, u, pl, pi, c, g, s, p, cl, pc)
+                     $8::bytea[], $9::bytea[], $10::timestamptz[], $12::text[], $13::text[])
+              AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au)
          ON CONFLICT (platform, post_id) DO NOTHING
          RETURNING {CASE_COLUMNS}"
     )))
@@ -86,10 +100,13 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     .bind(&cols.classification)
     .bind(&cols.post_created_at)
     .bind(now)
+    .bind(&cols.conversation_id)
+    .bind(&cols.author_id)
     .fetch_all(&mut *tx)
     .await?;
 
-    let events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;
+    let mut events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;
+    events.extend(follow_ups::attach(&mut tx, &joining).await?);
     tx.commit().await?;
     for case in &opened {
         metrics::counter!("tvarit_reply_cases_opened_total", "unit" => case.unit.clone(), "state" => case.state.clone())
@@ -110,6 +127,8 @@ struct NewCases {
     post: Vec<Vec<u8>>,
     classification: Vec<Vec<u8>>,
     post_created_at: Vec<DateTime<Utc>>,
+    conversation_id: Vec<String>,
+    author_id: Vec<String>,
 }
 
 impl NewCases {
@@ -128,5 +147,7 @@ impl NewCases {
         self.classification.push(c.encode_to_vec());
         let created = post.created_at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
         self.post_created_at.push(created.unwrap_or(now));
+        self.conversation_id.push(post.conversation_id.clone());
+        self.author_id.push(post.author.as_ref().map(|a| a.id.clone()).unwrap_or_default());
     }
 }

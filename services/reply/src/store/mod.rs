@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod follow_ups;
 pub mod intake;
 pub mod operators;
 pub mod outbox;
@@ -16,7 +17,7 @@ use tvarit_proto::{CaseState, Category, Urgency};
 
 /// Columns every case query selects, in `CaseRow` order.
 pub const CASE_COLUMNS: &str = "id, docket, unit, category, urgency, state, post, classification, \
-     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error";
+     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error, follow_ups";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -35,6 +36,7 @@ pub struct CaseRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub reply_status: String,
     pub reply_error: Option<String>,
+    pub follow_ups: i32,
 }
 
 fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
@@ -58,6 +60,7 @@ impl CaseRow {
             last_reply_text: self.last_reply_text.clone().unwrap_or_default(),
             reply_status: self.reply_status.clone(),
             reply_error: self.reply_error.clone().unwrap_or_default(),
+            follow_ups: self.follow_ups.max(0) as u32,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn kind_token(kind: CaseEventKind) -> &'static str {
         CaseEventKind::Relabelled => "relabelled",
         CaseEventKind::ReplyQueued => "reply_queued",
         CaseEventKind::ReplyFailed => "reply_failed",
+        CaseEventKind::FollowedUp => "followed_up",
         CaseEventKind::Unspecified => "unspecified",
     }
 }
