@@ -75,3 +75,49 @@ async fn the_stream_survives_cuts_disconnects_and_stalls() {
     assert_eq!(env.stream_messages("INGESTED").await as i64, first + 3, "backfilled repeats are not republished");
     env.cleanup(running).await;
 }
+
+/// A post about a district that tags nobody is seen through the district's
+/// watch terms, queued there marked untagged, and left out of the ranking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untagged_posts_about_a_district_are_seen_but_not_ranked() {
+    use tvarit_e2e::{authed, desk_client};
+    use tvarit_proto::v1::{LeaderboardRequest, ListQueueRequest, ReplyRequest};
+    let env = TestEnv::new().await;
+    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--keepalive-secs", "1"]).await;
+    env.use_accounts(STREAM_ONLY);
+    env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
+    env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
+    let running = env.start_all().await;
+    let reply_db = env.schema_pool("reply").await;
+    eventually(Duration::from_secs(20), "the untagged post", || async {
+        sim.post(x_post("Barmer me police thana FIR nahi likh raha, koi sunwai nahi")).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (count(&reply_db, "SELECT count(*) FROM cases WHERE unit = 'barmer'").await >= 1).then_some(())
+    })
+    .await;
+    let token = env.operator("hq", "hq", "*");
+    let mut desk = desk_client(&running[2]).await;
+    let req = authed(&token, ListQueueRequest { unit: "barmer".into(), all: false, limit: 0 });
+    let case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let post = case.post.clone().unwrap();
+    assert!(post.untagged, "marked untagged");
+    assert_eq!(post.account, "");
+    let replied = desk
+        .reply(authed(&token, ReplyRequest { docket: case.docket.clone(), text: "Please DM your contact.".into() }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(replied.reply_status, "manual", "X allows no reply to a post that does not mention us");
+
+    let metrics = running.iter().find(|r| r.service == Service::Metrics).unwrap();
+    let mut board = tvarit_proto::v1::metrics_client::MetricsClient::connect(format!("http://{}", metrics.grpc_addr))
+        .await
+        .unwrap();
+    let month = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(19_800).unwrap()).format("%Y-%m");
+    let metrics_db = env.schema_pool("metrics").await;
+    wait_count(&metrics_db, "SELECT count(*) FROM case_facts WHERE untagged AND first_reply_at IS NOT NULL", 1).await;
+    let rows = board.leaderboard(LeaderboardRequest { month: month.to_string() }).await.unwrap().into_inner();
+    assert!(rows.rows.iter().all(|r| r.unit != "barmer"), "untagged posts are not ranked: {:?}", rows.rows);
+    assert!(rows.exclusions.iter().any(|e| e.starts_with("untagged posts")));
+    env.cleanup(running).await;
+}

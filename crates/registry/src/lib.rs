@@ -40,6 +40,10 @@ pub struct Unit {
     /// Other spellings of the unit's name people write (Latin or Devanagari).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Towns and places (either script) whose posts about the police the
+    /// unit wants to see even when nobody tags it; its names are always watched.
+    #[serde(default)]
+    pub watch_terms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

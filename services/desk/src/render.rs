@@ -39,6 +39,7 @@ pub fn case_json(c: &Case) -> Value {
             "text": post.text,
             "account": post.account,
             "author": author.handle,
+            "untagged": post.untagged,
         },
         "opened_at": rfc3339(&c.opened_at),
         "claimed_by": (!c.claimed_by.is_empty()).then_some(&c.claimed_by),

@@ -21,6 +21,10 @@ pub struct IngestConfig {
     /// Silence on the filtered stream longer than this is a stall (X sends
     /// keep-alives at least every 20 s).
     pub ingest_x_stream_stall_seconds: f64,
+    /// Add a filtered-stream rule per district for its names with police
+    /// words, so posts about a district that tag nobody are still seen
+    /// (marked untagged, not counted in response times).
+    pub ingest_x_watch_terms: bool,
 }
 
 impl Default for IngestConfig {
@@ -34,6 +38,7 @@ impl Default for IngestConfig {
             ingest_x_poll_seconds: 15.0,
             ingest_x_overlap_seconds: 120,
             ingest_x_stream_stall_seconds: 21.0,
+            ingest_x_watch_terms: true,
         }
     }
 }

@@ -93,7 +93,7 @@ fn start_x_stream(
     acceptor: &Acceptor,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-    if sources::x_stream::desired_rules(registry).is_empty() {
+    if sources::x_stream::desired_rules(registry, false).is_empty() {
         return Ok(None);
     }
     let Some(bearer) = tvarit_config::read_secret("TVARIT_X_APP_BEARER")? else {
@@ -108,6 +108,7 @@ fn start_x_stream(
         registry.clone(),
     );
     stream.stall = Duration::from_secs_f64(config.ingest_x_stream_stall_seconds.max(1.0));
+    stream.watch = config.ingest_x_watch_terms;
     Ok(Some(tokio::spawn(stream.run(shutdown))))
 }
 

@@ -100,6 +100,28 @@ pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &
 /// Validates a draft from any source and routes it to the unit that owns
 /// the account it addresses.
 pub fn build_post(d: Draft, registry: &Registry, now: DateTime<Utc>, source: &str) -> Result<Post, InputError> {
+    build(d, registry, now, source, None)
+}
+
+/// A post that tags none of our accounts but matched `unit`'s watch terms:
+/// routed to that unit and marked untagged.
+pub fn build_untagged(
+    d: Draft,
+    registry: &Registry,
+    unit: &str,
+    now: DateTime<Utc>,
+    source: &str,
+) -> Result<Post, InputError> {
+    build(d, registry, now, source, Some(unit))
+}
+
+fn build(
+    d: Draft,
+    registry: &Registry,
+    now: DateTime<Utc>,
+    source: &str,
+    watched_by: Option<&str>,
+) -> Result<Post, InputError> {
     if d.post_id.trim().is_empty() {
         return Err(InputError::Empty("id"));
     }
@@ -121,9 +143,12 @@ pub fn build_post(d: Draft, registry: &Registry, now: DateTime<Utc>, source: &st
     {
         return Err(InputError::Platform(d.platform));
     }
-    let account = registry
-        .addressed_account(d.mentions.iter().map(String::as_str))
-        .ok_or_else(|| InputError::UnknownAccount(d.mentions.clone()))?;
+    let addressed = registry.addressed_account(d.mentions.iter().map(String::as_str));
+    let (account, unit, untagged) = match (addressed, watched_by) {
+        (Some(a), _) => (a.handle.clone(), a.unit.clone(), false),
+        (None, Some(unit)) if registry.unit(unit).is_some() => (String::new(), unit.to_owned(), true),
+        _ => return Err(InputError::UnknownAccount(d.mentions.clone())),
+    };
     let created_at = d.created_at.unwrap_or(now);
     Ok(Post {
         platform: d.platform,
@@ -133,10 +158,11 @@ pub fn build_post(d: Draft, registry: &Registry, now: DateTime<Utc>, source: &st
         author: d.author,
         created_at: Some(from_millis(created_at.timestamp_millis())),
         received_at: Some(from_millis(now.timestamp_millis())),
-        account: account.handle.clone(),
-        unit: account.unit.clone(),
+        account,
+        unit,
         conversation_id: d.conversation_id,
         source: source.into(),
+        untagged,
     })
 }
 

@@ -37,10 +37,10 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent]) -> Result<Vec<FirstRepl
              SELECT docket, first_reply_at FROM case_facts WHERE docket = ANY($1)
          ), upserted AS (
              INSERT INTO case_facts (docket, unit, platform, account, category, state, post_created_at,
-                                     received_at, opened_at, first_reply_at, closed_at, last_event_id)
+                                     received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged)
              SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
-                                  $11::timestamptz[], $12::bigint[])
+                                  $11::timestamptz[], $12::bigint[], $13::boolean[])
              ON CONFLICT (docket) DO UPDATE SET
                  first_reply_at = LEAST(case_facts.first_reply_at, EXCLUDED.first_reply_at),
                  state = CASE WHEN EXCLUDED.last_event_id > case_facts.last_event_id
@@ -68,6 +68,7 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent]) -> Result<Vec<FirstRepl
     .bind(&c.first_reply_at)
     .bind(&c.closed_at)
     .bind(&c.event_id)
+    .bind(&c.untagged)
     .fetch_all(pool)
     .await?;
     Ok(rows)
@@ -87,6 +88,7 @@ struct Columns {
     first_reply_at: Vec<Option<DateTime<Utc>>>,
     closed_at: Vec<Option<DateTime<Utc>>>,
     event_id: Vec<i64>,
+    untagged: Vec<bool>,
 }
 
 impl Columns {
@@ -105,5 +107,6 @@ impl Columns {
         self.first_reply_at.push(time(&case.first_reply_at));
         self.closed_at.push(time(&case.closed_at));
         self.event_id.push(e.event_id);
+        self.untagged.push(post.untagged);
     }
 }

@@ -9,8 +9,9 @@ use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow};
 pub const RULE: &str = "units with answered cases first, by median FRT ascending; ties by share answered within \
      the goal (descending), then mean FRT, then unit name; units with no answered case last, by case count";
 
-pub const EXCLUSIONS: [&str; 4] = [
+pub const EXCLUSIONS: [&str; 5] = [
     "not-actionable cases (spam, greetings, slogans) are not counted",
+    "untagged posts (seen through a district's watch terms, not addressed to any of our accounts) are not counted",
     "a post seen again (same platform and post id) is one case, counted once",
     "a case belongs to the month of its post's platform time in the deployment's time zone",
     "unanswered cases count in `cases` and `unanswered`, and as outside the goal and breach shares",
@@ -60,7 +61,7 @@ pub async fn leaderboard(
              SELECT unit, CASE WHEN first_reply_at IS NOT NULL
                           THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt
              FROM case_facts
-             WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable'
+             WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable' AND NOT untagged
          )
          SELECT unit, count(*), count(frt),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY frt),

@@ -11,11 +11,11 @@ use tvarit_platforms::PlatformError;
 use tvarit_platforms::x::XClient;
 use tvarit_platforms::x::stream::{Frame, Framer, Rule, StreamMessage};
 use tvarit_platforms::x::types::Timeline;
-use tvarit_registry::Registry;
+use tvarit_registry::{Registry, UnitKind};
 
 use super::backoff::{Backoff, Failure};
 use crate::accept::Acceptor;
-use crate::post_input::build_post;
+use crate::post_input::{build_post, build_untagged};
 
 pub const SOURCE: &str = "x-stream";
 /// X sends a keep-alive at least every 20 s; silence longer than this is a stall.
@@ -28,10 +28,20 @@ pub struct XStream {
     pub acceptor: Acceptor,
     pub registry: Registry,
     pub stall: Duration,
+    /// Also watch each district's names (posts that tag nobody).
+    pub watch: bool,
 }
 
-/// The rules the registry asks for: one per account with the `stream` source.
-pub fn desired_rules(registry: &Registry) -> Vec<Rule> {
+/// Words that make a post about a place a post for the police.
+const POLICE_WORDS: &str = "police OR पुलिस OR thana OR थाना OR FIR OR चोरी OR chori";
+/// X's rule length limit (standard access).
+const MAX_RULE_CHARS: usize = 512;
+/// Tags of watch rules are `watch:<unit>`.
+pub const WATCH_TAG: &str = "watch:";
+
+/// The rules the registry asks for: one per account with the `stream`
+/// source and, with `watch`, one per district for its watch terms.
+pub fn desired_rules(registry: &Registry, watch: bool) -> Vec<Rule> {
     let mut rules: Vec<Rule> = registry
         .accounts()
         .filter(|a| a.platform == "x" && a.has_source("stream"))
@@ -42,18 +52,46 @@ pub fn desired_rules(registry: &Registry) -> Vec<Rule> {
         })
         .collect();
     rules.sort_by(|a, b| a.tag.cmp(&b.tag));
+    if watch && !rules.is_empty() {
+        rules.extend(registry.units().iter().filter(|u| u.kind == UnitKind::District).filter_map(watch_rule));
+    }
     rules
+}
+
+/// `(Balotra OR बालोतरा OR ...) (police OR पुलिस OR ...) -is:retweet`.
+fn watch_rule(unit: &tvarit_registry::Unit) -> Option<Rule> {
+    let quote = |t: &str| {
+        let t = t.replace('-', " ");
+        if t.contains(' ') { format!("\"{t}\"") } else { t }
+    };
+    let mut places: Vec<String> = Vec::new();
+    for term in [&unit.name, &unit.name_hi].into_iter().chain(&unit.watch_terms) {
+        let q = quote(term.trim());
+        if q.is_empty() || places.contains(&q) {
+            continue;
+        }
+        let candidate = format!("({} OR {q}) ({POLICE_WORDS}) -is:retweet", places.join(" OR "));
+        if candidate.chars().count() > MAX_RULE_CHARS {
+            break;
+        }
+        places.push(q);
+    }
+    (!places.is_empty()).then(|| Rule {
+        id: String::new(),
+        value: format!("({}) ({POLICE_WORDS}) -is:retweet", places.join(" OR ")),
+        tag: format!("{WATCH_TAG}{}", unit.slug),
+    })
 }
 
 impl XStream {
     pub fn new(client: XClient, app_bearer: String, acceptor: Acceptor, registry: Registry) -> Self {
         let streaming = tvarit_platforms::streaming_client();
-        Self { client, streaming, app_bearer, acceptor, registry, stall: STALL }
+        Self { client, streaming, app_bearer, acceptor, registry, stall: STALL, watch: true }
     }
 
     /// Adds missing rules and deletes ones the registry no longer asks for.
     pub async fn sync_rules(&self) -> Result<(), PlatformError> {
-        let want = desired_rules(&self.registry);
+        let want = desired_rules(&self.registry, self.watch);
         let have = self.client.stream_rules(&self.app_bearer).await?;
         let stale: Vec<String> =
             have.iter().filter(|h| !want.iter().any(|w| w.value == h.value)).map(|h| h.id.clone()).collect();
@@ -162,7 +200,15 @@ impl XStream {
         if draft.author.as_ref().is_some_and(|a| self.registry.account(&a.handle).is_some()) {
             return None;
         }
-        match build_post(draft, &self.registry, chrono::Utc::now(), SOURCE) {
+        let watched = msg.matching_rules.iter().find_map(|r| r.tag.strip_prefix(WATCH_TAG));
+        let now = chrono::Utc::now();
+        let built = match watched {
+            Some(unit) if self.registry.addressed_account(draft.mentions.iter().map(String::as_str)).is_none() => {
+                build_untagged(draft, &self.registry, unit, now, SOURCE)
+            }
+            _ => build_post(draft, &self.registry, now, SOURCE),
+        };
+        match built {
             Ok(post) => {
                 // Acknowledged before the next line is read: a crash loses
                 // nothing that the backfill after reconnecting cannot bring back.
@@ -179,5 +225,27 @@ impl XStream {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watch_rules_name_each_district_in_both_scripts() {
+        let rules = desired_rules(&Registry::rajasthan(), true);
+        assert!(rules.is_empty(), "no account streams in the compiled-in registry, so nothing is watched");
+        let toml = format!(
+            "{}\n[[accounts]]\nplatform = \"x\"\nhandle = \"@SP_Balotra\"\nunit = \"balotra\"\nsources = [\"stream\"]\n",
+            tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap()
+        );
+        let rules = desired_rules(&Registry::from_toml(&toml).unwrap(), true);
+        assert_eq!(rules[0].value, "@SP_Balotra -is:retweet");
+        assert_eq!(rules.len(), 1 + 41);
+        let sgn = rules.iter().find(|r| r.tag == "watch:sri-ganganagar").unwrap();
+        assert!(sgn.value.starts_with("(\"Sri Ganganagar\" OR श्रीगंगानगर)"), "{}", sgn.value);
+        assert!(rules.iter().all(|r| r.value.chars().count() <= MAX_RULE_CHARS));
+        assert_eq!(desired_rules(&Registry::from_toml(&toml).unwrap(), false).len(), 1);
     }
 }
