@@ -2,7 +2,9 @@
 # Runs the whole Tvarit system on this machine, without Docker:
 #   NATS + PostgreSQL (installed and started when absent) → database `tvarit`
 #   → dev build → migrations → the four services in the background
-#   → a demo HQ operator → the demo feed replayed → how to watch it.
+#   → a demo HQ operator → tvarit-sim playing the public on X and Facebook
+#   from the demo feed, heard and answered through the real adapters
+#   (TVARIT_DEMO_MODE=replay replays the feed file instead) → how to watch.
 # Ctrl-C (or SIGTERM, SIGHUP) stops the four services gracefully and exits 0.
 #
 # Everything the services read can be overridden from the environment
@@ -18,6 +20,7 @@ readonly bin=${CARGO_TARGET_DIR:-target}/debug
 readonly services=(ingest classify reply metrics)
 readonly demo_feed=${TVARIT_DEMO_FEED:-deploy/local/demo-posts.jsonl}
 readonly ready_seconds=${TVARIT_READY_TIMEOUT:-60}
+readonly demo_mode=${TVARIT_DEMO_MODE:-sim}
 readonly stop_seconds=30
 
 log() { printf 'run: %s\n' "$*" >&2; }
@@ -193,6 +196,12 @@ if [ -z "${TVARIT_INGEST_WEBHOOK_SECRET:-}" ] && [ -z "${TVARIT_INGEST_WEBHOOK_S
   export TVARIT_INGEST_WEBHOOK_SECRET_FILE=$root/$state/webhook-secret
 fi
 
+if [ "$demo_mode" = sim ]; then
+  # shellcheck source=deploy/local/demo-platforms.sh
+  . deploy/local/demo-platforms.sh
+  demo_platform_env
+fi
+
 # Nothing of ours may already listen (e.g. another run.sh in another terminal).
 for addr in "$ingest_http" "$ingest_grpc" "$classify_http" "$classify_grpc" \
   "$reply_http" "$reply_grpc" "$metrics_http" "$metrics_grpc"; do
@@ -265,7 +274,9 @@ chmod 600 "$state/demo-token"
 log "operator demo-hq (role hq, all units): token in $state/demo-token"
 
 # ------------------------------------------------------------ demo feed
-if [ -f "$demo_feed" ]; then
+if [ "$demo_mode" = sim ]; then
+  start_sim
+elif [ -f "$demo_feed" ]; then
   log "replaying $demo_feed at 20 posts/s"
   if replay_out=$("$bin/tvarit-ingest" replay "$demo_feed" --rate 20 2>>"$logs/replay.log"); then
     printf '%s\n' "$replay_out" >>"$logs/replay.log"
@@ -324,7 +335,10 @@ Prometheus metrics:
   http://$reply_http/metrics
   http://$metrics_http/metrics
 
-Logs (JSON lines): $logs/{ingest,classify,reply,metrics}.log
+What reached the public (replies the simulated X and Facebook received):
+  curl -s http://${sim_addr:-127.0.0.1:8090}/sim/replies
+
+Logs (JSON lines): $logs/{ingest,classify,reply,metrics,sim}.log
 Press Ctrl-C to stop all four services.
 EOF
 running=1
