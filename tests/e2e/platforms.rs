@@ -24,7 +24,7 @@ platform = "x"
 handle = "@SP_Balotra"
 unit = "balotra"
 platform_id = "900000000000000003"
-sources = ["poll", "webhook"]
+sources = ["poll", "stream", "webhook"]
 
 [[accounts]]
 platform = "x"
@@ -68,7 +68,8 @@ pub fn poll_from(env: &TestEnv, sim: &Sim) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentions_polling_resumes_from_its_checkpoint() {
     let env = TestEnv::new().await;
-    let sim = Sim::start(&["--x-app-token", APP_TOKEN]).await;
+    // Short rate-limit windows, so a 429 resets within the test.
+    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-window-secs", "3"]).await;
     poll_from(&env, &sim);
     for i in 0..2 {
         sim.post(x_post(&format!("@jaipur_police old complaint {i}: chain snatching"))).await;
@@ -92,9 +93,18 @@ async fn mentions_polling_resumes_from_its_checkpoint() {
     }
     running.insert(0, env.start(Service::Ingest).await);
     wait_count(&reply_db, "SELECT count(*) FROM cases", 5).await;
+
+    // Through 429s and 5xx from X: late, but nothing lost.
+    sim.faults(json!({ "throttle_next": 2, "error_rate": 0.5 })).await;
+    for i in 0..2 {
+        sim.post(x_post(&format!("@jaipur_police posted while X was failing: theft {i}"))).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    sim.faults(json!({ "error_rate": 0.0 })).await;
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 7).await;
     tokio::time::sleep(SETTLE).await;
-    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 5, "old mentions are not flooded in");
-    assert_eq!(env.stream_messages("INGESTED").await, 5, "nothing published twice");
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 7, "old mentions are not flooded in");
+    assert_eq!(env.stream_messages("INGESTED").await, 7, "nothing published twice");
     let newest: String =
         sim.get("/sim/posts?platform=x").await.as_array().unwrap().last().unwrap()["id"].as_str().unwrap().into();
     let since: String = sqlx::query_scalar("SELECT since_id FROM checkpoints WHERE account = '@jaipur_police'")
@@ -105,8 +115,8 @@ async fn mentions_polling_resumes_from_its_checkpoint() {
     env.cleanup(running).await;
 }
 
-/// X and Meta webhooks deliver; a post seen by poll and by webhook is one
-/// case; forged or broken deliveries publish nothing.
+/// X and Meta webhooks deliver; a post seen by poll, stream and webhook is
+/// one case; forged or broken deliveries publish nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_and_polling_together_make_one_case_per_post() {
     let env = TestEnv::new().await;
