@@ -12,3 +12,4 @@ mod platforms;
 mod routing;
 mod stream;
 mod webhook;
+mod youtube;

@@ -8,6 +8,7 @@ pub mod meta;
 mod rate_limit;
 mod signature;
 pub mod x;
+pub mod youtube;
 
 use std::time::Duration;
 

@@ -21,6 +21,13 @@ pub struct IngestConfig {
     /// Silence on the filtered stream longer than this is a stall (X sends
     /// keep-alives at least every 20 s).
     pub ingest_x_stream_stall_seconds: f64,
+    /// YouTube Data API base URL (`<sim>/youtube/v3` in tests).
+    pub ingest_youtube_api_base: String,
+    /// The Google Cloud project's YouTube quota, units per day (10,000 by
+    /// default); polling spends at most 80% of it across all channels.
+    pub ingest_youtube_daily_quota: u32,
+    /// Never poll one channel more often than this, whatever the quota allows.
+    pub ingest_youtube_poll_seconds: f64,
     /// Add a filtered-stream rule per district for its names with police
     /// words, so posts about a district that tag nobody are still seen
     /// (marked untagged, not counted in response times).
@@ -38,6 +45,9 @@ impl Default for IngestConfig {
             ingest_x_poll_seconds: 15.0,
             ingest_x_overlap_seconds: 120,
             ingest_x_stream_stall_seconds: 21.0,
+            ingest_youtube_api_base: tvarit_platforms::youtube::DEFAULT_BASE.into(),
+            ingest_youtube_daily_quota: tvarit_platforms::youtube::DEFAULT_DAILY_QUOTA,
+            ingest_youtube_poll_seconds: 15.0,
             ingest_x_watch_terms: true,
         }
     }

@@ -62,6 +62,7 @@ pub async fn run(
         meta_verify_token: tvarit_config::read_secret("TVARIT_META_VERIFY_TOKEN")?,
     });
     let mut pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
+    pollers.extend(start_youtube_pollers(&config, &registry, &acceptor, shutdown.clone()).await?);
     pollers.extend(start_x_stream(&config, &registry, &acceptor, shutdown.clone())?);
 
     let state = Arc::new(http::WebhookState { acceptor: acceptor.clone(), registry, secret });
@@ -143,6 +144,50 @@ async fn start_x_pollers(
             overlap: chrono::Duration::seconds(config.ingest_x_overlap_seconds.max(0)),
         };
         tracing::info!(account = %account.handle, "polling x mentions");
+        tasks.push(tokio::spawn(poller.run(account, shutdown.clone())));
+    }
+    Ok(tasks)
+}
+
+/// One poller per YouTube account with the `poll` source, when an API key
+/// is configured. The channels share the project's daily quota.
+async fn start_youtube_pollers(
+    config: &IngestConfig,
+    registry: &tvarit_registry::Registry,
+    acceptor: &Acceptor,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let accounts: Vec<_> =
+        registry.accounts().filter(|a| a.platform == "youtube" && a.has_source("poll")).cloned().collect();
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(key) = tvarit_config::read_secret("TVARIT_YOUTUBE_API_KEY")? else {
+        tracing::warn!(
+            accounts = accounts.len(),
+            "youtube accounts want polling but TVARIT_YOUTUBE_API_KEY is not set"
+        );
+        return Ok(Vec::new());
+    };
+    let ns = tvarit_bus::Namespace::new(&config.common.namespace);
+    let pool = tvarit_config::connect_schema(&config.common.database_url, &ns.schema("ingest"), 2).await?;
+    let client =
+        tvarit_platforms::youtube::YouTubeClient::new(tvarit_platforms::http_client(), &config.ingest_youtube_api_base);
+    let channels = accounts.len();
+    let mut tasks = Vec::new();
+    for account in accounts {
+        let poller = sources::youtube_poll::YouTubePoller {
+            client: client.clone(),
+            api_key: secrecy::ExposeSecret::expose_secret(&key).to_owned(),
+            pool: pool.clone(),
+            acceptor: acceptor.clone(),
+            registry: registry.clone(),
+            daily_quota: config.ingest_youtube_daily_quota,
+            channels,
+            min_interval: Duration::from_secs_f64(config.ingest_youtube_poll_seconds.max(1.0)),
+            max_pages: sources::youtube_poll::MAX_PAGES,
+        };
+        tracing::info!(account = %account.handle, every = ?poller.interval(1), "polling youtube comment threads");
         tasks.push(tokio::spawn(poller.run(account, shutdown.clone())));
     }
     Ok(tasks)

@@ -17,6 +17,8 @@ pub struct ReplyConfig {
     pub reply_x_api_base: String,
     /// Meta Graph API base URL, with its version.
     pub reply_meta_api_base: String,
+    /// YouTube Data API base URL (`<sim>/youtube/v3` in tests).
+    pub reply_youtube_api_base: String,
     /// A reply still `sending` after this many seconds was cut off by a
     /// crash; recovery then looks on the platform for it.
     pub reply_in_flight_timeout_seconds: f64,
@@ -32,6 +34,7 @@ impl Default for ReplyConfig {
             reply_max_chars: 280,
             reply_x_api_base: "https://api.x.com".into(),
             reply_meta_api_base: "https://graph.facebook.com/v21.0".into(),
+            reply_youtube_api_base: "https://www.googleapis.com/youtube/v3".into(),
             reply_in_flight_timeout_seconds: 60.0,
         }
     }

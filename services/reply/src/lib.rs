@@ -58,8 +58,12 @@ pub async fn run(
         tvarit_bus::ensure_consumer(&classified, CONSUMER, ns.post_classified("*"), Duration::from_secs(30)).await?;
     let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone() };
 
-    let senders =
-        Arc::new(outbound::Senders::from_env(&registry, &config.reply_x_api_base, &config.reply_meta_api_base)?);
+    let senders = Arc::new(outbound::Senders::from_env(
+        &registry,
+        &config.reply_x_api_base,
+        &config.reply_meta_api_base,
+        &config.reply_youtube_api_base,
+    )?);
     let deliverer = outbound::Deliverer::new(
         pool.clone(),
         senders.clone(),

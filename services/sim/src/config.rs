@@ -73,6 +73,39 @@ impl Page {
     }
 }
 
+/// A YouTube channel of ours: the public comments on its videos.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    /// `UC…`, as YouTube names channels.
+    pub id: String,
+    /// `@handle`, shown as the author of the channel's replies.
+    pub handle: String,
+}
+
+impl Channel {
+    /// Parses `UC…=@handle`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (id, handle) = spec.split_once('=').ok_or_else(|| format!("expected UC…=@handle, got {spec:?}"))?;
+        let id = id.trim();
+        if !id.starts_with("UC")
+            || id.len() < 3
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(format!("a YouTube channel id looks like UC…, got {id:?}"));
+        }
+        let handle = handle.trim().trim_start_matches('@');
+        if handle.is_empty() {
+            return Err(format!("no handle in {spec:?}"));
+        }
+        Ok(Channel { id: id.to_owned(), handle: format!("@{handle}") })
+    }
+
+    /// `@PoliceRajasthan`'s channel.
+    pub fn defaults() -> Vec<Channel> {
+        vec![Channel { id: "UCrajpolice000000000001".into(), handle: "@PoliceRajasthan".into() }]
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct XWebhook {
     pub url: String,
@@ -156,6 +189,15 @@ pub struct SimConfig {
     pub limits: XLimits,
     /// Meta calls per hour per Page before throttling (code 32).
     pub meta_hourly_limit: u32,
+    /// Our YouTube channels.
+    pub youtube_channels: Vec<Channel>,
+    /// Quota units per Pacific day for the (one) project, then 403 `quotaExceeded`.
+    pub youtube_daily_quota: u32,
+    /// If set, the only API key (`key=`) the Data API accepts.
+    pub youtube_api_key: Option<String>,
+    /// `(token, channel id)`: OAuth tokens bound to one of the channels. If
+    /// empty, any bearer token acts as the channel that owns the video.
+    pub youtube_tokens: Vec<(String, String)>,
     pub keepalive: Duration,
     pub stream_requires_rules: bool,
     pub duplicate_scope: DuplicateScope,
@@ -183,6 +225,10 @@ impl Default for SimConfig {
             meta_page_token: None,
             limits: XLimits::default(),
             meta_hourly_limit: 4800,
+            youtube_channels: Channel::defaults(),
+            youtube_daily_quota: 10_000,
+            youtube_api_key: None,
+            youtube_tokens: Vec::new(),
             keepalive: Duration::from_secs(10),
             stream_requires_rules: true,
             duplicate_scope: DuplicateScope::default(),
@@ -197,6 +243,15 @@ impl SimConfig {
     pub fn account_by_username(&self, username: &str) -> Option<&Account> {
         let u = username.trim_start_matches('@');
         self.accounts.iter().find(|a| a.username.eq_ignore_ascii_case(u))
+    }
+
+    pub fn channel_by_id(&self, id: &str) -> Option<&Channel> {
+        self.youtube_channels.iter().find(|c| c.id == id)
+    }
+
+    pub fn channel_by_handle(&self, handle: &str) -> Option<&Channel> {
+        let h = handle.trim_start_matches('@');
+        self.youtube_channels.iter().find(|c| c.handle.trim_start_matches('@').eq_ignore_ascii_case(h))
     }
 
     pub fn account_by_id(&self, id: &str) -> Option<&Account> {

@@ -54,7 +54,8 @@ pub fn enqueue_for_post(sim: &Sim, p: &Post) {
             }
         }
         Platform::Facebook => enqueue_meta(sim, p),
-        Platform::X => {}
+        // YouTube has no webhooks for comments: it is polled.
+        Platform::X | Platform::YouTube => {}
     }
 }
 

@@ -1,7 +1,8 @@
 //! tvarit-sim: the public and the platforms, simulated. It serves the X API
 //! v2 endpoints Tvarit's adapters call (mentions, filtered stream and its
 //! rules, `POST /2/tweets`, user lookup), delivers X Activity and Meta Page
-//! webhooks with real signatures, answers Graph API comment replies, plays a
+//! webhooks with real signatures, answers Graph API comment replies, serves
+//! YouTube comment threads and replies within a daily quota, plays a
 //! corpus of posts at a chosen pace, injects faults, and records every reply.
 //!
 //! Written from the platforms' documents (../shared/PLATFORMS.md and X's
@@ -24,6 +25,7 @@ pub mod x_rules;
 pub mod x_stream;
 pub mod x_tweets;
 pub mod x_webhook;
+pub mod youtube;
 
 use std::sync::Arc;
 
@@ -46,6 +48,9 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/2/tweets/search/stream", get(x_stream::stream))
         .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
+        .route("/youtube/v3/commentThreads", get(youtube::comment_threads))
+        .route("/youtube/v3/comments", get(youtube::list_comments).post(youtube::insert_comment))
+        .route("/sim/youtube/quota", get(youtube::quota))
         .route("/sim/healthz", get(report::healthz))
         .route("/sim/replies", get(report::replies))
         .route("/sim/posts", get(report::posts).post(report::inject))

@@ -4,12 +4,18 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use tokio_util::sync::CancellationToken;
-use tvarit_sim::config::{Account, DuplicateScope, MetaWebhook, Page, PostNaming, SimConfig, XLimits, XWebhook};
+use tvarit_sim::config::{
+    Account, Channel, DuplicateScope, MetaWebhook, Page, PostNaming, SimConfig, XLimits, XWebhook,
+};
 use tvarit_sim::faults::Faults;
 use tvarit_sim::public::parse_corpus;
 
 #[derive(Parser)]
-#[command(name = "tvarit-sim", version, about = "The public and the platforms (X API v2, Meta webhooks), simulated")]
+#[command(
+    name = "tvarit-sim",
+    version,
+    about = "The public and the platforms (X API v2, Meta webhooks, YouTube comments), simulated"
+)]
 struct Cli {
     /// Address to serve on; with port 0 the bound address is the first stdout line.
     #[arg(long, default_value = "127.0.0.1:8090")]
@@ -57,6 +63,19 @@ struct Cli {
     /// Meta calls per Page per hour before error code 32.
     #[arg(long, default_value_t = 4800)]
     meta_hourly_limit: u32,
+    /// Our YouTube channels, `UC…=@handle` (repeat); default: UCrajpolice000000000001=@PoliceRajasthan.
+    #[arg(long = "youtube-channel")]
+    youtube_channels: Vec<String>,
+    /// YouTube Data API quota units per Pacific day (then 403 quotaExceeded).
+    #[arg(long, default_value_t = 10_000)]
+    youtube_daily_quota: u32,
+    /// The only API key the YouTube Data API accepts (default: any).
+    #[arg(long)]
+    youtube_api_key: Option<String>,
+    /// `TOKEN=UC…`: an OAuth token acting for one of our channels (repeat;
+    /// default: any bearer token acts as the channel that owns the video).
+    #[arg(long = "youtube-token")]
+    youtube_tokens: Vec<String>,
     /// A bearer token that is app-only: refused on user-context endpoints (repeat).
     #[arg(long = "x-app-token")]
     x_app_tokens: Vec<String>,
@@ -150,6 +169,21 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
         }
         x_user_tokens.push((token.to_owned(), handle.trim_start_matches('@').to_owned()));
     }
+    let youtube_channels = if cli.youtube_channels.is_empty() {
+        Channel::defaults()
+    } else {
+        cli.youtube_channels.iter().map(|c| Channel::parse(c)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?
+    };
+    let mut youtube_tokens = Vec::new();
+    for spec in &cli.youtube_tokens {
+        let Some((token, channel)) = spec.rsplit_once('=') else {
+            bail!("--youtube-token wants TOKEN=UC…, got {spec:?}")
+        };
+        if !youtube_channels.iter().any(|c: &Channel| c.id == channel) {
+            bail!("--youtube-token {channel}: not one of the channels");
+        }
+        youtube_tokens.push((token.to_owned(), channel.to_owned()));
+    }
     for (name, f) in [("--late-fraction", cli.late_fraction), ("--meta-fraction", cli.meta_fraction)] {
         if !(0.0..=1.0).contains(&f) {
             bail!("{name} is a fraction between 0 and 1, got {f}");
@@ -186,6 +220,10 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
             ..XLimits::default()
         },
         meta_hourly_limit: cli.meta_hourly_limit,
+        youtube_channels,
+        youtube_daily_quota: cli.youtube_daily_quota,
+        youtube_api_key: cli.youtube_api_key,
+        youtube_tokens,
         keepalive: Duration::from_secs(cli.keepalive_secs.max(1)),
         stream_requires_rules: !cli.stream_allow_no_rules,
         duplicate_scope: match cli.duplicate_scope {

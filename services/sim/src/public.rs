@@ -20,7 +20,7 @@ pub struct CorpusPost {
     pub text: String,
     #[serde(default)]
     pub mentions: Vec<String>,
-    /// `x` (default) or `facebook`.
+    /// `x` (default), `facebook` or `youtube`.
     #[serde(default)]
     pub platform: Option<String>,
     #[serde(default)]
@@ -34,6 +34,13 @@ pub struct CorpusPost {
     /// The Facebook Page commented on (default: the first configured Page).
     #[serde(default)]
     pub page_id: Option<String>,
+    /// YouTube: the channel whose video is commented on (default: the
+    /// channel a mention names, else the first configured channel).
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// YouTube: the video (default: the channel's sim video).
+    #[serde(default)]
+    pub video_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -87,8 +94,10 @@ pub fn mentions_in(text: &str) -> Vec<(usize, usize, String)> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("unknown platform {0:?} (x or facebook)")]
+    #[error("unknown platform {0:?} (x, facebook or youtube)")]
     Platform(String),
+    #[error("{0}")]
+    YouTube(String),
     #[error("in_reply_to {0:?} is no post the sim knows")]
     UnknownParent(String),
     #[error("text is empty")]
@@ -103,6 +112,7 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
     let platform = match input.platform.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("x") | Some("twitter") => Platform::X,
         Some("facebook") | Some("fb") | Some("meta") => Platform::Facebook,
+        Some("youtube") | Some("yt") => return crate::youtube::publish(sim, input),
         Some(other) => return Err(PublishError::Platform(other.to_owned())),
     };
     let platform = if force_facebook { Platform::Facebook } else { platform };
@@ -154,7 +164,8 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
     };
     let indexed_at = created_at + chrono::Duration::from_std(late).unwrap_or_default();
     let (id, page_id, fb_post_id) = match platform {
-        Platform::X => (seq.to_string(), None, None),
+        // YouTube comments were published by `youtube::publish` above.
+        Platform::X | Platform::YouTube => (seq.to_string(), None, None),
         Platform::Facebook => {
             let page = input
                 .page_id

@@ -25,6 +25,8 @@ const X_EPOCH_MS: i64 = 1_288_834_974_657;
 pub enum Platform {
     X,
     Facebook,
+    /// Serialized `youtube`.
+    YouTube,
 }
 
 #[derive(Debug, Clone, Serialize)]

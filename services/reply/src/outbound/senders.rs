@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use tvarit_platforms::PlatformError;
 use tvarit_platforms::meta::MetaClient;
 use tvarit_platforms::x::{XClient, find_reply};
+use tvarit_platforms::youtube::YouTubeClient;
 use tvarit_registry::Registry;
 
 /// A reply to deliver, as recorded before the call.
@@ -44,6 +45,11 @@ pub struct Senders {
     meta_tokens: HashMap<String, String>,
     /// Lowercase handle → X user id, from the registry.
     x_ids: HashMap<String, String>,
+    youtube: Option<YouTubeClient>,
+    /// Lowercase handle → OAuth token of the channel (`youtube.force-ssl`).
+    youtube_tokens: HashMap<String, String>,
+    /// Lowercase handle → channel id (`UC…`), from the registry.
+    youtube_ids: HashMap<String, String>,
     wake: Notify,
 }
 
@@ -57,8 +63,17 @@ pub fn snowflake_time(id: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(((n >> 22) + 1_288_834_974_657) as i64)
 }
 
+/// YouTube's `publishedAt` (whole seconds), if it is near our clock; else now.
+fn youtube_time(published_at: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(published_at)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+        .filter(|t| (Utc::now() - *t).num_seconds().abs() < 300)
+        .unwrap_or_else(Utc::now)
+}
+
 impl Senders {
-    pub fn from_env(registry: &Registry, x_base: &str, meta_base: &str) -> anyhow::Result<Self> {
+    pub fn from_env(registry: &Registry, x_base: &str, meta_base: &str, youtube_base: &str) -> anyhow::Result<Self> {
         let mut s = Senders::default();
         for a in registry.accounts() {
             let handle = a.handle.to_lowercase();
@@ -77,6 +92,14 @@ impl Senders {
                         s.meta_tokens.insert(handle, secrecy::ExposeSecret::expose_secret(&t).to_owned());
                     }
                 }
+                "youtube" => {
+                    if let Some(t) = token("TVARIT_YOUTUBE_TOKEN_")? {
+                        s.youtube_tokens.insert(handle.clone(), secrecy::ExposeSecret::expose_secret(&t).to_owned());
+                    }
+                    if let Some(id) = &a.platform_id {
+                        s.youtube_ids.insert(handle, id.clone());
+                    }
+                }
                 _ => {}
             }
         }
@@ -85,6 +108,9 @@ impl Senders {
         }
         if !s.meta_tokens.is_empty() {
             s.meta = Some(MetaClient::new(tvarit_platforms::http_client(), meta_base));
+        }
+        if !s.youtube_tokens.is_empty() {
+            s.youtube = Some(YouTubeClient::new(tvarit_platforms::http_client(), youtube_base));
         }
         tracing::info!(x = s.x_tokens.len(), meta = s.meta_tokens.len(), "reply senders configured");
         Ok(s)
@@ -96,6 +122,7 @@ impl Senders {
         match platform {
             "x" => self.x_tokens.contains_key(&handle),
             "facebook" | "instagram" => self.meta_tokens.contains_key(&handle),
+            "youtube" => self.youtube_tokens.contains_key(&handle),
             _ => false,
         }
     }
@@ -132,6 +159,13 @@ impl Senders {
                 let created = meta.reply(token, &r.in_reply_to, &r.text).await?;
                 Ok(Sent { reply_id: Some(created.id), at: Utc::now() })
             }
+            "youtube" => {
+                let (Some(yt), Some(token)) = (&self.youtube, self.youtube_tokens.get(&handle)) else {
+                    return Err(Self::unconfigured("youtube"));
+                };
+                let created = yt.reply(token, &r.in_reply_to, &r.text).await?;
+                Ok(Sent { reply_id: Some(created.id), at: youtube_time(&created.published_at) })
+            }
             other => Err(Self::unconfigured(other)),
         }
     }
@@ -150,6 +184,23 @@ impl Senders {
                 let posts = x.recent_posts(token, &user_id).await?;
                 Ok(find_reply(&posts, &r.in_reply_to, &r.text)
                     .map(|t| Sent { reply_id: Some(t.id.clone()), at: snowflake_time(&t.id).unwrap_or_else(Utc::now) }))
+            }
+            ("youtube", _, _) => {
+                let (Some(yt), Some(token), Some(channel)) =
+                    (&self.youtube, self.youtube_tokens.get(&handle), self.youtube_ids.get(&handle))
+                else {
+                    return Err(PlatformError::Terminal {
+                        platform: "tvarit",
+                        status: 0,
+                        detail: format!(
+                            "cannot check youtube for {}: no token or channel id; check by hand",
+                            r.account
+                        ),
+                    });
+                };
+                let replies = yt.replies(token, &r.in_reply_to).await?;
+                Ok(tvarit_platforms::youtube::find_reply(&replies, channel, &r.text)
+                    .map(|c| Sent { reply_id: Some(c.id.clone()), at: youtube_time(&c.snippet.published_at) }))
             }
             _ => Err(PlatformError::Terminal {
                 platform: "tvarit",

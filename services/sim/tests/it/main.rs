@@ -6,3 +6,4 @@ mod hooks;
 mod stream;
 mod support;
 mod x_rest;
+mod youtube;
