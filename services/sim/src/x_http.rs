@@ -276,6 +276,20 @@ pub fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// X's 400 `invalid-request` problem for a malformed body or parameter.
+pub fn invalid_request_body(message: &str, rate: &RateInfo) -> Response {
+    respond(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "errors": [{"message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        }),
+        rate,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::rule_expr::{self, Rule};
 use crate::state::{Sim, x_time};
-use crate::x_http::{Endpoint, RateInfo, guard, query_get, query_pairs, respond};
+use crate::x_http::{Endpoint, RateInfo, guard, invalid_request_body, query_get, query_pairs, respond};
 
 pub const MAX_RULES: usize = 1000;
 
@@ -64,23 +64,22 @@ pub async fn post_rules(
     } else {
         match serde_json::from_slice(&body) {
             Ok(Value::Object(m)) => m,
-            _ => return invalid(rate, "$: the request body is not a JSON object"),
+            _ => return invalid_request_body("$: the request body is not a JSON object", rate),
         }
     };
     if let Some(k) = req.keys().find(|k| *k != "add" && *k != "delete") {
-        return invalid(
-            rate,
-            &format!("$.{k}: is not defined in the schema and the schema does not allow additional properties"),
-        );
+        let message =
+            format!("$.{k}: is not defined in the schema and the schema does not allow additional properties");
+        return invalid_request_body(&message, rate);
     }
     let given =
         usize::from(req.contains_key("add")) + usize::from(req.contains_key("delete")) + usize::from(delete_all);
     if given != 1 {
-        return invalid(rate, "Exactly one of `add`, `delete` or `?delete_all=true` must be specified");
+        return invalid_request_body("Exactly one of `add`, `delete` or `?delete_all=true` must be specified", rate);
     }
     let sent = x_time(Utc::now());
     if let Some(add) = req.get("add") {
-        let Some(items) = add.as_array() else { return invalid(rate, "$.add: array expected") };
+        let Some(items) = add.as_array() else { return invalid_request_body("$.add: array expected", rate) };
         return add_rules(&sim, items, dry_run, sent, rate);
     }
     let (ids, values): (Vec<String>, Vec<String>) = match req.get("delete") {
@@ -94,7 +93,7 @@ pub async fn post_rules(
             };
             (strings("ids"), strings("values"))
         }
-        Some(_) => return invalid(rate, "$.delete: object expected"),
+        Some(_) => return invalid_request_body("$.delete: object expected", rate),
     };
     let mut inner = sim.lock();
     let mut errors = Vec::new();
@@ -138,16 +137,14 @@ fn add_rules(sim: &Sim, items: &[Value], dry_run: bool, sent: String, rate: &Rat
     for item in items {
         let Some(obj) = item.as_object() else {
             drop(inner);
-            return invalid(rate, "$.add[*]: object expected");
+            return invalid_request_body("$.add[*]: object expected", rate);
         };
         if let Some(k) = obj.keys().find(|k| *k != "value" && *k != "tag") {
             drop(inner);
-            return invalid(
-                rate,
-                &format!(
-                    "$.add[*].{k}: is not defined in the schema and the schema does not allow additional properties"
-                ),
+            let message = format!(
+                "$.add[*].{k}: is not defined in the schema and the schema does not allow additional properties"
             );
+            return invalid_request_body(&message, rate);
         }
         let value = obj.get("value").and_then(Value::as_str).unwrap_or_default().to_owned();
         let tag = obj.get("tag").and_then(Value::as_str).map(str::to_owned);
@@ -207,17 +204,4 @@ fn add_rules(sim: &Sim, items: &[Value], dry_run: bool, sent: String, rate: &Rat
         StatusCode::OK
     };
     respond(status, body, rate)
-}
-
-fn invalid(rate: &RateInfo, message: &str) -> Response {
-    respond(
-        StatusCode::BAD_REQUEST,
-        json!({
-            "errors": [{"message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": "https://api.twitter.com/2/problems/invalid-request",
-        }),
-        rate,
-    )
 }

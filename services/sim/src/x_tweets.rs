@@ -14,7 +14,7 @@ use crate::config::{Account, DuplicateScope, PostNaming};
 use crate::delivery;
 use crate::public::mentions_in;
 use crate::state::{Author, Platform, Post, ReplyRecord, Sim};
-use crate::x_http::{Caller, Endpoint, RateInfo, about_blank, guard, query_pairs, respond};
+use crate::x_http::{Caller, Endpoint, about_blank, guard, query_pairs, respond};
 use crate::x_json::{Fields, user_json};
 use crate::x_mentions::is_snowflake;
 
@@ -59,10 +59,10 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
     }
     let req: Map<String, Value> = match serde_json::from_slice(&body) {
         Ok(Value::Object(m)) => m,
-        _ => return invalid_body("$: the request body is not a JSON object", rate),
+        _ => return crate::x_http::invalid_request_body("$: the request body is not a JSON object", rate),
     };
     if let Some(k) = req.keys().find(|k| !REQUEST_FIELDS.contains(&k.as_str())) {
-        return invalid_body(
+        return crate::x_http::invalid_request_body(
             &format!("$.{k}: is not defined in the schema and the schema does not allow additional properties"),
             rate,
         );
@@ -70,13 +70,13 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
     let text = match req.get("text") {
         None => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return invalid_body("$.text: string found, but expected a string", rate),
+        Some(_) => return crate::x_http::invalid_request_body("$.text: string found, but expected a string", rate),
     };
     let target_id = match req.get("reply") {
         None => None,
         Some(Value::Object(r)) => {
             if let Some(k) = r.keys().find(|k| !REPLY_FIELDS.contains(&k.as_str())) {
-                return invalid_body(
+                return crate::x_http::invalid_request_body(
                     &format!(
                         "$.reply.{k}: is not defined in the schema and the schema does not allow additional properties"
                     ),
@@ -86,20 +86,25 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             match r.get("in_reply_to_tweet_id").and_then(Value::as_str) {
                 Some(id) if is_snowflake(id) => Some(id.to_owned()),
                 Some(id) => {
-                    return invalid_body(
+                    return crate::x_http::invalid_request_body(
                         &format!(
                             "$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{{1,19}}$ ({id})"
                         ),
                         rate,
                     );
                 }
-                None => return invalid_body("$.reply.in_reply_to_tweet_id: is missing but it is required", rate),
+                None => {
+                    return crate::x_http::invalid_request_body(
+                        "$.reply.in_reply_to_tweet_id: is missing but it is required",
+                        rate,
+                    );
+                }
             }
         }
-        Some(_) => return invalid_body("$.reply: object expected", rate),
+        Some(_) => return crate::x_http::invalid_request_body("$.reply: object expected", rate),
     };
     if text.trim().is_empty() && !req.contains_key("media") {
-        return invalid_body("$.text: Post text or media is required", rate);
+        return crate::x_http::invalid_request_body("$.text: Post text or media is required", rate);
     }
     let target = target_id.as_ref().and_then(|id| sim.lock().by_id.get(id).cloned());
     let account = replying_account(&sim, &g.caller, target.as_deref());
@@ -212,19 +217,6 @@ fn record(
         response_ms: target.map(|t| (time - t.created_at).num_milliseconds()),
         outcome: outcome.to_owned(),
     });
-}
-
-fn invalid_body(message: &str, rate: &RateInfo) -> Response {
-    respond(
-        StatusCode::BAD_REQUEST,
-        json!({
-            "errors": [{"message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": "https://api.twitter.com/2/problems/invalid-request",
-        }),
-        rate,
-    )
 }
 
 /// twitter-text's weighting: code points up to U+10FF and a few punctuation
