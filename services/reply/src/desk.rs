@@ -36,6 +36,16 @@ pub struct DeskService {
     pub shutdown: CancellationToken,
 }
 
+/// The longest reply a platform takes: X counts 280 (the configured limit);
+/// Facebook and YouTube comments take far more, but a public reply from the
+/// police stays short, so they get at most 2,000.
+fn reply_limit(platform: &str, x_limit: usize) -> usize {
+    match platform {
+        "x" => x_limit,
+        _ => x_limit.max(2_000),
+    }
+}
+
 fn status(e: StoreError) -> Status {
     match e {
         StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
@@ -159,15 +169,20 @@ impl Desk for DeskService {
         if text.is_empty() {
             return Err(Status::invalid_argument("reply text is empty"));
         }
+        let case = match cases::get(&self.pool, &r.docket).await {
+            Ok(c) if op.may_see(&c.unit) => c,
+            Ok(_) => return Err(status(StoreError::NoSuchCase(r.docket))),
+            Err(e) => return Err(status(e)),
+        };
+        let post = case.to_proto().post.unwrap_or_default();
+        let limit = reply_limit(&post.platform, self.max_reply_chars);
         let chars = text.chars().count();
-        if chars > self.max_reply_chars {
+        if chars > limit {
             return Err(Status::invalid_argument(format!(
-                "reply is {chars} characters; at most {} are allowed",
-                self.max_reply_chars
+                "reply is {chars} characters; {} allows at most {limit}",
+                post.platform
             )));
         }
-        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
-        let post = case.to_proto().post.unwrap_or_default();
         let send = self.senders.can_send(&post.platform, &post.account);
         let result = self.apply(&op, &r.docket, Action::Reply { text: text.into(), send }).await;
         if send {
