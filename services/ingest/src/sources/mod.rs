@@ -18,6 +18,19 @@ use tvarit_registry::Registry;
 use crate::accept::{Acceptor, Outcome};
 use crate::post_input::{Draft, build_post};
 
+/// Why one poll of a platform source failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Platform(#[from] tvarit_platforms::PlatformError),
+    #[error("storing posts: {0}")]
+    Accept(#[from] crate::accept::AcceptError),
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[from] sqlx::Error),
+    #[error("account {0} has no platform_id (the channel id, UC…)")]
+    NoChannel(String),
+}
+
 /// What the platform webhooks share. A missing secret refuses that route.
 pub struct SourceState {
     pub acceptor: Acceptor,

@@ -13,6 +13,7 @@ use tvarit_platforms::x::types::{Timeline, Tweet};
 use tvarit_proto::v1::{Author, Post};
 use tvarit_registry::{Account, Registry};
 
+use super::PollError;
 use super::checkpoints::{self, Checkpoint};
 use crate::accept::Acceptor;
 use crate::post_input::{Draft, build_post, mentions_in};
@@ -29,16 +30,6 @@ pub struct XPoller {
     pub registry: Registry,
     pub interval: Duration,
     pub overlap: chrono::Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PollError {
-    #[error(transparent)]
-    Platform(#[from] PlatformError),
-    #[error("storing posts: {0}")]
-    Accept(#[from] crate::accept::AcceptError),
-    #[error("checkpoint: {0}")]
-    Checkpoint(#[from] sqlx::Error),
 }
 
 /// A tweet as a post draft; the author comes from `includes.users`.
