@@ -42,11 +42,17 @@ pub struct Change {
     pub value: serde_json::Value,
 }
 
-/// A `feed` change's value, for the items Tvarit answers.
+/// A `feed` or `mention` change's value, for the items Tvarit answers.
+/// `feed` names the author in `from`; a Page `mention` in
+/// `sender_id`/`sender_name`.
 #[derive(Debug, Deserialize)]
 pub struct FeedChange {
     #[serde(default)]
     pub from: Option<From>,
+    #[serde(default)]
+    pub sender_id: Option<String>,
+    #[serde(default)]
+    pub sender_name: Option<String>,
     pub item: String,
     pub verb: String,
     #[serde(default)]
@@ -60,6 +66,17 @@ pub struct FeedChange {
     pub created_time: Option<i64>,
     #[serde(default)]
     pub message: Option<String>,
+}
+
+impl FeedChange {
+    /// Who wrote it, whichever way the change names them.
+    pub fn author(&self) -> Option<From> {
+        match (&self.from, &self.sender_id) {
+            (Some(f), _) => Some(From { id: f.id.clone(), name: f.name.clone() }),
+            (None, Some(id)) => Some(From { id: id.clone(), name: self.sender_name.clone().unwrap_or_default() }),
+            (None, None) => None,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,6 @@
 //! Meta webhooks for Facebook Pages: the `hub.*` verification handshake, and
-//! `feed` changes verified with `X-Hub-Signature-256` on the raw body. The
-//! Page's own comments are dropped (answering them would loop).
+//! `feed` and `mention` changes verified with `X-Hub-Signature-256` on the
+//! raw body. The Page's own comments are dropped (answering them would loop).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,7 +43,7 @@ async fn handshake(State(state): State<Arc<SourceState>>, Query(q): Query<HashMa
 }
 
 fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
-    let from = c.from?;
+    let from = c.author()?;
     // Only new comments and posts by someone other than the Page itself.
     if c.verb != "add" || !matches!(c.item.as_str(), "comment" | "post") || from.id == page_id {
         return None;
@@ -81,7 +81,7 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
             metrics::counter!("tvarit_ingest_rejected_total", "reason" => "unknown_account").increment(1);
             continue;
         };
-        for change in entry.changes.into_iter().filter(|c| c.field == "feed") {
+        for change in entry.changes.into_iter().filter(|c| c.field == "feed" || c.field == "mention") {
             match serde_json::from_value::<FeedChange>(change.value) {
                 Ok(c) => drafts.extend(draft(account, &entry.id, c)),
                 Err(e) => tracing::warn!(error = %e, "unreadable meta feed change skipped"),
@@ -89,4 +89,44 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
         }
     }
     state.accept_drafts(drafts, SOURCE).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            platform: "facebook".into(),
+            handle: "@BalotraPolicePage".into(),
+            unit: "balotra".into(),
+            platform_id: Some("1001".into()),
+            sources: vec!["webhook".into()],
+        }
+    }
+
+    fn change(json: &str) -> FeedChange {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn comments_and_mentions_become_drafts_but_the_pages_own_do_not() {
+        let c = change(
+            r#"{"from":{"id":"77","name":"Asha"},"item":"comment","verb":"add","post_id":"1001_5","comment_id":"5_9","created_time":1764300000,"message":"chain snatching at the market"}"#,
+        );
+        let d = draft(&account(), "1001", c).unwrap();
+        assert_eq!((d.post_id.as_str(), d.conversation_id.as_str()), ("5_9", "1001_5"));
+        assert_eq!(d.author.unwrap().id, "77");
+        let mention = change(
+            r#"{"sender_id":"88","sender_name":"Ravi","item":"post","verb":"add","post_id":"88_3","message":"@Balotra Police bike stolen"}"#,
+        );
+        let d = draft(&account(), "1001", mention).unwrap();
+        assert_eq!((d.post_id.as_str(), d.author.unwrap().name.as_str()), ("88_3", "Ravi"));
+        let own = change(
+            r#"{"from":{"id":"1001","name":"Page"},"item":"comment","verb":"add","comment_id":"5_10","message":"thanks"}"#,
+        );
+        assert!(draft(&account(), "1001", own).is_none());
+        let edit = change(r#"{"from":{"id":"77"},"item":"comment","verb":"edited","comment_id":"5_9","message":"x"}"#);
+        assert!(draft(&account(), "1001", edit).is_none());
+    }
 }
