@@ -61,6 +61,7 @@ impl CaseRow {
             reply_status: self.reply_status.clone(),
             reply_error: self.reply_error.clone().unwrap_or_default(),
             follow_ups: self.follow_ups.max(0) as u32,
+            ..Default::default()
         }
     }
 }

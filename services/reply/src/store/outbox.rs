@@ -13,19 +13,10 @@ use tvarit_proto::v1::{CaseEvent, CaseEventKind, Relabel};
 
 use super::CaseRow;
 
-/// The subject token of an event kind.
-pub fn kind_token(kind: CaseEventKind) -> &'static str {
-    match kind {
-        CaseEventKind::Opened => "opened",
-        CaseEventKind::Claimed => "claimed",
-        CaseEventKind::Replied => "replied",
-        CaseEventKind::Closed => "closed",
-        CaseEventKind::Relabelled => "relabelled",
-        CaseEventKind::ReplyQueued => "reply_queued",
-        CaseEventKind::ReplyFailed => "reply_failed",
-        CaseEventKind::FollowedUp => "followed_up",
-        CaseEventKind::Unspecified => "unspecified",
-    }
+/// The subject token of an event kind: `CASE_EVENT_KIND_SLA_BREACHED` →
+/// `sla_breached`.
+pub fn kind_token(kind: CaseEventKind) -> String {
+    kind.as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
 }
 
 /// Records events for `cases` (one each); returns their ids. `relabel` is
