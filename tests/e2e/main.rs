@@ -11,5 +11,6 @@ mod outbound;
 mod platforms;
 mod routing;
 mod stream;
+mod supervision;
 mod webhook;
 mod youtube;

@@ -3,6 +3,7 @@
 //! one JSON object per line for scripts.
 
 mod render;
+mod supervise_cmd;
 
 use std::io::Write;
 
@@ -40,6 +41,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Supervise(supervise_cmd::SuperviseCommand),
     /// A unit's open cases (emergencies first), or with --all every case.
     Queue {
         #[arg(long)]
@@ -92,7 +95,7 @@ fn parse_urgency(s: &str) -> Result<Urgency, String> {
     Urgency::from_slug(s).ok_or_else(|| format!("unknown urgency {s:?}"))
 }
 
-fn authed<T>(token: &Option<String>, msg: T) -> anyhow::Result<Request<T>> {
+pub(crate) fn authed<T>(token: &Option<String>, msg: T) -> anyhow::Result<Request<T>> {
     let mut req = Request::new(msg);
     if let Some(t) = token {
         let value: MetadataValue<_> =
@@ -144,12 +147,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cases = desk.list_queue(req).await?.into_inner().cases;
             render::cases(out, &cases, json)?;
         }
-        Command::Watch { unit } => {
-            let mut stream = desk.watch_queue(authed(&token, WatchQueueRequest { unit })?).await?.into_inner();
-            while let Some(update) = stream.next().await {
-                render::update(out, &update?, json)?;
+        Command::Watch { unit } => loop {
+            // A restart of tvarit-reply (or a dropped link) ends the stream:
+            // reconnect and start again from the queue as it is then.
+            match desk.watch_queue(authed(&token, WatchQueueRequest { unit: unit.clone() })?).await {
+                Ok(resp) => {
+                    let mut stream = resp.into_inner();
+                    while let Some(Ok(update)) = stream.next().await {
+                        render::update(out, &update, json)?;
+                    }
+                }
+                Err(e) if e.code() != tonic::Code::Unavailable && e.code() != tonic::Code::Unknown => {
+                    return Err(e.into());
+                }
+                Err(_) => {}
             }
-        }
+            eprintln!("watch: connection lost; reconnecting");
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        },
+        Command::Supervise(cmd) => supervise_cmd::run(cmd, &mut desk, &token, out, json).await?,
         Command::Show { docket } => {
             render::case(out, &desk.get_case(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
         }

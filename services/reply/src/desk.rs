@@ -14,8 +14,9 @@ use tonic::{Request, Response, Status};
 use tvarit_bus::Namespace;
 use tvarit_proto::v1::desk_server::Desk;
 use tvarit_proto::v1::{
-    Case, CaseEvent, CaseRef, ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate,
-    RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
+    ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, ListQueueRequest, ListQueueResponse,
+    Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest, RelabelRequest, ReplyRequest,
+    WatchQueueRequest, WhoAmIRequest,
 };
 use tvarit_proto::{Category, Urgency};
 use tvarit_registry::Registry;
@@ -24,6 +25,7 @@ use crate::store::StoreError;
 use crate::store::cases::{self, Action};
 use crate::store::operators::{self, Operator};
 use crate::store::outbox::Publisher;
+use crate::store::supervision::{Supervision, supervise};
 
 pub struct DeskService {
     pub pool: PgPool,
@@ -50,6 +52,7 @@ fn status(e: StoreError) -> Status {
     match e {
         StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
         StoreError::Conflict(m) => Status::failed_precondition(m),
+        StoreError::Forbidden(m) => Status::permission_denied(m),
         StoreError::Database(e) => {
             tracing::error!(error = %e, "database error in desk call");
             Status::unavailable("case store unavailable; try again")
@@ -84,6 +87,14 @@ impl DeskService {
     async fn act(&self, req: Request<CaseRef>, action: Action) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         self.apply(&op, &req.get_ref().docket, action).await
+    }
+
+    async fn oversee(&self, op: &Operator, docket: &str, action: Supervision) -> Result<Response<Case>, Status> {
+        let (case, events) = supervise(&self.pool, op, docket, action).await.map_err(status)?;
+        if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
+            tracing::warn!(error = %e, "case event publish deferred to the sweeper");
+        }
+        Ok(Response::new(case.to_proto()))
     }
 
     async fn apply(&self, op: &Operator, docket: &str, action: Action) -> Result<Response<Case>, Status> {
@@ -210,6 +221,47 @@ impl Desk for DeskService {
             return Err(Status::invalid_argument("give a category, an urgency or both"));
         }
         self.apply(&op, &r.docket, Action::Relabel { category, urgency }).await
+    }
+
+    async fn reassign(&self, req: Request<ReassignRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        let to = operators::by_name(&self.pool, &r.operator)
+            .await
+            .map_err(|e| status(e.into()))?
+            .ok_or_else(|| Status::invalid_argument(format!("no active operator {:?}", r.operator)))?;
+        self.oversee(&op, &r.docket, Supervision::Reassign { to }).await
+    }
+
+    async fn escalate(&self, req: Request<EscalateRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        self.oversee(&op, &r.docket, Supervision::Escalate { reason: r.reason }).await
+    }
+
+    async fn record_action(&self, req: Request<RecordActionRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        let action = Supervision::RecordAction {
+            legal_sections: r.legal_sections,
+            takedown_requested: r.takedown_requested,
+            note: r.note,
+        };
+        self.oversee(&op, &r.docket, action).await
+    }
+
+    async fn approve(&self, req: Request<ApproveRequest>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
+        let post = case.to_proto().post.unwrap_or_default();
+        let send = r.approve && self.senders.can_send(&post.platform, &post.account);
+        let result =
+            self.oversee(&op, &r.docket, Supervision::Approve { approve: r.approve, send, note: r.note }).await;
+        if send {
+            self.senders.wake();
+        }
+        result
     }
 
     async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {

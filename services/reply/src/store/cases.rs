@@ -2,7 +2,7 @@
 //! row, checks the state machine (`open → in_process → closed`), and writes
 //! the change, its event and its audit entry in one transaction.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tvarit_proto::v1::{CaseEventKind, Relabel};
 use tvarit_proto::{Category, Urgency};
@@ -77,6 +77,13 @@ impl Action {
     }
 }
 
+/// How long a claim holds without its holder acting on the case
+/// (`TVARIT_REPLY_CLAIM_LEASE_SECONDS`, default 10 minutes).
+fn claim_lease() -> chrono::Duration {
+    let secs = std::env::var("TVARIT_REPLY_CLAIM_LEASE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    chrono::Duration::seconds(secs)
+}
+
 /// Applies `action` by `op`; returns the case after it and the event ids to
 /// publish. A case outside the operator's units is reported as missing.
 pub async fn act(
@@ -101,16 +108,27 @@ pub async fn act(
     }
     if let Some(holder) = case.claimed_by.as_deref().filter(|h| *h != op.name)
         && matches!(action, Action::Claim | Action::Reply { .. })
+        && !op.supervises()
     {
-        return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
+        // A claim is a lease: an idle holder loses it.
+        let active: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT claim_active_at FROM cases WHERE id = $1")
+            .bind(case.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if active.is_some_and(|t| Utc::now() - t < claim_lease()) {
+            return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
+        }
     }
+    // An operator's reply to a sensitive case waits for a supervisor.
+    let needs_approval = matches!(action, Action::Reply { .. }) && case.category == "sensitive" && !op.supervises();
 
     let now = Utc::now();
     let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
     let after: CaseRow = match &action {
         Action::Claim => {
             sqlx::query_as(returning(
-                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3 WHERE id = $1",
+                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3, claim_active_at = $3
+                 WHERE id = $1",
             ))
             .bind(case.id)
             .bind(&op.name)
@@ -124,7 +142,11 @@ pub async fn act(
                 .fetch_one(&mut *tx)
                 .await?;
             let post = case.to_proto().post.unwrap_or_default();
-            let status = if *send { "pending" } else { "manual" };
+            let status = match (needs_approval, *send) {
+                (true, _) => "awaiting_approval",
+                (false, true) => "pending",
+                (false, false) => "manual",
+            };
             sqlx::query(
                 "INSERT INTO replies (case_id, operator, text, idempotency_key, status, platform, account, in_reply_to,
                                       sent_at)
@@ -145,6 +167,7 @@ pub async fn act(
             // the platform confirms it (outbound::deliver).
             sqlx::query_as(returning(
                 "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = COALESCE(claimed_at, $3),
+                     claim_active_at = $3,
                      first_reply_at = CASE WHEN $5 = 'manual' THEN COALESCE(first_reply_at, $3) ELSE first_reply_at END,
                      last_reply_text = $4, reply_status = $5, reply_error = NULL
                  WHERE id = $1",
@@ -197,7 +220,8 @@ pub async fn act(
         }),
         _ => None,
     };
-    let events = outbox::record(&mut tx, action.event(), &op.name, std::slice::from_ref(&after), change).await?;
+    let kind = if needs_approval { CaseEventKind::ApprovalRequested } else { action.event() };
+    let events = outbox::record(&mut tx, kind, &op.name, std::slice::from_ref(&after), change).await?;
     let detail = match &action {
         Action::Reply { text, send } => format!("chars={} send={send}", text.chars().count()),
         Action::Relabel { .. } => {

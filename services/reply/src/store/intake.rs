@@ -11,7 +11,7 @@ use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEventKind, ClassifiedPost};
 use tvarit_registry::Registry;
 
-use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox};
+use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox, supervision};
 use crate::docket;
 
 /// Opens a case for every post that has none; returns the ids of the
@@ -105,6 +105,8 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     .fetch_all(&mut *tx)
     .await?;
 
+    let ids: Vec<i64> = opened.iter().map(|c| c.id).collect();
+    supervision::preserve_evidence(&mut tx, &ids).await?;
     let mut events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;
     events.extend(follow_ups::attach(&mut tx, &joining).await?);
     tx.commit().await?;

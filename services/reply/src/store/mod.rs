@@ -8,6 +8,7 @@ pub mod follow_ups;
 pub mod intake;
 pub mod operators;
 pub mod outbox;
+pub mod supervision;
 
 use chrono::{DateTime, Utc};
 use prost::Message;
@@ -72,6 +73,8 @@ pub enum StoreError {
     NoSuchCase(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

@@ -18,6 +18,11 @@ impl Operator {
     pub fn may_see(&self, unit: &str) -> bool {
         self.units.iter().any(|u| u == "*" || u == unit)
     }
+
+    /// Supervisors and HQ oversee: reassign, approve, act on any claim.
+    pub fn supervises(&self) -> bool {
+        matches!(self.role.as_str(), "supervisor" | "hq")
+    }
 }
 
 pub const ROLES: [&str; 3] = ["operator", "supervisor", "hq"];
@@ -30,6 +35,14 @@ fn token_hash(token: &str) -> Vec<u8> {
 pub async fn by_token(pool: &PgPool, token: &str) -> Result<Option<Operator>, sqlx::Error> {
     sqlx::query_as("SELECT name, role, units FROM operators WHERE token_sha256 = $1 AND revoked_at IS NULL")
         .bind(token_hash(token))
+        .fetch_optional(pool)
+        .await
+}
+
+/// The active operator called `name`, if any.
+pub async fn by_name(pool: &PgPool, name: &str) -> Result<Option<Operator>, sqlx::Error> {
+    sqlx::query_as("SELECT name, role, units FROM operators WHERE name = $1 AND revoked_at IS NULL")
+        .bind(name)
         .fetch_optional(pool)
         .await
 }

@@ -1,0 +1,153 @@
+//! What supervisors and HQ do beyond working cases: reassign a case, approve
+//! or reject a reply waiting on a sensitive case, raise a case by hand, and
+//! record what was done about a sensitive post (legal sections, takedown).
+//! Each action locks its case, writes its event and audit entry, and commits
+//! once.
+
+use chrono::Utc;
+use sqlx::{PgPool, Postgres, Transaction};
+use tvarit_proto::v1::CaseEventKind;
+
+use super::operators::Operator;
+use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
+
+pub enum Supervision {
+    Reassign {
+        to: Operator,
+    },
+    /// `send`: a platform sender delivers the approved reply.
+    Approve {
+        approve: bool,
+        send: bool,
+        note: String,
+    },
+    Escalate {
+        reason: String,
+    },
+    RecordAction {
+        legal_sections: Vec<String>,
+        takedown_requested: bool,
+        note: String,
+    },
+}
+
+impl Supervision {
+    fn needs_supervisor(&self) -> bool {
+        matches!(self, Supervision::Reassign { .. } | Supervision::Approve { .. })
+    }
+}
+
+async fn lock(tx: &mut Transaction<'_, Postgres>, op: &Operator, docket: &str) -> Result<CaseRow, StoreError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
+        .bind(docket)
+        .fetch_optional(&mut **tx)
+        .await?
+        .filter(|c: &CaseRow| op.may_see(&c.unit))
+        .ok_or_else(|| StoreError::NoSuchCase(docket.into()))
+}
+
+pub async fn supervise(
+    pool: &PgPool,
+    op: &Operator,
+    docket: &str,
+    action: Supervision,
+) -> Result<(CaseRow, Vec<i64>), StoreError> {
+    if action.needs_supervisor() && !op.supervises() {
+        return Err(StoreError::Forbidden(format!("{} is an operator; a supervisor or HQ must do this", op.name)));
+    }
+    let mut tx = pool.begin().await?;
+    let case = lock(&mut tx, op, docket).await?;
+    let now = Utc::now();
+    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
+    let (after, kind, name, detail): (CaseRow, _, _, String) = match &action {
+        Supervision::Reassign { to } => {
+            if !to.may_see(&case.unit) {
+                return Err(StoreError::Conflict(format!("{} does not work unit {}", to.name, case.unit)));
+            }
+            if !matches!(case.state.as_str(), "open" | "in_process") {
+                return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
+            }
+            let after = sqlx::query_as(returning(
+                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3, claim_active_at = $3
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(&to.name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let from = case.claimed_by.clone().unwrap_or_else(|| "nobody".into());
+            (after, CaseEventKind::Reassigned, "case.reassign", format!("{from}→{}", to.name))
+        }
+        Supervision::Approve { approve, send, note } => {
+            let waiting: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM replies WHERE case_id = $1 AND status = 'awaiting_approval' ORDER BY id DESC LIMIT 1",
+            )
+            .bind(case.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(reply_id) = waiting else {
+                return Err(StoreError::Conflict(format!("case {docket} has no reply waiting for approval")));
+            };
+            let status = match (approve, send) {
+                (false, _) => "rejected",
+                (true, true) => "pending",
+                (true, false) => "manual",
+            };
+            sqlx::query(
+                "UPDATE replies SET status = $2, sent_at = CASE WHEN $2 = 'manual' THEN $3 END,
+                     next_attempt_at = $3 WHERE id = $1",
+            )
+            .bind(reply_id)
+            .bind(status)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            // A reply sent by hand counts now; one Tvarit sends counts when the platform confirms it.
+            let after = sqlx::query_as(returning(
+                "UPDATE cases SET reply_status = $2,
+                     first_reply_at = CASE WHEN $2 = 'manual' THEN COALESCE(first_reply_at, $3) ELSE first_reply_at END
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(status)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            (after, CaseEventKind::Approved, "case.approve", format!("{status}: {note}"))
+        }
+        Supervision::Escalate { reason } => (case.clone(), CaseEventKind::Escalated, "case.escalate", reason.clone()),
+        Supervision::RecordAction { legal_sections, takedown_requested, note } => {
+            sqlx::query(
+                "INSERT INTO case_actions (case_id, operator, legal_sections, takedown_requested, note)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(case.id)
+            .bind(&op.name)
+            .bind(legal_sections)
+            .bind(takedown_requested)
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            let detail = format!("sections={} takedown={takedown_requested} {note}", legal_sections.join(","));
+            (case.clone(), CaseEventKind::ActionRecorded, "case.record_action", detail)
+        }
+    };
+    let events = outbox::record(&mut tx, kind, &op.name, std::slice::from_ref(&after), None).await?;
+    audit::append(&mut tx, audit::Entry { actor: &op.name, action: name, subject: docket, detail: &detail }).await?;
+    tx.commit().await?;
+    Ok((after, events))
+}
+
+/// Keeps a sensitive post as it arrived, with its SHA-256, for the record.
+pub async fn preserve_evidence(tx: &mut Transaction<'_, Postgres>, case_ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO evidence (case_id, post, sha256)
+         SELECT id, post, sha256(post) FROM cases WHERE id = ANY($1) AND category = 'sensitive'
+         ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(case_ids)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
