@@ -44,6 +44,10 @@ pub struct Unit {
     /// unit wants to see even when nobody tags it; its names are always watched.
     #[serde(default)]
     pub watch_terms: Vec<String>,
+    /// This unit's own SLA settings; anything left out comes from the
+    /// top-level `[sla]` (see [`SlaPolicy`]).
+    #[serde(default)]
+    pub sla: SlaOverrides,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +75,8 @@ impl Account {
 struct RegistryFile {
     #[serde(default = "default_time_zone")]
     time_zone: String,
+    #[serde(default)]
+    sla: SlaDefaults,
     units: Vec<Unit>,
     #[serde(default)]
     accounts: Vec<Account>,
@@ -80,10 +86,153 @@ fn default_time_zone() -> String {
     "Asia/Kolkata".into()
 }
 
+/// One rung of the escalation ladder: `after_seconds` from the post's
+/// platform time, an unanswered case is raised `to` this role or person.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationStep {
+    pub after_seconds: u32,
+    pub to: String,
+}
+
+/// When a unit's desk is staffed, in the registry's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    /// Staffed round the clock (`"24x7"`).
+    Always,
+    /// Staffed from `start` to `end`, in minutes after local midnight
+    /// (`"08:00-22:00"`); `end < start` is a night shift across midnight.
+    Hours { start: u32, end: u32 },
+}
+
+impl Shift {
+    /// Parses `"24x7"` or `"HH:MM-HH:MM"`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("24x7") {
+            return Ok(Shift::Always);
+        }
+        let minutes = |t: &str| -> Option<u32> {
+            let (h, m) = t.trim().split_once(':')?;
+            let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+            // 24:00 is the end of the day.
+            ((h < 24 && m < 60) || (h == 24 && m == 0)).then_some(h * 60 + m)
+        };
+        let bad = || format!("shift {s:?} must be \"24x7\" or \"HH:MM-HH:MM\"");
+        let (a, b) = s.split_once('-').ok_or_else(bad)?;
+        let (start, end) = (minutes(a).ok_or_else(bad)?, minutes(b).ok_or_else(bad)?);
+        if start == end || start == 24 * 60 {
+            return Err(format!("shift {s:?} is empty; write \"24x7\" for round the clock"));
+        }
+        Ok(Shift::Hours { start, end })
+    }
+}
+
+/// A unit's service-level policy, resolved: its own `[units.sla]` over the
+/// top-level `[sla]` over the built-in defaults (goal 120 s, breach 300 s,
+/// 90 s → shift supervisor, 240 s → nodal officer; districts staffed
+/// 08:00–22:00, state units 24×7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaPolicy {
+    pub goal_seconds: u32,
+    pub breach_seconds: u32,
+    /// Ascending by `after_seconds`; step `i` is escalation level `i + 1`.
+    pub escalation: Vec<EscalationStep>,
+    pub shift: Shift,
+}
+
+/// `[units.sla]`: every field optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaOverrides {
+    pub goal_seconds: Option<u32>,
+    pub breach_seconds: Option<u32>,
+    pub escalation: Option<Vec<EscalationStep>>,
+    /// `"24x7"` or `"HH:MM-HH:MM"`.
+    pub shift: Option<String>,
+}
+
+/// The top-level `[sla]`: defaults for every unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaDefaults {
+    #[serde(default = "default_goal")]
+    goal_seconds: u32,
+    #[serde(default = "default_breach")]
+    breach_seconds: u32,
+    #[serde(default = "default_escalation")]
+    escalation: Vec<EscalationStep>,
+    #[serde(default = "default_district_shift")]
+    district_shift: String,
+    #[serde(default = "default_state_shift")]
+    state_shift: String,
+}
+
+impl Default for SlaDefaults {
+    fn default() -> Self {
+        Self {
+            goal_seconds: default_goal(),
+            breach_seconds: default_breach(),
+            escalation: default_escalation(),
+            district_shift: default_district_shift(),
+            state_shift: default_state_shift(),
+        }
+    }
+}
+
+fn default_goal() -> u32 {
+    120
+}
+fn default_breach() -> u32 {
+    300
+}
+fn default_escalation() -> Vec<EscalationStep> {
+    vec![
+        EscalationStep { after_seconds: 90, to: "shift supervisor".into() },
+        EscalationStep { after_seconds: 240, to: "nodal officer".into() },
+    ]
+}
+fn default_district_shift() -> String {
+    "08:00-22:00".into()
+}
+fn default_state_shift() -> String {
+    "24x7".into()
+}
+
+fn resolve_sla(defaults: &SlaDefaults, unit: &Unit) -> Result<SlaPolicy, RegistryError> {
+    let o = &unit.sla;
+    let invalid = |what: String| RegistryError::Invalid(format!("unit {:?}: sla {what}", unit.slug));
+    let shift = o.shift.clone().unwrap_or_else(|| match unit.kind {
+        UnitKind::District => defaults.district_shift.clone(),
+        UnitKind::State => defaults.state_shift.clone(),
+    });
+    let policy = SlaPolicy {
+        goal_seconds: o.goal_seconds.unwrap_or(defaults.goal_seconds),
+        breach_seconds: o.breach_seconds.unwrap_or(defaults.breach_seconds),
+        escalation: o.escalation.clone().unwrap_or_else(|| defaults.escalation.clone()),
+        shift: Shift::parse(&shift).map_err(invalid)?,
+    };
+    if policy.goal_seconds == 0 || policy.breach_seconds < policy.goal_seconds {
+        return Err(invalid(format!(
+            "needs 0 < goal_seconds ({}) <= breach_seconds ({})",
+            policy.goal_seconds, policy.breach_seconds
+        )));
+    }
+    if policy.escalation.windows(2).any(|w| w[0].after_seconds >= w[1].after_seconds) {
+        return Err(invalid("escalation steps must be in ascending after_seconds".into()));
+    }
+    if policy.escalation.iter().any(|s| s.to.trim().is_empty()) {
+        return Err(invalid("escalation step needs a `to`".into()));
+    }
+    Ok(policy)
+}
+
 #[derive(Debug, Clone)]
 pub struct Registry {
     time_zone: chrono_tz::Tz,
     units: Vec<Unit>,
+    /// Resolved SLA policy per unit, in `units` order.
+    sla: Vec<SlaPolicy>,
     unit_index: HashMap<String, usize>,
     /// Keyed by lowercase handle without `@`: handles are case-insensitive.
     accounts: HashMap<String, Account>,
@@ -154,7 +303,8 @@ impl Registry {
                 return Err(RegistryError::Invalid(format!("account {:?} is listed twice", account.handle)));
             }
         }
-        Ok(Self { time_zone, units: file.units, unit_index, accounts })
+        let sla = file.units.iter().map(|u| resolve_sla(&file.sla, u)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { time_zone, units: file.units, sla, unit_index, accounts })
     }
 
     pub fn time_zone(&self) -> chrono_tz::Tz {
@@ -167,6 +317,11 @@ impl Registry {
 
     pub fn unit(&self, slug: &str) -> Option<&Unit> {
         self.unit_index.get(slug).map(|&i| &self.units[i])
+    }
+
+    /// The unit's SLA policy (`None` for a unit the registry lacks).
+    pub fn sla(&self, slug: &str) -> Option<&SlaPolicy> {
+        self.unit_index.get(slug).map(|&i| &self.sla[i])
     }
 
     pub fn account(&self, handle: &str) -> Option<&Account> {
@@ -231,6 +386,73 @@ mod tests {
         assert_eq!(a.unit, "balotra");
         assert_eq!(r.addressed_account(["@RajPoliceHelp"]).unwrap().unit, "hq");
         assert!(r.addressed_account(["@someone"]).is_none());
+    }
+
+    #[test]
+    fn sla_defaults_districts_in_shift_hq_round_the_clock() {
+        let r = Registry::rajasthan();
+        let d = r.sla("balotra").unwrap();
+        assert_eq!((d.goal_seconds, d.breach_seconds), (120, 300));
+        assert_eq!(d.escalation, default_escalation());
+        assert_eq!(d.shift, Shift::Hours { start: 8 * 60, end: 22 * 60 });
+        assert_eq!(r.sla("hq").unwrap().shift, Shift::Always);
+        assert!(r.sla("nowhere").is_none());
+    }
+
+    #[test]
+    fn sla_unit_overrides_win_over_top_level() {
+        let r = Registry::from_toml(
+            r#"
+            [sla]
+            goal_seconds = 60
+            district_shift = "22:00-06:00"
+            [[units]]
+            slug = "hq"
+            name = "HQ"
+            code = "HQ"
+            kind = "state"
+            [[units]]
+            slug = "a"
+            name = "A"
+            code = "A"
+            kind = "district"
+            [[units]]
+            slug = "b"
+            name = "B"
+            code = "B"
+            kind = "district"
+            [units.sla]
+            goal_seconds = 2
+            breach_seconds = 4
+            escalation = [{ after_seconds = 3, to = "sho" }]
+            shift = "24x7"
+            "#,
+        )
+        .unwrap();
+        let a = r.sla("a").unwrap();
+        assert_eq!((a.goal_seconds, a.breach_seconds), (60, 300));
+        assert_eq!(a.shift, Shift::Hours { start: 22 * 60, end: 6 * 60 });
+        let b = r.sla("b").unwrap();
+        assert_eq!((b.goal_seconds, b.breach_seconds, b.shift), (2, 4, Shift::Always));
+        assert_eq!(b.escalation, vec![EscalationStep { after_seconds: 3, to: "sho".into() }]);
+        assert_eq!(r.sla("hq").unwrap().goal_seconds, 60);
+    }
+
+    #[test]
+    fn sla_rejects_bad_policies() {
+        let unit = |sla: &str| {
+            format!("[[units]]\nslug = \"hq\"\nname = \"HQ\"\ncode = \"HQ\"\nkind = \"state\"\n[units.sla]\n{sla}\n")
+        };
+        for (sla, why) in [
+            ("shift = \"8-22\"", "HH:MM"),
+            ("shift = \"08:00-08:00\"", "empty"),
+            ("goal_seconds = 300\nbreach_seconds = 120", "goal_seconds"),
+            ("escalation = [{ after_seconds = 9, to = \"a\" }, { after_seconds = 3, to = \"b\" }]", "ascending"),
+        ] {
+            let err = Registry::from_toml(&unit(sla)).unwrap_err().to_string();
+            assert!(err.contains(why), "{sla}: {err}");
+        }
+        assert_eq!(Shift::parse("00:00-24:00").unwrap(), Shift::Hours { start: 0, end: 1440 });
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! The SLA timer's database side: the policy copied for the insert trigger,
+//! the live cases read at start, and a mark fired once in one transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use tvarit_registry::Registry;
+
+use super::clock::Mark;
+use crate::store::{CASE_COLUMNS, CaseRow, outbox};
+
+/// Copies every unit's goal and breach into `sla_policies`, which the
+/// `cases_sla_deadlines` trigger reads to stamp `goal_at`/`breach_at` on
+/// each new case (migration 0005).
+pub async fn sync_policies(pool: &PgPool, registry: &Registry) -> Result<(), sqlx::Error> {
+    let units: Vec<&str> = registry.units().iter().map(|u| u.slug.as_str()).collect();
+    let (goal, breach): (Vec<i32>, Vec<i32>) = units
+        .iter()
+        .map(|u| registry.sla(u).map_or((120, 300), |p| (p.goal_seconds as i32, p.breach_seconds as i32)))
+        .unzip();
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM sla_policies WHERE NOT (unit = ANY($1))").bind(&units).execute(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO sla_policies (unit, goal_seconds, breach_seconds)
+         SELECT * FROM UNNEST($1::text[], $2::int[], $3::int[])
+         ON CONFLICT (unit) DO UPDATE SET goal_seconds = EXCLUDED.goal_seconds,
+             breach_seconds = EXCLUDED.breach_seconds, updated_at = now()
+         WHERE (sla_policies.goal_seconds, sla_policies.breach_seconds)
+               IS DISTINCT FROM (EXCLUDED.goal_seconds, EXCLUDED.breach_seconds)",
+    )
+    .bind(&units)
+    .bind(&goal)
+    .bind(&breach)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// A live, unanswered case as the timer rebuilds it at start.
+pub struct LiveCase {
+    pub case: CaseRow,
+    /// The newest event written for it (older ones arriving later are stale).
+    pub last_event: i64,
+    pub fired: Vec<Mark>,
+}
+
+/// Every case whose clock runs, with the marks it already had.
+pub async fn live_cases(pool: &PgPool) -> Result<Vec<LiveCase>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // One snapshot for both reads.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+    let cases: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE state IN ('open', 'in_process') AND first_reply_at IS NULL"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let extra: Vec<(i64, Option<i64>, Vec<String>)> = sqlx::query_as(
+        "SELECT c.id, (SELECT max(e.id) FROM case_events e WHERE e.case_id = c.id),
+                ARRAY(SELECT m.kind FROM sla_marks m WHERE m.case_id = c.id)
+         FROM UNNEST($1::bigint[]) AS c(id)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let extra: std::collections::HashMap<i64, (Option<i64>, Vec<String>)> =
+        extra.into_iter().map(|(id, last, marks)| (id, (last, marks))).collect();
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let (last, marks) = extra.get(&case.id).cloned().unwrap_or_default();
+            let fired = marks.iter().filter_map(|k| Mark::from_key(k)).collect();
+            LiveCase { case, last_event: last.unwrap_or(0), fired }
+        })
+        .collect())
+}
+
+/// What firing a mark came to.
+#[derive(Debug)]
+pub enum Fired {
+    /// Recorded now: the case after it and the event ids to publish.
+    Now { case: Box<CaseRow>, events: Vec<i64> },
+    /// Another replica, or this one before a restart, already recorded it
+    /// (or a person escalated past this level).
+    Already,
+    /// The case was answered, closed or is gone: its clock has stopped.
+    Stopped,
+}
+
+/// Records `mark` of case `docket` (due at `due`) once: the mark, the change
+/// to the case and its event, in one transaction. `escalate_to` is the
+/// ladder step's role for an escalation.
+pub async fn fire(
+    pool: &PgPool,
+    docket: &str,
+    mark: Mark,
+    due: DateTime<Utc>,
+    escalate_to: &str,
+) -> Result<Fired, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let Some(case): Option<CaseRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
+            .bind(docket)
+            .fetch_optional(&mut *tx)
+            .await?
+    else {
+        return Ok(Fired::Stopped);
+    };
+    if !case.clock_running() {
+        return Ok(Fired::Stopped);
+    }
+    if let Mark::Escalation(n) = mark
+        && case.escalation_level >= n as i32
+    {
+        return Ok(Fired::Already);
+    }
+    let fired: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM sla_marks WHERE case_id = $1").bind(case.id).fetch_all(&mut *tx).await?;
+    if fired.contains(&mark.key()) {
+        return Ok(Fired::Already);
+    }
+    let handed_over = fired.iter().any(|k| k == "handoff");
+    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
+    let after: CaseRow = match mark {
+        Mark::Goal | Mark::Breach => case,
+        Mark::Handoff => {
+            sqlx::query_as(returning("UPDATE cases SET escalated_to = 'hq' WHERE id = $1"))
+                .bind(case.id)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+        Mark::Escalation(n) => {
+            // After a handoff the ladder climbs at HQ, whose desk now has it.
+            let to = if handed_over { format!("hq/{escalate_to}") } else { escalate_to.to_owned() };
+            sqlx::query_as(returning(
+                "UPDATE cases SET escalation_level = GREATEST(escalation_level, $2), escalated_to = $3 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(n as i32)
+            .bind(to)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    let events = outbox::record(&mut tx, mark.event_kind(), "system", std::slice::from_ref(&after), None).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sla_marks (case_id, kind, due_at, event_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (case_id, kind) DO NOTHING",
+    )
+    .bind(after.id)
+    .bind(mark.key())
+    .bind(due)
+    .bind(events.first().copied().unwrap_or_default())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        // Dropping the transaction rolls back the change and the event.
+        return Ok(Fired::Already);
+    }
+    tx.commit().await?;
+    Ok(Fired::Now { case: Box::new(after), events })
+}
