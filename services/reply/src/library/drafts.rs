@@ -1,0 +1,145 @@
+//! The draft each case gets: the rebuttal of the claim it repeats, else the
+//! template for its category, sub-category and language, with the case's
+//! docket and unit filled in. Drafts are suggestions; a person sends.
+
+use prost::Message;
+use sqlx::{PgConnection, Postgres, Transaction};
+use tvarit_proto::v1::{Classification, Post};
+use tvarit_proto::{CaseState, Category};
+use tvarit_registry::Registry;
+
+use super::rebuttals::{self, RebuttalRow};
+use super::templates::{self, Templates, Vars, render};
+use super::{reply_language, seed};
+use crate::store::{CASE_COLUMNS, CaseRow};
+
+/// A case's suggested reply: `(text, source)`, or `None` when it needs no
+/// answer (spam, `not_actionable`) or the library has nothing for it.
+pub fn draft_for(
+    case: &CaseRow,
+    templates: &Templates,
+    rebuttals: &[RebuttalRow],
+    registry: &Registry,
+) -> Option<(String, String)> {
+    let category = Category::from_slug(&case.category).unwrap_or(Category::Unspecified);
+    if matches!(category, Category::Other | Category::Unspecified) || case.state == CaseState::NotActionable.slug() {
+        return None;
+    }
+    let post = Post::decode(case.post.as_slice()).unwrap_or_default();
+    let c = Classification::decode(case.classification.as_slice()).unwrap_or_default();
+    let lang = reply_language(&c.language);
+    let vars = Vars::new(registry, &case.unit, &case.docket);
+    if let Some(r) = rebuttals::find(rebuttals, &c.rumour_claim_id, &post.text, category == Category::Emergency) {
+        return Some((rebuttal_text(r, lang, &vars), format!("rebuttal:{}", r.claim_id)));
+    }
+    let t = templates.pick(&templates::key_for(category, &post.text), lang)?;
+    Some((render(&t.body, &vars), t.source()))
+}
+
+/// A rebuttal as a reply: the text in `lang` (else the other one), the
+/// evidence link, and the unit's name.
+pub fn rebuttal_text(r: &RebuttalRow, lang: &str, vars: &Vars) -> String {
+    let (hi, en) = (r.text_hi.trim(), r.text_en.trim());
+    let hindi = (lang == "hi" && !hi.is_empty()) || en.is_empty();
+    let (body, details, unit) =
+        if hindi { (hi, "विवरण:", "{unit_name_hi}") } else { (en, "Details:", "{unit_name}") };
+    let evidence = r.evidence_url.trim();
+    let text = if evidence.is_empty() {
+        format!("{body} — {unit}")
+    } else {
+        format!("{body} {details} {evidence} — {unit}")
+    };
+    render(&text, vars)
+}
+
+/// The current library, seeding the built-in set first if missing.
+pub async fn load(db: &mut PgConnection) -> Result<(Templates, Vec<RebuttalRow>), sqlx::Error> {
+    seed::ensure(db).await?;
+    let templates = templates::current(db).await?.into_iter().map(|t| ((t.key.clone(), t.lang.clone()), t)).collect();
+    Ok((Templates(templates), rebuttals::current(db).await?))
+}
+
+/// Drafts a reply for each of `cases` (just opened, in the intake
+/// transaction), storing it and setting it on the rows, so the `opened`
+/// event carries the draft.
+pub async fn fill_drafts(
+    tx: &mut Transaction<'_, Postgres>,
+    registry: &Registry,
+    cases: &mut [CaseRow],
+) -> Result<(), sqlx::Error> {
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let (templates, rebuttals) = load(tx).await?;
+    let mut updates = Vec::new();
+    for case in cases.iter_mut() {
+        if let Some((text, source)) = draft_for(case, &templates, &rebuttals, registry) {
+            case.draft_text = text;
+            case.draft_source = source;
+            updates.push(case.clone());
+        }
+    }
+    store(tx, &updates).await
+}
+
+/// Writes the rows' drafts.
+pub async fn store(db: &mut PgConnection, cases: &[CaseRow]) -> Result<(), sqlx::Error> {
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let texts: Vec<&str> = cases.iter().map(|c| c.draft_text.as_str()).collect();
+    let sources: Vec<&str> = cases.iter().map(|c| c.draft_source.as_str()).collect();
+    sqlx::query(
+        "UPDATE cases SET draft_text = t.text, draft_source = t.source
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS t(id, text, source) WHERE cases.id = t.id",
+    )
+    .bind(&ids)
+    .bind(&texts)
+    .bind(&sources)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Drafts a just-published rebuttal for every open or in-process case in
+/// every unit that repeats its claim: linked to it by the classifier, or
+/// matching it by word overlap while not linked to another library claim
+/// (and not an emergency). Returns the dockets whose draft changed.
+pub async fn draft_matching(
+    db: &mut PgConnection,
+    registry: &Registry,
+    rebuttal: &RebuttalRow,
+    library: &[RebuttalRow],
+) -> Result<Vec<String>, sqlx::Error> {
+    let open: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE state IN ('open', 'in_process') ORDER BY id"
+    )))
+    .fetch_all(&mut *db)
+    .await?;
+    let mut changed = Vec::new();
+    for mut case in open {
+        let c = Classification::decode(case.classification.as_slice()).unwrap_or_default();
+        let linked = c.rumour_claim_id == rebuttal.claim_id;
+        let linked_elsewhere =
+            !c.rumour_claim_id.is_empty() && !linked && library.iter().any(|r| r.claim_id == c.rumour_claim_id);
+        let repeats = !linked
+            && !linked_elsewhere
+            && case.category != Category::Emergency.slug()
+            && case.category != Category::Other.slug()
+            && rebuttal
+                .matches(&rebuttals::content_words(&Post::decode(case.post.as_slice()).unwrap_or_default().text));
+        if !linked && !repeats {
+            continue;
+        }
+        let vars = Vars::new(registry, &case.unit, &case.docket);
+        let text = rebuttal_text(rebuttal, reply_language(&c.language), &vars);
+        let source = format!("rebuttal:{}", rebuttal.claim_id);
+        if case.draft_text != text || case.draft_source != source {
+            (case.draft_text, case.draft_source) = (text, source);
+            changed.push(case);
+        }
+    }
+    store(db, &changed).await?;
+    Ok(changed.into_iter().map(|c| c.docket).collect())
+}

@@ -1,0 +1,143 @@
+//! The built-in library: version 1 of every template, and a rebuttal for
+//! every claim the classifier knows (`services/classify/model/claims.jsonl`,
+//! compiled in, with Hindi texts written here). Written once per process,
+//! only where a key or claim is missing, so supervisors' and HQ's versions
+//! are never touched and a claim added to the classifier appears here too.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+const CLAIMS: &str = include_str!("../../../classify/model/claims.jsonl");
+
+/// `(key, Hindi, English)`, in the police cells' own style.
+#[rustfmt::skip]
+pub const TEMPLATES: &[(&str, &str, &str)] = &[
+    ("complaint/theft",
+     "आपकी शिकायत प्राप्त हुई है (डॉकेट {docket})। संबंधित थानाधिकारी {police_station} को आवश्यक कार्रवाई हेतु निर्देशित किया गया है। कृपया घटना का स्थान व समय DM करें। — {unit_name_hi}",
+     "Your complaint has been received (docket {docket}). The SHO {police_station} has been directed to take necessary action. Please DM the exact location and time of the incident. — {unit_name}"),
+    ("complaint/cyber_fraud",
+     "कृपया तुरंत साइबर हेल्पलाइन {cyber_helpline} पर कॉल करें या cybercrime.gov.in पर शिकायत दर्ज करें, ताकि राशि रुकवाई जा सके। किसी को OTP/PIN न बताएं। डॉकेट {docket} — {unit_name_hi}",
+     "Please call the cyber helpline {cyber_helpline} at once or report at cybercrime.gov.in so the money can be held. Do not share OTP/PIN with anyone. Docket {docket} — {unit_name}"),
+    ("complaint/women_safety",
+     "आपकी शिकायत को गंभीरता से लिया गया है (डॉकेट {docket})। संबंधित थानाधिकारी को निर्देशित किया गया है। तुरंत सहायता हेतु {helpline} या महिला हेल्पलाइन {women_helpline} पर कॉल करें। — {unit_name_hi}",
+     "Your complaint is being taken seriously (docket {docket}). The SHO concerned has been directed. For immediate help call {helpline} or the women helpline {women_helpline}. — {unit_name}"),
+    ("complaint/traffic",
+     "सूचना के लिए धन्यवाद (डॉकेट {docket})। यातायात पुलिस को मौके पर आवश्यक कार्रवाई हेतु निर्देशित किया गया है। कृपया सटीक स्थान बताएं। — {unit_name_hi}",
+     "Thank you for informing us (docket {docket}). Traffic police have been directed to take necessary action on the spot. Please share the exact location. — {unit_name}"),
+    ("complaint/general",
+     "आपकी शिकायत प्राप्त हुई है (डॉकेट {docket})। संबंधित थानाधिकारी {police_station} को आवश्यक कार्रवाई हेतु निर्देशित किया गया है। कृपया विवरण DM करें। — {unit_name_hi}",
+     "Your complaint has been received (docket {docket}). The SHO {police_station} has been directed to take necessary action. Please DM the details. — {unit_name}"),
+    ("emergency/accident",
+     "संबंधित थाना व एम्बुलेंस सेवा को सूचित किया गया है। कृपया सटीक स्थान बताएं; तुरंत सहायता हेतु {helpline} पर कॉल करें। डॉकेट {docket} — {unit_name_hi}",
+     "The police station concerned and the ambulance service have been alerted. Please share the exact location; for immediate help call {helpline}. Docket {docket} — {unit_name}"),
+    ("emergency/women_safety",
+     "कृपया तुरंत {helpline} या महिला हेल्पलाइन {women_helpline} पर कॉल करें। संबंधित थानाधिकारी को सूचित किया गया है; कृपया सटीक स्थान बताएं। डॉकेट {docket} — {unit_name_hi}",
+     "Please call {helpline} or the women helpline {women_helpline} right away. The SHO concerned has been alerted; please share the exact location. Docket {docket} — {unit_name}"),
+    ("emergency/general",
+     "कृपया तुरंत {helpline} पर कॉल करें। संबंधित थानाधिकारी को सूचित किया गया है; कृपया सटीक स्थान बताएं। डॉकेट {docket} — {unit_name_hi}",
+     "Please call {helpline} immediately. The SHO concerned has been alerted; please share the exact location. Docket {docket} — {unit_name}"),
+    ("query/passport",
+     "पासपोर्ट सत्यापन की स्थिति हेतु कृपया अपना फ़ाइल नंबर DM करें; संबंधित थाने से जानकारी ली जा रही है। डॉकेट {docket} — {unit_name_hi}",
+     "For the status of your passport verification, please DM your file number; we are checking with the police station concerned. Docket {docket} — {unit_name}"),
+    ("query/verification",
+     "चरित्र व किरायेदार सत्यापन हेतु RajCop Citizen ऐप पर या नज़दीकी थाने में आवेदन करें। डॉकेट {docket} — {unit_name_hi}",
+     "Character and tenant verification can be applied for on the RajCop Citizen app or at the nearest police station. Docket {docket} — {unit_name}"),
+    ("query/fir_status",
+     "FIR की स्थिति हेतु कृपया FIR नंबर व थाने का नाम DM करें। FIR की प्रति RajCop Citizen ऐप पर भी उपलब्ध है। डॉकेट {docket} — {unit_name_hi}",
+     "Please DM your FIR number and police station for its status. FIR copies are also on the RajCop Citizen app. Docket {docket} — {unit_name}"),
+    ("query/general",
+     "आपका प्रश्न प्राप्त हुआ है (डॉकेट {docket})। कृपया विवरण DM करें; संबंधित शाखा से जानकारी लेकर अवगत कराया जाएगा। — {unit_name_hi}",
+     "Your query has been received (docket {docket}). Please DM the details; we will get back after checking with the branch concerned. — {unit_name}"),
+    ("misinformation/general",
+     "यह सूचना सत्यापित नहीं है; तथ्यों की जाँच की जा रही है। कृपया बिना पुष्टि के कोई संदेश आगे न भेजें, अफवाह फैलाना दंडनीय अपराध है। डॉकेट {docket} — {unit_name_hi}",
+     "This information is not verified; the facts are being checked. Please do not forward messages without confirmation; spreading rumours is an offence. Docket {docket} — {unit_name}"),
+    ("sensitive/general",
+     "मामला संज्ञान में लिया गया है (डॉकेट {docket})। संबंधित अधिकारी द्वारा विधि अनुसार कार्रवाई की जा रही है। कृपया शांति बनाए रखें और अफवाहों पर ध्यान न दें। — {unit_name_hi}",
+     "The matter has been taken cognisance of (docket {docket}). The officer concerned is acting as per law. Please maintain peace and ignore rumours. — {unit_name}"),
+    ("appreciation/general",
+     "आपके सहयोग व प्रोत्साहन के लिए हार्दिक धन्यवाद। {unit_name_hi} सदैव आपकी सेवा में तत्पर है। आपात स्थिति में {helpline} डायल करें।",
+     "Thank you for your kind words and support. {unit_name} is always at your service. In an emergency, dial {helpline}."),
+];
+
+/// `(claim id, verdict, Hindi rebuttal, evidence link)`; the claim and the
+/// English rebuttal come from `claims.jsonl`.
+#[rustfmt::skip]
+const HINDI: &[(&str, &str, &str, &str)] = &[
+    ("claim-0001", "false", "बच्चा चोर गिरोह सक्रिय होने की खबर झूठी है। ऐसे संदेश आगे न भेजें और कानून हाथ में न लें; संदिग्ध दिखे तो {helpline} पर सूचना दें।", ""),
+    ("claim-0002", "false", "पुलिस भर्ती की सूचना केवल police.rajasthan.gov.in व recruitment.rajasthan.gov.in पर जारी होती है; यह लिंक फर्जी है, कोई शुल्क जमा न करें।", "https://police.rajasthan.gov.in"),
+    ("claim-0003", "false", "ऐसा कोई नियम नहीं है; व्हाट्सएप पर संदेश भेजने पर जुर्माने की खबर झूठी है। कृपया इसे आगे न भेजें।", ""),
+    ("claim-0004", "false", "इंटरनेट बंद करने का कोई आदेश जारी नहीं हुआ है; आधिकारिक आदेश गृह विभाग द्वारा ही जारी किए जाते हैं।", ""),
+    ("claim-0005", "false", "कोई कर्फ्यू नहीं लगाया गया है; केवल आधिकारिक सूचनाओं पर भरोसा करें। अफवाह फैलाना दंडनीय अपराध है।", ""),
+    ("claim-0006", "misleading", "यह वीडियो पुराना है और किसी अन्य स्थान का है; इसे हाल की घटना बताकर शेयर करना शांति भंग कर सकता है।", ""),
+    ("claim-0007", "false", "राजस्थान पुलिस कोई मुफ्त लैपटॉप या रिचार्ज नहीं देती; यह लिंक आपकी जानकारी चुराता है। ठगी होने पर {cyber_helpline} पर कॉल करें।", ""),
+    ("claim-0008", "false", "ऐसे किसी गिरोह की सूचना नहीं है; यह संदेश भ्रामक है। कोई संदिग्ध व्यक्ति दरवाज़ा खटखटाए तो तुरंत {helpline} पर कॉल करें।", ""),
+    ("claim-0009", "false", "किसी अस्पताल या थाने में ज़हरीली मिठाई से ऐसी कोई घटना दर्ज नहीं है; यह अफवाह है। कृपया इसे आगे न भेजें।", ""),
+    ("claim-0010", "false", "मोटर वाहन अधिनियम में चप्पल पहनकर बाइक चलाने पर कोई जुर्माना नहीं है; यह संदेश झूठा है।", ""),
+    ("claim-0011", "false", "बांध पूरी तरह सुरक्षित है; प्रशासन ने कोई निकासी आदेश जारी नहीं किया है। अफवाहों पर ध्यान न दें।", ""),
+    ("claim-0012", "false", "यह वीडियो किसी अन्य स्थान का है और दावा झूठा है; पुलिस ने मौके का सत्यापन किया है। कृपया शांति बनाए रखें।", ""),
+];
+
+/// For a claim the Hindi list does not know yet.
+const HINDI_FALLBACK: &str = "यह सूचना असत्य है। कृपया अफवाह न फैलाएं और केवल आधिकारिक सूचनाओं पर भरोसा करें।";
+
+#[derive(Debug, Deserialize)]
+pub struct Claim {
+    pub id: String,
+    pub claim: String,
+    #[serde(default)]
+    pub rebuttal: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+pub fn claims() -> Vec<Claim> {
+    CLAIMS.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+static SEEDED: AtomicBool = AtomicBool::new(false);
+
+/// Writes version 1 of every missing template and claim (once per process).
+pub async fn ensure(db: &mut PgConnection) -> Result<(), sqlx::Error> {
+    if SEEDED.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let (mut keys, mut langs, mut bodies) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, hi, en) in TEMPLATES {
+        for (lang, body) in [("hi", hi), ("en", en)] {
+            keys.push(*key);
+            langs.push(lang);
+            bodies.push(*body);
+        }
+    }
+    sqlx::query(
+        "INSERT INTO reply_templates (key, lang, version, body, edited_by)
+         SELECT k, l, 1, b, 'system' FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(k, l, b)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&keys)
+    .bind(&langs)
+    .bind(&bodies)
+    .execute(&mut *db)
+    .await?;
+    for c in claims() {
+        let (verdict, hi, evidence) =
+            HINDI.iter().find(|h| h.0 == c.id).map_or(("false", HINDI_FALLBACK, ""), |h| (h.1, h.2, h.3));
+        sqlx::query(
+            "INSERT INTO rebuttals (claim_id, version, claim, verdict, text_hi, text_en, evidence_url, variants, published_by)
+             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, 'system') ON CONFLICT DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&c.claim)
+        .bind(verdict)
+        .bind(hi)
+        .bind(&c.rebuttal)
+        .bind(evidence)
+        .bind(&c.variants)
+        .execute(&mut *db)
+        .await?;
+    }
+    SEEDED.store(true, Ordering::Release);
+    Ok(())
+}
