@@ -13,6 +13,8 @@ pub struct MetricsConfig {
     pub metrics_goal_seconds: f64,
     /// First response later than this is a breach (HQ: 5 min).
     pub metrics_breach_seconds: f64,
+    /// A unit is "on shift" when an operator acted there within this many minutes.
+    pub metrics_on_shift_minutes: u32,
 }
 
 impl Default for MetricsConfig {
@@ -23,6 +25,7 @@ impl Default for MetricsConfig {
             metrics_http_listen: "127.0.0.1:9094".into(),
             metrics_goal_seconds: 120.0,
             metrics_breach_seconds: 300.0,
+            metrics_on_shift_minutes: 30,
         }
     }
 }

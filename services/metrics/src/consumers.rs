@@ -11,7 +11,15 @@ use tvarit_proto::v1::{CaseEvent, Post};
 
 use crate::facts;
 
-pub async fn handle_case_events(pool: &PgPool, batch: Vec<Message>) {
+/// What the case consumer needs to write facts.
+#[derive(Clone)]
+pub struct FactsSettings {
+    pub time_zone: chrono_tz::Tz,
+    pub goal_seconds: f64,
+    pub breach_seconds: f64,
+}
+
+pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: Vec<Message>) {
     let mut events = Vec::with_capacity(batch.len());
     let mut messages = Vec::with_capacity(batch.len());
     for msg in batch {
@@ -30,14 +38,21 @@ pub async fn handle_case_events(pool: &PgPool, batch: Vec<Message>) {
     if events.is_empty() {
         return;
     }
-    match facts::record(pool, &events).await {
-        Ok(first_replies) => {
-            for (unit, seconds) in first_replies {
+    let s = settings;
+    match facts::record(pool, &events, s.time_zone, s.goal_seconds, s.breach_seconds).await {
+        Ok(recorded) => {
+            for (unit, seconds) in recorded.first_replies {
                 metrics::histogram!("tvarit_first_response_seconds", "unit" => unit).record(seconds);
             }
-            for e in &events {
-                let unit = e.case.as_ref().map(|c| c.unit.clone()).unwrap_or_default();
-                let kind = e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase();
+            // Counted once per event id: a redelivered event is not new.
+            for (unit, kind) in recorded.new_events {
+                match kind.as_str() {
+                    "sla_breached" => {
+                        metrics::counter!("tvarit_sla_breaches_total", "unit" => unit.clone()).increment(1)
+                    }
+                    "escalated" => metrics::counter!("tvarit_escalations_total", "unit" => unit.clone()).increment(1),
+                    _ => {}
+                }
                 metrics::counter!("tvarit_case_events_total", "unit" => unit, "kind" => kind).increment(1);
             }
             ack_all(&messages).await;
@@ -76,10 +91,12 @@ async fn ack_all(messages: &[Message]) {
 pub async fn refresh_open_cases(pool: PgPool, shutdown: tokio_util::sync::CancellationToken) {
     let mut shown: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
-        let counts: Result<Vec<(String, i64)>, _> =
-            sqlx::query_as("SELECT unit, count(*) FROM case_facts WHERE state IN ('open', 'in_process') GROUP BY unit")
-                .fetch_all(&pool)
-                .await;
+        let counts: Result<Vec<(String, i64)>, _> = sqlx::query_as(
+            "SELECT unit, count(*) FROM case_facts
+             WHERE state IN ('open', 'in_process') AND NOT untagged GROUP BY unit",
+        )
+        .fetch_all(&pool)
+        .await;
         match counts {
             Ok(counts) => {
                 let now: std::collections::HashSet<String> = counts.iter().map(|(u, _)| u.clone()).collect();

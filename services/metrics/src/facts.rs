@@ -1,9 +1,13 @@
-//! Case events → `case_facts`. A batch is written in one statement; the
-//! events' own ids make the write idempotent and order-independent.
+//! Case events → `case_facts`. A batch is written in one transaction: the
+//! facts in one statement, then the events (`case_events`, idempotent by
+//! event id), the per-case figures derived from them, and the month rollups
+//! of every unit-month the batch touched. The events' own ids make the write
+//! idempotent and order-independent.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::PgPool;
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::CaseEvent;
@@ -15,9 +19,28 @@ fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
 /// A first reply this batch recorded: `(unit, seconds from post to reply)`.
 pub type FirstReply = (String, f64);
 
-/// Upserts the facts; returns first replies that were not known before, for
-/// the Prometheus histogram.
-pub async fn record(pool: &PgPool, events: &[CaseEvent]) -> Result<Vec<FirstReply>, sqlx::Error> {
+/// What a batch changed, for the Prometheus metrics.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// First replies that were not known before.
+    pub first_replies: Vec<FirstReply>,
+    /// `(unit, kind)` of every event not seen before.
+    pub new_events: Vec<(String, String)>,
+}
+
+/// The event kind as stored and as in subjects: `replied`, `sla_breached`.
+pub fn kind_slug(e: &CaseEvent) -> String {
+    e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
+}
+
+/// Upserts the facts and events and refreshes the rollups, in one transaction.
+pub async fn record(
+    pool: &PgPool,
+    events: &[CaseEvent],
+    tz: Tz,
+    goal_s: f64,
+    breach_s: f64,
+) -> Result<Recorded, sqlx::Error> {
     // Within a batch the newest event of a case carries everything older ones
     // did (each event holds the whole case after it).
     let mut latest: HashMap<&str, &CaseEvent> = HashMap::new();
@@ -30,17 +53,18 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent]) -> Result<Vec<FirstRepl
     }
     let mut c = Columns::default();
     for e in latest.values() {
-        c.push(e);
+        c.push(e, tz);
     }
-    let rows: Vec<(String, f64)> = sqlx::query_as(
+    let mut tx = pool.begin().await?;
+    let first_replies: Vec<(String, f64)> = sqlx::query_as(
         "WITH before AS (
              SELECT docket, first_reply_at FROM case_facts WHERE docket = ANY($1)
          ), upserted AS (
              INSERT INTO case_facts (docket, unit, platform, account, category, state, post_created_at,
-                                     received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged)
+                                     received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged, month)
              SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
-                                  $11::timestamptz[], $12::bigint[], $13::boolean[])
+                                  $11::timestamptz[], $12::bigint[], $13::boolean[], $14::text[])
              ON CONFLICT (docket) DO UPDATE SET
                  first_reply_at = LEAST(case_facts.first_reply_at, EXCLUDED.first_reply_at),
                  state = CASE WHEN EXCLUDED.last_event_id > case_facts.last_event_id
@@ -69,9 +93,12 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent]) -> Result<Vec<FirstRepl
     .bind(&c.closed_at)
     .bind(&c.event_id)
     .bind(&c.untagged)
-    .fetch_all(pool)
+    .bind(&c.month)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(rows)
+    let new_events = crate::derive::record_events(&mut tx, events, goal_s, breach_s).await?;
+    tx.commit().await?;
+    Ok(Recorded { first_replies, new_events })
 }
 
 #[derive(Default)]
@@ -89,10 +116,11 @@ struct Columns {
     closed_at: Vec<Option<DateTime<Utc>>>,
     event_id: Vec<i64>,
     untagged: Vec<bool>,
+    month: Vec<String>,
 }
 
 impl Columns {
-    fn push(&mut self, e: &CaseEvent) {
+    fn push(&mut self, e: &CaseEvent, tz: Tz) {
         let Some(case) = &e.case else { return };
         let post = case.post.clone().unwrap_or_default();
         self.docket.push(case.docket.clone());
@@ -101,7 +129,9 @@ impl Columns {
         self.account.push(post.account.clone());
         self.category.push(case.category().slug());
         self.state.push(case.state().slug());
-        self.post_created_at.push(time(&post.created_at).or(time(&case.opened_at)).unwrap_or_else(Utc::now));
+        let created = time(&post.created_at).or(time(&case.opened_at)).unwrap_or_else(Utc::now);
+        self.post_created_at.push(created);
+        self.month.push(created.with_timezone(&tz).format("%Y-%m").to_string());
         self.received_at.push(time(&post.received_at));
         self.opened_at.push(time(&case.opened_at));
         self.first_reply_at.push(time(&case.first_reply_at));

@@ -4,8 +4,11 @@
 
 pub mod config;
 pub mod consumers;
+pub mod derive;
 pub mod facts;
 pub mod leaderboard;
+pub mod queries;
+pub mod report;
 pub mod service;
 
 use std::time::Duration;
@@ -54,12 +57,26 @@ pub async fn run(
     let ingest_consumer =
         tvarit_bus::ensure_consumer(&ingested, "metrics-ingested", ns.post_ingested("*"), ack_wait).await?;
 
+    let (goal, breach, tz) = (config.metrics_goal_seconds, config.metrics_breach_seconds, registry.time_zone());
+    let rebuilt = derive::rebuild_rollups(&pool, tz, goal, breach, false).await.context("rebuilding rollups")?;
+    if rebuilt > 0 {
+        tracing::info!(unit_months = rebuilt, "month rollups rebuilt");
+    }
+    let units: Vec<String> = registry.units().iter().map(|u| u.slug.clone()).collect();
+    // Counters start at zero for every unit, so rate() and dashboards see them.
+    for unit in &units {
+        metrics::counter!("tvarit_sla_breaches_total", "unit" => unit.clone()).absolute(0);
+        metrics::counter!("tvarit_escalations_total", "unit" => unit.clone()).absolute(0);
+    }
     let service = service::MetricsService {
         pool: pool.clone(),
-        time_zone: registry.time_zone(),
-        goal_seconds: config.metrics_goal_seconds,
-        breach_seconds: config.metrics_breach_seconds,
+        time_zone: tz,
+        goal_seconds: goal,
+        breach_seconds: breach,
+        units,
+        on_shift_minutes: config.metrics_on_shift_minutes,
     };
+    let settings = consumers::FactsSettings { time_zone: tz, goal_seconds: goal, breach_seconds: breach };
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<MetricsServer<service::MetricsService>>().await;
     reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
@@ -84,8 +101,8 @@ pub async fn run(
 
     let p = pool.clone();
     tvarit_bus::consume_batches(case_consumer, 512, shutdown.clone(), move |batch| {
-        let p = p.clone();
-        async move { consumers::handle_case_events(&p, batch).await }
+        let (p, s) = (p.clone(), settings.clone());
+        async move { consumers::handle_case_events(&p, &s, batch).await }
     })
     .await;
     lag.await?;

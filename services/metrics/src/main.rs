@@ -1,5 +1,6 @@
 use clap::{Parser, Subcommand};
 use tvarit_metrics::config::MetricsConfig;
+use tvarit_metrics::report::Format;
 use tvarit_metrics::{Listeners, open_database};
 use tvarit_telemetry::LogTo;
 
@@ -20,6 +21,16 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// HQ's monthly report on stdout: the ranking and per-unit figures.
+    Report {
+        /// YYYY-MM in the deployment's time zone.
+        #[arg(long)]
+        month: String,
+        #[arg(long, value_enum, default_value = "html")]
+        format: tvarit_metrics::report::Format,
+    },
+    /// Recompute every month rollup from the raw facts (e.g. after changing the goal).
+    Rollup,
 }
 
 #[tokio::main]
@@ -43,6 +54,24 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             open_database(&config, true).await?;
             println!("metrics schema migrated");
+        }
+        Command::Report { month, format } => {
+            let pool = open_database(&config, false).await?;
+            let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
+            let tz = config.common.registry()?.time_zone();
+            let board = tvarit_metrics::leaderboard::leaderboard(&pool, &month, tz, goal, breach).await?;
+            let text = match format {
+                Format::Csv => tvarit_metrics::report::csv(&board),
+                Format::Html => tvarit_metrics::report::html(&board, goal, breach),
+            };
+            print!("{text}");
+        }
+        Command::Rollup => {
+            let pool = open_database(&config, false).await?;
+            let tz = config.common.registry()?.time_zone();
+            let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
+            let n = tvarit_metrics::derive::rebuild_rollups(&pool, tz, goal, breach, true).await?;
+            println!("{n} unit-month rollups rebuilt");
         }
     }
     tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;

@@ -1,18 +1,38 @@
 //! The `Metrics` gRPC API.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use tonic::{Request, Response, Status};
+use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::metrics_server::Metrics;
-use tvarit_proto::v1::{LeaderboardRequest, LeaderboardResponse};
+use tvarit_proto::v1::{
+    CaseTimelineRequest, CaseTimelineResponse, CoverageRequest, CoverageResponse, LeaderboardRequest,
+    LeaderboardResponse, StatsRequest, StatsResponse,
+};
 
-use crate::leaderboard::{LeaderboardError, leaderboard};
+use crate::leaderboard::{EXCLUSIONS, LeaderboardError, leaderboard};
+use crate::queries;
 
 pub struct MetricsService {
     pub pool: PgPool,
     pub time_zone: Tz,
     pub goal_seconds: f64,
     pub breach_seconds: f64,
+    /// Registry unit slugs, for coverage.
+    pub units: Vec<String>,
+    pub on_shift_minutes: u32,
+}
+
+fn unavailable(e: sqlx::Error) -> Status {
+    tracing::error!(error = %e, "metrics query failed");
+    Status::unavailable("metrics store unavailable; try again")
+}
+
+fn time(t: &Option<prost_types::Timestamp>, what: &str) -> Result<DateTime<Utc>, Status> {
+    t.as_ref()
+        .and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
+        .ok_or_else(|| Status::invalid_argument(format!("`{what}` is required")))
 }
 
 #[tonic::async_trait]
@@ -22,10 +42,53 @@ impl Metrics for MetricsService {
         match leaderboard(&self.pool, &month, self.time_zone, self.goal_seconds, self.breach_seconds).await {
             Ok(board) => Ok(Response::new(board)),
             Err(e @ LeaderboardError::BadMonth(_)) => Err(Status::invalid_argument(e.to_string())),
-            Err(LeaderboardError::Database(e)) => {
-                tracing::error!(error = %e, "leaderboard query failed");
-                Err(Status::unavailable("metrics store unavailable; try again"))
-            }
+            Err(LeaderboardError::Database(e)) => Err(unavailable(e)),
         }
+    }
+
+    async fn stats(&self, req: Request<StatsRequest>) -> Result<Response<StatsResponse>, Status> {
+        let r = req.into_inner();
+        let (from, to) = (time(&r.from, "from")?, time(&r.to, "to")?);
+        if from >= to {
+            return Err(Status::invalid_argument("`from` must be before `to`"));
+        }
+        if !r.unit.is_empty() && !self.units.contains(&r.unit) {
+            return Err(Status::invalid_argument(format!("unknown unit {:?}", r.unit)));
+        }
+        let group = r.group_by();
+        let rows = queries::stats(
+            &self.pool,
+            &r.unit,
+            from,
+            to,
+            group,
+            self.time_zone,
+            self.goal_seconds,
+            self.breach_seconds,
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(Response::new(StatsResponse {
+            group_by: queries::group_name(group).into(),
+            exclusions: EXCLUSIONS.iter().map(|s| (*s).into()).collect(),
+            rows,
+        }))
+    }
+
+    async fn case_timeline(&self, req: Request<CaseTimelineRequest>) -> Result<Response<CaseTimelineResponse>, Status> {
+        let docket = req.into_inner().docket;
+        match queries::timeline(&self.pool, &docket).await.map_err(unavailable)? {
+            Some(t) => Ok(Response::new(t)),
+            None => Err(Status::not_found(format!("no case {docket:?}"))),
+        }
+    }
+
+    async fn coverage(&self, req: Request<CoverageRequest>) -> Result<Response<CoverageResponse>, Status> {
+        let window = match req.into_inner().window_minutes {
+            0 => self.on_shift_minutes,
+            n => n,
+        };
+        let c = queries::coverage(&self.pool, &self.units, window).await.map_err(unavailable)?;
+        Ok(Response::new(c))
     }
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Checks the monitoring deployment files: installs Prometheus (Debian
+# package, which brings promtool) when absent, then validates
+# deploy/prometheus/prometheus.yml with `promtool check config` and every
+# Grafana dashboard JSON with python3's json module. The metrics dashboard
+# test (tests/e2e/metrics_dashboards.rs) needs the `prometheus` binary this
+# script installs. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+log() { printf 'check-deploy: %s\n' "$*" >&2; }
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    log "error: need root (or sudo) to run: $*"; exit 1; fi
+}
+
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  log "installing prometheus (Debian package; brings promtool)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >&2 \
+    || { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive \
+           apt-get install -y -q --no-install-recommends prometheus >&2; }
+  # The package starts a server where an init system exists; tests start their own.
+  as_root sh -c 'command -v service >/dev/null && service prometheus stop' >/dev/null 2>&1 || true
+fi
+
+promtool check config deploy/prometheus/prometheus.yml
+for f in deploy/grafana/dashboards/*.json; do
+  python3 -m json.tool "$f" >/dev/null || { log "error: $f is not valid JSON"; exit 1; }
+done
+log "ok: prometheus.yml and $(ls deploy/grafana/dashboards/*.json | wc -l) dashboards"

@@ -1,0 +1,92 @@
+//! The events of a batch → `case_events` (once each), the per-case figures
+//! derived from them (replying operator, SLA goal misses, breaches,
+//! escalations) and the month rollups of the unit-months they touch.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{PgPool, Postgres, Transaction};
+use tvarit_proto::time::to_millis;
+use tvarit_proto::v1::CaseEvent;
+
+use crate::facts::kind_slug;
+
+pub const ROLLUP_SQL: &str = include_str!("../sql/rollup.sql");
+
+/// Stores the events not seen before and refreshes what derives from them;
+/// returns `(unit, kind)` of the new ones.
+pub async fn record_events(
+    tx: &mut Transaction<'_, Postgres>,
+    events: &[CaseEvent],
+    goal_s: f64,
+    breach_s: f64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let (mut id, mut docket, mut unit, mut kind, mut at, mut actor) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for e in events {
+        let Some(case) = &e.case else { continue };
+        id.push(e.event_id);
+        docket.push(case.docket.clone());
+        unit.push(case.unit.clone());
+        kind.push(kind_slug(e));
+        let t = e.at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
+        at.push(t.unwrap_or_else(Utc::now));
+        actor.push(e.actor.clone());
+    }
+    let new: Vec<(String, String)> = sqlx::query_as(
+        "INSERT INTO case_events (event_id, docket, unit, kind, at, actor)
+         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING unit, kind",
+    )
+    .bind(&id)
+    .bind(&docket)
+    .bind(&unit)
+    .bind(&kind)
+    .bind(&at)
+    .bind(&actor)
+    .fetch_all(&mut **tx)
+    .await?;
+    // Recomputed from all of a case's events, so order and repeats do not matter.
+    let touched: Vec<(Option<String>, String)> = sqlx::query_as(
+        "UPDATE case_facts f SET
+             replied_by = (SELECT actor FROM case_events e
+                           WHERE e.docket = f.docket AND e.kind = 'replied' ORDER BY e.event_id LIMIT 1),
+             goal_missed = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_goal_missed'),
+             sla_breaches = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_breached'),
+             escalations = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'escalated')
+         WHERE f.docket = ANY($1)
+         RETURNING f.month, f.unit",
+    )
+    .bind(&docket)
+    .fetch_all(&mut **tx)
+    .await?;
+    let (months, units): (Vec<String>, Vec<String>) =
+        touched.into_iter().filter_map(|(m, u)| m.map(|m| (m, u))).unzip();
+    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(&mut **tx).await?;
+    Ok(new)
+}
+
+/// Fills `month` for facts recorded before it existed and recomputes every
+/// rollup whose limits differ from `goal_s`/`breach_s` (or all with `all`).
+/// Returns how many unit-months were rebuilt.
+pub async fn rebuild_rollups(pool: &PgPool, tz: Tz, goal_s: f64, breach_s: f64, all: bool) -> sqlx::Result<usize> {
+    sqlx::query(
+        "UPDATE case_facts SET month = to_char(post_created_at AT TIME ZONE $1, 'YYYY-MM') WHERE month IS NULL",
+    )
+    .bind(tz.name())
+    .execute(pool)
+    .await?;
+    let stale: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT f.month, f.unit FROM case_facts f
+         LEFT JOIN unit_month_rollup r ON r.month = f.month AND r.unit = f.unit
+         WHERE $1 OR r.unit IS NULL OR r.goal_s <> $2 OR r.breach_s <> $3",
+    )
+    .bind(all)
+    .bind(goal_s)
+    .bind(breach_s)
+    .fetch_all(pool)
+    .await?;
+    let (months, units): (Vec<String>, Vec<String>) = stale.iter().cloned().unzip();
+    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(pool).await?;
+    Ok(stale.len())
+}

@@ -1,0 +1,194 @@
+//! Figures over any period grouped by one dimension, a case's timeline and
+//! the coverage of units now. Same exclusions as the leaderboard.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgPool;
+use tvarit_proto::time::from_millis;
+use tvarit_proto::v1::{CaseTimelineResponse, CoverageResponse, StatsGroup, StatsRow, TimelineEvent, UnitCoverage};
+
+/// The group key of a case, as SQL over `case_facts` ($6 is the time zone).
+/// A closed set: nothing from the request reaches the SQL text.
+pub fn group_key(g: StatsGroup) -> &'static str {
+    match g {
+        StatsGroup::Unspecified | StatsGroup::Unit => "unit",
+        StatsGroup::Account => "account",
+        StatsGroup::Operator => "COALESCE(replied_by, '')",
+        StatsGroup::Category => "category",
+        // Districts work 08:00-22:00 local; HQ round the clock.
+        StatsGroup::Shift => {
+            "CASE WHEN unit = 'hq' THEN '24x7'
+                  WHEN extract(hour FROM post_created_at AT TIME ZONE $6) >= 8
+                   AND extract(hour FROM post_created_at AT TIME ZONE $6) < 22 THEN 'day'
+                  ELSE 'night' END"
+        }
+    }
+}
+
+pub fn group_name(g: StatsGroup) -> &'static str {
+    match g {
+        StatsGroup::Unspecified | StatsGroup::Unit => "unit",
+        StatsGroup::Account => "account",
+        StatsGroup::Operator => "operator",
+        StatsGroup::Category => "category",
+        StatsGroup::Shift => "shift",
+    }
+}
+
+type Row = (
+    String,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    f64,
+    f64,
+    Option<f64>,
+    Option<f64>,
+    i64,
+    i64,
+    i64,
+);
+
+/// Figures for cases posted in `[from, to)` in `unit` ("" for all), grouped.
+#[allow(clippy::too_many_arguments)]
+pub async fn stats(
+    pool: &PgPool,
+    unit: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    group: StatsGroup,
+    tz: Tz,
+    goal_s: f64,
+    breach_s: f64,
+) -> sqlx::Result<Vec<StatsRow>> {
+    let sql = format!(
+        "WITH f AS (
+             SELECT {key} AS key, goal_missed, sla_breaches, escalations,
+                    CASE WHEN first_reply_at IS NOT NULL
+                         THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt,
+                    GREATEST(0, EXTRACT(EPOCH FROM received_at - post_created_at))::float8 AS lag
+             FROM case_facts
+             WHERE ($1 = '' OR unit = $1) AND post_created_at >= $2 AND post_created_at < $3
+               AND state <> 'not_actionable' AND NOT untagged
+         )
+         SELECT key, count(*), count(frt),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY frt), max(frt),
+                (count(*) FILTER (WHERE frt <= $4))::float8 / count(*),
+                (count(*) FILTER (WHERE frt <= $5))::float8 / count(*),
+                avg(lag), max(lag),
+                sum(goal_missed)::bigint, sum(sla_breaches)::bigint, sum(escalations)::bigint
+         FROM f WHERE $6 <> '' -- $6 is referenced even when the key does not use it
+         GROUP BY key ORDER BY key",
+        key = group_key(group)
+    );
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(unit)
+        .bind(from)
+        .bind(to)
+        .bind(goal_s)
+        .bind(breach_s)
+        .bind(tz.name())
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, cases, answered, median, mean, p90, max, goal, breach, lag, max_lag, missed, breaches, esc)| {
+            StatsRow {
+                key,
+                cases: cases as u64,
+                answered: answered as u64,
+                unanswered: (cases - answered) as u64,
+                median_frt_s: median,
+                mean_frt_s: mean,
+                p90_frt_s: p90,
+                max_frt_s: max,
+                within_goal_share: goal,
+                within_breach_share: breach,
+                mean_ingest_lag_s: lag,
+                max_ingest_lag_s: max_lag,
+                sla_goal_missed: missed as u64,
+                sla_breaches: breaches as u64,
+                escalations: esc as u64,
+            }
+        })
+        .collect())
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
+    t.map(|t| from_millis(t.timestamp_millis()))
+}
+
+type FactRow = (String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
+
+/// A case's facts and events in order; `None` when metrics never saw it.
+pub async fn timeline(pool: &PgPool, docket: &str) -> sqlx::Result<Option<CaseTimelineResponse>> {
+    let fact: Option<FactRow> = sqlx::query_as(
+        "SELECT unit, post_created_at, received_at, first_reply_at, replied_by FROM case_facts WHERE docket = $1",
+    )
+    .bind(docket)
+    .fetch_optional(pool)
+    .await?;
+    let Some((unit, posted, received, first_reply, replied_by)) = fact else { return Ok(None) };
+    let events: Vec<(i64, String, DateTime<Utc>, String)> =
+        sqlx::query_as("SELECT event_id, kind, at, actor FROM case_events WHERE docket = $1 ORDER BY at, event_id")
+            .bind(docket)
+            .fetch_all(pool)
+            .await?;
+    Ok(Some(CaseTimelineResponse {
+        docket: docket.into(),
+        unit,
+        posted_at: ts(Some(posted)),
+        received_at: ts(received),
+        first_reply_at: ts(first_reply),
+        frt_s: first_reply.map(|r| ((r - posted).num_milliseconds().max(0)) as f64 / 1000.0),
+        replied_by: replied_by.unwrap_or_default(),
+        events: events
+            .into_iter()
+            .map(|(event_id, kind, at, actor)| TimelineEvent { event_id, kind, at: ts(Some(at)), actor })
+            .collect(),
+    }))
+}
+
+/// Every registry unit now: open cases, the oldest unanswered one, and who
+/// acted there within `window_minutes`.
+pub async fn coverage(pool: &PgPool, units: &[String], window_minutes: u32) -> sqlx::Result<CoverageResponse> {
+    let open: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT unit, count(*) FROM case_facts
+         WHERE state IN ('open', 'in_process') AND NOT untagged GROUP BY unit",
+    )
+    .fetch_all(pool)
+    .await?;
+    let oldest: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (unit) unit, docket, post_created_at FROM case_facts
+         WHERE state IN ('open', 'in_process') AND first_reply_at IS NULL AND NOT untagged
+         ORDER BY unit, post_created_at, docket",
+    )
+    .fetch_all(pool)
+    .await?;
+    let on_shift: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT unit, actor FROM case_events
+         WHERE at > now() - make_interval(mins => $1) AND actor NOT IN ('', 'system') ORDER BY unit, actor",
+    )
+    .bind(window_minutes as i32)
+    .fetch_all(pool)
+    .await?;
+    let mut out = CoverageResponse { window_minutes, ..Default::default() };
+    for unit in units {
+        let mut c = UnitCoverage { unit: unit.clone(), ..Default::default() };
+        c.open_cases = open.iter().find(|(u, _)| u == unit).map_or(0, |(_, n)| *n as u64);
+        if let Some((_, docket, since)) = oldest.iter().find(|(u, ..)| u == unit) {
+            c.oldest_waiting_docket = docket.clone();
+            c.oldest_waiting_since = ts(Some(*since));
+        }
+        c.operators_on_shift = on_shift.iter().filter(|(u, _)| u == unit).map(|(_, a)| a.clone()).collect();
+        if c.operators_on_shift.is_empty() {
+            out.units_uncovered.push(unit.clone());
+        }
+        out.units.push(c);
+    }
+    Ok(out)
+}
