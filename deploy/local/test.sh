@@ -31,6 +31,9 @@ export TVARIT_TEST_DATABASE_URL
 export TVARIT_TEST_NATS_URL=${TVARIT_TEST_NATS_URL:-nats://127.0.0.1:4222}
 echo "test: TVARIT_TEST_DATABASE_URL=$TVARIT_TEST_DATABASE_URL TVARIT_TEST_NATS_URL=$TVARIT_TEST_NATS_URL" >&2
 
+# Prometheus (for the dashboards test) and the deployment files' checks.
+bash deploy/local/check-deploy.sh
+
 # The cross-service tests (tests/) start the real binaries from
 # target/debug, which `cargo test` alone does not build for other packages.
 status=0

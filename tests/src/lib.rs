@@ -4,6 +4,7 @@
 
 mod http;
 mod process;
+mod registry;
 mod sim;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use tvarit_proto::v1::desk_client::DeskClient;
 
 pub use http::{HttpResponse, post_raw, sign};
 pub use process::{Running, Service};
+pub use registry::registry_with_sla;
 pub use sim::{SETTLE, Sim, free_port};
 
 /// The four services, in pipeline order.

@@ -2,6 +2,8 @@
 //! `Desk` API and tvarit-metrics' `Metrics` API over gRPC; `--json` prints
 //! one JSON object per line for scripts.
 
+mod library_cmd;
+mod metrics_cmd;
 mod render;
 mod supervise_cmd;
 
@@ -14,10 +16,7 @@ use tonic::Request;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
-use tvarit_proto::v1::metrics_client::MetricsClient;
-use tvarit_proto::v1::{
-    CaseRef, LeaderboardRequest, ListQueueRequest, RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
-};
+use tvarit_proto::v1::{CaseRef, ListQueueRequest, RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest};
 use tvarit_proto::{Category, Urgency};
 
 #[derive(Parser)]
@@ -79,12 +78,20 @@ enum Command {
     },
     /// Who the token belongs to, and their units.
     Whoami,
-    /// HQ's monthly ranking of units by first response time.
-    Leaderboard {
-        /// YYYY-MM in the deployment's time zone.
-        #[arg(long)]
-        month: String,
+    /// The suggested reply for a case (template or rebuttal) and the guard's verdict.
+    Draft { docket: String },
+    /// Reply templates: list, show (every version), edit (supervisor or HQ).
+    Templates {
+        #[command(subcommand)]
+        cmd: library_cmd::TemplatesCmd,
     },
+    /// The rebuttal library: list, search, publish (HQ).
+    Rebuttals {
+        #[command(subcommand)]
+        cmd: library_cmd::RebuttalsCmd,
+    },
+    #[command(flatten)]
+    Metrics(metrics_cmd::MetricsCommand),
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {
@@ -134,11 +141,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let token = cli.token;
     let stdout = std::io::stdout();
     let out = &mut stdout.lock();
-    if let Command::Leaderboard { month } = &cli.command {
-        let mut client = MetricsClient::new(channel(&cli.metrics_server).await?);
-        let board = client.leaderboard(LeaderboardRequest { month: month.clone() }).await?.into_inner();
-        render::leaderboard(out, &board, json)?;
-        return Ok(());
+    if let Command::Metrics(cmd) = cli.command {
+        return metrics_cmd::run(cmd, &cli.metrics_server, out, json).await;
     }
     let mut desk = DeskClient::new(channel(&cli.server).await?);
     match cli.command {
@@ -194,7 +198,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{} ({}), units: {}", op.name, op.role, op.units.join(", "))?;
             }
         }
-        Command::Leaderboard { .. } => unreachable!("handled above"),
+        Command::Draft { docket } => library_cmd::draft(&cli.server, &token, json, out, docket).await?,
+        Command::Templates { cmd } => library_cmd::templates(&cli.server, &token, json, out, cmd).await?,
+        Command::Rebuttals { cmd } => library_cmd::rebuttals(&cli.server, &token, json, out, cmd).await?,
+        Command::Metrics(_) => unreachable!("handled above"),
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tvarit_proto::time::to_millis;
-use tvarit_proto::v1::{Case, LeaderboardResponse, QueueUpdate};
+use tvarit_proto::v1::{Case, QueueUpdate};
 
 /// Times are shown in IST, the deployment's zone, as operators read them.
 const SHOWN_ZONE: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
@@ -123,45 +123,4 @@ pub fn update(out: &mut dyn Write, u: &QueueUpdate, as_json: bool) -> io::Result
     }
     // A watch is read live: show each change as it comes.
     out.flush()
-}
-
-fn seconds(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), |s| format!("{s:.1}s"))
-}
-
-pub fn leaderboard(out: &mut dyn Write, b: &LeaderboardResponse, as_json: bool) -> io::Result<()> {
-    if as_json {
-        for r in &b.rows {
-            let row = json!({
-                "month": b.month, "rank": r.rank, "unit": r.unit, "cases": r.cases, "answered": r.answered,
-                "unanswered": r.unanswered, "median_frt_s": r.median_frt_s, "mean_frt_s": r.mean_frt_s,
-                "p90_frt_s": r.p90_frt_s, "max_frt_s": r.max_frt_s, "within_goal_share": r.within_goal_share,
-                "within_breach_share": r.within_breach_share,
-            });
-            writeln!(out, "{row}")?;
-        }
-        return Ok(());
-    }
-    writeln!(out, "Leaderboard {} ({}): {}", b.month, b.time_zone, b.rule)?;
-    writeln!(
-        out,
-        "{:>4} {:<18} {:>6} {:>8} {:>10} {:>10} {:>10} {:>7} {:>7}",
-        "rank", "unit", "cases", "answered", "median", "mean", "p90", "goal%", "breach%"
-    )?;
-    for r in &b.rows {
-        writeln!(
-            out,
-            "{:>4} {:<18} {:>6} {:>8} {:>10} {:>10} {:>10} {:>6.1}% {:>6.1}%",
-            r.rank,
-            r.unit,
-            r.cases,
-            r.answered,
-            seconds(r.median_frt_s),
-            seconds(r.mean_frt_s),
-            seconds(r.p90_frt_s),
-            r.within_goal_share * 100.0,
-            r.within_breach_share * 100.0
-        )?;
-    }
-    writeln!(out, "Not counted: {}", b.exclusions.join("; "))
 }

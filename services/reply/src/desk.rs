@@ -38,16 +38,6 @@ pub struct DeskService {
     pub shutdown: CancellationToken,
 }
 
-/// The longest reply a platform takes: X counts 280 (the configured limit);
-/// Facebook and YouTube comments take far more, but a public reply from the
-/// police stays short, so they get at most 2,000.
-fn reply_limit(platform: &str, x_limit: usize) -> usize {
-    match platform {
-        "x" => x_limit,
-        _ => x_limit.max(2_000),
-    }
-}
-
 fn status(e: StoreError) -> Status {
     match e {
         StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
@@ -186,14 +176,10 @@ impl Desk for DeskService {
             Err(e) => return Err(status(e)),
         };
         let post = case.to_proto().post.unwrap_or_default();
-        let limit = reply_limit(&post.platform, self.max_reply_chars);
-        let chars = text.chars().count();
-        if chars > limit {
-            return Err(Status::invalid_argument(format!(
-                "reply is {chars} characters; {} allows at most {limit}",
-                post.platform
-            )));
-        }
+        let limit = crate::library::guard::reply_limit(&post.platform, self.max_reply_chars);
+        let classification = case.to_proto().classification.unwrap_or_default();
+        crate::library::guard::check(text, &post, &classification, limit)
+            .map_err(|e| Status::invalid_argument(format!("reply refused: {e}")))?;
         let send = self.senders.can_send(&post.platform, &post.account);
         let result = self.apply(&op, &r.docket, Action::Reply { text: text.into(), send }).await;
         if send {

@@ -6,7 +6,9 @@ pub mod config;
 pub mod desk;
 pub mod docket;
 pub mod intake;
+pub mod library;
 pub mod outbound;
+pub mod sla;
 pub mod store;
 
 use std::sync::Arc;
@@ -90,6 +92,7 @@ pub async fn run(
             .add_service(health)
             .add_service(tvarit_proto::reflection_service())
             .add_service(DeskServer::new(desk))
+            .add_service(library::server(pool.clone(), registry.clone(), config.reply_max_chars))
             .serve_with_incoming_shutdown(
                 tokio_stream::wrappers::TcpListenerStream::new(listeners.grpc),
                 shutdown.clone().cancelled_owned(),
@@ -99,6 +102,8 @@ pub async fn run(
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let sweeper = tokio::spawn(publisher.clone().sweep(shutdown.clone()));
+    let sla = sla::Timer::start(pool.clone(), registry.clone(), publisher.clone(), &config.common.nats_url).await?;
+    let sla = tokio::spawn(sla.run(shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let intake = Arc::new(intake::Intake { pool, registry, publisher });
@@ -109,6 +114,7 @@ pub async fn run(
     grpc.await??;
     http.await??;
     sweeper.await?;
+    sla.await?;
     delivery.await?;
     Ok(())
 }

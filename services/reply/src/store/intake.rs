@@ -79,7 +79,7 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
         }
     }
 
-    let opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let mut opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
                             post_created_at, opened_at, closed_at, conversation_id, author_id)
          SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au
@@ -105,6 +105,7 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     .fetch_all(&mut *tx)
     .await?;
 
+    crate::library::drafts::fill_drafts(&mut tx, registry, &mut opened).await?;
     let ids: Vec<i64> = opened.iter().map(|c| c.id).collect();
     supervision::preserve_evidence(&mut tx, &ids).await?;
     let mut events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;

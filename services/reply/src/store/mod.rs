@@ -18,7 +18,8 @@ use tvarit_proto::{CaseState, Category, Urgency};
 
 /// Columns every case query selects, in `CaseRow` order.
 pub const CASE_COLUMNS: &str = "id, docket, unit, category, urgency, state, post, classification, \
-     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error, follow_ups";
+     opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error, follow_ups, \
+     goal_at, breach_at, escalation_level, escalated_to, draft_text, draft_source";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -38,6 +39,14 @@ pub struct CaseRow {
     pub reply_status: String,
     pub reply_error: Option<String>,
     pub follow_ups: i32,
+    /// SLA deadlines, fixed when the case opened (migration 0005).
+    pub goal_at: Option<DateTime<Utc>>,
+    pub breach_at: Option<DateTime<Utc>>,
+    pub escalation_level: i32,
+    pub escalated_to: String,
+    /// The suggested reply and where it came from (migration 0006, `library::drafts`).
+    pub draft_text: String,
+    pub draft_source: String,
 }
 
 fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
@@ -45,7 +54,15 @@ fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
 }
 
 impl CaseRow {
+    /// Whether the SLA clock runs: live and not yet answered.
+    pub fn clock_running(&self) -> bool {
+        matches!(self.state.as_str(), "open" | "in_process") && self.first_reply_at.is_none()
+    }
+
+    // `..Default::default()` stays so a field added to `Case` builds at once.
+    #[allow(clippy::needless_update)]
     pub fn to_proto(&self) -> Case {
+        let clock = self.clock_running();
         Case {
             docket: self.docket.clone(),
             unit: self.unit.clone(),
@@ -61,7 +78,13 @@ impl CaseRow {
             last_reply_text: self.last_reply_text.clone().unwrap_or_default(),
             reply_status: self.reply_status.clone(),
             reply_error: self.reply_error.clone().unwrap_or_default(),
+            draft_text: self.draft_text.clone(),
+            draft_source: self.draft_source.clone(),
             follow_ups: self.follow_ups.max(0) as u32,
+            goal_at: self.goal_at.filter(|_| clock).map(ts),
+            breach_at: self.breach_at.filter(|_| clock).map(ts),
+            escalation_level: self.escalation_level.max(0) as u32,
+            escalated_to: self.escalated_to.clone(),
             ..Default::default()
         }
     }
