@@ -4,6 +4,7 @@
 mod crash_recovery;
 mod dedupe;
 mod desk_actions;
+mod desk_cli;
 mod follow_ups;
 mod health;
 mod leaderboard;

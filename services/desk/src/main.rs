@@ -6,17 +6,17 @@ mod library_cmd;
 mod metrics_cmd;
 mod render;
 mod supervise_cmd;
+mod watch;
 
 use std::io::Write;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tokio_stream::StreamExt;
 use tonic::Request;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
-use tvarit_proto::v1::{CaseRef, ListQueueRequest, RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest};
+use tvarit_proto::v1::{CaseRef, ListQueueRequest, RelabelRequest, ReplyRequest, WhoAmIRequest};
 use tvarit_proto::{Category, Urgency};
 
 #[derive(Parser)]
@@ -151,24 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let cases = desk.list_queue(req).await?.into_inner().cases;
             render::cases(out, &cases, json)?;
         }
-        Command::Watch { unit } => loop {
-            // A restart of tvarit-reply (or a dropped link) ends the stream:
-            // reconnect and start again from the queue as it is then.
-            match desk.watch_queue(authed(&token, WatchQueueRequest { unit: unit.clone() })?).await {
-                Ok(resp) => {
-                    let mut stream = resp.into_inner();
-                    while let Some(Ok(update)) = stream.next().await {
-                        render::update(out, &update, json)?;
-                    }
-                }
-                Err(e) if e.code() != tonic::Code::Unavailable && e.code() != tonic::Code::Unknown => {
-                    return Err(e.into());
-                }
-                Err(_) => {}
-            }
-            eprintln!("watch: connection lost; reconnecting");
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        },
+        Command::Watch { unit } => watch::run(&mut desk, &token, unit, out, json).await?,
         Command::Supervise(cmd) => supervise_cmd::run(cmd, &mut desk, &token, out, json).await?,
         Command::Show { docket } => {
             render::case(out, &desk.get_case(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?

@@ -57,7 +57,7 @@ fn age(c: &Case) -> String {
     if s < 3600 { format!("{}m{:02}s", s / 60, s % 60) } else { format!("{}h{:02}m", s / 3600, s % 3600 / 60) }
 }
 
-fn line(c: &Case) -> String {
+pub fn line(c: &Case) -> String {
     let text: String = c.post.as_ref().map(|p| p.text.chars().take(70).collect()).unwrap_or_default();
     format!(
         "{:<15} {:<9} {:<14} {:<14} {:>7}  {}",
