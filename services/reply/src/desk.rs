@@ -222,7 +222,11 @@ impl Desk for DeskService {
     async fn escalate(&self, req: Request<EscalateRequest>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();
-        self.oversee(&op, &r.docket, Supervision::Escalate { reason: r.reason }).await
+        // The next step of the unit's escalation ladder; past its top, the SP.
+        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
+        let steps = self.registry.sla(&case.unit).map(|p| p.escalation.clone()).unwrap_or_default();
+        let to = steps.get(case.escalation_level.max(0) as usize).map_or_else(|| "SP".to_owned(), |s| s.to.clone());
+        self.oversee(&op, &r.docket, Supervision::Escalate { reason: r.reason, to }).await
     }
 
     async fn record_action(&self, req: Request<RecordActionRequest>) -> Result<Response<Case>, Status> {

@@ -33,7 +33,11 @@ enum Command {
 enum OperatorsCommand {
     /// Add an operator; prints the new bearer token (shown only once).
     Add {
-        name: String,
+        /// The operator's name (or give it with --name).
+        #[arg(required_unless_present = "name_flag")]
+        name: Option<String>,
+        #[arg(long = "name", conflicts_with = "name")]
+        name_flag: Option<String>,
         #[arg(long, value_parser = operators::ROLES)]
         role: String,
         /// Comma-separated unit slugs, or '*' for every unit.
@@ -79,7 +83,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Operators(cmd) => {
             let pool = open_database(&config, false).await?;
             match cmd {
-                OperatorsCommand::Add { name, role, units } => {
+                OperatorsCommand::Add { name, name_flag, role, units } => {
+                    let name = name.or(name_flag).expect("clap requires a name");
                     let registry = config.common.registry()?;
                     if let Some(bad) = units.iter().find(|u| *u != "*" && registry.unit(u).is_none()) {
                         anyhow::bail!("unknown unit {bad:?}");

@@ -21,8 +21,10 @@ pub enum Supervision {
         send: bool,
         note: String,
     },
+    /// `to`: who the next level is (the unit's escalation steps).
     Escalate {
         reason: String,
+        to: String,
     },
     RecordAction {
         legal_sections: Vec<String>,
@@ -116,7 +118,16 @@ pub async fn supervise(
             .await?;
             (after, CaseEventKind::Approved, "case.approve", format!("{status}: {note}"))
         }
-        Supervision::Escalate { reason } => (case.clone(), CaseEventKind::Escalated, "case.escalate", reason.clone()),
+        Supervision::Escalate { reason, to } => {
+            let after = sqlx::query_as(returning(
+                "UPDATE cases SET escalation_level = escalation_level + 1, escalated_to = $2 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(to)
+            .fetch_one(&mut *tx)
+            .await?;
+            (after, CaseEventKind::Escalated, "case.escalate", format!("to {to}: {reason}"))
+        }
         Supervision::RecordAction { legal_sections, takedown_requested, note } => {
             sqlx::query(
                 "INSERT INTO case_actions (case_id, operator, legal_sections, takedown_requested, note)
