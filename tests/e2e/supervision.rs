@@ -108,6 +108,10 @@ async fn supervisors_reassign_and_approve_and_claims_are_leases() {
         note: "takedown requested from the platform".into(),
     };
     d.record_action(authed(&sup, action)).await.unwrap();
+    // Raised by hand: one step up the unit's ladder.
+    let esc = tvarit_proto::v1::EscalateRequest { docket: hate.docket.clone(), reason: "viral, needs the SP".into() };
+    let raised = d.escalate(authed(&b, esc)).await.unwrap().into_inner();
+    assert_eq!((raised.escalation_level, raised.escalated_to.as_str()), (1, "shift supervisor"));
 
     let db = env.schema_pool("reply").await;
     let (hash_ok,): (bool,) = sqlx::query_as(
