@@ -52,16 +52,7 @@ fn status(e: StoreError) -> Status {
 
 impl DeskService {
     async fn authorize<T>(&self, req: &Request<T>) -> Result<Operator, Status> {
-        let token = req
-            .metadata()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Status::unauthenticated("send `authorization: Bearer <token>`"))?;
-        operators::by_token(&self.pool, token.trim())
-            .await
-            .map_err(|e| status(e.into()))?
-            .ok_or_else(|| Status::unauthenticated("unknown or revoked token"))
+        crate::auth::operator(&self.pool, req).await
     }
 
     fn check_unit(&self, op: &Operator, unit: &str) -> Result<(), Status> {

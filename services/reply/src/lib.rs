@@ -2,6 +2,7 @@
 //! per-unit queues, serves the `Desk` gRPC API to reply clients, and
 //! publishes every case event on `<ns>.case.<event>.<unit>`.
 
+pub mod auth;
 pub mod config;
 pub mod desk;
 pub mod docket;

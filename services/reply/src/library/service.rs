@@ -15,7 +15,7 @@ use tvarit_registry::Registry;
 
 use super::rebuttals::{self, NewRebuttal, VERDICTS};
 use super::{drafts, guard, reply_language, templates};
-use crate::store::operators::{self, Operator};
+use crate::store::operators::Operator;
 use crate::store::{CaseRow, audit, cases};
 
 pub struct LibraryService {
@@ -36,16 +36,7 @@ impl LibraryService {
     }
 
     async fn authorize<T>(&self, req: &Request<T>, roles: &[&str]) -> Result<Operator, Status> {
-        let token = req
-            .metadata()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| Status::unauthenticated("send `authorization: Bearer <token>`"))?;
-        let op = operators::by_token(&self.pool, token.trim())
-            .await
-            .map_err(db_error)?
-            .ok_or_else(|| Status::unauthenticated("unknown or revoked token"))?;
+        let op = crate::auth::operator(&self.pool, req).await?;
         if !roles.is_empty() && !roles.contains(&op.role.as_str()) {
             return Err(Status::permission_denied(format!(
                 "{} is {}; this needs {}",
