@@ -18,5 +18,6 @@ mod routing;
 mod sla;
 mod stream;
 mod supervision;
+mod tracing;
 mod webhook;
 mod youtube;

@@ -3,6 +3,7 @@
 //! NATS and PostgreSQL servers, and starts the real binaries on port 0.
 
 mod http;
+mod otlp;
 mod process;
 mod registry;
 mod sim;
@@ -20,6 +21,7 @@ use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
 
 pub use http::{HttpResponse, post_raw, sign};
+pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use process::{Running, Service};
 pub use registry::registry_with_sla;
 pub use sim::{SETTLE, Sim, free_port};

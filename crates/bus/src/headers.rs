@@ -44,3 +44,22 @@ pub fn context_from_headers(headers: Option<&HeaderMap>) -> Context {
         None => Context::new(),
     }
 }
+
+/// The current span's W3C `traceparent`, to store with work that is
+/// published later (an outbox row), so the trace continues from there.
+pub fn current_traceparent() -> Option<String> {
+    let mut headers = HeaderMap::new();
+    let cx = tracing::Span::current().context();
+    global::get_text_map_propagator(|p| p.inject_context(&cx, &mut HeaderInjector(&mut headers)));
+    headers.get("traceparent").map(|v| v.as_str().to_owned())
+}
+
+/// Headers for a publish whose trace context was stored earlier.
+pub fn headers_with_traceparent(msg_id: &str, traceparent: Option<&str>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(async_nats::header::NATS_MESSAGE_ID, msg_id);
+    if let Some(tp) = traceparent {
+        headers.insert("traceparent", tp);
+    }
+    headers
+}

@@ -10,7 +10,7 @@ mod streams;
 mod subjects;
 
 pub use consume::{Batch, consume_batches};
-pub use headers::{context_from_headers, publish_headers};
+pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
 pub use streams::{StreamKind, StreamSettings, ensure_consumer, ensure_stream};
 pub use subjects::Namespace;

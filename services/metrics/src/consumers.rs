@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::{AckKind, Message};
 use prost::Message as _;
 use sqlx::PgPool;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEvent, Post};
 
@@ -25,6 +26,10 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
     for msg in batch {
         match CaseEvent::decode(msg.payload.as_ref()) {
             Ok(e) if e.case.is_some() => {
+                // The post's trace reaches its last stage here.
+                let span = tracing::info_span!("metrics.record", event_id = e.event_id);
+                span.set_parent(tvarit_bus::context_from_headers(msg.headers.as_ref())).ok();
+                drop(span);
                 events.push(e);
                 messages.push(msg);
             }

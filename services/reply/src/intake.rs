@@ -25,12 +25,19 @@ pub struct Intake {
 impl Intake {
     pub async fn handle(self: Arc<Self>, batch: Vec<Message>) {
         let mut posts = Vec::with_capacity(batch.len());
+        let mut traces = std::collections::HashMap::new();
         let mut messages = Vec::with_capacity(batch.len());
         for msg in batch {
             match ClassifiedPost::decode(msg.payload.as_ref()) {
                 Ok(cp) if cp.post.is_some() && cp.classification.is_some() => {
-                    let span = tracing::info_span!("reply.open_case");
+                    // The post's trace continues here and in its `opened` event.
+                    let post = cp.post.as_ref().expect("checked above");
+                    let span =
+                        tracing::info_span!("reply.open_case", platform = %post.platform, post_id = %post.post_id);
                     span.set_parent(context_from_headers(msg.headers.as_ref())).ok();
+                    if let Some(tp) = span.in_scope(tvarit_bus::current_traceparent) {
+                        traces.insert((post.platform.clone(), post.post_id.clone()), tp);
+                    }
                     posts.push(cp);
                     messages.push(msg);
                 }
@@ -44,7 +51,7 @@ impl Intake {
         if posts.is_empty() {
             return;
         }
-        match open_cases(&self.pool, &self.registry, &posts).await {
+        match open_cases(&self.pool, &self.registry, &posts, &traces).await {
             Ok(events) => {
                 if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
                     tracing::warn!(error = %e, "case event publish deferred to the sweeper");

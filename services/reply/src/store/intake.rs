@@ -16,7 +16,12 @@ use crate::docket;
 
 /// Opens a case for every post that has none; returns the ids of the
 /// `opened` events written (to publish after commit).
-pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedPost]) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn open_cases(
+    pool: &PgPool,
+    registry: &Registry,
+    posts: &[ClassifiedPost],
+    traces: &std::collections::HashMap<(String, String), String>,
+) -> Result<Vec<i64>, sqlx::Error> {
     let now = Utc::now();
     let mut tx = pool.begin().await?;
 
@@ -108,7 +113,10 @@ pub async fn open_cases(pool: &PgPool, registry: &Registry, posts: &[ClassifiedP
     crate::library::drafts::fill_drafts(&mut tx, registry, &mut opened).await?;
     let ids: Vec<i64> = opened.iter().map(|c| c.id).collect();
     supervision::preserve_evidence(&mut tx, &ids).await?;
-    let mut events = outbox::record(&mut tx, CaseEventKind::Opened, "system", &opened, None).await?;
+    let case_traces: Vec<Option<String>> =
+        opened.iter().map(|c| c.to_proto().post.and_then(|p| traces.get(&(p.platform, p.post_id)).cloned())).collect();
+    let mut events =
+        outbox::record_traced(&mut tx, CaseEventKind::Opened, "system", &opened, None, &case_traces).await?;
     events.extend(follow_ups::attach(&mut tx, &joining).await?);
     tx.commit().await?;
     for case in &opened {

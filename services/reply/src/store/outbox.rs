@@ -7,7 +7,7 @@ use async_nats::jetstream;
 use chrono::Utc;
 use prost::Message;
 use sqlx::{PgPool, Postgres, Transaction};
-use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
+use tvarit_bus::{Namespace, Outgoing, headers_with_traceparent, publish_batch};
 use tvarit_proto::time::from_millis;
 use tvarit_proto::v1::{CaseEvent, CaseEventKind, Relabel};
 
@@ -27,6 +27,20 @@ pub async fn record(
     actor: &str,
     cases: &[CaseRow],
     relabel: Option<Relabel>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let traces = vec![tvarit_bus::current_traceparent(); cases.len()];
+    record_traced(tx, kind, actor, cases, relabel, &traces).await
+}
+
+/// As [`record`], with each case's own trace context (W3C `traceparent`),
+/// which its event carries when published: one trace per post.
+pub async fn record_traced(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: CaseEventKind,
+    actor: &str,
+    cases: &[CaseRow],
+    relabel: Option<Relabel>,
+    traces: &[Option<String>],
 ) -> Result<Vec<i64>, sqlx::Error> {
     if cases.is_empty() {
         return Ok(Vec::new());
@@ -55,18 +69,24 @@ pub async fn record(
     let case_ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let units: Vec<&str> = cases.iter().map(|c| c.unit.as_str()).collect();
     sqlx::query(
-        "INSERT INTO case_events (id, case_id, kind, unit, payload)
-         SELECT i, c, $5, u, p FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bytea[]) AS t(i, c, u, p)",
+        "INSERT INTO case_events (id, case_id, kind, unit, payload, traceparent)
+         SELECT i, c, $5, u, p, tp
+         FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $6::text[]) AS t(i, c, u, p, tp)",
     )
     .bind(&ids)
     .bind(&case_ids)
     .bind(&units)
     .bind(&payloads)
     .bind(kind_token(kind))
+    .bind(traces)
     .execute(&mut **tx)
     .await?;
     Ok(ids)
 }
+
+/// An unpublished event: id, kind token, unit, payload, trace context.
+#[derive(sqlx::FromRow)]
+struct EventRow(i64, String, String, Vec<u8>, Option<String>);
 
 #[derive(Clone)]
 pub struct Publisher {
@@ -79,10 +99,10 @@ impl Publisher {
     /// Publishes the given events (or, with `None`, every unpublished event
     /// older than `min_age`) and marks them published. Returns how many.
     pub async fn publish(&self, ids: Option<&[i64]>, min_age: Duration) -> anyhow::Result<usize> {
-        let rows: Vec<(i64, String, String, Vec<u8>)> = match ids {
+        let rows: Vec<EventRow> = match ids {
             Some(ids) => {
                 sqlx::query_as(
-                    "SELECT id, kind, unit, payload FROM case_events WHERE id = ANY($1) AND published_at IS NULL ORDER BY id",
+                    "SELECT id, kind, unit, payload, traceparent FROM case_events\n                     WHERE id = ANY($1) AND published_at IS NULL ORDER BY id",
                 )
                 .bind(ids)
                 .fetch_all(&self.pool)
@@ -90,7 +110,7 @@ impl Publisher {
             }
             None => {
                 sqlx::query_as(
-                    "SELECT id, kind, unit, payload FROM case_events
+                    "SELECT id, kind, unit, payload, traceparent FROM case_events
                      WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
                      ORDER BY id LIMIT 5000",
                 )
@@ -104,9 +124,9 @@ impl Publisher {
         }
         let batch = rows
             .iter()
-            .map(|(id, kind, unit, payload)| Outgoing {
+            .map(|EventRow(id, kind, unit, payload, traceparent)| Outgoing {
                 subject: self.ns.case_event(kind, unit),
-                headers: publish_headers(&format!("case-event:{id}")),
+                headers: headers_with_traceparent(&format!("case-event:{id}"), traceparent.as_deref()),
                 payload: payload.clone().into(),
             })
             .collect();
