@@ -99,7 +99,11 @@ async fn mentions_polling_resumes_from_its_checkpoint() {
     for i in 0..2 {
         sim.post(x_post(&format!("@jaipur_police posted while X was failing: theft {i}"))).await;
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Both 429s have been served before X recovers.
+    eventually(Duration::from_secs(20), "the 429 burst served", || async {
+        (sim.get("/sim/faults").await["throttle_next"] == 0).then_some(())
+    })
+    .await;
     sim.faults(json!({ "error_rate": 0.0 })).await;
     wait_count(&reply_db, "SELECT count(*) FROM cases", 7).await;
     tokio::time::sleep(SETTLE).await;
