@@ -30,8 +30,11 @@ if ! command -v docker-compose >/dev/null 2>&1; then
            apt-get install -y -q --no-install-recommends docker-compose >&2; }
 fi
 # Dummy values: .env is the operator's; here only the file's shape is checked.
-TVARIT_POSTGRES_PASSWORD=check TVARIT_GRAFANA_ADMIN_PASSWORD=check \
-  docker-compose -f docker-compose.yml config -q
+for files in "-f docker-compose.yml" "-f docker-compose.yml --profile demo" \
+  "-f docker-compose.yml -f docker-compose.cluster.yml"; do
+  # shellcheck disable=SC2086 # the words are separate arguments
+  TVARIT_POSTGRES_PASSWORD=check TVARIT_GRAFANA_ADMIN_PASSWORD=check docker-compose $files config -q
+done
 
 promtool check config deploy/prometheus/prometheus.yml
 for f in deploy/grafana/dashboards/*.json; do
