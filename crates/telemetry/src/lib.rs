@@ -8,7 +8,7 @@ mod prometheus;
 mod shutdown;
 
 pub use grpc_context::{context_from_metadata, inject_into_metadata};
-pub use grpc_health::serve_grpc_health;
+pub use grpc_health::{serve_grpc, serve_grpc_health};
 pub use prometheus::{install_prometheus, metrics_router, serve_http};
 pub use shutdown::shutdown_on_signal;
 

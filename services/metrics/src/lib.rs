@@ -77,20 +77,18 @@ pub async fn run(
         on_shift_minutes: config.metrics_on_shift_minutes,
     };
     let settings = consumers::FactsSettings { time_zone: tz, goal_seconds: goal, breach_seconds: breach };
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter.set_serving::<MetricsServer<service::MetricsService>>().await;
-    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
-    let grpc = tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(health)
-            .add_service(tvarit_proto::reflection_service())
-            .add_service(MetricsServer::new(service))
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::TcpListenerStream::new(listeners.grpc),
-                shutdown.clone().cancelled_owned(),
-            ),
-    );
+    let routes = tonic::service::Routes::new(MetricsServer::new(service));
+    let grpc = tokio::spawn(async move {
+        tvarit_telemetry::serve_grpc(
+            listeners.grpc,
+            grpc_shutdown,
+            routes,
+            &[<MetricsServer<service::MetricsService> as tonic::server::NamedService>::NAME],
+        )
+        .await
+    });
     let http_addr = listeners.http.local_addr()?;
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));

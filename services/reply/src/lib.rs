@@ -84,21 +84,22 @@ pub async fn run(
         senders,
         shutdown: shutdown.clone(),
     };
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter.set_serving::<DeskServer<desk::DeskService>>().await;
-    reporter.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
-    let grpc = tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(health)
-            .add_service(tvarit_proto::reflection_service())
-            .add_service(DeskServer::new(desk))
-            .add_service(library::server(pool.clone(), registry.clone(), config.reply_max_chars))
-            .serve_with_incoming_shutdown(
-                tokio_stream::wrappers::TcpListenerStream::new(listeners.grpc),
-                shutdown.clone().cancelled_owned(),
-            ),
-    );
+    let routes = tonic::service::Routes::new(DeskServer::new(desk)).add_service(library::server(
+        pool.clone(),
+        registry.clone(),
+        config.reply_max_chars,
+    ));
+    let grpc = tokio::spawn(async move {
+        tvarit_telemetry::serve_grpc(
+            listeners.grpc,
+            grpc_shutdown,
+            routes,
+            &[<DeskServer<desk::DeskService> as tonic::server::NamedService>::NAME],
+        )
+        .await
+    });
     let http_addr = listeners.http.local_addr()?;
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
