@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let files = ["post.proto", "case.proto", "desk.proto", "metrics.proto", "library.proto"]
+    let files = ["post.proto", "case.proto", "desk.proto", "metrics.proto", "library.proto", "publish.proto"]
         .map(|f| dir.join("tvarit/v1").join(f));
     println!("cargo:rerun-if-changed={}", dir.join("tvarit").display());
     let descriptors = protox::compile(&files, [&dir])?;

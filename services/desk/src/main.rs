@@ -4,6 +4,8 @@
 
 mod library_cmd;
 mod metrics_cmd;
+mod publish_cmd;
+mod publish_render;
 mod render;
 mod supervise_cmd;
 mod watch;
@@ -89,6 +91,11 @@ enum Command {
     Rebuttals {
         #[command(subcommand)]
         cmd: library_cmd::RebuttalsCmd,
+    },
+    /// Publishing: compose, preview, approve, schedule, calendar, outcomes, retry, engagement.
+    Publish {
+        #[command(subcommand)]
+        cmd: publish_cmd::PublishCmd,
     },
     #[command(flatten)]
     Metrics(metrics_cmd::MetricsCommand),
@@ -184,6 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Draft { docket } => library_cmd::draft(&cli.server, &token, json, out, docket).await?,
         Command::Templates { cmd } => library_cmd::templates(&cli.server, &token, json, out, cmd).await?,
         Command::Rebuttals { cmd } => library_cmd::rebuttals(&cli.server, &token, json, out, cmd).await?,
+        Command::Publish { cmd } => publish_cmd::run(&cli.server, &token, json, out, cmd).await?,
         Command::Metrics(_) => unreachable!("handled above"),
     }
     Ok(())

@@ -9,6 +9,7 @@ pub mod docket;
 pub mod intake;
 pub mod library;
 pub mod outbound;
+pub mod publish;
 pub mod sla;
 pub mod store;
 
@@ -74,6 +75,14 @@ pub async fn run(
         Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
     );
     let delivery = tokio::spawn(deliverer.run(shutdown.clone()));
+    let posting = publish::PostingAccounts::from_env(&registry, &config.reply_x_api_base, &config.reply_meta_api_base)?;
+    let (publishing, fanout) = publish::build(
+        pool.clone(),
+        registry.clone(),
+        posting,
+        Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
+    );
+    let fanout = tokio::spawn(fanout.run(shutdown.clone()));
     let desk = desk::DeskService {
         pool: pool.clone(),
         nats,
@@ -86,11 +95,9 @@ pub async fn run(
     };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
-    let routes = tonic::service::Routes::new(DeskServer::new(desk)).add_service(library::server(
-        pool.clone(),
-        registry.clone(),
-        config.reply_max_chars,
-    ));
+    let routes = tonic::service::Routes::new(DeskServer::new(desk))
+        .add_service(library::server(pool.clone(), registry.clone(), config.reply_max_chars))
+        .add_service(publishing);
     let grpc = tokio::spawn(async move {
         tvarit_telemetry::serve_grpc(
             listeners.grpc,
@@ -118,5 +125,6 @@ pub async fn run(
     sweeper.await?;
     sla.await?;
     delivery.await?;
+    fanout.await?;
     Ok(())
 }

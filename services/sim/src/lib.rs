@@ -13,6 +13,7 @@ pub mod config;
 pub mod delivery;
 pub mod faults;
 pub mod meta;
+pub mod meta_feed;
 pub mod meta_graph;
 pub mod public;
 pub mod report;
@@ -20,6 +21,7 @@ pub mod rule_expr;
 pub mod state;
 pub mod x_http;
 pub mod x_json;
+pub mod x_lookup;
 pub mod x_mentions;
 pub mod x_rules;
 pub mod x_stream;
@@ -44,15 +46,19 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/2/users/by/username/{username}", get(x_tweets::by_username))
         .route("/2/users/{id}/mentions", get(x_mentions::mentions))
         .route("/2/users/{id}/tweets", get(x_mentions::user_posts))
-        .route("/2/tweets", post(x_tweets::create))
+        .route("/2/tweets", get(x_lookup::lookup).post(x_tweets::create))
         .route("/2/tweets/search/stream", get(x_stream::stream))
         .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
+        .route("/{version}/{object_id}/feed", get(meta_feed::feed).post(meta_feed::create))
+        .route("/{version}/{object_id}", get(meta_feed::object))
         .route("/youtube/v3/commentThreads", get(youtube::comment_threads))
         .route("/youtube/v3/comments", get(youtube::list_comments).post(youtube::insert_comment))
         .route("/sim/youtube/quota", get(youtube::quota))
         .route("/sim/healthz", get(report::healthz))
         .route("/sim/replies", get(report::replies))
+        .route("/sim/published", get(report::published))
+        .route("/sim/engagement", post(report::set_engagement))
         .route("/sim/posts", get(report::posts).post(report::inject))
         .route("/sim/summary", get(report::summary_now))
         .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))

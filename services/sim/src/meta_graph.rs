@@ -18,7 +18,7 @@ use crate::delivery;
 use crate::faults::Injected;
 use crate::state::{Author, Platform, Post, ReplyRecord, Sim, Window};
 
-fn graph_json(status: StatusCode, body: &Value, usage_pct: u32, page: &str) -> Response {
+pub(crate) fn graph_json(status: StatusCode, body: &Value, usage_pct: u32, page: &str) -> Response {
     let mut resp = (status, body.to_string()).into_response();
     let h = resp.headers_mut();
     h.insert("content-type", HeaderValue::from_static("application/json; charset=UTF-8"));
@@ -33,7 +33,7 @@ fn graph_json(status: StatusCode, body: &Value, usage_pct: u32, page: &str) -> R
     resp
 }
 
-fn error(status: StatusCode, kind: &str, code: u32, subcode: Option<u32>, message: &str) -> Value {
+pub(crate) fn error(status: StatusCode, kind: &str, code: u32, subcode: Option<u32>, message: &str) -> Value {
     let trace = URL_SAFE_NO_PAD.encode(rand::random::<u64>().to_be_bytes());
     let mut e = json!({"message": message, "type": kind, "code": code, "fbtrace_id": trace});
     if let Some(s) = subcode {
@@ -46,7 +46,7 @@ fn error(status: StatusCode, kind: &str, code: u32, subcode: Option<u32>, messag
 }
 
 /// Request parameters from the query and the body (form or JSON).
-fn params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes()).into_owned().collect();
     let json_body = headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("json"));
     if json_body {
@@ -168,13 +168,13 @@ pub async fn comment(
     graph_json(StatusCode::OK, &json!({ "id": id }), usage, &page)
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get("authorization")?.to_str().ok()?;
     v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("OAuth ")).map(|t| t.trim().to_owned())
 }
 
 /// The Page's share of its hourly call budget, in percent; `count` spends one call.
-fn usage_percent(sim: &Sim, page: &str, count: bool) -> u32 {
+pub(crate) fn usage_percent(sim: &Sim, page: &str, count: bool) -> u32 {
     let mut inner = sim.lock();
     let now = Utc::now();
     let w = inner

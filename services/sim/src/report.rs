@@ -1,4 +1,5 @@
-//! What reached the public: `GET /sim/replies`, `GET`/`POST /sim/posts`,
+//! What reached the public: `GET /sim/replies`, `GET /sim/published` (our own
+//! posts), `POST /sim/engagement`, `GET`/`POST /sim/posts`,
 //! `GET /sim/summary`, `GET /sim/healthz`, and the summary printed on exit.
 
 use std::collections::{BTreeMap, HashSet};
@@ -14,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::public::{CorpusPost, publish};
-use crate::state::{Platform, Sim};
+use crate::state::{Engagement, Platform, Sim};
 use crate::x_http::{query_get, query_pairs};
 
 pub async fn healthz(State(sim): State<Arc<Sim>>) -> Json<Value> {
@@ -44,6 +45,41 @@ pub async fn replies(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery) -> 
         .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
         .collect();
     Json(Value::Array(list))
+}
+
+/// Our accounts' own posts (publishing, not replies): `?platform=x|facebook`,
+/// `?all=true` to include refused ones.
+pub async fn published(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery) -> Json<Value> {
+    let pairs = query_pairs(query.as_deref());
+    let platform = query_get(&pairs, "platform");
+    let all = query_get(&pairs, "all") == Some("true");
+    let inner = sim.lock();
+    let list: Vec<Value> = inner
+        .published
+        .iter()
+        .filter(|r| all || r.outcome == "created")
+        .filter(|r| platform.is_none_or(|p| json!(r.platform) == json!(p)))
+        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+        .collect();
+    Json(Value::Array(list))
+}
+
+/// Sets a post's engagement: `{"id": "...", "like_count": 5, "reactions": 3, ...}`.
+pub async fn set_engagement(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+    };
+    let Some(id) = v["id"].as_str().map(str::to_owned) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "give the post's id"}))).into_response();
+    };
+    match serde_json::from_value::<Engagement>(v) {
+        Ok(e) => {
+            sim.lock().engagement.insert(id, e);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+    }
 }
 
 /// `?platform=x|facebook`.

@@ -87,6 +87,36 @@ pub struct ReplyRecord {
     pub outcome: String,
 }
 
+/// One post an account of ours published on its own timeline or Page feed
+/// (not a reply), accepted or refused.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedRecord {
+    pub platform: Platform,
+    /// `@handle` on X, the Page id on Facebook.
+    pub account: String,
+    /// The platform's id; absent when refused.
+    pub post_id: Option<String>,
+    pub text: String,
+    pub time: DateTime<Utc>,
+    /// `created`, or the platform's error title for a refused post.
+    pub outcome: String,
+}
+
+/// Engagement the sim reports for a post (set with `POST /sim/engagement`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Engagement {
+    pub like_count: u64,
+    pub retweet_count: u64,
+    pub quote_count: u64,
+    pub impression_count: u64,
+    pub bookmark_count: u64,
+    /// Facebook.
+    pub shares: u64,
+    pub reactions: u64,
+    pub comments: u64,
+}
+
 /// A fixed-window request counter.
 #[derive(Debug, Clone)]
 pub struct Window {
@@ -106,6 +136,12 @@ pub struct Inner {
     /// Per account user id: what it posted (the replies the sim received).
     pub authored: HashMap<String, Vec<Arc<Post>>>,
     pub replies: Vec<ReplyRecord>,
+    /// Our accounts' own posts (publishing), accepted or refused.
+    pub published: Vec<PublishedRecord>,
+    /// Per Page id: the posts on its feed, in order.
+    pub page_feeds: HashMap<String, Vec<Arc<Post>>>,
+    /// Per post id: engagement set by a test.
+    pub engagement: HashMap<String, Engagement>,
     /// `(account, target or "", text)` already posted.
     pub sent: HashSet<(String, String, String)>,
     pub rules: Vec<Rule>,

@@ -19,6 +19,8 @@ pub enum Endpoint {
     Rules,
     Users,
     Me,
+    /// `GET /2/tweets?ids=`.
+    Lookup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,7 @@ impl Endpoint {
             Endpoint::Rules => "rules",
             Endpoint::Users => "users",
             Endpoint::Me => "users_me",
+            Endpoint::Lookup => "tweets_lookup",
         }
     }
 
@@ -44,7 +47,7 @@ impl Endpoint {
         match self {
             Endpoint::PostTweets | Endpoint::Me => Needs::User,
             Endpoint::StreamConnect | Endpoint::Rules => Needs::App,
-            Endpoint::Mentions | Endpoint::Users => Needs::Any,
+            Endpoint::Mentions | Endpoint::Users | Endpoint::Lookup => Needs::Any,
         }
     }
 }
@@ -96,7 +99,7 @@ pub async fn guard(sim: &Sim, headers: &HeaderMap, ep: Endpoint) -> Result<Guard
         Endpoint::PostTweets => limits.post_tweets,
         Endpoint::StreamConnect => limits.stream_connect,
         Endpoint::Rules => limits.rules,
-        Endpoint::Users | Endpoint::Me => limits.users,
+        Endpoint::Users | Endpoint::Me | Endpoint::Lookup => limits.users,
     };
     let window = chrono::Duration::from_std(limits.window).unwrap_or_default();
     let w = inner

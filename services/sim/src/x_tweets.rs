@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::config::{Account, DuplicateScope, PostNaming};
 use crate::delivery;
 use crate::public::mentions_in;
-use crate::state::{Author, Platform, Post, ReplyRecord, Sim};
+use crate::state::{Author, Platform, Post, PublishedRecord, ReplyRecord, Sim};
 use crate::x_http::{Caller, Endpoint, about_blank, guard, query_pairs, respond};
 use crate::x_json::{Fields, user_json};
 use crate::x_mentions::is_snowflake;
@@ -206,7 +206,18 @@ fn record(
     outcome: &str,
 ) {
     let time = reply.map(|r| r.created_at).unwrap_or_else(Utc::now);
-    sim.lock().replies.push(ReplyRecord {
+    let mut inner = sim.lock();
+    if target_id.is_none() {
+        inner.published.push(PublishedRecord {
+            platform: Platform::X,
+            account: account.map(|a| format!("@{}", a.username)).unwrap_or_default(),
+            post_id: reply.map(|r| r.id.clone()),
+            text: text.to_owned(),
+            time,
+            outcome: outcome.to_owned(),
+        });
+    }
+    inner.replies.push(ReplyRecord {
         platform: Platform::X,
         in_reply_to: target_id.unwrap_or_default().to_owned(),
         in_reply_to_corpus_id: target.and_then(|t| t.corpus_id.clone()),
@@ -220,18 +231,31 @@ fn record(
 }
 
 /// twitter-text's weighting: code points up to U+10FF and a few punctuation
-/// ranges weigh 1, everything else (CJK, emoji) 2; the limit is 280.
-fn weighted_length(text: &str) -> usize {
-    text.chars()
-        .map(|c| {
-            let c = c as u32;
-            let light = c <= 0x10FF
-                || (0x2000..=0x200D).contains(&c)
-                || (0x2010..=0x201F).contains(&c)
-                || (0x2032..=0x2037).contains(&c);
-            if light { 1 } else { 2 }
+/// ranges weigh 1, everything else (CJK, emoji) 2, a variation selector
+/// nothing (an emoji counts once), and every URL 23 (t.co); the limit is 280.
+pub fn weighted_length(text: &str) -> usize {
+    text.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let bare = word.trim_end();
+            if bare.starts_with("https://") || bare.starts_with("http://") {
+                23 + (word.len() - bare.len())
+            } else {
+                word.chars().map(weight).sum()
+            }
         })
         .sum()
+}
+
+fn weight(c: char) -> usize {
+    let c = c as u32;
+    if (0xFE00..=0xFE0F).contains(&c) {
+        return 0;
+    }
+    let light = c <= 0x10FF
+        || (0x2000..=0x200D).contains(&c)
+        || (0x2010..=0x201F).contains(&c)
+        || (0x2032..=0x2037).contains(&c);
+    if light { 1 } else { 2 }
 }
 
 pub async fn me(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
@@ -295,5 +319,6 @@ mod tests {
     fn devanagari_weighs_one_and_cjk_two() {
         assert_eq!(weighted_length("कृपया"), 5);
         assert_eq!(weighted_length("你好"), 4);
+        assert_eq!(weighted_length("⚠️ see https://example.org/a/very/long/path ok"), 2 + 5 + 23 + 3);
     }
 }

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+pub mod publish;
+
 use crate::{PlatformError, network};
 
 /// `GET ?hub.mode=subscribe&hub.challenge=C&hub.verify_token=T`: the

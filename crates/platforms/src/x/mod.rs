@@ -3,6 +3,7 @@
 
 mod client;
 mod errors;
+pub mod publish;
 pub mod stream;
 pub mod types;
 pub mod webhook;
