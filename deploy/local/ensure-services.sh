@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure NATS (with JetStream) answers on 127.0.0.1:4222 and PostgreSQL on
 # 127.0.0.1:5432, installing and starting them from the Debian/Ubuntu packages
-# when they are absent. Idempotent: when both already answer it changes nothing.
+# when they are absent; installs Chromium, chromedriver and a Devanagari font
+# for the console's browser tests when they are absent. Idempotent: when both already answer it changes nothing.
 #
 # Progress goes to stderr. The last (and only) line on stdout is the admin URL
 # (database `postgres`) with which the current OS user reaches PostgreSQL
@@ -176,7 +177,20 @@ admin_url() {
   printf '%s\n' "$socket"
 }
 
+# ------------------------------------------------------ browser
+# The console's tests drive headless Chromium through chromedriver; Hindi
+# pages need a Devanagari font to render (and to screenshot) correctly.
+readonly DEVANAGARI_FONT=/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf
+ensure_browser() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -f "$DEVANAGARI_FONT" ]; then
+    log "chromium, chromedriver and the Devanagari font are installed"
+    return
+  fi
+  apt_install chromium chromium-driver fonts-noto-core
+}
+
 ensure_nats
 ensure_postgres
+ensure_browser
 wait_for
 printf 'TVARIT_ADMIN_DATABASE_URL=%s\n' "$(admin_url)"

@@ -136,12 +136,14 @@ reply_http=$(local_addr "${TVARIT_REPLY_HTTP_LISTEN:-127.0.0.1:9093}")
 reply_grpc=$(local_addr "${TVARIT_REPLY_GRPC_LISTEN:-127.0.0.1:50053}")
 metrics_http=$(local_addr "${TVARIT_METRICS_HTTP_LISTEN:-127.0.0.1:9094}")
 metrics_grpc=$(local_addr "${TVARIT_METRICS_GRPC_LISTEN:-127.0.0.1:50054}")
+console_http=$(local_addr "${TVARIT_CONSOLE_HTTP_LISTEN:-127.0.0.1:8000}")
 http_of() {
   case "$1" in
     ingest) printf '%s\n' "$ingest_http" ;;
     classify) printf '%s\n' "$classify_http" ;;
     reply) printf '%s\n' "$reply_http" ;;
     metrics) printf '%s\n' "$metrics_http" ;;
+    console) printf '%s\n' "$console_http" ;;
   esac
 }
 
@@ -204,7 +206,7 @@ fi
 
 # Nothing of ours may already listen (e.g. another run.sh in another terminal).
 for addr in "$ingest_http" "$ingest_grpc" "$classify_http" "$classify_grpc" \
-  "$reply_http" "$reply_grpc" "$metrics_http" "$metrics_grpc"; do
+  "$reply_http" "$reply_grpc" "$metrics_http" "$metrics_grpc" "$console_http"; do
   if port_open "$addr"; then
     die "$addr is already in use (is run.sh already running? stop it, or set the *_LISTEN variables)"
   fi
@@ -223,7 +225,10 @@ done
 # --------------------------------------------------------------- serve
 have_setsid=0
 command -v setsid >/dev/null 2>&1 && have_setsid=1
-for s in "${services[@]}"; do
+# The web console reads nothing but reply's and metrics' gRPC APIs.
+export TVARIT_CONSOLE_HTTP_LISTEN=$console_http TVARIT_CONSOLE_REPLY_URL=http://$reply_grpc \
+  TVARIT_CONSOLE_METRICS_URL=http://$metrics_grpc
+for s in "${services[@]}" console; do
   # Own session: Ctrl-C reaches only this script, which then sends each
   # service exactly one SIGTERM.
   if [ "$have_setsid" -eq 1 ]; then
@@ -312,7 +317,12 @@ docket=${docket:-BLT-$(TZ=Asia/Kolkata date +%y%m)-00001}
 
 cat <<EOF
 
-Tvarit is running (namespace ${TVARIT_NAMESPACE:-tvarit}, database $db). In another terminal:
+Tvarit is running (namespace ${TVARIT_NAMESPACE:-tvarit}, database $db).
+
+The web console: http://$console_http
+  sign in with the demo HQ token: cat $state/demo-token
+
+Or in another terminal, the desk client:
 
   cd $root
   $desk_env
@@ -334,12 +344,13 @@ Prometheus metrics:
   http://$classify_http/metrics
   http://$reply_http/metrics
   http://$metrics_http/metrics
+  http://$console_http/metrics
 
 What reached the public (replies the simulated X and Facebook received):
   curl -s http://${sim_addr:-127.0.0.1:8090}/sim/replies
 
-Logs (JSON lines): $logs/{ingest,classify,reply,metrics,sim}.log
-Press Ctrl-C to stop all four services.
+Logs (JSON lines): $logs/{ingest,classify,reply,metrics,console,sim}.log
+Press Ctrl-C to stop all the services.
 EOF
 running=1
 

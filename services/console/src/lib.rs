@@ -1,0 +1,91 @@
+//! tvarit-console: the web console. Server-rendered pages over tvarit-reply's
+//! `Desk`, `Library` and `Publishing` and tvarit-metrics' `Metrics` gRPC APIs, called with
+//! the signed-in person's own token; live queues as Server-Sent Events from
+//! `Desk.WatchQueue`; one small script and one stylesheet in the binary.
+
+pub mod assets;
+pub mod config;
+pub mod format;
+pub mod html;
+pub mod i18n;
+pub mod live;
+pub mod pages;
+pub mod pii;
+pub mod rows;
+pub mod rpc;
+pub mod security;
+pub mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tvarit_registry::Registry;
+
+use crate::config::ConsoleConfig;
+use crate::session::Sessions;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub reply_channel: Channel,
+    pub metrics_channel: Channel,
+    pub sessions: Sessions,
+    pub registry: Arc<Registry>,
+    pub secure_cookies: bool,
+    /// Ends live streams and background work on SIGTERM.
+    pub shutdown: CancellationToken,
+}
+
+pub fn router(state: AppState) -> Router {
+    use pages::{case, hq, library, publish, queue, signin, supervise};
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/queue") }))
+        .route("/signin", get(signin::form).post(signin::submit))
+        .route("/signout", post(signin::signout))
+        .route("/lang/{code}", get(signin::switch_language))
+        .route("/queue", get(queue::page))
+        .route("/units/{unit}/events", get(live::events))
+        .route("/cases/{docket}", get(case::page))
+        .route("/cases/{docket}/{action}", post(case::act))
+        .route("/supervise", get(supervise::page))
+        .route("/library", get(library::page))
+        .route("/library/rebuttals", post(library::publish))
+        .route("/library/templates", post(library::save_template))
+        .route("/publish", get(publish::calendar))
+        .route("/publish/new", get(publish::compose::page).post(publish::compose::submit))
+        .route("/publish/{id}", get(publish::post::page))
+        .route("/publish/{id}/{action}", post(publish::post::act))
+        .route("/hq", get(hq::page))
+        .route("/hq/report.csv", get(hq::report))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf_guard))
+        .with_state(state)
+}
+
+pub async fn run(
+    config: ConsoleConfig,
+    listener: TcpListener,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let registry = Registry::load(config.registry_file.as_deref())?;
+    let state = AppState {
+        reply_channel: rpc::lazy_channel(&config.console_reply_url)?,
+        metrics_channel: rpc::lazy_channel(&config.console_metrics_url)?,
+        sessions: Sessions::new(Duration::from_secs(config.console_session_idle_minutes * 60)),
+        registry: Arc::new(registry),
+        secure_cookies: config.console_secure_cookies,
+        shutdown: shutdown.clone(),
+    };
+    let app = router(state)
+        .merge(tvarit_telemetry::metrics_router(metrics))
+        .layer(axum::middleware::from_fn(security::security_headers));
+    let http_addr = listener.local_addr()?;
+    tracing::info!(%http_addr, reply = %config.console_reply_url, metrics = %config.console_metrics_url, "ready");
+    tvarit_telemetry::serve_http(listener, app, shutdown).await?;
+    Ok(())
+}

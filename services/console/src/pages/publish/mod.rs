@@ -1,0 +1,269 @@
+//! Publishing: HQ's and the districts' own posts through tvarit-reply's
+//! `Publishing` API. `/publish` is the calendar of one of my units (or all
+//! of them) for a month in IST, with the posts waiting for approval on top;
+//! `/publish/new` composes and previews; `/publish/{id}` shows a post's
+//! outcome on every account and its actions.
+
+pub mod compose;
+mod draft;
+pub mod post;
+mod view;
+
+use std::fmt::Write;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use tonic::Code;
+use tvarit_proto::time::from_millis;
+use tvarit_proto::v1::{ListPublicationsRequest, Publication};
+
+use self::view::{badge, named};
+use crate::AppState;
+use crate::format::{self, ZONE};
+use crate::html::{Page, Section, esc, percent_encode};
+use crate::i18n::Lang;
+use crate::pages::queue::my_units;
+use crate::rows::unit_name;
+use crate::rpc::authed;
+use crate::security::Signed;
+
+/// A failed call on these pages: another unit's post is "not found", as a
+/// post that does not exist; the rest as on every page.
+pub fn refused(state: &AppState, signed: &Signed, status: &tonic::Status) -> Response {
+    match status.code() {
+        Code::NotFound => super::error_page(signed, StatusCode::NOT_FOUND, signed.lang.t("pub.not_found")),
+        Code::Unauthenticated => {
+            state.sessions.remove(&signed.id);
+            Redirect::to("/signin").into_response()
+        }
+        _ => super::failure(state, signed, status),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CalendarQuery {
+    unit: Option<String>,
+    month: Option<String>,
+}
+
+/// The first day of `YYYY-MM`, else of this month in IST.
+fn month_start(month: Option<&str>) -> NaiveDate {
+    month
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| Utc::now().with_timezone(&ZONE).date_naive().with_day(1).expect("day 1"))
+}
+
+/// Midnight IST of `day`, as the UTC instant the API takes.
+fn ist_midnight(day: NaiveDate) -> prost_types::Timestamp {
+    let local = day.and_hms_opt(0, 0, 0).expect("midnight");
+    let t = ZONE.from_local_datetime(&local).earliest().expect("IST has no gaps");
+    from_millis(t.with_timezone(&Utc).timestamp_millis())
+}
+
+/// Where a post sits in the calendar: its time, else its approval, else
+/// its creation (the service's own order).
+fn placed(p: &Publication) -> &Option<prost_types::Timestamp> {
+    if p.scheduled_at.is_some() {
+        &p.scheduled_at
+    } else if p.approved_at.is_some() {
+        &p.approved_at
+    } else {
+        &p.created_at
+    }
+}
+
+fn entry(state: &AppState, l: Lang, p: &Publication) -> String {
+    let kind = p.content.as_ref().map(|c| c.kind.as_str()).unwrap_or_default();
+    let time = format::time(placed(p)).map_or_else(String::new, |t| t.with_timezone(&ZONE).format("%H:%M").to_string());
+    format!(
+        r#"<li class="entry kind-{kslug}" data-id="{id}"><span class="at">{time}</span> <a href="/publish/{id}">pub-{id}</a> <span class="badge kind">{kind}</span> {status} <span class="excerpt">{text}</span> <span class="muted">{aud} · {author}</span></li>"#,
+        kslug = esc(kind),
+        id = p.id,
+        kind = esc(&named(l, "kind", kind)),
+        status = badge(l, "status", &p.status),
+        text = esc(&view::excerpt(l, p)),
+        aud = esc(&view::audience(l, &state.registry, p)),
+        author = esc(&p.author),
+    )
+}
+
+/// The month's posts, one list per IST day.
+fn agenda(state: &AppState, l: Lang, posts: &[Publication]) -> String {
+    if posts.is_empty() {
+        return format!(r#"<p class="empty">{}</p>"#, l.t("pub.calendar_empty"));
+    }
+    let mut out = String::from(r#"<ol class="agenda">"#);
+    let mut day = None;
+    for p in posts {
+        let d = format::time(placed(p)).map(|t| t.with_timezone(&ZONE).date_naive());
+        if d != day {
+            if day.is_some() {
+                out.push_str("</ul></li>");
+            }
+            day = d;
+            let label = d.map_or_else(|| "–".into(), |d| d.format("%a %d %b %Y").to_string());
+            let _ = write!(out, r#"<li class="day"><h3>{}</h3><ul>"#, esc(&label));
+        }
+        out.push_str(&entry(state, l, p));
+    }
+    out.push_str("</ul></li></ol>");
+    out
+}
+
+fn pickers(state: &AppState, l: Lang, signed: &Signed, unit: &str, start: NaiveDate) -> String {
+    let mut out = format!(
+        r#"<form class="unit-picker" method="get" action="/publish"><label for="unit">{}</label><select id="unit" name="unit"><option value="">{}</option>"#,
+        l.t("queue.unit"),
+        l.t("pub.all_my_units")
+    );
+    for u in my_units(state, &signed.session) {
+        let selected = if u == unit { " selected" } else { "" };
+        let _ = write!(
+            out,
+            r#"<option value="{}"{selected}>{}</option>"#,
+            esc(&u),
+            esc(&unit_name(&state.registry, l, &u))
+        );
+    }
+    let month = start.format("%Y-%m").to_string();
+    let _ = write!(
+        out,
+        r#"</select><label for="month">{}</label><input id="month" name="month" type="month" value="{}"><button type="submit">{}</button></form>"#,
+        l.t("hq.month"),
+        esc(&month),
+        l.t("queue.show")
+    );
+    let q = |m: NaiveDate| format!("/publish?unit={}&month={}", esc(&percent_encode(unit)), m.format("%Y-%m"));
+    let prev = start.checked_sub_months(Months::new(1)).unwrap_or(start);
+    let next = start.checked_add_months(Months::new(1)).unwrap_or(start);
+    let _ = write!(
+        out,
+        r#"<nav class="months" aria-label="{}"><a href="{}" rel="prev">← {}</a> <a href="{}" rel="next">{} →</a></nav>"#,
+        l.t("hq.month"),
+        q(prev),
+        prev.format("%b %Y"),
+        q(next),
+        next.format("%b %Y")
+    );
+    out
+}
+
+pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Query<CalendarQuery>) -> Response {
+    let (l, s) = (signed.lang, &signed.session);
+    let unit = q.unit.unwrap_or_default();
+    if !unit.is_empty() && !my_units(&state, s).contains(&unit) {
+        return super::error_page(&signed, StatusCode::FORBIDDEN, l.t("error.forbidden"));
+    }
+    let start = month_start(q.month.as_deref());
+    let end = start.checked_add_months(Months::new(1)).unwrap_or(start);
+    let mut api = state.publishing();
+    let month_req = ListPublicationsRequest {
+        unit: unit.clone(),
+        from: Some(ist_midnight(start)),
+        to: Some(ist_midnight(end)),
+        limit: 500,
+    };
+    let posts = match api.list_publications(authed(&s.token, month_req)).await {
+        Ok(r) => r.into_inner().publications,
+        Err(status) => return refused(&state, &signed, &status),
+    };
+    // Waiting for approval, whenever they were written.
+    let all_req = ListPublicationsRequest { unit: unit.clone(), limit: 500, ..Default::default() };
+    let waiting: Vec<Publication> = match api.list_publications(authed(&s.token, all_req)).await {
+        Ok(r) => r.into_inner().publications.into_iter().filter(|p| p.state == "pending_approval").collect(),
+        Err(status) => return refused(&state, &signed, &status),
+    };
+    let title = l.t("pub.title");
+    let mut body = format!(
+        r#"<div class="page-head"><h1>{title}</h1>{}<a class="button primary-link" href="/publish/new" id="compose-link">{}</a></div>"#,
+        pickers(&state, l, &signed, &unit, start),
+        l.t("pub.compose")
+    );
+    let _ = write!(
+        body,
+        r#"<section class="card" id="waiting-list" aria-labelledby="wait-h"><h2 id="wait-h">{}</h2>"#,
+        l.t("pub.waiting")
+    );
+    if waiting.is_empty() {
+        let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("pub.waiting_none"));
+    } else {
+        body.push_str(r#"<ul class="agenda-flat">"#);
+        for p in &waiting {
+            body.push_str(&entry(&state, l, p));
+        }
+        body.push_str("</ul>");
+    }
+    let scope = if unit.is_empty() { l.t("pub.all_my_units").to_owned() } else { unit_name(&state.registry, l, &unit) };
+    let _ = write!(
+        body,
+        r#"</section><section class="card" id="calendar" aria-labelledby="cal-h"><h2 id="cal-h">{} · {} · {}</h2><p class="help">{}</p>{}</section>"#,
+        l.t("pub.calendar"),
+        esc(&scope),
+        start.format("%B %Y"),
+        l.t("pub.calendar_help"),
+        agenda(&state, l, &posts)
+    );
+    let page = Page {
+        lang: l,
+        title: title.into(),
+        section: Section::Publish,
+        session: Some(s),
+        here: format!("/publish?unit={}&month={}", percent_encode(&unit), start.format("%Y-%m")),
+        body,
+    };
+    super::html(StatusCode::OK, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_in_ist_starts_at_half_past_six_the_evening_before_in_utc() {
+        let start = month_start(Some("2026-11"));
+        assert_eq!(start, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+        let t = ist_midnight(start);
+        let utc = chrono::DateTime::from_timestamp_millis(tvarit_proto::time::to_millis(&t)).unwrap();
+        assert_eq!(utc.to_rfc3339(), "2026-10-31T18:30:00+00:00");
+        assert_eq!(month_start(Some("junk")).day(), 1);
+    }
+
+    /// Every `pub.*` string these pages ask for exists in both languages.
+    #[test]
+    fn every_string_the_pages_use_exists() {
+        let sources =
+            [include_str!("mod.rs"), include_str!("compose.rs"), include_str!("post.rs"), include_str!("view.rs")];
+        for src in sources {
+            for piece in src.split(".t(\"").skip(1) {
+                let key = &piece[..piece.find('"').unwrap()];
+                assert!(crate::i18n::has(key), "no interface string {key:?}");
+            }
+        }
+        for (group, values) in [
+            ("kind", &view::KINDS[..]),
+            ("verdict", &view::VERDICTS[..]),
+            ("state", &["draft", "pending_approval", "approved", "rejected", "cancelled"][..]),
+            (
+                "status",
+                &[
+                    "draft",
+                    "pending_approval",
+                    "rejected",
+                    "cancelled",
+                    "scheduled",
+                    "publishing",
+                    "published",
+                    "partly_failed",
+                ][..],
+            ),
+            ("target", &["held", "queued", "sending", "sent", "failed", "skipped", "needs_check", "cancelled"][..]),
+        ] {
+            for v in values {
+                assert!(crate::i18n::has(&format!("pub.{group}.{v}")), "pub.{group}.{v}");
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The live queue of one of my units: rendered now from `Desk.ListQueue`,
+//! then kept current by the script from `/units/{unit}/events`.
+
+use std::fmt::Write;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use serde::Deserialize;
+use tvarit_proto::v1::{Case, ListQueueRequest};
+
+use crate::AppState;
+use crate::html::{Page, Section, esc, percent_encode};
+use crate::i18n::Lang;
+use crate::rows;
+use crate::rpc::authed;
+use crate::security::Signed;
+use crate::session::Session;
+
+#[derive(Deserialize)]
+pub struct UnitQuery {
+    pub unit: Option<String>,
+}
+
+/// The units this person may open, in registry order.
+pub fn my_units(state: &AppState, session: &Session) -> Vec<String> {
+    state.registry.units().iter().map(|u| u.slug.clone()).filter(|u| session.may_see(u)).collect()
+}
+
+/// The unit asked for, if the person may see it; else their first unit.
+pub fn chosen_unit(state: &AppState, session: &Session, asked: Option<&str>) -> Result<String, StatusCode> {
+    let mine = my_units(state, session);
+    match asked {
+        Some(u) if mine.iter().any(|m| m == u) => Ok(u.to_owned()),
+        Some(_) => Err(StatusCode::FORBIDDEN),
+        None => mine.into_iter().next().ok_or(StatusCode::FORBIDDEN),
+    }
+}
+
+/// A GET form to switch between my units (only when I have more than one).
+pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str, current: &str) -> String {
+    let mine = my_units(state, session);
+    if mine.len() < 2 {
+        return String::new();
+    }
+    let mut out = format!(
+        r#"<form class="unit-picker" method="get" action="{action}"><label for="unit">{}</label><select id="unit" name="unit">"#,
+        lang.t("queue.unit")
+    );
+    for u in &mine {
+        let selected = if u == current { " selected" } else { "" };
+        let _ = write!(
+            out,
+            r#"<option value="{}"{selected}>{}</option>"#,
+            esc(u),
+            esc(&rows::unit_name(&state.registry, lang, u))
+        );
+    }
+    let _ = write!(out, r#"</select><button type="submit">{}</button></form>"#, lang.t("queue.show"));
+    out
+}
+
+/// The live table: rows now, the stream to follow, the emergency banner.
+pub fn live_table(state: &AppState, lang: Lang, unit: &str, view: &str, cases: &[Case], empty_key: &str) -> String {
+    let now = Utc::now().timestamp_millis();
+    let pinned = cases.iter().filter(|c| rows::pinned(c)).count();
+    let mut out = format!(
+        r#"<p class="live-status" id="live-status" aria-live="polite" data-t-live="{live}" data-t-offline="{offline}">{offline}</p><div id="emergency-banner" class="emergency-banner" role="alert"{hidden}><span aria-hidden="true">⚠</span> {label}: <strong id="emergency-count">{pinned}</strong></div>"#,
+        live = esc(lang.t("queue.live")),
+        offline = esc(lang.t("queue.offline")),
+        hidden = if pinned == 0 { " hidden" } else { "" },
+        label = lang.t("queue.emergencies"),
+    );
+    out.push_str(r#"<div class="table-wrap">"#);
+    out.push_str(&rows::table_open(lang, "queue"));
+    for c in cases {
+        out.push_str(&rows::row(lang, &state.registry, c, now));
+    }
+    let _ = write!(
+        out,
+        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}" hidden></div>"#,
+        hidden = if cases.is_empty() { "" } else { " hidden" },
+        empty = lang.t(empty_key),
+        unit = esc(&percent_encode(unit)),
+    );
+    out
+}
+
+pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<UnitQuery>) -> Response {
+    let (l, session) = (signed.lang, &signed.session);
+    let unit = match chosen_unit(&state, session, q.unit.as_deref()) {
+        Ok(u) => u,
+        Err(code) => return super::error_page(&signed, code, l.t("error.forbidden")),
+    };
+    let req = authed(&session.token, ListQueueRequest { unit: unit.clone(), all: false, limit: 0 });
+    let mut cases = match state.desk().list_queue(req).await {
+        Ok(r) => r.into_inner().cases,
+        Err(status) => return super::failure(&state, &signed, &status),
+    };
+    // The service already filters by unit; a row from elsewhere is never shown.
+    cases.retain(|c| session.may_see(&c.unit));
+    rows::sort(&mut cases);
+    let name = rows::unit_name(&state.registry, l, &unit);
+    let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
+    body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
+    body.push_str("</div>");
+    body.push_str(&live_table(&state, l, &unit, "queue", &cases, "queue.empty"));
+    let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));
+    let page = Page {
+        lang: l,
+        title: format!("{} · {name}", l.t("queue.title")),
+        section: Section::Queue,
+        session: Some(session),
+        here: format!("/queue?unit={}", percent_encode(&unit)),
+        body,
+    };
+    super::html(StatusCode::OK, page)
+}

@@ -1,0 +1,115 @@
+//! Sign in with the operator token, sign out, and the language switch.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tonic::Code;
+use tvarit_proto::v1::WhoAmIRequest;
+
+use crate::AppState;
+use crate::html::{Page, Section, esc};
+use crate::i18n::Lang;
+use crate::rpc::authed;
+use crate::security::{self, Signed, cookie, session_cookie};
+use crate::session::COOKIE;
+
+fn signin_page(lang: Lang, error: Option<&str>) -> Page<'static> {
+    let error = error.map_or_else(String::new, |e| format!(r#"<p class="flash err" role="alert">{}</p>"#, esc(e)));
+    let body = format!(
+        r#"<section class="signin"><h1>{title}</h1>{error}<form method="post" action="/signin"><label for="token">{label}</label><p id="token-help" class="help">{help}</p><input id="token" name="token" type="password" autocomplete="off" required autofocus aria-describedby="token-help"><button type="submit" class="primary">{submit}</button></form></section>"#,
+        title = lang.t("signin.title"),
+        label = lang.t("signin.token"),
+        help = lang.t("signin.help"),
+        submit = lang.t("signin.submit"),
+    );
+    Page {
+        lang,
+        title: lang.t("signin.title").into(),
+        section: Section::SignIn,
+        session: None,
+        here: "/signin".into(),
+        body,
+    }
+}
+
+pub async fn form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+    if cookie(&headers, COOKIE).and_then(|id| state.sessions.get(&id)).is_some() {
+        return Redirect::to("/queue").into_response();
+    }
+    super::html(StatusCode::OK, signin_page(lang, None))
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    token: String,
+}
+
+pub async fn submit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: Bytes) -> Response {
+    let form: SignInForm = match super::form(&body) {
+        Ok(f) => f,
+        Err(bad) => return bad.into_response(),
+    };
+    let token = form.token.trim().to_owned();
+    match state.desk().who_am_i(authed(&token, WhoAmIRequest {})).await {
+        Ok(resp) => {
+            let operator = resp.into_inner();
+            tracing::info!(operator = %operator.name, role = %operator.role, "signed in");
+            let id = state.sessions.create(token, operator);
+            let secure = security::is_tls(&state, &headers);
+            let mut resp = Redirect::to("/queue").into_response();
+            resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, None, secure));
+            resp
+        }
+        Err(status) if matches!(status.code(), Code::Unauthenticated | Code::PermissionDenied) => {
+            super::html(StatusCode::UNAUTHORIZED, signin_page(lang, Some(lang.t("signin.bad"))))
+        }
+        Err(status) => {
+            tracing::warn!(error = %status.message(), "sign-in: desk unavailable");
+            super::html(StatusCode::SERVICE_UNAVAILABLE, signin_page(lang, Some(lang.t("signin.unavailable"))))
+        }
+    }
+}
+
+pub async fn signout(State(state): State<AppState>, signed: Signed, headers: HeaderMap) -> Response {
+    state.sessions.remove(&signed.id);
+    let mut resp = Redirect::to("/signin").into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", Some(0), security::is_tls(&state, &headers)));
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only a path on this site: never `//host` or `https://…` (no open redirect).
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/queue",
+    }
+}
+
+pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
+    let Some(lang) = Lang::from_code(&code) else { return StatusCode::NOT_FOUND.into_response() };
+    let mut resp = Redirect::to(safe_next(q.next.as_deref())).into_response();
+    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII cookie"));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn the_language_switch_redirects_only_within_the_site() {
+        assert_eq!(safe_next(Some("/cases/BLT-2611-00001")), "/cases/BLT-2611-00001");
+        assert_eq!(safe_next(Some("//evil.example/")), "/queue");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/queue");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/queue");
+        assert_eq!(safe_next(None), "/queue");
+    }
+}
