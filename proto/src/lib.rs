@@ -93,9 +93,10 @@ pub mod time {
         Timestamp { seconds: ms.div_euclid(1000), nanos: (ms.rem_euclid(1000) * 1_000_000) as i32 }
     }
 
-    /// A protobuf timestamp to milliseconds since the epoch.
+    /// A protobuf timestamp to milliseconds since the epoch. Saturates: a
+    /// message off the wire may hold any seconds (chrono then refuses it).
     pub fn to_millis(ts: &Timestamp) -> i64 {
-        ts.seconds * 1000 + i64::from(ts.nanos) / 1_000_000
+        ts.seconds.saturating_mul(1000).saturating_add(i64::from(ts.nanos) / 1_000_000)
     }
 }
 

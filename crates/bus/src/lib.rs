@@ -17,6 +17,8 @@ pub use subjects::Namespace;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    #[error("bad NATS URL {url}: {message}")]
+    Url { url: String, message: String },
     #[error("cannot connect to NATS at {url}: {source}")]
     Connect { url: String, source: async_nats::ConnectError },
     #[error("declaring stream {stream}: {message}")]
@@ -25,9 +27,22 @@ pub enum BusError {
     Consumer { stream: String, consumer: String, message: String },
 }
 
+/// The servers of `TVARIT_NATS_URL`: one URL, or a cluster's URLs
+/// separated by commas (the client fails over between them).
+pub fn server_addrs(url: &str) -> Result<Vec<async_nats::ServerAddr>, BusError> {
+    url.split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            u.parse::<async_nats::ServerAddr>().map_err(|e| BusError::Url { url: u.into(), message: e.to_string() })
+        })
+        .collect()
+}
+
 /// Connects with unlimited reconnects, so a broker that is down for a while
 /// delays work instead of ending the process.
 pub async fn connect(url: &str, name: &str) -> Result<async_nats::Client, BusError> {
+    let servers = server_addrs(url)?;
     async_nats::ConnectOptions::new()
         .name(name)
         .retry_on_initial_connect()
@@ -39,7 +54,21 @@ pub async fn connect(url: &str, name: &str) -> Result<async_nats::Client, BusErr
                 other => tracing::debug!(event = %other, "nats event"),
             }
         })
-        .connect(url)
+        .connect(servers)
         .await
         .map_err(|source| BusError::Connect { url: url.into(), source })
+}
+
+#[cfg(test)]
+mod server_addrs_tests {
+    use super::server_addrs;
+
+    #[test]
+    fn a_cluster_url_list_is_every_node() {
+        let addrs = server_addrs("nats://nats:4222, nats://nats-2:4222,nats://nats-3:4222").unwrap();
+        let hosts: Vec<String> = addrs.iter().map(|a| format!("{}:{}", a.host(), a.port())).collect();
+        assert_eq!(hosts, ["nats:4222", "nats-2:4222", "nats-3:4222"]);
+        assert_eq!(server_addrs("nats://127.0.0.1:4222").unwrap().len(), 1);
+        assert!(server_addrs("nats://a:4222,http://[bad").is_err());
+    }
 }

@@ -52,6 +52,21 @@ impl Default for Common {
     }
 }
 
+/// A duration setting in seconds must be a finite number from 0 to a day:
+/// TOML accepts `inf` and `nan`, which would panic where a `Duration` is
+/// made from them, or wait for ever.
+pub fn check_seconds(settings: &[(&'static str, f64)]) -> Result<(), ConfigError> {
+    for &(key, value) in settings {
+        if !(0.0..=86_400.0).contains(&value) {
+            return Err(ConfigError::Invalid {
+                key,
+                message: format!("{value} must be a number of seconds from 0 to 86400"),
+            });
+        }
+    }
+    Ok(())
+}
+
 impl Common {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !is_namespace(&self.namespace) {
@@ -91,6 +106,19 @@ where
         figment = figment.merge(Toml::file_exact(PathBuf::from(path)));
     }
     figment.merge(Env::prefixed("TVARIT_").ignore(&["config"])).extract().map_err(|e| ConfigError::Figment(Box::new(e)))
+}
+
+/// `T` from its defaults and the TOML `text` alone (no file, no
+/// environment): what `load` does with a `TVARIT_CONFIG` file, for checking
+/// configuration text.
+pub fn from_toml_str<T>(text: &str) -> Result<T, ConfigError>
+where
+    T: Serialize + DeserializeOwned + Default,
+{
+    Figment::from(Serialized::defaults(T::default()))
+        .merge(Toml::string(text))
+        .extract()
+        .map_err(|e| ConfigError::Figment(Box::new(e)))
 }
 
 /// Binds a listen address, naming the configuration key if it fails.

@@ -1,9 +1,11 @@
-//! Telemetry shared by every service: JSON logs on stdout, OTLP traces when
+//! Telemetry shared by every service: JSON logs on stdout with trace ids, OTLP traces when
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, W3C trace context, a Prometheus
 //! `/metrics` endpoint and one cancellation token for SIGTERM and Ctrl-C.
 
 mod grpc_context;
 mod grpc_health;
+mod json_log;
+mod process_metrics;
 mod prometheus;
 mod shutdown;
 
@@ -16,6 +18,8 @@ use opentelemetry::global;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -57,36 +61,38 @@ pub enum LogTo {
     Stderr,
 }
 
-/// Installs the global subscriber: JSON logs filtered by `RUST_LOG` and,
-/// when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, an OTLP gRPC exporter. Must
-/// run inside the Tokio runtime.
+/// Installs the global subscriber: JSON logs filtered by `RUST_LOG`, each
+/// line inside a span carrying its trace id, and, when
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` is set, an OTLP gRPC exporter. Must run
+/// inside the Tokio runtime.
 pub fn init(service: &'static str, log_to: LogTo) -> anyhow::Result<TelemetryGuard> {
     global::set_text_map_propagator(TraceContextPropagator::new());
     let default_level = if log_to == LogTo::Stdout { "info" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    let json =
-        tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(false).with_span_list(false);
+    let json = tracing_subscriber::fmt::layer().event_format(json_log::JsonWithTrace);
     let logs = match log_to {
         LogTo::Stdout => json.with_writer(std::io::stdout).boxed(),
         LogTo::Stderr => json.with_writer(std::io::stderr).boxed(),
-    }
-    .with_filter(filter);
-
-    let provider = if std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some() {
-        let exporter = opentelemetry_otlp::SpanExporter::builder().with_tonic().build()?;
-        let resource = opentelemetry_sdk::Resource::builder().with_service_name(service).build();
-        Some(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build())
-    } else {
-        None
     };
-    // The exporter's own gRPC client must not trace itself.
-    let otel_filter = EnvFilter::new("info,h2=off,hyper=off,tonic=off,tower=off");
-    let otel = provider
-        .as_ref()
-        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service)).with_filter(otel_filter));
-    tracing_subscriber::registry().with(logs).with(otel).try_init()?;
-    if let Some(p) = &provider {
-        global::set_tracer_provider(p.clone());
+
+    // Spans always get trace ids, so log lines carry them and W3C context
+    // flows between services; they are exported only when a collector is set.
+    let resource = opentelemetry_sdk::Resource::builder().with_service_name(service).build();
+    let mut builder = SdkTracerProvider::builder().with_resource(resource);
+    if std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some() {
+        let exporter = opentelemetry_otlp::SpanExporter::builder().with_tonic().build()?;
+        builder = builder.with_batch_exporter(exporter);
     }
-    Ok(TelemetryGuard { provider })
+    let provider = builder.build();
+    // `RUST_LOG` filters globally; this static filter only keeps the
+    // exporter's own gRPC client out of the traces. (Two per-layer
+    // `EnvFilter`s lost every event after start-up once RUST_LOG held a
+    // target directive such as `info,tvarit_reply=debug`.)
+    let otel_filter = Targets::new()
+        .with_default(Level::INFO)
+        .with_targets(["h2", "hyper", "tonic", "tower"].map(|t| (t, tracing_subscriber::filter::LevelFilter::OFF)));
+    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service)).with_filter(otel_filter);
+    tracing_subscriber::registry().with(filter).with(logs).with(otel).try_init()?;
+    global::set_tracer_provider(provider.clone());
+    Ok(TelemetryGuard { provider: Some(provider) })
 }

@@ -18,11 +18,14 @@ pub fn install_prometheus() -> anyhow::Result<PrometheusHandle> {
         .install_recorder()?)
 }
 
-/// `GET /metrics` in the Prometheus text format, plus `GET /healthz`.
+/// `GET /metrics` in the Prometheus text format (with the process's memory
+/// and CPU), plus `GET /healthz`.
 pub fn metrics_router(handle: PrometheusHandle) -> Router {
-    Router::new()
-        .route("/metrics", get(move || std::future::ready(handle.render())))
-        .route("/healthz", get(|| std::future::ready("ok")))
+    let render = move || {
+        crate::process_metrics::record();
+        std::future::ready(handle.render())
+    };
+    Router::new().route("/metrics", get(render)).route("/healthz", get(|| std::future::ready("ok")))
 }
 
 /// Serves `router` on `listener` until `shutdown`.

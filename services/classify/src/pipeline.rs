@@ -79,6 +79,7 @@ impl Pipeline {
             mentions: &post.mentions,
             platform: &post.platform,
         });
+        tracing::debug!(category = d.category.slug(), unit = %d.unit, "post classified");
         metrics::counter!("tvarit_classify_decisions_total", "category" => d.category.slug(), "unit" => d.unit.clone())
             .increment(1);
         let classification = Classification {

@@ -107,6 +107,7 @@ impl Acceptor {
                 let span =
                     tracing::info_span!("ingest.publish", platform = %p.platform, post_id = %p.post_id, unit = %p.unit);
                 let _entered = span.enter();
+                tracing::debug!("post published");
                 Outgoing {
                     subject: self.ns.post_ingested(&p.unit),
                     headers: publish_headers(&post_key(&p.platform, &p.post_id)),
@@ -137,6 +138,12 @@ impl Acceptor {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Posts stored but not yet acknowledged by JetStream: above zero for
+    /// long means the broker is refusing them (down, or its store is full).
+    pub async fn unpublished(&self) -> Result<i64, AcceptError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM posts WHERE published_at IS NULL").fetch_one(&self.pool).await?)
     }
 
     /// Publishes posts stored more than `older_than` ago but never

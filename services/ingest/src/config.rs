@@ -32,6 +32,10 @@ pub struct IngestConfig {
     /// words, so posts about a district that tag nobody are still seen
     /// (marked untagged, not counted in response times).
     pub ingest_x_watch_terms: bool,
+    /// Publish again posts archived this long ago but never acknowledged by
+    /// JetStream (a crash between the steps, a broker down or full); the
+    /// check runs at a third of this interval.
+    pub ingest_republish_after_seconds: f64,
 }
 
 impl Default for IngestConfig {
@@ -49,6 +53,22 @@ impl Default for IngestConfig {
             ingest_youtube_daily_quota: tvarit_platforms::youtube::DEFAULT_DAILY_QUOTA,
             ingest_youtube_poll_seconds: 15.0,
             ingest_x_watch_terms: true,
+            ingest_republish_after_seconds: 30.0,
         }
+    }
+}
+
+impl IngestConfig {
+    /// The shared settings, and the seconds ingest turns into durations:
+    /// finite, and at most a day (TOML allows `inf` and `nan`).
+    pub fn validate(&self) -> Result<(), tvarit_config::ConfigError> {
+        self.common.validate()?;
+        tvarit_config::check_seconds(&[
+            ("ingest_x_poll_seconds", self.ingest_x_poll_seconds),
+            ("ingest_x_stream_stall_seconds", self.ingest_x_stream_stall_seconds),
+            ("ingest_youtube_poll_seconds", self.ingest_youtube_poll_seconds),
+            ("ingest_republish_after_seconds", self.ingest_republish_after_seconds),
+        ])?;
+        Ok(())
     }
 }

@@ -75,7 +75,8 @@ pub async fn run(
     let grpc_addr = listeners.grpc.local_addr()?;
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
-    let recovery = tokio::spawn(republish_loop(acceptor, shutdown.clone()));
+    let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0));
+    let recovery = tokio::spawn(republish_loop(acceptor, republish_after, shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     http.await??;
@@ -194,16 +195,19 @@ async fn start_youtube_pollers(
 }
 
 /// Publishes posts that a process archived but died before publishing.
-async fn republish_loop(acceptor: Acceptor, shutdown: CancellationToken) {
+async fn republish_loop(acceptor: Acceptor, after: Duration, shutdown: CancellationToken) {
     loop {
-        match acceptor.republish_stale(Duration::from_secs(30)).await {
+        if let Ok(n) = acceptor.unpublished().await {
+            metrics::gauge!("tvarit_ingest_unpublished_posts").set(n as f64);
+        }
+        match acceptor.republish_stale(after).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(posts = n, "republished posts left unpublished by a stopped process"),
             Err(e) => tracing::warn!(error = %e, "republishing stale posts"),
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_secs(15)) => {}
+            _ = tokio::time::sleep(after / 3) => {}
         }
     }
 }

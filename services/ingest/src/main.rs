@@ -36,7 +36,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config: IngestConfig = tvarit_config::load()?;
-    config.common.validate()?;
+    config.validate()?;
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-ingest", log_to)?;

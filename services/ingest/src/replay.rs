@@ -5,6 +5,7 @@
 use std::io::BufRead;
 use std::time::{Duration, Instant};
 
+use tvarit_proto::v1::Post;
 use tvarit_registry::Registry;
 
 use crate::accept::{Acceptor, Outcome};
@@ -36,13 +37,9 @@ pub async fn replay(
     for (index, line) in reader.split(b'\n').enumerate() {
         let line_no = index + 1;
         let line = line?;
-        let line = line.strip_suffix(b"\r").unwrap_or(&line);
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let Some(parsed) = parse_line(&line, registry, chrono::Utc::now()) else {
             continue;
-        }
-        let parsed = std::str::from_utf8(line)
-            .map_err(|e| format!("not valid UTF-8: {e}"))
-            .and_then(|text| parse_post(text, registry, chrono::Utc::now(), "replay").map_err(|e| e.to_string()));
+        };
         match parsed {
             Ok(post) => batch.push(post),
             Err(e) => {
@@ -59,7 +56,25 @@ pub async fn replay(
     Ok(summary)
 }
 
-async fn flush(batch: &mut Vec<tvarit_proto::v1::Post>, acceptor: &Acceptor, summary: &mut ReplaySummary) -> u64 {
+/// One line of a replay file (without its `\n`): `None` for a blank line,
+/// else the post or the reason it was rejected.
+pub fn parse_line(
+    line: &[u8],
+    registry: &Registry,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Result<Post, String>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(
+        std::str::from_utf8(line)
+            .map_err(|e| format!("not valid UTF-8: {e}"))
+            .and_then(|text| parse_post(text, registry, now, "replay").map_err(|e| e.to_string())),
+    )
+}
+
+async fn flush(batch: &mut Vec<Post>, acceptor: &Acceptor, summary: &mut ReplaySummary) -> u64 {
     if batch.is_empty() {
         return 0;
     }

@@ -29,6 +29,7 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
                 // The post's trace reaches its last stage here.
                 let span = tracing::info_span!("metrics.record", event_id = e.event_id);
                 span.set_parent(tvarit_bus::context_from_headers(msg.headers.as_ref())).ok();
+                span.in_scope(|| tracing::debug!(kind = e.kind, "recording the case event"));
                 drop(span);
                 events.push(e);
                 messages.push(msg);
@@ -76,7 +77,7 @@ pub async fn handle_ingested(batch: Vec<Message>) {
         if let Ok(post) = Post::decode(msg.payload.as_ref())
             && let (Some(created), Some(received)) = (&post.created_at, &post.received_at)
         {
-            let lag = (to_millis(received) - to_millis(created)).max(0) as f64 / 1000.0;
+            let lag = to_millis(received).saturating_sub(to_millis(created)).max(0) as f64 / 1000.0;
             metrics::histogram!("tvarit_ingest_lag_seconds", "unit" => post.unit).record(lag);
         }
     }

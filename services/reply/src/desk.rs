@@ -121,11 +121,14 @@ impl Desk for DeskService {
                 let Some(msg) = msg else { return };
                 let Ok(event) = CaseEvent::decode(msg.payload.as_ref()) else { continue };
                 let update = QueueUpdate { case: event.case, kind: event.kind, snapshot: false };
-                // A client that stops reading loses its stream, never slows others.
-                if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(Ok(update)) {
+                // A client that stops reading loses its stream, never slows
+                // others. The last slot is kept for telling it so: a plain
+                // end of stream would look like a normal goodbye.
+                if tx.capacity() <= 1 {
                     let _ = tx.try_send(Err(Status::resource_exhausted("client too slow; watch again")));
                     return;
                 }
+                let _ = tx.try_send(Ok(update));
             }
         });
         Ok(Response::new(ReceiverStream::new(rx)))

@@ -35,6 +35,7 @@ impl Intake {
                     let span =
                         tracing::info_span!("reply.open_case", platform = %post.platform, post_id = %post.post_id);
                     span.set_parent(context_from_headers(msg.headers.as_ref())).ok();
+                    span.in_scope(|| tracing::debug!("opening the post's case"));
                     if let Some(tp) = span.in_scope(tvarit_bus::current_traceparent) {
                         traces.insert((post.platform.clone(), post.post_id.clone()), tp);
                     }

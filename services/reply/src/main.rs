@@ -61,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config: ReplyConfig = tvarit_config::load()?;
     config.common.validate()?;
+    tvarit_config::check_seconds(&[("reply_in_flight_timeout_seconds", config.reply_in_flight_timeout_seconds)])?;
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-reply", log_to)?;

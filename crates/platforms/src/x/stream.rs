@@ -68,17 +68,41 @@ pub enum Frame {
 #[derive(Debug, Default)]
 pub struct Framer {
     buf: Vec<u8>,
+    /// How far `buf` has been searched for `\r\n`, so a long partial line
+    /// is not rescanned on every chunk.
+    scanned: usize,
 }
 
+/// No tweet comes near this (X caps a post's JSON at tens of KiB); a line
+/// longer than this is a broken or hostile stream.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("stream line over {MAX_LINE_BYTES} bytes without a line end")]
+pub struct LineTooLong;
+
 impl Framer {
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<Frame> {
+    /// The complete lines in `bytes` and what came before; an error when a
+    /// line grows past [`MAX_LINE_BYTES`] (the caller drops the connection).
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<Frame>, LineTooLong> {
         self.buf.extend_from_slice(bytes);
         let mut frames = Vec::new();
-        while let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
+        loop {
+            let from = self.scanned.saturating_sub(1);
+            let Some(pos) = self.buf[from..].windows(2).position(|w| w == b"\r\n").map(|p| p + from) else {
+                self.scanned = self.buf.len();
+                break;
+            };
             let line: Vec<u8> = self.buf.drain(..pos + 2).take(pos).collect();
+            self.scanned = 0;
             frames.push(if line.iter().all(u8::is_ascii_whitespace) { Frame::KeepAlive } else { Frame::Line(line) });
         }
-        frames
+        if self.buf.len() > MAX_LINE_BYTES {
+            self.buf.clear();
+            self.scanned = 0;
+            return Err(LineTooLong);
+        }
+        Ok(frames)
     }
 }
 
@@ -162,11 +186,27 @@ mod tests {
     #[test]
     fn frames_lines_keepalives_and_keeps_partial_lines() {
         let mut f = Framer::default();
-        assert_eq!(f.push(b"\r\n{\"data\":"), vec![Frame::KeepAlive]);
-        assert_eq!(f.push(b"{\"id\":\"1\"}}\r\n\r"), vec![Frame::Line(b"{\"data\":{\"id\":\"1\"}}".to_vec())]);
-        assert_eq!(f.push(b"\n"), vec![Frame::KeepAlive]);
+        assert_eq!(f.push(b"\r\n{\"data\":"), Ok(vec![Frame::KeepAlive]));
+        assert_eq!(f.push(b"{\"id\":\"1\"}}\r\n\r"), Ok(vec![Frame::Line(b"{\"data\":{\"id\":\"1\"}}".to_vec())]));
+        assert_eq!(f.push(b"\n"), Ok(vec![Frame::KeepAlive]));
         // A bare \n is not a frame end on this stream.
-        assert!(f.push(b"{\"data\":{}}\n").is_empty());
+        assert!(f.push(b"{\"data\":{}}\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_and_forgotten() {
+        let mut f = Framer::default();
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut refused = false;
+        for _ in 0..(MAX_LINE_BYTES / chunk.len() + 1) {
+            match f.push(&chunk) {
+                Ok(frames) => assert!(frames.is_empty()),
+                Err(LineTooLong) => refused = true,
+            }
+        }
+        assert!(refused, "a line past the cap must be refused");
+        // After the refusal the framer starts clean.
+        assert_eq!(f.push(b"{}\r\n"), Ok(vec![Frame::Line(b"{}".to_vec())]));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use axum::routing::get;
 use secrecy::ExposeSecret;
 use tvarit_platforms::meta::{self, FeedChange};
 use tvarit_proto::v1::Author;
-use tvarit_registry::Account;
+use tvarit_registry::{Account, Registry};
 
 use super::SourceState;
 use crate::http::reject;
@@ -68,14 +68,20 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
     if !meta::signature_valid(secret.expose_secret().as_bytes(), &body, signature) {
         return reject(StatusCode::UNAUTHORIZED, "bad_signature", "X-Hub-Signature-256 does not match".into());
     }
-    let delivery: meta::Delivery = match serde_json::from_slice(&body) {
+    let drafts = match drafts(&body, &state.registry) {
         Ok(d) => d,
         Err(e) => return reject(StatusCode::BAD_REQUEST, "malformed", format!("not a Meta delivery: {e}")),
     };
+    state.accept_drafts(drafts, SOURCE).await
+}
+
+/// The post drafts of a delivery's (already verified) raw body; entries for
+/// unregistered Pages and unreadable changes are skipped and counted.
+pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json::Error> {
+    let delivery: meta::Delivery = serde_json::from_slice(body)?;
     let mut drafts = Vec::new();
     for entry in delivery.entry {
-        let account =
-            ["facebook", "instagram"].iter().find_map(|p| state.registry.account_by_platform_id(p, &entry.id));
+        let account = ["facebook", "instagram"].iter().find_map(|p| registry.account_by_platform_id(p, &entry.id));
         let Some(account) = account else {
             tracing::warn!(page_id = %entry.id, "meta delivery for an unregistered page");
             metrics::counter!("tvarit_ingest_rejected_total", "reason" => "unknown_account").increment(1);
@@ -88,7 +94,7 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
             }
         }
     }
-    state.accept_drafts(drafts, SOURCE).await
+    Ok(drafts)
 }
 
 #[cfg(test)]

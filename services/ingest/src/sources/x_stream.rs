@@ -11,11 +11,12 @@ use tvarit_platforms::PlatformError;
 use tvarit_platforms::x::XClient;
 use tvarit_platforms::x::stream::{Frame, Framer, Rule, StreamMessage};
 use tvarit_platforms::x::types::Timeline;
+use tvarit_proto::v1::Post;
 use tvarit_registry::{Registry, UnitKind};
 
 use super::backoff::{Backoff, Failure};
 use crate::accept::Acceptor;
-use crate::post_input::{build_post, build_untagged};
+use crate::post_input::{InputError, build_post, build_untagged};
 
 pub const SOURCE: &str = "x-stream";
 /// X sends a keep-alive at least every 20 s; silence longer than this is a stall.
@@ -170,7 +171,15 @@ impl XStream {
                 }
                 Ok(Ok(Some(b))) => b,
             };
-            for frame in framer.push(&bytes) {
+            let frames = match framer.push(&bytes) {
+                Ok(frames) => frames,
+                Err(e) => {
+                    tracing::warn!(error = %e, "x stream sent an endless line; reconnecting");
+                    metrics::counter!("tvarit_ingest_rejected_total", "reason" => "stream_line_too_long").increment(1);
+                    return Failure::Network;
+                }
+            };
+            for frame in frames {
                 if let Frame::Line(line) = frame
                     && let Some(goodbye) = self.handle_line(&line).await
                 {
@@ -183,32 +192,17 @@ impl XStream {
 
     /// Stores the post on one line; returns the in-band error if the line is one.
     async fn handle_line(&self, line: &[u8]) -> Option<String> {
-        let msg: StreamMessage = match serde_json::from_slice(line) {
-            Ok(m) => m,
-            Err(e) => {
+        let (post_id, built) = match read_line(line, &self.registry, chrono::Utc::now()) {
+            StreamLine::Unreadable(e) => {
                 tracing::warn!(error = %e, bytes = line.len(), "unreadable x stream line dropped");
                 metrics::counter!("tvarit_ingest_rejected_total", "reason" => "malformed_stream_line").increment(1);
                 return None;
             }
+            StreamLine::Disconnect(goodbye) => return Some(goodbye),
+            StreamLine::Skip => return None,
+            StreamLine::Post { post_id, built } => (post_id, built),
         };
-        if let Some(goodbye) = msg.disconnect() {
-            return Some(goodbye);
-        }
-        let tweet = msg.data?;
-        let timeline = Timeline { data: Vec::new(), includes: msg.includes, meta: Default::default() };
-        let draft = super::x_poll::draft(&timeline, &tweet);
-        if draft.author.as_ref().is_some_and(|a| self.registry.account(&a.handle).is_some()) {
-            return None;
-        }
-        let watched = msg.matching_rules.iter().find_map(|r| r.tag.strip_prefix(WATCH_TAG));
-        let now = chrono::Utc::now();
-        let built = match watched {
-            Some(unit) if self.registry.addressed_account(draft.mentions.iter().map(String::as_str)).is_none() => {
-                build_untagged(draft, &self.registry, unit, now, SOURCE)
-            }
-            _ => build_post(draft, &self.registry, now, SOURCE),
-        };
-        match built {
+        match *built {
             Ok(post) => {
                 // Acknowledged before the next line is read: a crash loses
                 // nothing that the backfill after reconnecting cannot bring back.
@@ -220,12 +214,52 @@ impl XStream {
                 }
             }
             Err(e) => {
-                tracing::info!(post_id = %tweet.id, error = %e, "streamed post skipped");
+                tracing::info!(%post_id, error = %e, "streamed post skipped");
                 metrics::counter!("tvarit_ingest_rejected_total", "reason" => "invalid").increment(1);
             }
         }
         None
     }
+}
+
+/// What one line of the stream holds.
+#[derive(Debug)]
+pub enum StreamLine {
+    Unreadable(serde_json::Error),
+    /// X's in-band error: the connection is about to close.
+    Disconnect(String),
+    /// No post, or one of our own accounts' posts.
+    Skip,
+    Post {
+        post_id: String,
+        built: Box<Result<Post, InputError>>,
+    },
+}
+
+/// Reads one line of the stream (without its `\r\n`) into a post routed
+/// as `handle_line` stores it.
+pub fn read_line(line: &[u8], registry: &Registry, now: chrono::DateTime<chrono::Utc>) -> StreamLine {
+    let msg: StreamMessage = match serde_json::from_slice(line) {
+        Ok(m) => m,
+        Err(e) => return StreamLine::Unreadable(e),
+    };
+    if let Some(goodbye) = msg.disconnect() {
+        return StreamLine::Disconnect(goodbye);
+    }
+    let Some(tweet) = msg.data else { return StreamLine::Skip };
+    let timeline = Timeline { data: Vec::new(), includes: msg.includes, meta: Default::default() };
+    let draft = super::x_poll::draft(&timeline, &tweet);
+    if draft.author.as_ref().is_some_and(|a| registry.account(&a.handle).is_some()) {
+        return StreamLine::Skip;
+    }
+    let watched = msg.matching_rules.iter().find_map(|r| r.tag.strip_prefix(WATCH_TAG));
+    let built = match watched {
+        Some(unit) if registry.addressed_account(draft.mentions.iter().map(String::as_str)).is_none() => {
+            build_untagged(draft, registry, unit, now, SOURCE)
+        }
+        _ => build_post(draft, registry, now, SOURCE),
+    };
+    StreamLine::Post { post_id: tweet.id, built: Box::new(built) }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use tvarit_platforms::x::webhook::{self, V1Tweet};
 use tvarit_proto::v1::Author;
+use tvarit_registry::Registry;
 
 use super::SourceState;
 use crate::http::reject;
@@ -71,18 +72,23 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
     if !webhook::signature_valid(secret.expose_secret().as_bytes(), &body, signature) {
         return reject(StatusCode::UNAUTHORIZED, "bad_signature", "x-twitter-webhooks-signature does not match".into());
     }
-    let delivery: webhook::Delivery = match serde_json::from_slice(&body) {
+    let drafts = match drafts(&body, &state.registry) {
         Ok(d) => d,
         Err(e) => return reject(StatusCode::BAD_REQUEST, "malformed", format!("not an X activity delivery: {e}")),
     };
-    let drafts = delivery
+    state.accept_drafts(drafts, SOURCE).await
+}
+
+/// The post drafts of a delivery's (already verified) raw body.
+pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json::Error> {
+    let delivery: webhook::Delivery = serde_json::from_slice(body)?;
+    Ok(delivery
         .tweet_create_events
         .iter()
         // Our own posts come back as events too: answering them would loop.
-        .filter(|t| state.registry.account(&t.user.screen_name).is_none())
+        .filter(|t| registry.account(&t.user.screen_name).is_none())
         .map(draft)
-        .collect();
-    state.accept_drafts(drafts, SOURCE).await
+        .collect())
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ impl Timer {
                     }
                 }
             })
-            .connect(nats_url)
+            .connect(tvarit_bus::server_addrs(nats_url)?)
             .await?;
         Ok(Self { pool, registry, publisher, nats, reconnected })
     }

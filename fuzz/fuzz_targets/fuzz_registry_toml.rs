@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tvarit_fuzz_checks::classify::registry_toml(data));
