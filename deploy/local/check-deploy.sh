@@ -31,12 +31,23 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 # Dummy values: .env is the operator's; here only the file's shape is checked.
 for files in "-f docker-compose.yml" "-f docker-compose.yml --profile demo" \
-  "-f docker-compose.yml -f docker-compose.cluster.yml"; do
+  "-f docker-compose.yml -f docker-compose.cluster.yml" \
+  "-f docker-compose.yml -f docker-compose.demo.yml --profile demo"; do
   # shellcheck disable=SC2086 # the words are separate arguments
-  TVARIT_POSTGRES_PASSWORD=check TVARIT_GRAFANA_ADMIN_PASSWORD=check docker-compose $files config -q
+  TVARIT_POSTGRES_PASSWORD=check TVARIT_GRAFANA_ADMIN_PASSWORD=check TVARIT_DEMO_SECRET=check \
+    docker-compose $files config -q
+done
+bash deploy/demo/make-registry.sh | cmp -s - deploy/demo/registry.toml \
+  || { log "error: deploy/demo/registry.toml is stale: bash deploy/demo/make-registry.sh > deploy/demo/registry.toml"; exit 1; }
+
+# Every variable the compose files read is documented in .env.example.
+for var in $(grep -ohE '\$\{[A-Z_]+' docker-compose*.yml | tr -d '${' | sort -u); do
+  grep -qE "^#? ?$var=" .env.example || { log "error: $var (read by docker-compose) is not in .env.example"; exit 1; }
 done
 
-promtool check config deploy/prometheus/prometheus.yml
+# prometheus.yml names the rules by their path in the container.
+promtool check config --syntax-only deploy/prometheus/prometheus.yml
+promtool check rules deploy/prometheus/alerts.yml
 for f in deploy/grafana/dashboards/*.json; do
   python3 -m json.tool "$f" >/dev/null || { log "error: $f is not valid JSON"; exit 1; }
 done

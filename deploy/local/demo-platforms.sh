@@ -21,15 +21,7 @@ demo_secret() { # NAME: a random secret in .tvarit/demo-secrets/NAME, echoing it
 # sim's ids and every source) and exports what the services read.
 demo_platform_env() {
   local registry=$state/demo-registry.toml
-  {
-    sed '/^\[\[accounts\]\]/,$d' crates/registry/rajasthan.toml
-    local h id
-    for pair in PoliceRajasthan:1:hq RajPoliceHelp:2:hq SP_Balotra:3:balotra jaipur_police:4:jaipur; do
-      IFS=: read -r h id unit <<<"$pair"
-      printf '[[accounts]]\nplatform = "x"\nhandle = "@%s"\nunit = "%s"\nplatform_id = "90000000000000000%s"\nsources = ["poll", "stream", "webhook"]\n\n' "$h" "$unit" "$id"
-    done
-    printf '[[accounts]]\nplatform = "facebook"\nhandle = "@RajasthanPolicePage"\nunit = "hq"\nplatform_id = "%s"\nsources = ["webhook"]\n' "$sim_page_id"
-  } >"$registry"
+  bash deploy/demo/make-registry.sh >"$registry"
   export TVARIT_REGISTRY_FILE=$root/$registry
   export TVARIT_INGEST_X_API_BASE=http://$sim_addr
   export TVARIT_REPLY_X_API_BASE=http://$sim_addr
