@@ -8,7 +8,7 @@ async fn cases(db: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(db).await.unwrap_or(0)
 }
 
-async fn wait_for_cases(db: &PgPool, at_least: i64) {
+pub(crate) async fn wait_for_cases(db: &PgPool, at_least: i64) {
     eventually(Duration::from_secs(60), &format!("{at_least} cases"), || async move {
         (cases(db).await >= at_least).then_some(())
     })
@@ -22,14 +22,7 @@ async fn kill_9_mid_stream_loses_nothing_and_doubles_nothing() {
     const POSTS: usize = 2_000;
     let env = TestEnv::new().await;
     let mut running = env.start_all().await;
-    let units = [("@SP_Balotra", "balotra"), ("@jaipur_police", "jaipur"), ("@PoliceRajasthan", "hq")];
-    let lines: Vec<String> = (0..POSTS)
-        .map(|i| {
-            let (handle, _) = units[i % units.len()];
-            post_line(&format!("k{i:05}"), &format!("{handle} complaint {i}: my mobile was stolen"), &[handle], None)
-        })
-        .collect();
-    let file = env.write_file("posts.jsonl", &lines);
+    let file = env.write_file("posts.jsonl", &complaints(POSTS));
     let mut replay = env.command("tvarit-ingest").arg("replay").arg(&file).args(["--rate", "400"]).spawn().unwrap();
 
     let reply_db = env.schema_pool("reply").await;
@@ -47,25 +40,43 @@ async fn kill_9_mid_stream_loses_nothing_and_doubles_nothing() {
 
     let status = tokio::task::spawn_blocking(move || replay.wait().unwrap()).await.unwrap();
     assert!(status.success(), "replay must finish once all posts are acknowledged");
-    wait_for_cases(&reply_db, POSTS as i64).await;
+    assert_each_post_once(&env, POSTS).await;
+    env.cleanup(running).await;
+}
 
+/// `posts` complaints `k00000`, `k00001`, … spread over three units' accounts.
+pub(crate) fn complaints(posts: usize) -> Vec<String> {
+    let handles = ["@SP_Balotra", "@jaipur_police", "@PoliceRajasthan"];
+    (0..posts)
+        .map(|i| {
+            let handle = handles[i % handles.len()];
+            post_line(&format!("k{i:05}"), &format!("{handle} complaint {i}: my mobile was stolen"), &[handle], None)
+        })
+        .collect()
+}
+
+/// Every one of the `complaints(posts)` ends as exactly one case, one
+/// decision, one stored message, one `opened` event and one metrics fact.
+pub(crate) async fn assert_each_post_once(env: &TestEnv, posts: usize) {
+    let reply_db = env.schema_pool("reply").await;
+    wait_for_cases(&reply_db, posts as i64).await;
     let ids: Vec<String> = sqlx::query_scalar("SELECT post_id FROM cases").fetch_all(&reply_db).await.unwrap();
     let unique: HashSet<&String> = ids.iter().collect();
-    assert_eq!(ids.len(), POSTS, "one case per post");
-    assert_eq!(unique.len(), POSTS);
-    for i in 0..POSTS {
+    assert_eq!(ids.len(), posts, "one case per post");
+    assert_eq!(unique.len(), posts);
+    for i in 0..posts {
         assert!(unique.contains(&format!("k{i:05}")), "post k{i:05} lost");
     }
     let classify_db = env.schema_pool("classify").await;
     let decided: i64 = sqlx::query_scalar("SELECT count(*) FROM decisions").fetch_one(&classify_db).await.unwrap();
-    assert_eq!(decided, POSTS as i64, "every post classified once");
-    assert_eq!(env.stream_messages("INGESTED").await, POSTS as u64);
+    assert_eq!(decided, posts as i64, "every post classified once");
+    assert_eq!(env.stream_messages("INGESTED").await, posts as u64);
 
     // Every opened event reached metrics once: one fact per case.
     let metrics_db = env.schema_pool("metrics").await;
     eventually(Duration::from_secs(60), "a fact per case", || async {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM case_facts").fetch_one(&metrics_db).await.ok()?;
-        (n == POSTS as i64).then_some(())
+        (n == posts as i64).then_some(())
     })
     .await;
     let js = env.jetstream().await;
@@ -76,6 +87,5 @@ async fn kill_9_mid_stream_loses_nothing_and_doubles_nothing() {
     while let Some(entry) = tokio_stream::StreamExt::next(&mut subjects).await {
         opened += entry.unwrap().1;
     }
-    assert_eq!(opened, POSTS, "one opened event per case, none published twice");
-    env.cleanup(running).await;
+    assert_eq!(opened, posts, "one opened event per case, none published twice");
 }

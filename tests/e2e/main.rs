@@ -1,11 +1,15 @@
 //! Cross-service tests: the four real binaries against real NATS and
 //! PostgreSQL, each test in its own namespace and database.
 
+mod config_errors;
+mod console;
+mod console_publishing;
 mod crash_recovery;
 mod dedupe;
 mod desk_actions;
 mod desk_cli;
 mod follow_ups;
+mod grpc_input;
 mod health;
 mod leaderboard;
 mod library;
@@ -14,7 +18,10 @@ mod metrics_figures;
 mod metrics_http;
 mod outbound;
 mod platforms;
+mod publishing;
 mod routing;
+mod server_faults;
+mod service_faults;
 mod sla;
 mod stream;
 mod supervision;

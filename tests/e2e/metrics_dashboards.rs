@@ -111,7 +111,7 @@ fn start_prometheus(env: &TestEnv, targets: &[(&str, SocketAddr)]) -> (Prometheu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_dashboards_query_real_data() {
     let all = dashboards();
-    assert_eq!(all.len(), 4, "HQ overview, district live, leaderboard, pipeline health");
+    assert_eq!(all.len(), 5, "HQ overview, district live, leaderboard, pipeline health, services");
     let (sql, promql) = queries(&all);
     assert!(!sql.is_empty() && !promql.is_empty());
 
@@ -169,7 +169,7 @@ async fn metrics_dashboards_query_real_data() {
 
     // Every PromQL expression returns at least one series.
     for expr in &promql {
-        let expr = expr.replace("$unit", "balotra");
+        let expr = expr.replace("$unit", "balotra").replace("$service", ".*");
         let path = format!("/api/v1/query?query={}", encode(&expr));
         eventually(Duration::from_secs(60), &format!("data for {expr}"), || {
             let path = path.clone();

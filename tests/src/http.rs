@@ -20,7 +20,17 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 }
 
 pub async fn post_raw(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    try_post_raw(addr, path, headers, body).await.unwrap_or_else(|e| panic!("POST {path} to {addr}: {e}"))
+}
+
+/// `post_raw` for a server that may be down: a refused connection is an error.
+pub async fn try_post_raw(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpResponse> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let mut head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
@@ -29,7 +39,7 @@ pub async fn post_raw(addr: SocketAddr, path: &str, headers: &[(&str, &str)], bo
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(head.as_bytes()).await?;
     // The server may answer (413) and stop reading before the body is sent.
     let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
@@ -37,7 +47,7 @@ pub async fn post_raw(addr: SocketAddr, path: &str, headers: &[(&str, &str)], bo
     let text = String::from_utf8_lossy(&raw).into_owned();
     let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    HttpResponse { status, body }
+    Ok(HttpResponse { status, body })
 }
 
 async fn request(addr: SocketAddr, head: String, body: &[u8]) -> (u16, String) {

@@ -2,10 +2,12 @@
 //! its own subjects, streams and schemas) and its own database on the real
 //! NATS and PostgreSQL servers, and starts the real binaries on port 0.
 
+mod browser;
 mod http;
 mod otlp;
 mod process;
 mod registry;
+mod servers;
 mod sim;
 
 use std::path::PathBuf;
@@ -20,10 +22,12 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
 
-pub use http::{HttpResponse, post_raw, sign};
+pub use browser::{Browser, KEY_CONTROL, KEY_ENTER, artefacts_dir};
+pub use http::{HttpResponse, post_raw, sign, try_post_raw};
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use process::{Running, Service};
 pub use registry::registry_with_sla;
+pub use servers::{LocalPostgres, NatsCluster};
 pub use sim::{SETTLE, Sim, free_port};
 
 /// The four services, in pipeline order.
@@ -41,7 +45,13 @@ pub struct TestEnv {
     extra_env: std::sync::Mutex<Vec<(String, String)>>,
 }
 
-fn admin_url() -> String {
+/// The shared NATS server (`TVARIT_TEST_NATS_URL`).
+pub fn nats_url() -> String {
+    std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// The shared PostgreSQL's admin URL (`TVARIT_TEST_DATABASE_URL`).
+pub fn admin_url() -> String {
     std::env::var("TVARIT_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
@@ -83,10 +93,15 @@ pub fn bin_path(name: &str) -> PathBuf {
 
 impl TestEnv {
     pub async fn new() -> Self {
+        Self::on(nats_url(), admin_url()).await
+    }
+
+    /// A test environment on servers of the test's own (a NATS cluster, a
+    /// PostgreSQL it restarts) instead of the machine's shared ones.
+    pub async fn on(nats_url: String, admin_url: String) -> Self {
         let tag: String = format!("{:08x}", rand::rng().random::<u32>());
         let ns = format!("t_{tag}");
         let database = format!("tvarit_test_{tag}");
-        let admin_url = admin_url();
         let admin = PgPoolOptions::new().max_connections(1).connect(&admin_url).await.expect(
             "PostgreSQL must be reachable at TVARIT_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)",
         );
@@ -94,7 +109,7 @@ impl TestEnv {
         admin.close().await;
         let env = Self {
             database_url: with_database(&admin_url, &database),
-            nats_url: std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into()),
+            nats_url,
             webhook_secret: format!("secret-{tag}"),
             ns,
             database,
@@ -136,6 +151,7 @@ impl TestEnv {
             "REPLY_GRPC",
             "METRICS_HTTP",
             "METRICS_GRPC",
+            "CONSOLE_HTTP",
         ] {
             let var = format!("TVARIT_{key}_LISTEN");
             if !self.extra_env.lock().unwrap().iter().any(|(k, _)| *k == var) {
@@ -169,6 +185,13 @@ impl TestEnv {
             all.push(self.start(s).await);
         }
         all
+    }
+
+    /// Starts the web console against running reply and metrics services.
+    pub async fn start_console(&self, reply: &Running, metrics: &Running) -> Running {
+        self.set_env("TVARIT_CONSOLE_REPLY_URL", format!("http://{}", reply.grpc_addr));
+        self.set_env("TVARIT_CONSOLE_METRICS_URL", format!("http://{}", metrics.grpc_addr));
+        self.start(Service::Console).await
     }
 
     /// Writes `lines` to a file in the test's folder and returns its path.
@@ -209,7 +232,8 @@ impl TestEnv {
     }
 
     pub async fn jetstream(&self) -> async_nats::jetstream::Context {
-        async_nats::jetstream::new(async_nats::connect(&self.nats_url).await.unwrap())
+        let servers = tvarit_bus::server_addrs(&self.nats_url).unwrap();
+        async_nats::jetstream::new(async_nats::connect(servers).await.unwrap())
     }
 
     /// Messages currently in one of this test's streams (`INGESTED`, ...).

@@ -14,6 +14,8 @@ pub enum Service {
     Classify,
     Reply,
     Metrics,
+    /// The web console: HTTP only, so its `grpc_addr` is its HTTP address.
+    Console,
 }
 
 impl Service {
@@ -23,6 +25,7 @@ impl Service {
             Service::Classify => "tvarit-classify",
             Service::Reply => "tvarit-reply",
             Service::Metrics => "tvarit-metrics",
+            Service::Console => "tvarit-console",
         }
     }
 }
@@ -53,8 +56,9 @@ impl Running {
                     && v["message"] == "ready"
                 {
                     let addr = |k: &str| v[k].as_str().and_then(|s| s.parse::<SocketAddr>().ok());
-                    if let (Some(h), Some(g)) = (addr("http_addr"), addr("grpc_addr")) {
-                        let _ = ready_tx.send((h, g));
+                    // A service without gRPC (the console) logs only its HTTP address.
+                    if let Some(h) = addr("http_addr") {
+                        let _ = ready_tx.send((h, addr("grpc_addr").unwrap_or(h)));
                     }
                 }
             }

@@ -56,6 +56,12 @@ impl Sim {
         get_json(self.addr, "/sim/replies").await.as_array().cloned().unwrap_or_default()
     }
 
+    /// Our accounts' own posts (publishing), created ones; `?all=true` adds refused.
+    pub async fn published(&self, all: bool) -> Vec<Value> {
+        let path = if all { "/sim/published?all=true" } else { "/sim/published" };
+        get_json(self.addr, path).await.as_array().cloned().unwrap_or_default()
+    }
+
     pub async fn faults(&self, patch: Value) {
         let (status, body) = post_json(self.addr, "/sim/faults", &patch).await;
         assert!((200..300).contains(&status), "sim faults: {body}");
