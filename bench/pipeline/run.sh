@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The pipeline benchmark (issue 9): the four release services in their own
+# namespace and a fresh database on the local NATS and PostgreSQL, driven
+# through ingest's real entry points (signed POST /v1/posts, and
+# `tvarit-ingest replay`) at fixed and rising rates, a burst, more desk
+# clients, and a second deployment with 800 districts; beside the raw
+# JetStream and PostgreSQL ceilings measured in the same run. Prints the
+# report and writes bench/results/pipeline/report.{md,json} (service logs
+# under bench/results/pipeline/logs/, git-ignored).
+#   bench/pipeline/run.sh            # the full run, ≤ 10 min on a quiet machine
+#   bench/pipeline/run.sh --quick    # ≤ 2 min, to check the harness
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release -p tvarit-ingest -p tvarit-classify -p tvarit-reply -p tvarit-metrics -p tvarit-bench-pipeline
+admin=$(bash deploy/local/ensure-services.sh | tail -n 1)
+admin=${admin#TVARIT_ADMIN_DATABASE_URL=}
+out=bench/results/pipeline
+[ "${1:-}" = --quick ] && out=bench/results/pipeline-quick
+rm -rf "$out/logs"
+exec target/release/tvarit-bench-pipeline --bins target/release --admin-url "$admin" --out "$out" "$@"

@@ -1,0 +1,115 @@
+//! Resident memory and CPU of the services, read from /proc by pid (the
+//! same numbers their `/metrics` export as process_resident_memory_bytes and
+//! process_cpu_seconds_total, without waiting for the exporter's refresh).
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Resident set size in MB.
+pub fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// User + system CPU seconds so far.
+fn cpu_seconds(pid: u32, ticks: f64) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let t = |i: usize| f.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (t(14) + t(15)) / ticks
+}
+
+/// Busy and total jiffies of the whole machine.
+fn machine() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<f64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    let total: f64 = v.iter().sum();
+    let idle = v.get(3).copied().unwrap_or(0.0) + v.get(4).copied().unwrap_or(0.0);
+    (total - idle, total)
+}
+
+/// The servers the services share, by process name: every PostgreSQL
+/// backend counts towards `postgres`.
+pub fn server_pids() -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        match comm.trim() {
+            "nats-server" => out.push(("nats-server".to_owned(), pid)),
+            "postgres" => out.push(("postgres (all processes)".to_owned(), pid)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A CPU meter over a window: started, then read at the end.
+pub struct Meter {
+    pids: Vec<(String, u32)>,
+    ticks: f64,
+    start: Instant,
+    cpu0: Vec<f64>,
+    machine0: (f64, f64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceUsage {
+    pub service: String,
+    pub rss_mb: f64,
+    /// Share of one core over the window (1.0 = a whole core).
+    pub cores: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Usage {
+    pub services: Vec<ServiceUsage>,
+    /// The whole machine's busy share (1.0 = every core busy).
+    pub machine_busy: f64,
+}
+
+impl Meter {
+    pub fn start(pids: Vec<(String, u32)>) -> Self {
+        let ticks = clock_ticks();
+        let cpu0 = pids.iter().map(|(_, p)| cpu_seconds(*p, ticks)).collect();
+        Self { pids, ticks, start: Instant::now(), cpu0, machine0: machine() }
+    }
+
+    pub fn read(&self) -> Usage {
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        // Processes of one name (PostgreSQL's backends) are summed; one that
+        // ended during the window counts nothing.
+        let mut services: Vec<ServiceUsage> = Vec::new();
+        for ((name, pid), c0) in self.pids.iter().zip(&self.cpu0) {
+            let (rss, cpu) = (rss_mb(*pid), cpu_seconds(*pid, self.ticks) - c0);
+            let (rss, cores) = if rss.is_nan() || cpu.is_nan() { (0.0, 0.0) } else { (rss, cpu / secs) };
+            match services.iter_mut().find(|s| &s.service == name) {
+                Some(s) => {
+                    s.rss_mb += rss;
+                    s.cores += cores;
+                }
+                None => services.push(ServiceUsage { service: name.clone(), rss_mb: rss, cores }),
+            }
+        }
+        let (busy, total) = machine();
+        let machine_busy = (busy - self.machine0.0) / (total - self.machine0.1).max(1.0);
+        Usage { services, machine_busy }
+    }
+}
