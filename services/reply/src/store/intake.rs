@@ -65,19 +65,11 @@ pub async fn open_cases(
     }
 
     let period = docket::period(now, registry.time_zone());
+    let lasts = take_dockets(&mut tx, &by_unit, &period).await?;
     let mut cols = NewCases::default();
     for (unit, cps) in &by_unit {
         let code = registry.unit(unit).map(|u| u.code.as_str()).unwrap_or("HQ");
-        let last: i32 = sqlx::query_scalar(
-            "INSERT INTO docket_counters (unit, period, last) VALUES ($1, $2, $3)
-             ON CONFLICT (unit, period) DO UPDATE SET last = docket_counters.last + EXCLUDED.last
-             RETURNING last",
-        )
-        .bind(unit)
-        .bind(&period)
-        .bind(cps.len() as i32)
-        .fetch_one(&mut *tx)
-        .await?;
+        let last = *lasts.get(unit).ok_or_else(|| sqlx::Error::Protocol(format!("no docket counter for {unit}")))?;
         let first = last - cps.len() as i32 + 1;
         for (i, cp) in cps.iter().enumerate() {
             cols.push(unit, docket::format(code, &period, first + i as i32), cp, now);
@@ -124,6 +116,34 @@ pub async fn open_cases(
             .increment(1);
     }
     Ok(events)
+}
+
+/// Takes each unit's range of docket numbers for this batch in one
+/// statement (a round trip per unit cost 41 per batch on a busy day);
+/// returns each unit's last number. Counters are locked in unit order, so
+/// two reply replicas never wait on each other in a cycle.
+async fn take_dockets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    by_unit: &BTreeMap<String, Vec<&ClassifiedPost>>,
+    period: &str,
+) -> Result<std::collections::HashMap<String, i32>, sqlx::Error> {
+    if by_unit.is_empty() {
+        return Ok(Default::default());
+    }
+    let units: Vec<&str> = by_unit.keys().map(String::as_str).collect();
+    let counts: Vec<i32> = by_unit.values().map(|v| v.len() as i32).collect();
+    let rows: Vec<(String, i32)> = sqlx::query_as(
+        "INSERT INTO docket_counters (unit, period, last)
+         SELECT u, $2, n FROM UNNEST($1::text[], $3::int[]) AS t(u, n) ORDER BY u
+         ON CONFLICT (unit, period) DO UPDATE SET last = docket_counters.last + EXCLUDED.last
+         RETURNING unit, last",
+    )
+    .bind(&units)
+    .bind(period)
+    .bind(&counts)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 #[derive(Default)]
