@@ -142,10 +142,13 @@ impl NatsCluster {
     }
 
     /// The node serving the most client connections (clients pick a random
-    /// node of the list), from each node's `/connz`.
-    pub async fn busiest_node(&self) -> usize {
-        let mut best = (0, 0);
+    /// node of the list), from each node's `/connz`, leaving out `except`.
+    pub async fn busiest_node(&self, except: Option<usize>) -> usize {
+        let mut best = (usize::from(except == Some(0)), 0);
         for (i, port) in self.monitor_ports.iter().enumerate() {
+            if Some(i) == except {
+                continue;
+            }
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], *port));
             let connz = crate::http::get_json(addr, "/connz").await;
             let n = connz["num_connections"].as_u64().unwrap_or(0);
@@ -154,6 +157,12 @@ impl NatsCluster {
             }
         }
         best.0
+    }
+
+    /// The node leading a stream's replicas (nodes are named `n0`, `n1`, …).
+    pub async fn stream_leader(&self, js: &async_nats::jetstream::Context, stream: &str) -> Option<usize> {
+        let info = js.get_stream(stream).await.ok()?.info().await.ok()?.clone();
+        info.cluster?.leader?.strip_prefix('n')?.parse().ok()
     }
 
     /// SIGKILL of one node: it leaves the cluster without a goodbye.
