@@ -16,8 +16,6 @@ use crate::facts;
 #[derive(Clone)]
 pub struct FactsSettings {
     pub time_zone: chrono_tz::Tz,
-    pub goal_seconds: f64,
-    pub breach_seconds: f64,
 }
 
 pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: Vec<Message>) {
@@ -45,7 +43,7 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
         return;
     }
     let s = settings;
-    match facts::record(pool, &events, s.time_zone, s.goal_seconds, s.breach_seconds).await {
+    match facts::record(pool, &events, s.time_zone).await {
         Ok(recorded) => {
             for (unit, seconds) in recorded.first_replies {
                 metrics::histogram!("tvarit_first_response_seconds", "unit" => unit).record(seconds);

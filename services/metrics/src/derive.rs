@@ -1,6 +1,7 @@
 //! The events of a batch → `case_events` (once each), the per-case figures
 //! derived from them (replying operator, SLA goal misses, breaches,
-//! escalations) and the month rollups of the unit-months they touch.
+//! escalations), and the month rollups of the unit-months they touch,
+//! refreshed in the background from the marks left here.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -17,8 +18,6 @@ pub const ROLLUP_SQL: &str = include_str!("../sql/rollup.sql");
 pub async fn record_events(
     tx: &mut Transaction<'_, Postgres>,
     events: &[CaseEvent],
-    goal_s: f64,
-    breach_s: f64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let (mut id, mut docket, mut unit, mut kind, mut at, mut actor) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -62,8 +61,33 @@ pub async fn record_events(
     .await?;
     let (months, units): (Vec<String>, Vec<String>) =
         touched.into_iter().filter_map(|(m, u)| m.map(|m| (m, u))).unzip();
-    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(&mut **tx).await?;
+    // Marked, not recomputed: `refresh_dirty` does that at most every
+    // couple of seconds, and before every leaderboard read.
+    sqlx::query(
+        "INSERT INTO rollup_dirty (month, unit) SELECT * FROM UNNEST($1::text[], $2::text[])
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&months)
+    .bind(&units)
+    .execute(&mut **tx)
+    .await?;
     Ok(new)
+}
+
+/// Recomputes the rollups of the unit-months marked out of date; returns
+/// how many. Safe to run from several places at once: each mark is taken
+/// by one transaction.
+pub async fn refresh_dirty(pool: &PgPool, goal_s: f64, breach_s: f64) -> sqlx::Result<usize> {
+    let mut tx = pool.begin().await?;
+    let dirty: Vec<(String, String)> =
+        sqlx::query_as("DELETE FROM rollup_dirty RETURNING month, unit").fetch_all(&mut *tx).await?;
+    if dirty.is_empty() {
+        return Ok(0);
+    }
+    let (months, units): (Vec<String>, Vec<String>) = dirty.iter().cloned().unzip();
+    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(dirty.len())
 }
 
 /// Fills `month` for facts recorded before it existed and recomputes every

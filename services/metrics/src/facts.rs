@@ -33,14 +33,9 @@ pub fn kind_slug(e: &CaseEvent) -> String {
     e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
 }
 
-/// Upserts the facts and events and refreshes the rollups, in one transaction.
-pub async fn record(
-    pool: &PgPool,
-    events: &[CaseEvent],
-    tz: Tz,
-    goal_s: f64,
-    breach_s: f64,
-) -> Result<Recorded, sqlx::Error> {
+/// Upserts the facts and events and marks their unit-months' rollups out
+/// of date, in one transaction.
+pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recorded, sqlx::Error> {
     // Within a batch the newest event of a case carries everything older ones
     // did (each event holds the whole case after it).
     let mut latest: HashMap<&str, &CaseEvent> = HashMap::new();
@@ -96,7 +91,7 @@ pub async fn record(
     .bind(&c.month)
     .fetch_all(&mut *tx)
     .await?;
-    let new_events = crate::derive::record_events(&mut tx, events, goal_s, breach_s).await?;
+    let new_events = crate::derive::record_events(&mut tx, events).await?;
     tx.commit().await?;
     Ok(Recorded { first_replies, new_events })
 }

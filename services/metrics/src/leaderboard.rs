@@ -122,6 +122,8 @@ pub async fn leaderboard(
     goal_s: f64,
     breach_s: f64,
 ) -> Result<LeaderboardResponse, LeaderboardError> {
+    // Rollups are refreshed in the background; catch up before reading.
+    crate::derive::refresh_dirty(pool, goal_s, breach_s).await?;
     let mut rows = month_rows(pool, month, tz, goal_s, breach_s, false).await?;
     if let Some(prev) = previous_month(month) {
         let before = month_rows(pool, &prev, tz, goal_s, breach_s, false).await?;

@@ -76,7 +76,7 @@ pub async fn run(
         units,
         on_shift_minutes: config.metrics_on_shift_minutes,
     };
-    let settings = consumers::FactsSettings { time_zone: tz, goal_seconds: goal, breach_seconds: breach };
+    let settings = consumers::FactsSettings { time_zone: tz };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
     let routes = tonic::service::Routes::new(MetricsServer::new(service));
@@ -93,6 +93,7 @@ pub async fn run(
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let gauges = tokio::spawn(consumers::refresh_open_cases(pool.clone(), shutdown.clone()));
+    let rollups = tokio::spawn(refresh_rollups(pool.clone(), goal, breach, shutdown.clone()));
     let lag =
         tokio::spawn(tvarit_bus::consume_batches(ingest_consumer, 512, shutdown.clone(), consumers::handle_ingested));
     tracing::info!(%http_addr, %grpc_addr, "ready");
@@ -105,7 +106,24 @@ pub async fn run(
     .await;
     lag.await?;
     gauges.await?;
+    rollups.await?;
     grpc.await??;
     http.await??;
     Ok(())
+}
+
+/// Keeps the month rollups (Grafana's leaderboard panels read them) at most
+/// `ROLLUP_EVERY` behind the facts; the Leaderboard RPC refreshes before it
+/// reads, so its answers are never stale.
+async fn refresh_rollups(pool: sqlx::PgPool, goal: f64, breach: f64, shutdown: tokio_util::sync::CancellationToken) {
+    const ROLLUP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+    loop {
+        if let Err(e) = derive::refresh_dirty(&pool, goal, breach).await {
+            tracing::warn!(error = %e, "refreshing month rollups; will retry");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(ROLLUP_EVERY) => {}
+        }
+    }
 }
