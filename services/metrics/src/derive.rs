@@ -13,6 +13,10 @@ use crate::facts::kind_slug;
 
 pub const ROLLUP_SQL: &str = include_str!("../sql/rollup.sql");
 
+/// The event kinds a case's derived figures (replying operator, goal
+/// misses, breaches, escalations) are counted from.
+const DERIVED_KINDS: [&str; 4] = ["replied", "sla_goal_missed", "sla_breached", "escalated"];
+
 /// Stores the events not seen before and refreshes what derives from them;
 /// returns `(unit, kind)` of the new ones.
 pub async fn record_events(
@@ -45,30 +49,41 @@ pub async fn record_events(
     .bind(&actor)
     .fetch_all(&mut **tx)
     .await?;
-    // Recomputed from all of a case's events, so order and repeats do not matter.
-    let touched: Vec<(Option<String>, String)> = sqlx::query_as(
-        "UPDATE case_facts f SET
-             replied_by = (SELECT actor FROM case_events e
-                           WHERE e.docket = f.docket AND e.kind = 'replied' ORDER BY e.event_id LIMIT 1),
-             goal_missed = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_goal_missed'),
-             sla_breaches = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_breached'),
-             escalations = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'escalated')
-         WHERE f.docket = ANY($1)
-         RETURNING f.month, f.unit",
-    )
-    .bind(&docket)
-    .fetch_all(&mut **tx)
-    .await?;
-    let (months, units): (Vec<String>, Vec<String>) =
-        touched.into_iter().filter_map(|(m, u)| m.map(|m| (m, u))).unzip();
-    // Marked, not recomputed: `refresh_dirty` does that at most every
-    // couple of seconds, and before every leaderboard read.
+    // Recomputed from all of a case's events, so order and repeats do not
+    // matter; only for cases whose batch holds an event that changes them
+    // (most events are `opened`, which changes none).
+    let mut derived: Vec<&str> = events
+        .iter()
+        .filter(|e| DERIVED_KINDS.contains(&kind_slug(e).as_str()))
+        .filter_map(|e| e.case.as_ref().map(|c| c.docket.as_str()))
+        .collect();
+    derived.sort_unstable();
+    derived.dedup();
+    if !derived.is_empty() {
+        sqlx::query(
+            "UPDATE case_facts f SET
+                 replied_by = (SELECT actor FROM case_events e
+                               WHERE e.docket = f.docket AND e.kind = 'replied' ORDER BY e.event_id LIMIT 1),
+                 goal_missed = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_goal_missed'),
+                 sla_breaches = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_breached'),
+                 escalations = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'escalated')
+             WHERE f.docket = ANY($1)",
+        )
+        .bind(&derived)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // The unit-months of every case in the batch are marked, not
+    // recomputed: `refresh_dirty` does that at most every couple of seconds,
+    // and before every leaderboard read.
+    docket.sort_unstable();
+    docket.dedup();
     sqlx::query(
-        "INSERT INTO rollup_dirty (month, unit) SELECT * FROM UNNEST($1::text[], $2::text[])
+        "INSERT INTO rollup_dirty (month, unit)
+         SELECT DISTINCT month, unit FROM case_facts WHERE docket = ANY($1) AND month IS NOT NULL
          ON CONFLICT DO NOTHING",
     )
-    .bind(&months)
-    .bind(&units)
+    .bind(&docket)
     .execute(&mut **tx)
     .await?;
     Ok(new)
