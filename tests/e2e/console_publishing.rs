@@ -15,69 +15,12 @@ use tvarit_e2e::{Browser, Running, SETTLE, Service, Sim, TestEnv, authed, eventu
 use tvarit_proto::v1::publishing_client::PublishingClient;
 use tvarit_proto::v1::{ListPublicationsRequest, Publication, PublicationRef};
 
-const PAGE_TOKEN: &str = "page-token";
+use crate::publishing::{TestAccount, sim_name};
 
-/// One registered account per unit, alternately on X and Facebook, as in
-/// `publishing.rs`.
-struct TestAccount {
-    handle: String,
-    platform: &'static str,
-    unit: String,
-    /// X user id or Facebook Page id.
-    id: String,
-}
-
-impl TestAccount {
-    /// The sim's name for the account: `@handle` on X, the Page id on Facebook.
-    fn sim_name(&self) -> String {
-        if self.platform == "x" { self.handle.to_lowercase() } else { self.id.clone() }
-    }
-}
-
-fn accounts() -> Vec<TestAccount> {
-    tvarit_registry::Registry::rajasthan()
-        .units()
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let name: String = u.slug.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-            let (platform, id) = if i % 2 == 0 {
-                ("x", format!("{}", 910_000_000_000_000_000u64 + i as u64))
-            } else {
-                ("facebook", format!("{}", 101_000_000_000_000u64 + i as u64))
-            };
-            TestAccount { handle: format!("@P_{name}"), platform, unit: u.slug.clone(), id }
-        })
-        .collect()
-}
-
-/// The sim with every account and its token; tvarit-reply posts to it; then
-/// tvarit-reply, tvarit-metrics and the console, all on this registry.
+/// The 42-account registry and the sim of `publishing.rs`; then
+/// tvarit-reply, tvarit-metrics and the console, all on it.
 async fn world(env: &TestEnv) -> (Sim, Vec<TestAccount>, Vec<Running>) {
-    let accounts = accounts();
-    let mut toml = String::new();
-    let mut args: Vec<String> = vec!["--meta-page-token".into(), PAGE_TOKEN.into()];
-    for a in &accounts {
-        toml.push_str(&format!(
-            "[[accounts]]\nplatform = \"{}\"\nhandle = \"{}\"\nunit = \"{}\"\nplatform_id = \"{}\"\n\n",
-            a.platform, a.handle, a.unit, a.id
-        ));
-        let key = a.handle.trim_start_matches('@').to_uppercase();
-        if a.platform == "x" {
-            let token = format!("tok-{}", a.id);
-            args.extend(["--account".into(), format!("{}={}", a.handle, a.id)]);
-            args.extend(["--x-user-token".into(), format!("{token}={}", a.handle)]);
-            env.set_env(&format!("TVARIT_X_USER_TOKEN_{key}"), token);
-        } else {
-            args.extend(["--meta-page".into(), format!("{}={} Police", a.id, a.unit)]);
-            env.set_env(&format!("TVARIT_META_PAGE_TOKEN_{key}"), PAGE_TOKEN);
-        }
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let sim = Sim::start(&args).await;
-    env.use_accounts(&toml);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
-    env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
+    let (sim, accounts) = crate::publishing::world(env, &[]).await;
     let reply = env.start(Service::Reply).await;
     let metrics = env.start(Service::Metrics).await;
     let console = env.start_console(&reply, &metrics).await;
@@ -209,7 +152,7 @@ async fn hq_fact_check() {
     let per_after = published_per_account(&sim).await;
     assert_eq!(per, per_after, "nothing more after the last account");
     for a in &accounts {
-        assert_eq!(per.get(&a.sim_name()).copied().unwrap_or(0), 1, "{} ({}) got it once", a.handle, a.platform);
+        assert_eq!(per.get(&sim_name(a)).copied().unwrap_or(0), 1, "{} ({}) got it once", a.handle, a.platform);
     }
     assert!(sim.published(true).await.iter().all(|p| p["outcome"] == "created"), "nothing refused or repeated");
     let p = get(reply, &hq, id).await;
@@ -322,7 +265,7 @@ async fn operator_posts() {
     assert_eq!((p.approved_by.as_str(), p.fast_tracked, p.status.as_str()), ("sunita", false, "published"));
     tokio::time::sleep(SETTLE).await;
     let per = published_per_account(&sim).await;
-    assert_eq!(per.get(&own.sim_name()).copied(), Some(1), "{per:?}");
+    assert_eq!(per.get(&sim_name(own)).copied(), Some(1), "{per:?}");
     assert_eq!(per.values().sum::<usize>(), 1, "only to my account");
 
     drop(browser);

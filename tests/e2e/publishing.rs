@@ -25,16 +25,16 @@ use tvarit_proto::v1::{
 
 const PAGE_TOKEN: &str = "page-token";
 
-struct TestAccount {
-    handle: String,
-    platform: &'static str,
-    unit: String,
+pub(crate) struct TestAccount {
+    pub(crate) handle: String,
+    pub(crate) platform: &'static str,
+    pub(crate) unit: String,
     /// X user id or Facebook Page id.
-    id: String,
+    pub(crate) id: String,
 }
 
 /// One account per unit, alternately X and Facebook.
-fn accounts() -> Vec<TestAccount> {
+pub(crate) fn accounts() -> Vec<TestAccount> {
     let registry = tvarit_registry::Registry::rajasthan();
     registry
         .units()
@@ -58,7 +58,7 @@ fn env_key(handle: &str) -> String {
 
 /// Starts the sim with every account and its token, and points the test's
 /// services at it.
-async fn world(env: &TestEnv, extra: &[&str]) -> (Sim, Vec<TestAccount>) {
+pub(crate) async fn world(env: &TestEnv, extra: &[&str]) -> (Sim, Vec<TestAccount>) {
     let accounts = accounts();
     let mut toml = String::new();
     let mut args: Vec<String> =
@@ -146,7 +146,7 @@ async fn published_per_account(sim: &Sim) -> (HashMap<String, usize>, usize) {
 }
 
 /// The sim's name for an account: `@handle` on X, the Page id on Facebook.
-fn sim_name(a: &TestAccount) -> String {
+pub(crate) fn sim_name(a: &TestAccount) -> String {
     if a.platform == "x" { a.handle.to_lowercase() } else { a.id.clone() }
 }
 
