@@ -84,6 +84,8 @@ impl CaseState {
     }
 }
 
+pub mod report;
+
 /// Conversions between chrono and protobuf timestamps.
 pub mod time {
     pub use prost_types::Timestamp;

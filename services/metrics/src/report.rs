@@ -15,33 +15,11 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, |v| format!("{v:.1}"))
 }
 
-const CSV_HEADER: &str = "month,rank,rank_change,unit,cases,answered,unanswered,median_frt_s,mean_frt_s,p90_frt_s,\
-max_frt_s,within_goal_share,within_breach_share,sla_breaches,escalations";
+pub use tvarit_proto::report::CSV_HEADER;
 
+/// HQ's report as CSV (the same file the console downloads).
 pub fn csv(b: &LeaderboardResponse) -> String {
-    let mut out = format!("{CSV_HEADER}\n");
-    for r in &b.rows {
-        let change = r.rank_change.map_or_else(String::new, |c| c.to_string());
-        let _ = writeln!(
-            out,
-            "{},{},{change},{},{},{},{},{},{},{},{},{:.4},{:.4},{},{}",
-            b.month,
-            r.rank,
-            r.unit,
-            r.cases,
-            r.answered,
-            r.unanswered,
-            opt(r.median_frt_s),
-            opt(r.mean_frt_s),
-            opt(r.p90_frt_s),
-            opt(r.max_frt_s),
-            r.within_goal_share,
-            r.within_breach_share,
-            r.sla_breaches,
-            r.escalations
-        );
-    }
-    out
+    tvarit_proto::report::leaderboard_csv(b)
 }
 
 fn esc(s: &str) -> String {

@@ -23,6 +23,7 @@ use crate::i18n::Lang;
 use crate::rows::unit_name;
 use crate::rpc::authed;
 use crate::security::Signed;
+use tvarit_proto::report::leaderboard_csv as csv;
 
 #[derive(Deserialize)]
 pub struct MonthQuery {
@@ -192,39 +193,6 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     super::html(StatusCode::OK, page)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
-pub fn csv(b: &LeaderboardResponse) -> String {
-    let mut out = String::from(
-        "month,rank,rank_change,unit,cases,answered,unanswered,median_frt_s,mean_frt_s,p90_frt_s,max_frt_s,within_goal_share,within_breach_share,sla_breaches,escalations\n",
-    );
-    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
-    for r in &b.rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{:.4},{:.4},{},{}",
-            csv_field(&b.month),
-            r.rank,
-            r.rank_change.map_or_else(String::new, |c| c.to_string()),
-            csv_field(&r.unit),
-            r.cases,
-            r.answered,
-            r.unanswered,
-            opt(r.median_frt_s),
-            opt(r.mean_frt_s),
-            opt(r.p90_frt_s),
-            opt(r.max_frt_s),
-            r.within_goal_share,
-            r.within_breach_share,
-            r.sla_breaches,
-            r.escalations
-        );
-    }
-    out
-}
-
 pub async fn report(State(state): State<AppState>, signed: Signed, Query(q): Query<MonthQuery>) -> Response {
     if !signed.session.supervises() {
         return super::error_page(&signed, StatusCode::FORBIDDEN, signed.lang.t("error.forbidden"));
@@ -277,6 +245,6 @@ mod tests {
         };
         let text = csv(&b);
         assert_eq!(text.lines().nth(1), Some("2026-11,1,2,balotra,3,2,0,42.0,,,,0.5000,0.0000,0,0"));
-        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(tvarit_proto::report::csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
     }
 }
