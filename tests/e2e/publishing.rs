@@ -333,6 +333,8 @@ async fn scheduled_post_fires_on_time_after_a_restart() {
         .into_inner();
     assert_eq!(calendar.publications.iter().map(|p| p.id).collect::<Vec<_>>(), [p.id]);
     reply.kill9();
+    // Down for a while, as after a crash: the schedule must come back from
+    // the database, not from anything the dead process held.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let reply = env.start(Service::Reply).await;
     assert!(Utc::now() < at, "restarted before the post's time");
