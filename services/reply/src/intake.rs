@@ -1,6 +1,11 @@
 //! The consumer of classified posts: each batch becomes cases in one
 //! transaction; messages are acked after commit, so a crash repeats a batch
 //! (absorbed by the case key) and never loses one.
+//!
+//! Two stages, each in order: the transaction, then (for a committed batch)
+//! publishing its events and acking its messages. The next batch's
+//! transaction runs while the last one's events go out, so a batch waits
+//! for JetStream's acks without holding up the database work behind it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +13,8 @@ use std::time::Duration;
 use async_nats::jetstream::{AckKind, Message};
 use prost::Message as _;
 use sqlx::PgPool;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tvarit_bus::context_from_headers;
 use tvarit_proto::v1::ClassifiedPost;
@@ -17,12 +24,27 @@ use crate::store::intake::open_cases;
 use crate::store::outbox::Publisher;
 
 pub struct Intake {
-    pub pool: PgPool,
-    pub registry: Registry,
-    pub publisher: Publisher,
+    pool: PgPool,
+    registry: Registry,
+    committed: mpsc::Sender<Committed>,
+}
+
+/// A committed batch: its `opened` events to publish, then its messages to ack.
+struct Committed {
+    events: Vec<i64>,
+    messages: Vec<Message>,
 }
 
 impl Intake {
+    /// The intake and its publishing stage, which ends once the intake is
+    /// dropped and every committed batch is published and acked.
+    pub fn start(pool: PgPool, registry: Registry, publisher: Publisher) -> (Arc<Self>, JoinHandle<()>) {
+        // One committed batch may wait while the next is in its transaction.
+        let (committed, rx) = mpsc::channel(1);
+        let stage = tokio::spawn(publish_committed(publisher, rx));
+        (Arc::new(Self { pool, registry, committed }), stage)
+    }
+
     pub async fn handle(self: Arc<Self>, batch: Vec<Message>) {
         let mut posts = Vec::with_capacity(batch.len());
         let mut traces = std::collections::HashMap::new();
@@ -54,20 +76,28 @@ impl Intake {
         }
         match open_cases(&self.pool, &self.registry, &posts, &traces).await {
             Ok(events) => {
-                if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
-                    tracing::warn!(error = %e, "case event publish deferred to the sweeper");
-                }
-                for msg in &messages {
-                    if let Err(e) = msg.ack().await {
-                        tracing::warn!(error = %e, "ack failed; the post will be redelivered");
-                    }
-                }
+                // The stage lives as long as the intake; should it be gone,
+                // the messages are redelivered and the events swept.
+                let _ = self.committed.send(Committed { events, messages }).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, posts = messages.len(), "cases not opened; will retry");
                 for msg in &messages {
                     let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
                 }
+            }
+        }
+    }
+}
+
+async fn publish_committed(publisher: Publisher, mut committed: mpsc::Receiver<Committed>) {
+    while let Some(Committed { events, messages }) = committed.recv().await {
+        if let Err(e) = publisher.publish(Some(&events), Duration::ZERO).await {
+            tracing::warn!(error = %e, "case event publish deferred to the sweeper");
+        }
+        for msg in &messages {
+            if let Err(e) = msg.ack().await {
+                tracing::warn!(error = %e, "ack failed; the post will be redelivered");
             }
         }
     }

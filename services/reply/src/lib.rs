@@ -115,11 +115,13 @@ pub async fn run(
     let sla = tokio::spawn(sla.run(shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
-    let intake = Arc::new(intake::Intake { pool, registry, publisher });
+    let (intake, published) = intake::Intake::start(pool, registry, publisher);
     tvarit_bus::consume_batches(consumer, config.reply_batch.max(1), shutdown.clone(), move |batch| {
         intake.clone().handle(batch)
     })
     .await;
+    // The closure held the last intake: its committed batches finish here.
+    published.await?;
     grpc.await??;
     http.await??;
     sweeper.await?;

@@ -3,7 +3,7 @@
 //! docket and unit filled in. Drafts are suggestions; a person sends.
 
 use prost::Message;
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 use tvarit_proto::v1::{Classification, Post};
 use tvarit_proto::{CaseState, Category};
 use tvarit_registry::Registry;
@@ -21,18 +21,48 @@ pub fn draft_for(
     rebuttals: &[RebuttalRow],
     registry: &Registry,
 ) -> Option<(String, String)> {
-    let category = Category::from_slug(&case.category).unwrap_or(Category::Unspecified);
-    if matches!(category, Category::Other | Category::Unspecified) || case.state == CaseState::NotActionable.slug() {
-        return None;
-    }
     let post = Post::decode(case.post.as_slice()).unwrap_or_default();
     let c = Classification::decode(case.classification.as_slice()).unwrap_or_default();
+    let case = NewCase {
+        unit: &case.unit,
+        docket: &case.docket,
+        category: Category::from_slug(&case.category).unwrap_or(Category::Unspecified),
+        actionable: case.state != CaseState::NotActionable.slug(),
+        post: &post,
+        classification: &c,
+    };
+    draft(&case, templates, rebuttals, registry)
+}
+
+/// What a draft is made from: a case about to be opened, or one read back.
+pub struct NewCase<'a> {
+    pub unit: &'a str,
+    pub docket: &'a str,
+    pub category: Category,
+    pub actionable: bool,
+    pub post: &'a Post,
+    pub classification: &'a Classification,
+}
+
+/// As [`draft_for`], before the case has a row: intake writes the draft in
+/// the case's own `INSERT` rather than updating every new row after it.
+pub fn draft(
+    case: &NewCase<'_>,
+    templates: &Templates,
+    rebuttals: &[RebuttalRow],
+    registry: &Registry,
+) -> Option<(String, String)> {
+    if matches!(case.category, Category::Other | Category::Unspecified) || !case.actionable {
+        return None;
+    }
+    let c = case.classification;
     let lang = reply_language(&c.language);
-    let vars = Vars::new(registry, &case.unit, &case.docket);
-    if let Some(r) = rebuttals::find(rebuttals, &c.rumour_claim_id, &post.text, category == Category::Emergency) {
+    let vars = Vars::new(registry, case.unit, case.docket);
+    let emergency = case.category == Category::Emergency;
+    if let Some(r) = rebuttals::find(rebuttals, &c.rumour_claim_id, &case.post.text, emergency) {
         return Some((rebuttal_text(r, lang, &vars), format!("rebuttal:{}", r.claim_id)));
     }
-    let t = templates.pick(&templates::key_for(category, &post.text), lang)?;
+    let t = templates.pick(&templates::key_for(case.category, &case.post.text), lang)?;
     Some((render(&t.body, &vars), t.source()))
 }
 
@@ -57,29 +87,6 @@ pub async fn load(db: &mut PgConnection) -> Result<(Templates, Vec<RebuttalRow>)
     seed::ensure(db).await?;
     let templates = templates::current(db).await?.into_iter().map(|t| ((t.key.clone(), t.lang.clone()), t)).collect();
     Ok((Templates(templates), rebuttals::current(db).await?))
-}
-
-/// Drafts a reply for each of `cases` (just opened, in the intake
-/// transaction), storing it and setting it on the rows, so the `opened`
-/// event carries the draft.
-pub async fn fill_drafts(
-    tx: &mut Transaction<'_, Postgres>,
-    registry: &Registry,
-    cases: &mut [CaseRow],
-) -> Result<(), sqlx::Error> {
-    if cases.is_empty() {
-        return Ok(());
-    }
-    let (templates, rebuttals) = load(tx).await?;
-    let mut updates = Vec::new();
-    for case in cases.iter_mut() {
-        if let Some((text, source)) = draft_for(case, &templates, &rebuttals, registry) {
-            case.draft_text = text;
-            case.draft_source = source;
-            updates.push(case.clone());
-        }
-    }
-    store(tx, &updates).await
 }
 
 /// Writes the rows' drafts.

@@ -46,6 +46,11 @@ pub struct RebuttalRow {
     pub variants: Vec<String>,
     pub published_by: String,
     pub published_at: DateTime<Utc>,
+    /// [`Self::wordings`], worked out once per loaded row: intake matches
+    /// every new post against every claim, and re-splitting the claims for
+    /// each post was most of reply's CPU under load.
+    #[sqlx(skip)]
+    pub wordings_cache: std::sync::OnceLock<Vec<HashSet<String>>>,
 }
 
 impl RebuttalRow {
@@ -65,8 +70,10 @@ impl RebuttalRow {
     }
 
     /// The claim and its variants, each as content words.
-    fn wordings(&self) -> impl Iterator<Item = HashSet<String>> + '_ {
-        std::iter::once(&self.claim).chain(&self.variants).map(|t| content_words(t))
+    fn wordings(&self) -> impl Iterator<Item = &HashSet<String>> + '_ {
+        self.wordings_cache
+            .get_or_init(|| std::iter::once(&self.claim).chain(&self.variants).map(|t| content_words(t)).collect())
+            .iter()
     }
 
     /// Whether a post with these content words repeats the claim.
@@ -82,7 +89,7 @@ impl RebuttalRow {
         if query.is_empty() {
             return 0.0;
         }
-        let mut all: HashSet<String> = self.wordings().flatten().collect();
+        let mut all: HashSet<String> = self.wordings().flatten().cloned().collect();
         all.extend(content_words(&self.text_hi));
         all.extend(content_words(&self.text_en));
         all.insert(self.claim_id.to_lowercase());
@@ -180,6 +187,7 @@ mod tests {
             variants: variants.iter().map(|v| (*v).into()).collect(),
             published_by: "system".into(),
             published_at: Utc::now(),
+            wordings_cache: Default::default(),
         }
     }
 

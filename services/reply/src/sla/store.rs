@@ -13,10 +13,7 @@ use crate::store::{CASE_COLUMNS, CaseRow, outbox};
 /// each new case (migration 0005).
 pub async fn sync_policies(pool: &PgPool, registry: &Registry) -> Result<(), sqlx::Error> {
     let units: Vec<&str> = registry.units().iter().map(|u| u.slug.as_str()).collect();
-    let (goal, breach): (Vec<i32>, Vec<i32>) = units
-        .iter()
-        .map(|u| registry.sla(u).map_or((120, 300), |p| (p.goal_seconds as i32, p.breach_seconds as i32)))
-        .unzip();
+    let (goal, breach): (Vec<i32>, Vec<i32>) = units.iter().map(|u| deadline_seconds(registry, u)).unzip();
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM sla_policies WHERE NOT (unit = ANY($1))").bind(&units).execute(&mut *tx).await?;
     sqlx::query(
@@ -33,6 +30,13 @@ pub async fn sync_policies(pool: &PgPool, registry: &Registry) -> Result<(), sql
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// A unit's goal and breach, in seconds after the post, as the insert
+/// trigger would stamp them (120 and 300 for a unit the registry lacks).
+/// Intake stamps them itself, sparing the trigger a lookup per case.
+pub fn deadline_seconds(registry: &Registry, unit: &str) -> (i32, i32) {
+    registry.sla(unit).map_or((120, 300), |p| (p.goal_seconds as i32, p.breach_seconds as i32))
 }
 
 /// A live, unanswered case as the timer rebuilds it at start.

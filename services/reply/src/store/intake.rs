@@ -11,8 +11,12 @@ use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEventKind, ClassifiedPost};
 use tvarit_registry::Registry;
 
-use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox, supervision};
+use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox};
 use crate::docket;
+use crate::library::drafts;
+use crate::library::rebuttals::RebuttalRow;
+use crate::library::templates::Templates;
+use crate::sla;
 
 /// Opens a case for every post that has none; returns the ids of the
 /// `opened` events written (to publish after commit).
@@ -66,25 +70,39 @@ pub async fn open_cases(
 
     let period = docket::period(now, registry.time_zone());
     let lasts = take_dockets(&mut tx, &by_unit, &period).await?;
+    let library = if by_unit.is_empty() { None } else { Some(drafts::load(&mut tx).await?) };
     let mut cols = NewCases::default();
     for (unit, cps) in &by_unit {
         let code = registry.unit(unit).map(|u| u.code.as_str()).unwrap_or("HQ");
         let last = *lasts.get(unit).ok_or_else(|| sqlx::Error::Protocol(format!("no docket counter for {unit}")))?;
         let first = last - cps.len() as i32 + 1;
         for (i, cp) in cps.iter().enumerate() {
-            cols.push(unit, docket::format(code, &period, first + i as i32), cp, now);
+            let docket = docket::format(code, &period, first + i as i32);
+            cols.push(registry, library.as_ref(), unit, docket, cp, now);
         }
     }
 
-    let mut opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
-                            post_created_at, opened_at, closed_at, conversation_id, author_id)
-         SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au
-         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::bytea[], $9::bytea[], $10::timestamptz[], $12::text[], $13::text[])
-              AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au)
-         ON CONFLICT (platform, post_id) DO NOTHING
-         RETURNING {CASE_COLUMNS}"
+    // The case with its draft and SLA deadlines in one write, and the
+    // evidence copy of a sensitive post (as it arrived, with its SHA-256,
+    // for the record) in the same statement.
+    let opened: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH opened AS (
+             INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
+                                post_created_at, opened_at, closed_at, conversation_id, author_id,
+                                draft_text, draft_source, goal_at, breach_at)
+             SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au,
+                    dt, ds, pc + make_interval(secs => gs), pc + make_interval(secs => bs)
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::bytea[], $9::bytea[], $10::timestamptz[], $12::text[], $13::text[],
+                         $14::text[], $15::text[], $16::int[], $17::int[])
+                  AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au, dt, ds, gs, bs)
+             ON CONFLICT (platform, post_id) DO NOTHING
+             RETURNING {CASE_COLUMNS}),
+         evidence AS (
+             INSERT INTO evidence (case_id, post, sha256)
+             SELECT id, post, sha256(post) FROM opened WHERE category = 'sensitive'
+             ON CONFLICT (case_id) DO NOTHING)
+         SELECT * FROM opened"
     )))
     .bind(&cols.docket)
     .bind(&cols.unit)
@@ -99,12 +117,13 @@ pub async fn open_cases(
     .bind(now)
     .bind(&cols.conversation_id)
     .bind(&cols.author_id)
+    .bind(&cols.draft_text)
+    .bind(&cols.draft_source)
+    .bind(&cols.goal_seconds)
+    .bind(&cols.breach_seconds)
     .fetch_all(&mut *tx)
     .await?;
 
-    crate::library::drafts::fill_drafts(&mut tx, registry, &mut opened).await?;
-    let ids: Vec<i64> = opened.iter().map(|c| c.id).collect();
-    supervision::preserve_evidence(&mut tx, &ids).await?;
     let case_traces: Vec<Option<String>> =
         opened.iter().map(|c| c.to_proto().post.and_then(|p| traces.get(&(p.platform, p.post_id)).cloned())).collect();
     let mut events =
@@ -160,12 +179,38 @@ struct NewCases {
     post_created_at: Vec<DateTime<Utc>>,
     conversation_id: Vec<String>,
     author_id: Vec<String>,
+    draft_text: Vec<String>,
+    draft_source: Vec<String>,
+    goal_seconds: Vec<i32>,
+    breach_seconds: Vec<i32>,
 }
 
 impl NewCases {
-    fn push(&mut self, unit: &str, docket: String, cp: &ClassifiedPost, now: DateTime<Utc>) {
+    fn push(
+        &mut self,
+        registry: &Registry,
+        library: Option<&(Templates, Vec<RebuttalRow>)>,
+        unit: &str,
+        docket: String,
+        cp: &ClassifiedPost,
+        now: DateTime<Utc>,
+    ) {
         let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { return };
         let category = c.category();
+        let new = drafts::NewCase {
+            unit,
+            docket: &docket,
+            category,
+            actionable: category != Category::Other,
+            post,
+            classification: c,
+        };
+        let (text, source) = library.and_then(|(t, r)| drafts::draft(&new, t, r, registry)).unwrap_or_default();
+        self.draft_text.push(text);
+        self.draft_source.push(source);
+        let (goal, breach) = sla::store::deadline_seconds(registry, unit);
+        self.goal_seconds.push(goal);
+        self.breach_seconds.push(breach);
         self.docket.push(docket);
         self.unit.push(unit.into());
         self.platform.push(post.platform.clone());

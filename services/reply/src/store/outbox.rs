@@ -1,5 +1,7 @@
-//! Case events: written in the transaction that makes the change, published
-//! right after commit, and again by a sweeper if the process died between.
+//! Case events: written in the transaction that makes the change, with an
+//! entry in `case_events_pending`; published right after commit, and again
+//! by a sweeper if the process died between. Publishing deletes the entry,
+//! so the event row itself is written once (migration 0010).
 
 use std::time::Duration;
 
@@ -68,10 +70,14 @@ pub async fn record_traced(
         .collect();
     let case_ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
     let units: Vec<&str> = cases.iter().map(|c| c.unit.as_str()).collect();
+    // The event and its outbox entry in one statement (one round trip).
     sqlx::query(
-        "INSERT INTO case_events (id, case_id, kind, unit, payload, traceparent)
-         SELECT i, c, $5, u, p, tp
-         FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $6::text[]) AS t(i, c, u, p, tp)",
+        "WITH written AS (
+             INSERT INTO case_events (id, case_id, kind, unit, payload, traceparent)
+             SELECT i, c, $5, u, p, tp
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $6::text[]) AS t(i, c, u, p, tp)
+             RETURNING id)
+         INSERT INTO case_events_pending (id) SELECT id FROM written",
     )
     .bind(&ids)
     .bind(&case_ids)
@@ -102,7 +108,9 @@ impl Publisher {
         let rows: Vec<EventRow> = match ids {
             Some(ids) => {
                 sqlx::query_as(
-                    "SELECT id, kind, unit, payload, traceparent FROM case_events\n                     WHERE id = ANY($1) AND published_at IS NULL ORDER BY id",
+                    "SELECT e.id, e.kind, e.unit, e.payload, e.traceparent
+                     FROM case_events_pending p JOIN case_events e USING (id)
+                     WHERE p.id = ANY($1) ORDER BY e.id",
                 )
                 .bind(ids)
                 .fetch_all(&self.pool)
@@ -110,9 +118,10 @@ impl Publisher {
             }
             None => {
                 sqlx::query_as(
-                    "SELECT id, kind, unit, payload, traceparent FROM case_events
-                     WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
-                     ORDER BY id LIMIT 5000",
+                    "SELECT e.id, e.kind, e.unit, e.payload, e.traceparent
+                     FROM case_events_pending p JOIN case_events e USING (id)
+                     WHERE p.created_at < now() - make_interval(secs => $1)
+                     ORDER BY p.id LIMIT 5000",
                 )
                 .bind(min_age.as_secs_f64())
                 .fetch_all(&self.pool)
@@ -132,10 +141,7 @@ impl Publisher {
             .collect();
         publish_batch(&self.js, batch).await?;
         let published: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        sqlx::query("UPDATE case_events SET published_at = now() WHERE id = ANY($1)")
-            .bind(&published)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM case_events_pending WHERE id = ANY($1)").bind(&published).execute(&self.pool).await?;
         Ok(published.len())
     }
 

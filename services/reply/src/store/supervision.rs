@@ -149,16 +149,3 @@ pub async fn supervise(
     tx.commit().await?;
     Ok((after, events))
 }
-
-/// Keeps a sensitive post as it arrived, with its SHA-256, for the record.
-pub async fn preserve_evidence(tx: &mut Transaction<'_, Postgres>, case_ids: &[i64]) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO evidence (case_id, post, sha256)
-         SELECT id, post, sha256(post) FROM cases WHERE id = ANY($1) AND category = 'sensitive'
-         ON CONFLICT (case_id) DO NOTHING",
-    )
-    .bind(case_ids)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
