@@ -27,6 +27,9 @@ pub enum AcceptError {
     Database(#[from] sqlx::Error),
     #[error("message broker unavailable: {0}")]
     Publish(String),
+    /// The batch a webhook post joined failed (crate::coalesce): either of the above.
+    #[error("{0}")]
+    Batch(String),
 }
 
 #[derive(Clone)]

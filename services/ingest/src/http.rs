@@ -16,13 +16,15 @@ use serde_json::json;
 use sha2::Sha256;
 use tvarit_registry::Registry;
 
-use crate::accept::{AcceptError, Acceptor, Outcome};
+use crate::accept::Outcome;
+use crate::coalesce::Coalescer;
 use crate::post_input::parse_post;
 
 pub const SIGNATURE_HEADER: &str = "x-tvarit-signature";
 
 pub struct WebhookState {
-    pub acceptor: Acceptor,
+    /// Concurrent requests are archived and published in shared batches.
+    pub acceptor: Coalescer,
     pub registry: Registry,
     /// `None` refuses every post: an unsigned endpoint is never opened.
     pub secret: Option<SecretString>,
@@ -78,13 +80,14 @@ async fn receive_post(State(state): State<Arc<WebhookState>>, headers: HeaderMap
         }
         Err(e) => return reject(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
     };
-    match state.acceptor.accept(std::slice::from_ref(&post)).await {
-        Ok(outcomes) => {
-            let duplicate = outcomes.first() == Some(&Outcome::Duplicate);
-            let body = json!({ "status": "accepted", "duplicate": duplicate, "unit": post.unit });
+    let unit = post.unit.clone();
+    match state.acceptor.accept(post).await {
+        Ok(outcome) => {
+            let duplicate = outcome == Outcome::Duplicate;
+            let body = json!({ "status": "accepted", "duplicate": duplicate, "unit": unit });
             (StatusCode::ACCEPTED, axum::Json(body)).into_response()
         }
-        Err(e @ (AcceptError::Database(_) | AcceptError::Publish(_))) => {
+        Err(e) => {
             tracing::warn!(error = %e, "cannot accept post now");
             // The sender retries; nothing was acknowledged.
             let body = json!({ "error": "unavailable", "detail": "try again shortly" });

@@ -3,6 +3,7 @@
 //! `<ns>.post.ingested.<unit>`.
 
 pub mod accept;
+pub mod coalesce;
 pub mod config;
 pub mod http;
 pub mod post_input;
@@ -65,7 +66,8 @@ pub async fn run(
     pollers.extend(start_youtube_pollers(&config, &registry, &acceptor, shutdown.clone()).await?);
     pollers.extend(start_x_stream(&config, &registry, &acceptor, shutdown.clone())?);
 
-    let state = Arc::new(http::WebhookState { acceptor: acceptor.clone(), registry, secret });
+    let state =
+        Arc::new(http::WebhookState { acceptor: coalesce::Coalescer::start(acceptor.clone()), registry, secret });
     let router = http::router(state, config.ingest_max_post_bytes)
         .merge(sources::x_webhook::router(sources.clone()))
         .merge(sources::meta_webhook::router(sources))
