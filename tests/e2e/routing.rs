@@ -149,3 +149,61 @@ async fn each_post_lands_once_in_its_own_units_queue() {
     assert_eq!(case.unit, "balotra");
     env.cleanup(running).await;
 }
+
+/// A queue longer than one snapshot page (reply reads 200 at a time)
+/// arrives whole on a new watch: every live case once, most urgent first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_queue_snapshot_arrives_whole_and_in_order() {
+    let env = TestEnv::new().await;
+    let running = env.start_all().await;
+    let lines: Vec<String> = (0..450)
+        .map(|i| {
+            let text = if i % 10 == 0 {
+                format!("@SP_Balotra accident on the highway near Pachpadra, two injured, truck {i}")
+            } else {
+                format!("@SP_Balotra my phone was stolen in the market, receipt number {i}")
+            };
+            post_line(&format!("q{i}"), &text, &["@SP_Balotra"], None)
+        })
+        .collect();
+    assert!(env.replay(&env.write_file("queue.jsonl", &lines)).status.success());
+    let reply_db = env.schema_pool("reply").await;
+    eventually(Duration::from_secs(60), "450 cases", || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(&reply_db).await.ok()?;
+        (n >= 450).then_some(())
+    })
+    .await;
+    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM cases WHERE state IN ('open', 'in_process')")
+        .fetch_one(&reply_db)
+        .await
+        .unwrap();
+    assert!(live > 400, "most of the posts need an answer: {live}");
+
+    let balotra = env.operator("balotra-op", "operator", "balotra");
+    let reply = running.iter().find(|r| r.service == tvarit_e2e::Service::Reply).unwrap();
+    let mut desk = desk_client(reply).await;
+    let mut watch =
+        desk.watch_queue(authed(&balotra, WatchQueueRequest { unit: "balotra".into() })).await.unwrap().into_inner();
+    let mut dockets = std::collections::HashSet::new();
+    let mut last_rank = 0;
+    while dockets.len() < live as usize {
+        let update = tokio::time::timeout(Duration::from_secs(20), watch.next())
+            .await
+            .expect("the snapshot keeps coming")
+            .expect("stream open")
+            .expect("no error");
+        assert!(update.snapshot, "only the snapshot is due");
+        let case = update.case.unwrap();
+        assert!(dockets.insert(case.docket.clone()), "{} sent twice", case.docket);
+        let rank = match case.urgency() {
+            tvarit_proto::v1::Urgency::Critical => 0,
+            tvarit_proto::v1::Urgency::High => 1,
+            tvarit_proto::v1::Urgency::Normal => 2,
+            _ => 3,
+        };
+        assert!(rank >= last_rank, "{} ({:?}) after a less urgent case", case.docket, case.urgency());
+        last_rank = rank;
+    }
+    assert_eq!(dockets.len(), live as usize);
+    env.cleanup(running).await;
+}

@@ -38,6 +38,31 @@ pub struct DeskService {
     pub shutdown: CancellationToken,
 }
 
+/// A new watcher first gets at most this many live cases (most urgent
+/// first), read this many at a time.
+const SNAPSHOT_MAX: i64 = 5000;
+const SNAPSHOT_PAGE: i64 = 200;
+
+/// A watcher that takes no snapshot update for this long is cut off: its
+/// events would otherwise pile up in its subscription meanwhile.
+const SNAPSHOT_STALL: Duration = Duration::from_secs(30);
+
+/// Sends one snapshot update, always leaving the channel's last slot free
+/// for the error that tells a stalled client why its stream ended.
+async fn send_snapshot(tx: &mpsc::Sender<Result<QueueUpdate, Status>>, update: QueueUpdate) -> bool {
+    match tokio::time::timeout(SNAPSHOT_STALL, tx.reserve_many(2)).await {
+        Ok(Ok(mut permits)) => {
+            permits.next().expect("two permits reserved").send(Ok(update));
+            true
+        }
+        Ok(Err(_)) => false,
+        Err(_) => {
+            let _ = tx.try_send(Err(Status::resource_exhausted("client too slow; watch again")));
+            false
+        }
+    }
+}
+
 fn status(e: StoreError) -> Status {
     match e {
         StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
@@ -102,15 +127,33 @@ impl Desk for DeskService {
             .subscribe(self.ns.case_events_of(&unit))
             .await
             .map_err(|_| Status::unavailable("event bus unavailable; try again"))?;
-        let snapshot = cases::list(&self.pool, &unit, false, 5000).await.map_err(status)?;
+        // The snapshot goes out a page at a time: a thousand desks opening
+        // at once must not hold a thousand whole queues in memory.
+        let mut page = cases::live_page(&self.pool, &unit, 0, SNAPSHOT_PAGE).await.map_err(status)?;
         let (tx, rx) = mpsc::channel(1024);
         let shutdown = self.shutdown.clone();
+        let pool = self.pool.clone();
         tokio::spawn(async move {
-            for case in snapshot {
-                let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
-                if tx.send(Ok(update)).await.is_err() {
-                    return;
+            let mut sent = 0;
+            loop {
+                let full = page.len() as i64 == SNAPSHOT_PAGE;
+                for case in page {
+                    let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
+                    if !send_snapshot(&tx, update).await {
+                        return;
+                    }
+                    sent += 1;
                 }
+                if !full || sent >= SNAPSHOT_MAX {
+                    break;
+                }
+                page = match cases::live_page(&pool, &unit, sent, SNAPSHOT_PAGE.min(SNAPSHOT_MAX - sent)).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = tx.send(Err(status(e))).await;
+                        return;
+                    }
+                };
             }
             loop {
                 let msg = tokio::select! {
