@@ -19,9 +19,12 @@ const DERIVED_KINDS: [&str; 4] = ["replied", "sla_goal_missed", "sla_breached", 
 
 /// Stores the events not seen before and refreshes what derives from them;
 /// returns `(unit, kind)` of the new ones.
+/// `unit_months` are the `(month, unit)` of the batch's cases, whose
+/// rollups are now out of date.
 pub async fn record_events(
     tx: &mut Transaction<'_, Postgres>,
     events: &[CaseEvent],
+    unit_months: &[(String, String)],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let (mut id, mut docket, mut unit, mut kind, mut at, mut actor) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -76,14 +79,18 @@ pub async fn record_events(
     // The unit-months of every case in the batch are marked, not
     // recomputed: `refresh_dirty` does that at most every couple of seconds,
     // and before every leaderboard read.
-    docket.sort_unstable();
-    docket.dedup();
+    // The batch's own (month, unit) pairs: reading them back from the facts
+    // by docket cost more than the rest of the batch's statements.
+    let mut pairs: Vec<&(String, String)> = unit_months.iter().collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let (months, units): (Vec<&str>, Vec<&str>) = pairs.iter().map(|(m, u)| (m.as_str(), u.as_str())).unzip();
     sqlx::query(
-        "INSERT INTO rollup_dirty (month, unit)
-         SELECT DISTINCT month, unit FROM case_facts WHERE docket = ANY($1) AND month IS NOT NULL
+        "INSERT INTO rollup_dirty (month, unit) SELECT * FROM UNNEST($1::text[], $2::text[])
          ON CONFLICT DO NOTHING",
     )
-    .bind(&docket)
+    .bind(&months)
+    .bind(&units)
     .execute(&mut **tx)
     .await?;
     Ok(new)

@@ -91,7 +91,8 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recor
     .bind(&c.month)
     .fetch_all(&mut *tx)
     .await?;
-    let new_events = crate::derive::record_events(&mut tx, events).await?;
+    let unit_months: Vec<(String, String)> = c.month.iter().cloned().zip(c.unit.iter().cloned()).collect();
+    let new_events = crate::derive::record_events(&mut tx, events, &unit_months).await?;
     tx.commit().await?;
     Ok(Recorded { first_replies, new_events })
 }
