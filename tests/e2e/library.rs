@@ -119,6 +119,14 @@ async fn cases_get_drafts_from_the_library() {
         format!("शिकायत दर्ज (डॉकेट {hi})। थानाधिकारी को निर्देशित किया गया है। कृपया स्थान DM करें। — बालोतरा पुलिस")
     );
 
+    // A case opened after the edit gets the new version at intake (reply
+    // keeps the library between batches and must notice the edit).
+    let later = post_line("t3", "@SP_Balotra मेरा मोबाइल बाजार में चोरी हो गया", &["@SP_Balotra"], None);
+    assert!(env.replay(&env.write_file("later.jsonl", &[later])).status.success());
+    let all = cases(&desk, &op, "balotra", 4).await;
+    let case = desk2.get_case(authed(&op, CaseRef { docket: docket_of(&all, "t3") })).await.unwrap().into_inner();
+    assert_eq!(case.draft_source, "template:complaint/theft@2", "{}", case.draft_text);
+
     // Someone outside the unit learns nothing.
     let outsider = env.operator("kota-op", "operator", "kota");
     let err = lib.draft(authed(&outsider, DraftRequest { docket: hi.clone() })).await.unwrap_err();

@@ -20,12 +20,14 @@ use tvarit_bus::context_from_headers;
 use tvarit_proto::v1::ClassifiedPost;
 use tvarit_registry::Registry;
 
+use crate::library::drafts::LibraryCache;
 use crate::store::intake::open_cases;
 use crate::store::outbox::Publisher;
 
 pub struct Intake {
     pool: PgPool,
     registry: Registry,
+    library: LibraryCache,
     committed: mpsc::Sender<Committed>,
 }
 
@@ -42,7 +44,7 @@ impl Intake {
         // One committed batch may wait while the next is in its transaction.
         let (committed, rx) = mpsc::channel(1);
         let stage = tokio::spawn(publish_committed(publisher, rx));
-        (Arc::new(Self { pool, registry, committed }), stage)
+        (Arc::new(Self { pool, registry, library: LibraryCache::default(), committed }), stage)
     }
 
     pub async fn handle(self: Arc<Self>, batch: Vec<Message>) {
@@ -74,7 +76,7 @@ impl Intake {
         if posts.is_empty() {
             return;
         }
-        match open_cases(&self.pool, &self.registry, &posts, &traces).await {
+        match open_cases(&self.pool, &self.registry, &self.library, &posts, &traces).await {
             Ok(events) => {
                 // The stage lives as long as the intake; should it be gone,
                 // the messages are redelivered and the events swept.

@@ -3,6 +3,9 @@
 //! docket and unit filled in. Drafts are suggestions; a person sends.
 
 use prost::Message;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use tvarit_proto::v1::{Classification, Post};
 use tvarit_proto::{CaseState, Category};
@@ -80,6 +83,40 @@ pub fn rebuttal_text(r: &RebuttalRow, lang: &str, vars: &Vars) -> String {
         format!("{body} {details} {evidence} — {unit}")
     };
     render(&text, vars)
+}
+
+/// The library as intake last read it. Templates and rebuttals are only
+/// ever appended (a new version is a new row), so a row count and newest
+/// time per table say whether it changed; reading and preparing the whole
+/// library for every batch was most of reply's work at low rates, when
+/// batches hold one or two posts.
+#[derive(Default)]
+pub struct LibraryCache {
+    current: std::sync::Mutex<Option<(Fingerprint, Arc<Library>)>>,
+}
+
+pub type Library = (Templates, Vec<RebuttalRow>);
+type Fingerprint = (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>);
+
+impl LibraryCache {
+    /// The current library: the cached one unless a version was added since.
+    pub async fn get(&self, db: &mut PgConnection) -> Result<Arc<Library>, sqlx::Error> {
+        seed::ensure(db).await?;
+        let now: Fingerprint = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM reply_templates), (SELECT max(edited_at) FROM reply_templates),
+                    (SELECT count(*) FROM rebuttals), (SELECT max(published_at) FROM rebuttals)",
+        )
+        .fetch_one(&mut *db)
+        .await?;
+        if let Some((seen, library)) = self.current.lock().expect("not poisoned").as_ref()
+            && *seen == now
+        {
+            return Ok(library.clone());
+        }
+        let library = Arc::new(load(db).await?);
+        *self.current.lock().expect("not poisoned") = Some((now, library.clone()));
+        Ok(library)
+    }
 }
 
 /// The current library, seeding the built-in set first if missing.

@@ -14,8 +14,6 @@ use tvarit_registry::Registry;
 use super::{CASE_COLUMNS, CaseRow, follow_ups, outbox};
 use crate::docket;
 use crate::library::drafts;
-use crate::library::rebuttals::RebuttalRow;
-use crate::library::templates::Templates;
 use crate::sla;
 
 /// Opens a case for every post that has none; returns the ids of the
@@ -23,6 +21,7 @@ use crate::sla;
 pub async fn open_cases(
     pool: &PgPool,
     registry: &Registry,
+    library: &drafts::LibraryCache,
     posts: &[ClassifiedPost],
     traces: &std::collections::HashMap<(String, String), String>,
 ) -> Result<Vec<i64>, sqlx::Error> {
@@ -70,7 +69,7 @@ pub async fn open_cases(
 
     let period = docket::period(now, registry.time_zone());
     let lasts = take_dockets(&mut tx, &by_unit, &period).await?;
-    let library = if by_unit.is_empty() { None } else { Some(drafts::load(&mut tx).await?) };
+    let library = if by_unit.is_empty() { None } else { Some(library.get(&mut tx).await?) };
     let mut cols = NewCases::default();
     for (unit, cps) in &by_unit {
         let code = registry.unit(unit).map(|u| u.code.as_str()).unwrap_or("HQ");
@@ -78,7 +77,7 @@ pub async fn open_cases(
         let first = last - cps.len() as i32 + 1;
         for (i, cp) in cps.iter().enumerate() {
             let docket = docket::format(code, &period, first + i as i32);
-            cols.push(registry, library.as_ref(), unit, docket, cp, now);
+            cols.push(registry, library.as_deref(), unit, docket, cp, now);
         }
     }
 
@@ -189,7 +188,7 @@ impl NewCases {
     fn push(
         &mut self,
         registry: &Registry,
-        library: Option<&(Templates, Vec<RebuttalRow>)>,
+        library: Option<&drafts::Library>,
         unit: &str,
         docket: String,
         cp: &ClassifiedPost,
