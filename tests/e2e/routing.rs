@@ -150,8 +150,8 @@ async fn each_post_lands_once_in_its_own_units_queue() {
     env.cleanup(running).await;
 }
 
-/// A queue longer than one snapshot page (reply reads 200 at a time)
-/// arrives whole on a new watch: every live case once, most urgent first.
+/// A long queue arrives whole on a new watch: every live case once, most
+/// urgent first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_queue_snapshot_arrives_whole_and_in_order() {
     let env = TestEnv::new().await;

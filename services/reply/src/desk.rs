@@ -38,10 +38,8 @@ pub struct DeskService {
     pub shutdown: CancellationToken,
 }
 
-/// A new watcher first gets at most this many live cases (most urgent
-/// first), read this many at a time.
+/// A new watcher first gets at most this many live cases, most urgent first.
 const SNAPSHOT_MAX: i64 = 5000;
-const SNAPSHOT_PAGE: i64 = 200;
 
 /// A watcher that takes no snapshot update for this long is cut off: its
 /// events would otherwise pile up in its subscription meanwhile.
@@ -127,33 +125,15 @@ impl Desk for DeskService {
             .subscribe(self.ns.case_events_of(&unit))
             .await
             .map_err(|_| Status::unavailable("event bus unavailable; try again"))?;
-        // The snapshot goes out a page at a time: a thousand desks opening
-        // at once must not hold a thousand whole queues in memory.
-        let mut page = cases::live_page(&self.pool, &unit, 0, SNAPSHOT_PAGE).await.map_err(status)?;
+        let snapshot = cases::list(&self.pool, &unit, false, SNAPSHOT_MAX).await.map_err(status)?;
         let (tx, rx) = mpsc::channel(1024);
         let shutdown = self.shutdown.clone();
-        let pool = self.pool.clone();
         tokio::spawn(async move {
-            let mut sent = 0;
-            loop {
-                let full = page.len() as i64 == SNAPSHOT_PAGE;
-                for case in page {
-                    let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
-                    if !send_snapshot(&tx, update).await {
-                        return;
-                    }
-                    sent += 1;
+            for case in snapshot {
+                let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
+                if !send_snapshot(&tx, update).await {
+                    return;
                 }
-                if !full || sent >= SNAPSHOT_MAX {
-                    break;
-                }
-                page = match cases::live_page(&pool, &unit, sent, SNAPSHOT_PAGE.min(SNAPSHOT_MAX - sent)).await {
-                    Ok(p) => p,
-                    Err(e) => {
-                        let _ = tx.send(Err(status(e))).await;
-                        return;
-                    }
-                };
             }
             loop {
                 let msg = tokio::select! {

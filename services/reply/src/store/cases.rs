@@ -39,16 +39,6 @@ pub async fn list(pool: &PgPool, unit: &str, all: bool, limit: i64) -> Result<Ve
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(limit).fetch_all(pool).await?)
 }
 
-/// One page of the unit's open and in-process cases, in queue order (the
-/// id breaks ties, so pages neither overlap nor skip).
-pub async fn live_page(pool: &PgPool, unit: &str, offset: i64, limit: i64) -> Result<Vec<CaseRow>, StoreError> {
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1 AND state IN ('open', 'in_process')
-         ORDER BY {QUEUE_ORDER}, id OFFSET $2 LIMIT $3"
-    );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(offset).bind(limit).fetch_all(pool).await?)
-}
-
 #[derive(Debug, Clone)]
 pub enum Action {
     Claim,
