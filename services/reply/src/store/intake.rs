@@ -196,14 +196,9 @@ impl NewCases {
     ) {
         let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { return };
         let category = c.category();
-        let new = drafts::NewCase {
-            unit,
-            docket: &docket,
-            category,
-            actionable: category != Category::Other,
-            post,
-            classification: c,
-        };
+        // Spam, slogans and greetings need no answer: closed at once, kept and countable.
+        let actionable = category != Category::Other;
+        let new = drafts::NewCase { unit, docket: &docket, category, actionable, post, classification: c };
         let (text, source) = library.and_then(|(t, r)| drafts::draft(&new, t, r, registry)).unwrap_or_default();
         self.draft_text.push(text);
         self.draft_source.push(source);
@@ -216,8 +211,7 @@ impl NewCases {
         self.post_id.push(post.post_id.clone());
         self.category.push(category.slug());
         self.urgency.push(c.urgency().slug());
-        // Spam, slogans and greetings need no answer: closed at once, kept and countable.
-        self.state.push(if category == Category::Other { "not_actionable" } else { "open" });
+        self.state.push(if actionable { "open" } else { "not_actionable" });
         self.post.push(post.encode_to_vec());
         self.classification.push(c.encode_to_vec());
         let created = post.created_at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
