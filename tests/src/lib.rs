@@ -2,6 +2,7 @@
 //! its own subjects, streams and schemas) and its own database on the real
 //! NATS and PostgreSQL servers, and starts the real binaries on port 0.
 
+mod alerts;
 mod browser;
 mod http;
 mod otlp;
@@ -22,6 +23,7 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
 
+pub use alerts::{AlertReceiver, ReceivedAlert};
 pub use browser::{Browser, KEY_CONTROL, KEY_ENTER, artefacts_dir};
 pub use http::{HttpResponse, post_raw, sign, try_post_raw};
 pub use otlp::{OtlpReceiver, ReceivedSpan};

@@ -48,6 +48,10 @@ pub struct Unit {
     /// top-level `[sla]` (see [`SlaPolicy`]).
     #[serde(default)]
     pub sla: SlaOverrides,
+    /// The unit's control room: where reply POSTs its signed alerts
+    /// (DESIGN.md "Alerts"); `TVARIT_ALERT_WEBHOOK_URL` when absent.
+    #[serde(default)]
+    pub alert_webhook_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,7 +134,8 @@ impl Shift {
 
 /// A unit's service-level policy, resolved: its own `[units.sla]` over the
 /// top-level `[sla]` over the built-in defaults (goal 120 s, breach 300 s,
-/// 90 s → shift supervisor, 240 s → nodal officer; districts staffed
+/// 90 s → shift supervisor, 240 s → nodal officer; an emergency 60 s →
+/// shift supervisor, 120 s → nodal officer, 180 s → hq; districts staffed
 /// 08:00–22:00, state units 24×7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaPolicy {
@@ -138,7 +143,16 @@ pub struct SlaPolicy {
     pub breach_seconds: u32,
     /// Ascending by `after_seconds`; step `i` is escalation level `i + 1`.
     pub escalation: Vec<EscalationStep>,
+    /// The ladder an emergency climbs instead: shorter, and up to HQ.
+    pub emergency_escalation: Vec<EscalationStep>,
     pub shift: Shift,
+}
+
+impl SlaPolicy {
+    /// The escalation ladder of a case of `category` (a category slug).
+    pub fn ladder(&self, category: &str) -> &[EscalationStep] {
+        if category == "emergency" { &self.emergency_escalation } else { &self.escalation }
+    }
 }
 
 /// `[units.sla]`: every field optional.
@@ -148,6 +162,7 @@ pub struct SlaOverrides {
     pub goal_seconds: Option<u32>,
     pub breach_seconds: Option<u32>,
     pub escalation: Option<Vec<EscalationStep>>,
+    pub emergency_escalation: Option<Vec<EscalationStep>>,
     /// `"24x7"` or `"HH:MM-HH:MM"`.
     pub shift: Option<String>,
 }
@@ -162,6 +177,8 @@ struct SlaDefaults {
     breach_seconds: u32,
     #[serde(default = "default_escalation")]
     escalation: Vec<EscalationStep>,
+    #[serde(default = "default_emergency_escalation")]
+    emergency_escalation: Vec<EscalationStep>,
     #[serde(default = "default_district_shift")]
     district_shift: String,
     #[serde(default = "default_state_shift")]
@@ -174,6 +191,7 @@ impl Default for SlaDefaults {
             goal_seconds: default_goal(),
             breach_seconds: default_breach(),
             escalation: default_escalation(),
+            emergency_escalation: default_emergency_escalation(),
             district_shift: default_district_shift(),
             state_shift: default_state_shift(),
         }
@@ -190,6 +208,15 @@ fn default_escalation() -> Vec<EscalationStep> {
     vec![
         EscalationStep { after_seconds: 90, to: "shift supervisor".into() },
         EscalationStep { after_seconds: 240, to: "nodal officer".into() },
+    ]
+}
+/// An unclaimed emergency cannot wait 90 s for the first rung: every minute
+/// it climbs, and after three HQ's desk and control room hear of it.
+fn default_emergency_escalation() -> Vec<EscalationStep> {
+    vec![
+        EscalationStep { after_seconds: 60, to: "shift supervisor".into() },
+        EscalationStep { after_seconds: 120, to: "nodal officer".into() },
+        EscalationStep { after_seconds: 180, to: "hq".into() },
     ]
 }
 fn default_district_shift() -> String {
@@ -210,6 +237,7 @@ fn resolve_sla(defaults: &SlaDefaults, unit: &Unit) -> Result<SlaPolicy, Registr
         goal_seconds: o.goal_seconds.unwrap_or(defaults.goal_seconds),
         breach_seconds: o.breach_seconds.unwrap_or(defaults.breach_seconds),
         escalation: o.escalation.clone().unwrap_or_else(|| defaults.escalation.clone()),
+        emergency_escalation: o.emergency_escalation.clone().unwrap_or_else(|| defaults.emergency_escalation.clone()),
         shift: Shift::parse(&shift).map_err(invalid)?,
     };
     if policy.goal_seconds == 0 || policy.breach_seconds < policy.goal_seconds {
@@ -218,11 +246,13 @@ fn resolve_sla(defaults: &SlaDefaults, unit: &Unit) -> Result<SlaPolicy, Registr
             policy.goal_seconds, policy.breach_seconds
         )));
     }
-    if policy.escalation.windows(2).any(|w| w[0].after_seconds >= w[1].after_seconds) {
-        return Err(invalid("escalation steps must be in ascending after_seconds".into()));
-    }
-    if policy.escalation.iter().any(|s| s.to.trim().is_empty()) {
-        return Err(invalid("escalation step needs a `to`".into()));
+    for ladder in [&policy.escalation, &policy.emergency_escalation] {
+        if ladder.windows(2).any(|w| w[0].after_seconds >= w[1].after_seconds) {
+            return Err(invalid("escalation steps must be in ascending after_seconds".into()));
+        }
+        if ladder.iter().any(|s| s.to.trim().is_empty()) {
+            return Err(invalid("escalation step needs a `to`".into()));
+        }
     }
     Ok(policy)
 }
@@ -278,6 +308,14 @@ impl Registry {
                 return Err(RegistryError::Invalid(format!(
                     "unit {:?}: code {:?} must be uppercase letters",
                     unit.slug, unit.code
+                )));
+            }
+            if let Some(url) = &unit.alert_webhook_url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {:?}: alert_webhook_url {url:?} must be an http:// or https:// URL",
+                    unit.slug
                 )));
             }
             if let Some(other) = codes.insert(unit.code.clone(), unit.slug.clone()) {

@@ -44,11 +44,13 @@ pub async fn handle(pool: &PgPool, batch: Vec<Message>) {
 }
 
 /// Stores a relabel; `Ok(false)` for events that carry none (other kinds,
-/// a case without its post), which are acked and skipped.
+/// a case without its post), which are acked and skipped. A relabel by the
+/// system (an emergency follow-up upgrading its case) is no person's label
+/// of the first post's text, so it is skipped too.
 pub async fn store(pool: &PgPool, event: &CaseEvent) -> Result<bool, sqlx::Error> {
     let (Some(case), Some(relabel)) = (&event.case, &event.relabel) else { return Ok(false) };
     let Some(post) = &case.post else { return Ok(false) };
-    if event.kind() != CaseEventKind::Relabelled || post.text.is_empty() {
+    if event.kind() != CaseEventKind::Relabelled || post.text.is_empty() || event.actor == "system" {
         return Ok(false);
     }
     let at = event.at.as_ref().map(tvarit_proto::time::to_millis);

@@ -22,6 +22,10 @@ pub struct ReplyConfig {
     /// A reply still `sending` after this many seconds was cut off by a
     /// crash; recovery then looks on the platform for it.
     pub reply_in_flight_timeout_seconds: f64,
+    /// The control rooms' alert endpoint for every unit that names none of
+    /// its own in the registry (`TVARIT_ALERT_WEBHOOK_URL`); its secret is
+    /// `TVARIT_ALERT_WEBHOOK_SECRET` (or `_FILE`).
+    pub alert_webhook_url: Option<String>,
 }
 
 impl Default for ReplyConfig {
@@ -36,6 +40,7 @@ impl Default for ReplyConfig {
             reply_meta_api_base: "https://graph.facebook.com/v21.0".into(),
             reply_youtube_api_base: "https://www.googleapis.com/youtube/v3".into(),
             reply_in_flight_timeout_seconds: 60.0,
+            alert_webhook_url: None,
         }
     }
 }

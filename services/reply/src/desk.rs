@@ -209,6 +209,10 @@ impl Desk for DeskService {
         self.act(req, Action::Close).await
     }
 
+    async fn acknowledge(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.act(req, Action::Acknowledge).await
+    }
+
     async fn relabel(&self, req: Request<RelabelRequest>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();
@@ -241,7 +245,7 @@ impl Desk for DeskService {
         let r = req.into_inner();
         // The next step of the unit's escalation ladder; past its top, the SP.
         let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
-        let steps = self.registry.sla(&case.unit).map(|p| p.escalation.clone()).unwrap_or_default();
+        let steps = self.registry.sla(&case.unit).map(|p| p.ladder(&case.category).to_vec()).unwrap_or_default();
         let to = steps.get(case.escalation_level.max(0) as usize).map_or_else(|| "SP".to_owned(), |s| s.to.clone());
         self.oversee(&op, &r.docket, Supervision::Escalate { reason: r.reason, to }).await
     }

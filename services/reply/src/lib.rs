@@ -2,6 +2,7 @@
 //! per-unit queues, serves the `Desk` gRPC API to reply clients, and
 //! publishes every case event on `<ns>.case.<event>.<unit>`.
 
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod desk;
@@ -83,6 +84,10 @@ pub async fn run(
         Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
     );
     let fanout = tokio::spawn(fanout.run(shutdown.clone()));
+    let alerting = match alert_deliverer(&config, &registry, pool.clone())? {
+        Some(d) => tokio::spawn(d.run(shutdown.clone())),
+        None => tokio::spawn(async {}),
+    };
     let desk = desk::DeskService {
         pool: pool.clone(),
         nats,
@@ -128,5 +133,30 @@ pub async fn run(
     sla.await?;
     delivery.await?;
     fanout.await?;
+    alerting.await?;
     Ok(())
+}
+
+/// The control rooms' alert deliverer, when any endpoint is configured; a
+/// configured endpoint without its signing secret is refused at start.
+fn alert_deliverer(
+    config: &ReplyConfig,
+    registry: &tvarit_registry::Registry,
+    pool: PgPool,
+) -> anyhow::Result<Option<alerts::deliver::AlertDeliverer>> {
+    let endpoints = alerts::deliver::Endpoints::new(registry, config.alert_webhook_url.as_deref());
+    if !endpoints.any() {
+        tracing::warn!(
+            "no alert webhook configured (TVARIT_ALERT_WEBHOOK_URL or a unit's alert_webhook_url): \
+             control rooms get no alerts; emergencies still ring in the console and tvarit-desk"
+        );
+        return Ok(None);
+    }
+    let secret = tvarit_config::read_secret("TVARIT_ALERT_WEBHOOK_SECRET")?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "configuration key `alert_webhook_secret`: TVARIT_ALERT_WEBHOOK_SECRET (or _FILE) is required \
+             when an alert webhook is configured"
+        )
+    })?;
+    Ok(Some(alerts::deliver::AlertDeliverer::new(pool, endpoints, secret)))
 }

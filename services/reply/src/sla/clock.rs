@@ -47,11 +47,13 @@ impl Mark {
     }
 }
 
-/// Every mark of a case whose clock started at `start` (the post's platform
-/// time), with its deadline, in firing order. `goal_at` and `breach_at` are
-/// the deadlines stamped on the case when it opened (else computed here).
+/// Every mark of a case of `category` whose clock started at `start` (the
+/// post's platform time), with its deadline, in firing order. `goal_at` and
+/// `breach_at` are the deadlines stamped on the case when it opened (else
+/// computed here). An emergency climbs its own, shorter ladder.
 pub fn schedule(
     policy: &SlaPolicy,
+    category: &str,
     kind: UnitKind,
     tz: Tz,
     start: DateTime<Utc>,
@@ -63,7 +65,7 @@ pub fn schedule(
         (goal_at.unwrap_or_else(|| after(policy.goal_seconds)), Mark::Goal),
         (breach_at.unwrap_or_else(|| after(policy.breach_seconds)), Mark::Breach),
     ];
-    for (i, step) in policy.escalation.iter().enumerate() {
+    for (i, step) in policy.ladder(category).iter().enumerate() {
         marks.push((after(step.after_seconds), Mark::Escalation(i as u32 + 1)));
     }
     // HQ is the last resort: only a district hands its cases over.
@@ -131,7 +133,7 @@ mod tests {
     #[test]
     fn deadlines_follow_the_policy_from_the_post_time() {
         let start = ist("2026-11-03 10:00:00");
-        let marks = schedule(&district(), UnitKind::District, IST, start, None, None);
+        let marks = schedule(&district(), "complaint", UnitKind::District, IST, start, None, None);
         let s = |secs| start + Duration::seconds(secs);
         // In shift until 22:00, so the handoff waits for the end of the shift.
         assert_eq!(
@@ -145,9 +147,22 @@ mod tests {
             ]
         );
         // Deadlines stamped on the case win over the policy.
-        let stamped = schedule(&district(), UnitKind::District, IST, start, Some(s(5)), Some(s(7)));
+        let stamped = schedule(&district(), "complaint", UnitKind::District, IST, start, Some(s(5)), Some(s(7)));
         assert_eq!(stamped[0], (s(5), Mark::Goal));
         assert!(stamped.contains(&(s(7), Mark::Breach)));
+    }
+
+    #[test]
+    fn an_emergency_climbs_its_own_ladder_up_to_hq() {
+        let start = ist("2026-11-03 10:00:00");
+        let s = |secs| start + Duration::seconds(secs);
+        let marks = schedule(&district(), "emergency", UnitKind::District, IST, start, None, None);
+        let escalations: Vec<_> = marks.iter().filter(|m| matches!(m.1, Mark::Escalation(_))).copied().collect();
+        assert_eq!(
+            escalations,
+            vec![(s(60), Mark::Escalation(1)), (s(120), Mark::Escalation(2)), (s(180), Mark::Escalation(3))]
+        );
+        assert_eq!(district().ladder("emergency")[2].to, "hq");
     }
 
     #[test]
@@ -156,11 +171,14 @@ mod tests {
             goal_seconds: 60,
             breach_seconds: 60,
             escalation: vec![EscalationStep { after_seconds: 60, to: "x".into() }],
+            emergency_escalation: vec![],
             shift: Shift::Always,
         };
         let start = ist("2026-11-03 10:00:00");
-        let kinds: Vec<Mark> =
-            schedule(&policy, UnitKind::District, IST, start, None, None).into_iter().map(|m| m.1).collect();
+        let kinds: Vec<Mark> = schedule(&policy, "complaint", UnitKind::District, IST, start, None, None)
+            .into_iter()
+            .map(|m| m.1)
+            .collect();
         assert_eq!(kinds, vec![Mark::Goal, Mark::Escalation(1), Mark::Breach]);
     }
 
@@ -168,9 +186,15 @@ mod tests {
     fn hq_and_round_the_clock_units_are_never_handed_over() {
         let start = ist("2026-11-03 23:30:00");
         let hq = Registry::rajasthan().sla("hq").unwrap().clone();
-        assert!(!schedule(&hq, UnitKind::State, IST, start, None, None).iter().any(|m| m.1 == Mark::Handoff));
+        assert!(
+            !schedule(&hq, "complaint", UnitKind::State, IST, start, None, None).iter().any(|m| m.1 == Mark::Handoff)
+        );
         // A state unit given shift hours still has nobody above it.
-        assert!(!schedule(&district(), UnitKind::State, IST, start, None, None).iter().any(|m| m.1 == Mark::Handoff));
+        assert!(
+            !schedule(&district(), "complaint", UnitKind::State, IST, start, None, None)
+                .iter()
+                .any(|m| m.1 == Mark::Handoff)
+        );
         assert_eq!(handoff_at(Shift::Always, IST, start), None);
     }
 

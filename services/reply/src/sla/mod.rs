@@ -145,16 +145,8 @@ impl Timer {
         for _ in 0..BATCH {
             let Some(due) = schedule.pop_due(Utc::now()) else { break };
             let Due { docket, unit, mark, due: at } = due;
-            let to = match mark {
-                Mark::Escalation(n) => self
-                    .registry
-                    .sla(&unit)
-                    .or_else(|| self.registry.sla("hq"))
-                    .and_then(|p| p.escalation.get(n as usize - 1))
-                    .map_or("supervisor", |s| s.to.as_str()),
-                _ => "",
-            };
-            match store::fire(&self.pool, &docket, mark, at, to).await {
+            let policy = self.registry.sla(&unit).or_else(|| self.registry.sla("hq"));
+            match store::fire(&self.pool, &docket, mark, at, policy).await {
                 Ok(Fired::Now { events, .. }) => {
                     let late = (Utc::now() - at).num_milliseconds();
                     tracing::info!(%docket, mark = %mark.key(), late_ms = late, "sla: mark recorded");

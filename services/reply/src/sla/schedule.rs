@@ -77,8 +77,10 @@ impl Schedule {
         let mut entry = self.take(&docket).unwrap_or_default();
         entry.fired.extend(fired.iter().copied());
         entry.fired.extend((1..=case.escalation_level).map(Mark::Escalation));
+        let category = case.category().slug();
         let marks = clock::schedule(
             policy,
+            category,
             kind,
             registry.time_zone(),
             start,

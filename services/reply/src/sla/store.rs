@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use tvarit_registry::Registry;
+use tvarit_registry::{Registry, SlaPolicy};
 
 use super::clock::Mark;
 use crate::store::{CASE_COLUMNS, CaseRow, outbox};
@@ -92,14 +92,14 @@ pub enum Fired {
 }
 
 /// Records `mark` of case `docket` (due at `due`) once: the mark, the change
-/// to the case and its event, in one transaction. `escalate_to` is the
-/// ladder step's role for an escalation.
+/// to the case and its event, in one transaction. An escalation is raised to
+/// the role of its step on the case's ladder under `policy`.
 pub async fn fire(
     pool: &PgPool,
     docket: &str,
     mark: Mark,
     due: DateTime<Utc>,
-    escalate_to: &str,
+    policy: Option<&SlaPolicy>,
 ) -> Result<Fired, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let Some(case): Option<CaseRow> =
@@ -134,8 +134,11 @@ pub async fn fire(
                 .await?
         }
         Mark::Escalation(n) => {
+            let step = policy.and_then(|p| p.ladder(&case.category).get(n as usize - 1));
+            let escalate_to = step.map_or("supervisor", |s| s.to.as_str());
             // After a handoff the ladder climbs at HQ, whose desk now has it.
-            let to = if handed_over { format!("hq/{escalate_to}") } else { escalate_to.to_owned() };
+            let to =
+                if handed_over && escalate_to != "hq" { format!("hq/{escalate_to}") } else { escalate_to.to_owned() };
             sqlx::query_as(returning(
                 "UPDATE cases SET escalation_level = GREATEST(escalation_level, $2), escalated_to = $3 WHERE id = $1",
             ))

@@ -54,6 +54,8 @@ pub enum Action {
         category: Option<Category>,
         urgency: Option<Urgency>,
     },
+    /// "Seen, on it": silences an emergency's alarm without claiming it.
+    Acknowledge,
 }
 
 impl Action {
@@ -63,6 +65,7 @@ impl Action {
             Action::Reply { .. } => "case.reply",
             Action::Close => "case.close",
             Action::Relabel { .. } => "case.relabel",
+            Action::Acknowledge => "case.acknowledge",
         }
     }
 
@@ -73,6 +76,7 @@ impl Action {
             Action::Reply { send: false, .. } => CaseEventKind::Replied,
             Action::Close => CaseEventKind::Closed,
             Action::Relabel { .. } => CaseEventKind::Relabelled,
+            Action::Acknowledge => CaseEventKind::Acknowledged,
         }
     }
 }
@@ -187,9 +191,26 @@ pub async fn act(
                 .fetch_one(&mut *tx)
                 .await?
         }
+        Action::Acknowledge => {
+            if case.category != "emergency" {
+                return Err(StoreError::Conflict(format!("case {docket} is not an emergency")));
+            }
+            sqlx::query_as(returning(
+                "UPDATE cases SET acknowledged_at = COALESCE(acknowledged_at, $2),
+                     acknowledged_by = COALESCE(acknowledged_by, $3)
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .bind(now)
+            .bind(&op.name)
+            .fetch_one(&mut *tx)
+            .await?
+        }
         Action::Relabel { category, urgency } => {
             let category = category.map_or(case.category.as_str(), |c| c.slug());
-            let urgency = urgency.map_or(case.urgency.as_str(), |u| u.slug());
+            // Every emergency is critical (the classifier's rule, kept by hand too).
+            let urgency =
+                if category == "emergency" { "critical" } else { urgency.map_or(case.urgency.as_str(), |u| u.slug()) };
             // `other` needs no answer; anything else relabelled from it goes back in the queue.
             let state = match (category, case.state.as_str()) {
                 ("other", "open" | "in_process") => "not_actionable",
@@ -211,6 +232,17 @@ pub async fn act(
             .await?
         }
     };
+    if matches!(action, Action::Relabel { .. }) && after.category == "sensitive" {
+        // As intake does for a post classified sensitive: the post as it
+        // arrived, with its SHA-256, kept for the action workflow.
+        sqlx::query(
+            "INSERT INTO evidence (case_id, post, sha256) SELECT id, post, sha256(post) FROM cases WHERE id = $1
+             ON CONFLICT (case_id) DO NOTHING",
+        )
+        .bind(after.id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let change = match &action {
         Action::Relabel { .. } => Some(Relabel {
             from_category: Category::from_slug(&case.category).unwrap_or_default() as i32,

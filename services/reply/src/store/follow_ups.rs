@@ -4,7 +4,8 @@
 
 use prost::Message;
 use sqlx::{Postgres, Transaction};
-use tvarit_proto::v1::{CaseEventKind, ClassifiedPost};
+use tvarit_proto::v1::{CaseEventKind, ClassifiedPost, Relabel};
+use tvarit_proto::{Category, Urgency};
 
 use super::{CASE_COLUMNS, CaseRow, outbox};
 
@@ -78,19 +79,43 @@ pub async fn attach(
         if joined.rows_affected() == 0 {
             continue;
         }
+        // A follow-up that reports danger now makes the case an emergency
+        // (and rings its alarm), whatever the first post was.
+        let before: Option<(String, String)> = if class.category() == Category::Emergency {
+            sqlx::query_as("SELECT category, urgency FROM cases WHERE id = $1 AND category <> 'emergency'")
+                .bind(case_id)
+                .fetch_optional(&mut **tx)
+                .await?
+        } else {
+            None
+        };
         // The complainant wrote again: a closed case needs attention again.
         let case: CaseRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE cases SET follow_ups = follow_ups + 1,
-                 state = CASE WHEN state = 'closed' THEN 'open' ELSE state END,
-                 closed_at = CASE WHEN state = 'closed' THEN NULL ELSE closed_at END
+                 state = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN 'open' ELSE state END,
+                 closed_at = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN NULL
+                                  ELSE closed_at END,
+                 category = CASE WHEN $2 THEN 'emergency' ELSE category END,
+                 urgency = CASE WHEN $2 THEN 'critical' ELSE urgency END
              WHERE id = $1 RETURNING {CASE_COLUMNS}"
         )))
         .bind(case_id)
+        .bind(before.is_some())
         .fetch_one(&mut **tx)
         .await?;
         metrics::counter!("tvarit_reply_follow_ups_total", "unit" => case.unit.clone()).increment(1);
         events
             .extend(outbox::record(tx, CaseEventKind::FollowedUp, "system", std::slice::from_ref(&case), None).await?);
+        if let Some((category, urgency)) = before {
+            let change = Relabel {
+                from_category: Category::from_slug(&category).unwrap_or_default() as i32,
+                to_category: Category::Emergency as i32,
+                from_urgency: Urgency::from_slug(&urgency).unwrap_or_default() as i32,
+                to_urgency: Urgency::Critical as i32,
+            };
+            let case = std::slice::from_ref(&case);
+            events.extend(outbox::record(tx, CaseEventKind::Relabelled, "system", case, Some(change)).await?);
+        }
     }
     Ok(events)
 }

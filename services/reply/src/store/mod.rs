@@ -19,7 +19,7 @@ use tvarit_proto::{CaseState, Category, Urgency};
 /// Columns every case query selects, in `CaseRow` order.
 pub const CASE_COLUMNS: &str = "id, docket, unit, category, urgency, state, post, classification, \
      opened_at, claimed_by, first_reply_at, last_reply_text, closed_at, reply_status, reply_error, follow_ups, \
-     goal_at, breach_at, escalation_level, escalated_to, draft_text, draft_source";
+     goal_at, breach_at, escalation_level, escalated_to, draft_text, draft_source, acknowledged_at, acknowledged_by";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
@@ -47,6 +47,9 @@ pub struct CaseRow {
     /// The suggested reply and where it came from (migration 0006, `library::drafts`).
     pub draft_text: String,
     pub draft_source: String,
+    /// Someone silenced the emergency's alarm without claiming (migration 0011).
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
 }
 
 fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
@@ -57,6 +60,15 @@ impl CaseRow {
     /// Whether the SLA clock runs: live and not yet answered.
     pub fn clock_running(&self) -> bool {
         matches!(self.state.as_str(), "open" | "in_process") && self.first_reply_at.is_none()
+    }
+
+    /// Whether the emergency's alarm rings: open, and nobody has claimed or
+    /// acknowledged it.
+    pub fn alarm(&self) -> bool {
+        self.category == "emergency"
+            && self.state == "open"
+            && self.claimed_by.is_none()
+            && self.acknowledged_at.is_none()
     }
 
     // `..Default::default()` stays so a field added to `Case` builds at once.
@@ -85,6 +97,9 @@ impl CaseRow {
             breach_at: self.breach_at.filter(|_| clock).map(ts),
             escalation_level: self.escalation_level.max(0) as u32,
             escalated_to: self.escalated_to.clone(),
+            acknowledged_at: self.acknowledged_at.map(ts),
+            acknowledged_by: self.acknowledged_by.clone().unwrap_or_default(),
+            alarm: self.alarm(),
             ..Default::default()
         }
     }

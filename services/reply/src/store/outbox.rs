@@ -87,6 +87,7 @@ pub async fn record_traced(
     .bind(traces)
     .execute(&mut **tx)
     .await?;
+    crate::alerts::raise(tx, kind, cases, relabel.as_ref(), &ids).await?;
     Ok(ids)
 }
 
