@@ -1,6 +1,7 @@
 //! Replies go out through the platform once: retried through 429s and
-//! 5xx, refused in the platform's words, and never posted twice even when
-//! `tvarit-reply` is killed between the call and the record.
+//! 5xx, refused in the platform's words, never posted twice even when
+//! `tvarit-reply` is killed between the call and the record, and a second
+//! Send of the same words (double click, retry, second client) sends nothing.
 
 use std::time::Duration;
 
@@ -21,7 +22,18 @@ async fn replies_are_posted_once_through_faults_and_crashes() {
     let env = TestEnv::new().await;
     // Short rate-limit windows, so a 429 resets within the test.
     let user = format!("{USER_TOKEN}=@SP_Balotra");
-    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-user-token", &user, "--x-window-secs", "3"]).await;
+    // X refuses the same words from one account anywhere, as X itself does.
+    let sim = Sim::start(&[
+        "--x-app-token",
+        APP_TOKEN,
+        "--x-user-token",
+        &user,
+        "--x-window-secs",
+        "3",
+        "--duplicate-scope",
+        "account",
+    ])
+    .await;
     poll_from(&env, &sim);
     env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
     env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
@@ -76,13 +88,26 @@ async fn replies_are_posted_once_through_faults_and_crashes() {
     tokio::time::sleep(SETTLE).await;
     assert_eq!(replies_to(&sim, &post_id(&cases[1])).await, 1);
 
-    // 3. A refusal is shown in X's words and the case stays open.
-    reply(&cases[0].docket, "Balotra Police: please share the exact location.").await;
+    // 3. The same words again, twice at once and once more: nothing is
+    // sent, the case stays as the first Send left it.
+    let text = "Balotra Police: please share the exact location.";
+    let (a, b) = tokio::join!(reply(&cases[0].docket, text), reply(&cases[0].docket, text));
+    let again = reply(&cases[0].docket, &format!("  {text} ")).await;
+    for c in [&a, &b, &again] {
+        assert_eq!(c.reply_status, "sent", "a repeat leaves the case as it was");
+    }
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(replies_to(&sim, &post_id(&cases[0])).await, 1, "the same reply reaches the public once");
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM replies").await, 2);
+
+    // 4. A refusal is shown in X's words and the case stays open: the same
+    // words to another post are duplicate content to X.
+    reply(&cases[0].docket, "Balotra Police: an officer has been informed.").await;
     let failed = wait_status(cases[0].docket.clone(), "failed").await;
     assert!(failed.reply_error.to_lowercase().contains("duplicate"), "{}", failed.reply_error);
     assert_eq!(failed.state(), tvarit_proto::CaseState::InProcess);
 
-    // 4. Killed after X posted the reply but before it was recorded.
+    // 5. Killed after X posted the reply but before it was recorded.
     sim.faults(json!({ "slow_after_create_ms": 4000 })).await;
     reply(&cases[2].docket, "Balotra Police: we are on our way.").await;
     let target = post_id(&cases[2]);

@@ -123,6 +123,24 @@ pub async fn act(
             return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
         }
     }
+    // The same words to the same case go out once: a second Send, a double
+    // click, a client's retry after a time-out or a second client all find
+    // the first reply and get the case as it is (the case row is locked, so
+    // concurrent requests see each other). Only a refused reply may be sent again.
+    if let Action::Reply { text, .. } = &action {
+        let repeat: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM replies WHERE case_id = $1 AND btrim(text) = btrim($2)
+                            AND status NOT IN ('failed', 'rejected'))",
+        )
+        .bind(case.id)
+        .bind(text)
+        .fetch_one(&mut *tx)
+        .await?;
+        if repeat {
+            metrics::counter!("tvarit_reply_repeats_refused_total", "unit" => case.unit.clone()).increment(1);
+            return Ok((case, Vec::new()));
+        }
+    }
     // An operator's reply to a sensitive case waits for a supervisor.
     let needs_approval = matches!(action, Action::Reply { .. }) && case.category == "sensitive" && !op.supervises();
 
