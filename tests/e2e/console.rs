@@ -21,11 +21,11 @@ use crate::platforms::{ACCOUNTS, APP_TOKEN};
 
 const USER_TOKEN: &str = "balotra-user-token";
 
-fn console_url(console: &Running, path: &str) -> String {
+pub(crate) fn console_url(console: &Running, path: &str) -> String {
     format!("http://{}{path}", console.http_addr)
 }
 
-async fn sign_in(browser: &Browser, console: &Running, token: &str, lang: &str) {
+pub(crate) async fn sign_in(browser: &Browser, console: &Running, token: &str, lang: &str) {
     browser.goto(&console_url(console, &format!("/lang/{lang}?next=/signin"))).await;
     let field = browser.wait_for("#token", Duration::from_secs(5)).await;
     browser.send_keys(&field, token).await;
@@ -41,7 +41,7 @@ async fn show_in(browser: &Browser, console: &Running, lang: &str, path: &str) {
 }
 
 /// Waits until the queue page's live stream is connected.
-async fn live(browser: &Browser) {
+pub(crate) async fn live(browser: &Browser) {
     browser.wait_for("#live-status.on", Duration::from_secs(5)).await;
 }
 

@@ -57,6 +57,19 @@ async fn operators_work_cases_under_the_rules() {
     let live: Vec<String> = queue.unwrap().into_inner().cases.into_iter().map(|c| c.docket).collect();
     assert_eq!(live, std::slice::from_ref(&greeting));
 
+    // Relabelled sensitive, the post is kept as evidence with its hash, as intake does.
+    let to_sensitive = RelabelRequest { docket: theft.clone(), category: Category::Sensitive as i32, urgency: 0 };
+    desk.relabel(authed(&vikram, to_sensitive)).await.unwrap();
+    let db = env.schema_pool("reply").await;
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM evidence e JOIN cases c ON c.id = e.case_id WHERE c.docket = $1 AND e.sha256 = sha256(c.post)",
+    )
+    .bind(&theft)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(kept, 1, "a case relabelled sensitive keeps its post as evidence");
+
     // Someone outside the unit learns nothing about the case.
     let outsider = env.operator("kota-op", "operator", "kota");
     let err = desk.claim(authed(&outsider, CaseRef { docket: greeting.clone() })).await.unwrap_err();
@@ -64,11 +77,10 @@ async fn operators_work_cases_under_the_rules() {
 
     let verify = env.command("tvarit-reply").args(["audit", "verify"]).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
-    // Three operators added, then claim, reply, close and relabel.
-    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "audit log intact: 7 entries");
+    // Three operators added, then claim, reply, close and two relabels.
+    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "audit log intact: 8 entries");
 
     // Tampering with any entry breaks the chain.
-    let db = env.schema_pool("reply").await;
     sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE action = 'case.reply'").execute(&db).await.unwrap();
     let verify = env.command("tvarit-reply").args(["audit", "verify"]).output().unwrap();
     assert!(!verify.status.success());

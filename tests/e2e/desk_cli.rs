@@ -1,12 +1,15 @@
 //! An operator's whole turn through `tvarit-desk` against the real services
 //! and the simulated X: queue → claim → draft → send, and the reply reaches
-//! the public once.
+//! the public once. And the alarm in the terminal: `watch` rings the bell
+//! for an emergency and shows its escalation, `ack` silences it.
 
-use std::process::Output;
+use std::io::Read;
+use std::process::{Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tvarit_e2e::{Running, Sim, TestEnv, eventually};
+use tvarit_e2e::{Running, Sim, TestEnv, eventually, post_line, registry_with_sla};
 
 use crate::platforms::{APP_TOKEN, poll_from, wait_count, x_post};
 
@@ -70,5 +73,95 @@ async fn an_operator_claims_drafts_and_sends_from_the_command_line() {
     })
     .await;
     assert!(shown["first_reply_at"].is_string());
+    env.cleanup(running).await;
+}
+
+/// `tvarit-desk watch`'s output so far, read by a thread as it comes.
+fn watch(env: &TestEnv, reply: &Running, token: &str, unit: &str) -> (std::process::Child, Arc<Mutex<String>>) {
+    let mut child = env
+        .command("tvarit-desk")
+        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "watch", "--unit", unit])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let into = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            into.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    (child, seen)
+}
+
+/// The screen `watch` drew last (it clears the terminal before each).
+fn last_frame(seen: &Mutex<String>) -> String {
+    let all = seen.lock().unwrap();
+    all.rsplit("\x1b[2J\x1b[H").next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_rings_the_bell_for_an_emergency_and_ack_silences_it() {
+    let env = TestEnv::new().await;
+    env.use_registry(&registry_with_sla(&[(
+        "balotra",
+        "shift = \"24x7\"\nemergency_escalation = [{ after_seconds = 3, to = \"shift supervisor\" }]",
+    )]));
+    let running = env.start_all().await;
+    let reply = &running[2];
+    let token = env.operator("meena", "operator", "balotra");
+    let (mut child, seen) = watch(&env, reply, &token, "balotra");
+    eventually(Duration::from_secs(10), "the watch drawn", || async {
+        last_frame(&seen).contains("balotra: 0 open case(s)").then_some(())
+    })
+    .await;
+
+    let text = "@SP_Balotra firing going on near the bus stand right now, one man shot and lying on the road";
+    let line = post_line("bell-1", text, &["@SP_Balotra"], None);
+    assert!(env.replay(&env.write_file("bell.jsonl", &[line])).status.success());
+    let case = eventually(Duration::from_secs(30), "the emergency in the queue", || {
+        let (env, token) = (&env, token.clone());
+        async move { Some(desk(env, reply, &token, &["queue", "--unit", "balotra"])).filter(|v| !v.is_null()) }
+    })
+    .await;
+    let docket = case["docket"].as_str().unwrap().to_owned();
+    assert_eq!((&case["category"], &case["alarm"]), (&Value::from("emergency"), &Value::Bool(true)));
+    let ringing = format!("⚠ EMERGENCY {docket} balotra: @SP_Balotra firing going on");
+    eventually(Duration::from_secs(10), "the bell and the line on top", || async {
+        let all = seen.lock().unwrap().clone();
+        (all.contains('\x07') && last_frame(&seen).starts_with(&ringing)).then_some(())
+    })
+    .await;
+    let escalated = format!("↑ {docket} escalated to shift supervisor (level 1)");
+    eventually(Duration::from_secs(20), "the escalation step", || async {
+        last_frame(&seen).contains(&escalated).then_some(())
+    })
+    .await;
+
+    let acked = desk(&env, reply, &token, &["ack", &docket]);
+    assert_eq!(acked["alarm"], false);
+    assert_eq!(acked["acknowledged_by"], "meena");
+    assert!(acked["acknowledged_at"].is_string() && acked["claimed_by"].is_null(), "silenced, not claimed: {acked}");
+    eventually(Duration::from_secs(10), "the alarm line gone", || async {
+        let frame = last_frame(&seen);
+        (!frame.contains("⚠ EMERGENCY") && frame.contains(&escalated)).then_some(())
+    })
+    .await;
+    assert_eq!(seen.lock().unwrap().matches('\x07').count(), 1, "the bell rang once");
+    let shown = env
+        .command("tvarit-desk")
+        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", &token, "show", &docket])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("acknowledged by meena at "));
+
+    child.kill().unwrap();
+    child.wait().unwrap();
     env.cleanup(running).await;
 }

@@ -4,6 +4,7 @@
 mod alerts;
 mod config_errors;
 mod console;
+mod console_alarm;
 mod console_publishing;
 mod crash_recovery;
 mod dedupe;

@@ -104,6 +104,13 @@ async fn read_response(stream: &mut tokio::net::TcpStream) -> std::io::Result<Ve
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a 1366×768 window.
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// As `start`, with more Chromium switches (for example
+    /// `--autoplay-policy=no-user-gesture-required`, so a page may sound
+    /// before anyone clicks it).
+    pub async fn start_with(extra_args: &[&str]) -> Browser {
         assert!(
             std::path::Path::new(CHROMEDRIVER).exists(),
             "{CHROMEDRIVER} is missing: apt-get install chromium chromium-driver fonts-noto-core (deploy/local/ensure-services.sh does)"
@@ -128,6 +135,7 @@ impl Browser {
         }
         let mut args = vec!["--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1366,768"];
         args.extend(["--hide-scrollbars", "--force-device-scale-factor=1", "--no-first-run", "--lang=en-IN"]);
+        args.extend(extra_args);
         // Chromium's sandbox refuses to start as root (CI containers).
         if is_root() {
             args.push("--no-sandbox");
@@ -230,6 +238,13 @@ impl Browser {
             fetch(arguments[0], { signal: c.signal, redirect: 'manual' }) \
               .then(r => { done(r.status); c.abort(); }).catch(e => done(-1));";
         self.execute_async(script, json!([path])).await.as_u64().unwrap_or(0) as u16
+    }
+
+    /// WebDriver's Set Permission (`notifications`, ...) for the current
+    /// page's origin: open a page of the site first.
+    pub async fn set_permission(&self, name: &str, state: &str) {
+        let body = json!({ "descriptor": { "name": name }, "state": state });
+        self.call("POST", &self.at("/permissions"), Some(body)).await;
     }
 
     pub async fn set_window(&self, width: u32, height: u32) {

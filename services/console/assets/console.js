@@ -1,7 +1,8 @@
 // Tvarit console: small progressive enhancement over server-rendered pages.
 // Without this file every page still works (forms post and redirect back).
 // With it: SLA countdowns and ages tick, the queue follows the live stream,
-// j/k move through the queue, Ctrl+Enter sends a reply.
+// a ringing emergency sounds the alarm, j/k move through the queue,
+// Ctrl+Enter sends a reply.
 "use strict";
 
 (function () {
@@ -49,10 +50,161 @@
     });
   }
 
+  // ---- the alarm (docs/console.md, "The alarm"). While a case in view
+  // rings (data-alarm="1": tvarit-reply's Case.alarm, an open emergency nobody
+  // has claimed or acknowledged): a tone every 2 s, a desktop notification per
+  // newly ringing case, and a flashing tab title. Browsers allow sound and
+  // notifications only after a click, hence the "Enable alerts" button.
+  var root = document.documentElement;
+  var controls = document.getElementById("alarm-controls");
+  var alarm = { beeps: 0, notified: 0, escalations: 0, ringing: [], quietSince: Date.now() };
+  window.tvaritAlarm = alarm; // counters the browser tests read
+  root.dataset.alarm = "off";
+  var audio = null, ringTimer = null, flashTimer = null, flashing = false;
+  var baseTitle = document.title, calmTitle = baseTitle;
+  var shown = {}; // docket → its open notification, closed once silenced
+
+  function audioContext() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Ctx) {
+      audio = new Ctx();
+      audio.addEventListener("statechange", showControls);
+    }
+    return audio;
+  }
+
+  // Three short square-wave notes: made here, so no audio file to fetch.
+  function tone() {
+    if (!audio || audio.state !== "running") return false;
+    var t0 = audio.currentTime + 0.01;
+    [880, 660, 880].forEach(function (freq, i) {
+      var t = t0 + i * 0.18, osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "square";
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.25, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.15);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.16);
+    });
+    return true;
+  }
+
+  function permission() {
+    return "Notification" in window ? Notification.permission : "unsupported";
+  }
+
+  // Which dockets this tab has already notified, kept across reloads so a
+  // reload does not notify again.
+  function remembered() {
+    try { return JSON.parse(sessionStorage.getItem("tvarit.notified") || "{}"); } catch (e) { return {}; }
+  }
+  function remember(seen) {
+    try { sessionStorage.setItem("tvarit.notified", JSON.stringify(seen)); } catch (e) { /* private mode */ }
+  }
+
+  function notify(tag, title, body, docket, sticky) {
+    if (permission() !== "granted") return null;
+    try {
+      var n = new Notification(title, { body: body, tag: tag, lang: root.lang, requireInteraction: sticky });
+      n.onclick = function () { window.focus(); location.href = "/cases/" + encodeURIComponent(docket); n.close(); };
+      return n;
+    } catch (e) {
+      return null; // e.g. Chrome on Android shows notifications only from a service worker
+    }
+  }
+
+  function unflash() {
+    clearTimeout(flashTimer);
+    flashing = false;
+    document.title = calmTitle;
+  }
+
+  function ring() {
+    if (audio && audio.state === "suspended") audio.resume().catch(function () {});
+    if (tone()) alarm.beeps++;
+    var t = (controls && controls.dataset.tRinging) || "⚠ {n}";
+    flashing = true;
+    document.title = t.replace("{n}", String(alarm.ringing.length));
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(unflash, 1000);
+  }
+
+  function showControls() {
+    if (!controls) return;
+    var perm = permission(), muted = !audio || audio.state !== "running";
+    var button = document.getElementById("enable-alerts"), blocked = document.getElementById("alerts-blocked");
+    button.hidden = !muted && perm !== "default";
+    blocked.hidden = perm !== "denied";
+    controls.hidden = button.hidden && blocked.hidden;
+  }
+
+  // Reads which cases in view ring, and rings, notifies and stops accordingly.
+  function alarmUpdate() {
+    var now = [], quiet = [], seen = remembered();
+    document.querySelectorAll("[data-docket]").forEach(function (el) {
+      var list = el.dataset.alarm === "1" ? now : quiet;
+      if (list.indexOf(el.dataset.docket) < 0) list.push(el.dataset.docket);
+    });
+    // Silenced in view: should it ring again (a claim expired), notify again.
+    quiet.forEach(function (d) { if (now.indexOf(d) < 0) delete seen[d]; });
+    now.forEach(function (d) {
+      if (seen[d]) return;
+      var el = document.querySelector("[data-alarm='1'][data-docket='" + d + "']");
+      var n = notify(d, el.dataset.alertTitle, el.dataset.alertBody, d, true);
+      if (n) { seen[d] = 1; shown[d] = n; alarm.notified++; }
+    });
+    alarm.ringing.forEach(function (d) {
+      if (now.indexOf(d) < 0 && shown[d]) { shown[d].close(); delete shown[d]; }
+    });
+    remember(seen);
+    alarm.ringing = now;
+    root.dataset.alarm = now.length ? "ringing" : "off";
+    var note = document.getElementById("ringing-note");
+    if (note) {
+      note.hidden = now.length === 0;
+      document.getElementById("ringing-count").textContent = String(now.length);
+    }
+    if (now.length && !ringTimer) {
+      ring();
+      ringTimer = setInterval(ring, 2000);
+    } else if (!now.length && ringTimer) {
+      clearInterval(ringTimer);
+      ringTimer = null;
+      alarm.quietSince = Date.now();
+      unflash();
+    }
+    showControls();
+  }
+
+  // A supervisor is told of each step of an escalation ladder.
+  function escalated(data) {
+    var e = data.escalation;
+    if (notify(e.key, e.title, e.body, data.docket, false)) { alarm.notified++; alarm.escalations++; }
+  }
+
+  if (controls) {
+    audioContext();
+    document.getElementById("enable-alerts").addEventListener("click", function () {
+      var done = function () { showControls(); alarmUpdate(); };
+      // A click is the gesture browsers wait for: resume the sound (one tone
+      // says it works) and ask for notifications.
+      var ctx = audioContext();
+      if (ctx) ctx.resume().then(function () { tone(); done(); }, done);
+      if (permission() === "default") Notification.requestPermission().then(done, done);
+    });
+    if (navigator.permissions && navigator.permissions.query) {
+      navigator.permissions.query({ name: "notifications" }).then(function (status) {
+        status.onchange = function () { showControls(); alarmUpdate(); };
+      }, function () {});
+    }
+  }
+
   // ---- the live queue
   var table = document.getElementById("queue");
   var source = document.getElementById("live-source");
-  var baseTitle = document.title;
 
   function rowKey(row) {
     var breach = Number(row.dataset.breach) || Number.MAX_SAFE_INTEGER;
@@ -78,9 +230,11 @@
       banner.hidden = pinned === 0;
       document.getElementById("emergency-count").textContent = String(pinned);
     }
-    document.title = (pinned > 0 ? "⚠ (" + pinned + ") " : "") + baseTitle;
+    calmTitle = (pinned > 0 ? "⚠ (" + pinned + ") " : "") + baseTitle;
+    if (!flashing) document.title = calmTitle;
     var empty = document.getElementById("queue-empty");
     if (empty) empty.hidden = rows.length > 0;
+    alarmUpdate();
   }
 
   function upsert(data) {
@@ -88,6 +242,7 @@
     tpl.innerHTML = data.html.trim();
     var row = tpl.content.querySelector("tr");
     if (!row) return;
+    guardForms(row);
     var old = document.getElementById(row.id);
     if (old) {
       // Keep keyboard focus on the same case.
@@ -105,16 +260,41 @@
     if (row) row.remove();
   }
 
+  // The case page follows only its own case, to stop ringing when anyone
+  // claims or acknowledges it.
+  function followed(ringing) {
+    var banner = document.getElementById("case-alarm");
+    if (!banner) return;
+    banner.dataset.alarm = ringing ? "1" : "0";
+    banner.hidden = !ringing;
+    alarmUpdate();
+  }
+
   function connect() {
     var status = document.getElementById("live-status");
+    var follow = source.dataset.follow;
     var es = new EventSource(source.dataset.events);
-    es.onopen = function () { status.textContent = status.dataset.tLive; status.classList.add("on"); };
-    es.onerror = function () { status.textContent = status.dataset.tOffline; status.classList.remove("on"); };
-    es.addEventListener("upsert", function (e) { upsert(JSON.parse(e.data)); refreshQueue(); tick(); });
-    es.addEventListener("remove", function (e) { removeRow(JSON.parse(e.data).docket); refreshQueue(); });
+    if (status) {
+      es.onopen = function () { status.textContent = status.dataset.tLive; status.classList.add("on"); };
+      es.onerror = function () { status.textContent = status.dataset.tOffline; status.classList.remove("on"); };
+    }
+    es.addEventListener("upsert", function (e) {
+      var data = JSON.parse(e.data);
+      if (follow && data.docket !== follow) return;
+      if (follow) followed(data.alarm);
+      else { upsert(data); refreshQueue(); tick(); }
+      if (data.escalation) escalated(data);
+    });
+    es.addEventListener("remove", function (e) {
+      var docket = JSON.parse(e.data).docket;
+      if (follow) { if (docket === follow) followed(false); return; }
+      removeRow(docket);
+      refreshQueue();
+    });
     es.addEventListener("synced", function (e) {
       var present = {};
       JSON.parse(e.data).forEach(function (d) { present[d] = true; });
+      if (follow) { if (!present[follow]) followed(false); return; }
       Array.prototype.slice.call(table.tBodies[0].rows).forEach(function (r) {
         if (!present[r.dataset.docket]) r.remove();
       });
@@ -206,10 +386,9 @@
   }
   pollOutcomes();
 
-  if (table && source) {
-    refreshQueue();
-    connect();
-  }
+  if (table) refreshQueue();
+  if (source && (table || source.dataset.follow)) connect();
+  alarmUpdate();
   tick();
   setInterval(tick, 1000);
 })();

@@ -3,6 +3,7 @@
 //! the signed-in person's own token; live queues as Server-Sent Events from
 //! `Desk.WatchQueue`; one small script and one stylesheet in the binary.
 
+pub mod alarm;
 pub mod assets;
 pub mod config;
 pub mod format;

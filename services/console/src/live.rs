@@ -4,7 +4,9 @@
 //! sent. Events carry the rendered row, so the page and the stream share
 //! one markup:
 //!
-//! - `upsert` `{docket, html, pinned}`: show or replace a row;
+//! - `upsert` `{docket, html, pinned, alarm, escalation?}`: show or replace a
+//!   row; `alarm` while the case rings, `escalation` `{key, title, body}` for
+//!   a supervisor when the case was just escalated (a desktop notification);
 //! - `remove` `{docket}`: the case left this view (closed, de-escalated, ...);
 //! - `synced` `[docket, ...]`: the cases present when the watch began; rows
 //!   not in it went away while the page was loading.
@@ -18,18 +20,22 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Code;
 use tvarit_proto::CaseState;
-use tvarit_proto::v1::{Case, WatchQueueRequest};
+use tvarit_proto::v1::{Case, CaseEventKind, QueueUpdate, WatchQueueRequest};
+use tvarit_registry::Registry;
 
 use crate::AppState;
+use crate::alarm::{self, Ack};
 use crate::i18n::Lang;
 use crate::rows;
 use crate::rpc::authed;
 use crate::security::Signed;
+use crate::session::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -39,6 +45,16 @@ pub enum View {
     Queue,
     /// Supervisors: escalated cases and replies waiting for approval.
     Supervise,
+}
+
+impl View {
+    /// As in `?view=`, and as the Acknowledge form's way back.
+    pub fn slug(self) -> &'static str {
+        match self {
+            View::Queue => "queue",
+            View::Supervise => "supervise",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -58,14 +74,30 @@ pub fn shows(view: View, c: &Case) -> bool {
 /// How long the snapshot may pause before it is taken as complete.
 const SNAPSHOT_QUIET: Duration = Duration::from_millis(300);
 
-fn upsert(lang: Lang, state: &AppState, c: &Case) -> Event {
-    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis());
-    let data = serde_json::json!({ "docket": c.docket, "html": html, "pinned": rows::pinned(c) });
+/// The notification of an escalation step, for a supervisor or HQ: every
+/// step of the ladder tells its target, and they are the targets a console
+/// can reach. A snapshot is not news.
+fn escalation(lang: Lang, registry: &Registry, supervises: bool, update: &QueueUpdate, c: &Case) -> Option<Value> {
+    if !supervises || update.snapshot || update.kind() != CaseEventKind::Escalated {
+        return None;
+    }
+    let n = alarm::escalation_notice(lang, registry, c);
+    let key = format!("{}@{}", c.docket, c.escalation_level);
+    Some(json!({ "key": key, "title": n.title, "body": n.body }))
+}
+
+fn upsert(lang: Lang, state: &AppState, session: &Session, view: View, update: &QueueUpdate, c: &Case) -> Event {
+    let ack = Ack { csrf: &session.csrf, back: view.slug() };
+    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis(), Some(ack));
+    let mut data = json!({ "docket": c.docket, "html": html, "pinned": rows::pinned(c), "alarm": c.alarm });
+    if let Some(e) = escalation(lang, &state.registry, session.supervises(), update, c) {
+        data["escalation"] = e;
+    }
     Event::default().event("upsert").data(data.to_string())
 }
 
 fn remove(docket: &str) -> Event {
-    Event::default().event("remove").data(serde_json::json!({ "docket": docket }).to_string())
+    Event::default().event("remove").data(json!({ "docket": docket }).to_string())
 }
 
 pub async fn events(
@@ -110,12 +142,12 @@ pub async fn events(
                 Ok(_) => return,
             };
             if let Some(present) = snapshot.take_if(|_| update.as_ref().is_none_or(|u| !u.snapshot)) {
-                let event = Event::default().event("synced").data(serde_json::json!(present).to_string());
+                let event = Event::default().event("synced").data(json!(present).to_string());
                 if tx.send(event).await.is_err() {
                     return;
                 }
             }
-            let Some(case) = update.and_then(|u| u.case) else { continue };
+            let Some((update, case)) = update.and_then(|mut u| u.case.take().map(|c| (u, c))) else { continue };
             if !session.may_see(&case.unit) {
                 tracing::warn!(operator = %session.operator.name, unit = %case.unit, "dropped an update from another unit");
                 continue;
@@ -124,7 +156,8 @@ pub async fn events(
             if let Some(present) = snapshot.as_mut().filter(|_| visible) {
                 present.push(case.docket.clone());
             }
-            let event = if visible { upsert(lang, &state, &case) } else { remove(&case.docket) };
+            let event =
+                if visible { upsert(lang, &state, &session, view, &update, &case) } else { remove(&case.docket) };
             if tx.send(event).await.is_err() {
                 return;
             }
@@ -152,5 +185,21 @@ mod tests {
         assert!(shows(View::Supervise, &waiting));
         let closed = Case { state: CaseState::Closed as i32, escalation_level: 1, ..Default::default() };
         assert!(!shows(View::Queue, &closed) && !shows(View::Supervise, &closed));
+    }
+
+    #[test]
+    fn supervisors_are_told_of_each_escalation_step_once() {
+        let registry = Registry::rajasthan();
+        let c = Case { docket: "BLT-1".into(), unit: "balotra".into(), escalation_level: 2, ..Default::default() };
+        let c = Case { escalated_to: "nodal officer".into(), ..c };
+        let step = QueueUpdate { kind: CaseEventKind::Escalated as i32, ..Default::default() };
+        let told = escalation(Lang::En, &registry, true, &step, &c).unwrap();
+        assert_eq!(told["title"], "BLT-1 escalated to nodal officer");
+        assert_eq!(told["key"], "BLT-1@2");
+        assert!(escalation(Lang::En, &registry, false, &step, &c).is_none(), "operators are not the target");
+        let snapshot = QueueUpdate { snapshot: true, ..step.clone() };
+        assert!(escalation(Lang::En, &registry, true, &snapshot, &c).is_none());
+        let claimed = QueueUpdate { kind: CaseEventKind::Claimed as i32, ..step };
+        assert!(escalation(Lang::En, &registry, true, &claimed, &c).is_none());
     }
 }

@@ -7,6 +7,7 @@ use tvarit_proto::v1::Case;
 use tvarit_proto::{Category, Urgency};
 use tvarit_registry::Registry;
 
+use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
 use crate::html::esc;
 use crate::i18n::Lang;
@@ -56,6 +57,9 @@ pub fn state_cell(lang: Lang, c: &Case) -> String {
     if !c.claimed_by.is_empty() {
         let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("claimed_by"), esc(&c.claimed_by));
     }
+    if !c.acknowledged_by.is_empty() && c.claimed_by.is_empty() {
+        let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("acknowledged_by"), esc(&c.acknowledged_by));
+    }
     if c.escalation_level > 0 {
         let _ = write!(out, r#"<br><small class="esc">{} {}</small>"#, lang.t("escalated_to"), esc(&c.escalated_to));
     }
@@ -66,7 +70,8 @@ pub fn state_cell(lang: Lang, c: &Case) -> String {
     out
 }
 
-pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64) -> String {
+/// One queue row. `ack` puts an Acknowledge button on a ringing case.
+pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<Ack<'_>>) -> String {
     let (sla_class, sla_text) = format::sla(c, now_ms, lang);
     let cl = c.classification.clone().unwrap_or_default();
     let pin = pinned(c);
@@ -74,12 +79,15 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64) -> String {
     let attr = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
     let district = if cl.district.is_empty() { &c.unit } else { &cl.district };
     let text_lang = if cl.language == "hi" || cl.language == "mixed" { "hi" } else { "en" };
+    let ack_html = ack.filter(|_| c.alarm).map_or_else(String::new, |a| alarm::ack_form(lang, &c.docket, a, None));
     let mut out = String::with_capacity(1024);
     let _ = write!(
         out,
-        r#"<tr id="case-{d}" class="case sla-{sla_class}{pin_class}" data-docket="{d}" data-rank="{rank}" data-goal="{goal}" data-breach="{breach}" data-created="{created}">"#,
+        r#"<tr id="case-{d}" class="case sla-{sla_class}{pin_class}{ring_class}" data-docket="{d}" data-rank="{rank}" data-goal="{goal}" data-breach="{breach}" data-created="{created}"{alarm}>"#,
         d = esc(&c.docket),
         pin_class = if pin { " pinned" } else { "" },
+        ring_class = if c.alarm { " ringing" } else { "" },
+        alarm = alarm::attrs(lang, registry, c),
         rank = if pin { 0 } else { 1 },
         goal = attr(millis(&c.goal_at)),
         breach = attr(millis(&c.breach_at)),
@@ -106,7 +114,7 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64) -> String {
         l_age = lang.t("col.age"),
         age = age(c, now_ms),
         l_state = lang.t("col.state"),
-        state = state_cell(lang, c),
+        state = state_cell(lang, c) + &ack_html,
         l_post = lang.t("col.post"),
         text = esc(&excerpt(&masked_text(c), 140)),
     );
@@ -181,7 +189,7 @@ mod tests {
             pii: vec![PiiSpan { kind: "phone".into(), start, end: start + 10 }],
             ..Default::default()
         });
-        let html = row(Lang::En, &Registry::rajasthan(), &c, 0);
+        let html = row(Lang::En, &Registry::rajasthan(), &c, 0, None);
         assert!(html.contains("&lt;b&gt;help&lt;/b&gt; call [phone]"), "{html}");
         assert!(!html.contains("9829012345"));
         assert!(html.contains("pinned") && html.contains(r#"href="/cases/BLT-2611-00001""#));

@@ -60,6 +60,8 @@ enum Command {
     Show { docket: String },
     /// Take a case: you answer it.
     Claim { docket: String },
+    /// "Seen, on it": silence an emergency's alarm for the unit without claiming it.
+    Ack { docket: String },
     /// Reply publicly to a case's post.
     Reply {
         docket: String,
@@ -165,6 +167,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Claim { docket } => {
             render::case(out, &desk.claim(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Ack { docket } => {
+            render::case(out, &desk.acknowledge(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
         }
         Command::Reply { docket, text } => {
             render::case(out, &desk.reply(authed(&token, ReplyRequest { docket, text })?).await?.into_inner(), json)?

@@ -48,6 +48,11 @@ pub fn case_json(c: &Case) -> Value {
         "follow_ups": c.follow_ups,
         "reply_error": (!c.reply_error.is_empty()).then_some(&c.reply_error),
         "closed_at": rfc3339(&c.closed_at),
+        "escalation_level": c.escalation_level,
+        "escalated_to": (!c.escalated_to.is_empty()).then_some(&c.escalated_to),
+        "alarm": c.alarm,
+        "acknowledged_by": (!c.acknowledged_by.is_empty()).then_some(&c.acknowledged_by),
+        "acknowledged_at": rfc3339(&c.acknowledged_at),
     })
 }
 
@@ -95,6 +100,13 @@ pub fn case(out: &mut dyn Write, c: &Case, as_json: bool) -> io::Result<()> {
     }
     if let Some(cl) = &c.classification {
         writeln!(out, "  {} · {} · confidence {:.2} · {}", cl.language, cl.unit, cl.confidence, cl.reasons.join(", "))?;
+    }
+    if c.alarm {
+        writeln!(out, "  ⚠ ALARM: nobody has claimed or acknowledged this emergency (tvarit-desk ack {})", c.docket)?;
+    }
+    if let Some(t) = time(&c.acknowledged_at) {
+        let shown = t.with_timezone(&SHOWN_ZONE).format("%d %b %H:%M:%S IST");
+        writeln!(out, "  acknowledged by {} at {shown}", c.acknowledged_by)?;
     }
     if !c.reply_status.is_empty() {
         let error = if c.reply_error.is_empty() { String::new() } else { format!(": {}", c.reply_error) };

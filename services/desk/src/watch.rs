@@ -1,9 +1,11 @@
 //! `tvarit-desk watch`: the unit's live queue in the terminal, ordered by
 //! SLA deadline with running countdowns, redrawn every second and on every
-//! change; reconnects when the server restarts. With `--json` it prints
-//! one object per change instead, for scripts.
+//! change; reconnects when the server restarts. A ringing emergency rings
+//! the terminal bell once and stays on top until someone claims or
+//! acknowledges it; escalation steps show there too. With `--json` it
+//! prints one object per change instead, for scripts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use tonic::transport::Channel;
 use tvarit_proto::CaseState;
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::desk_client::DeskClient;
-use tvarit_proto::v1::{Case, WatchQueueRequest};
+use tvarit_proto::v1::{Case, CaseEventKind, QueueUpdate, WatchQueueRequest};
 
 use crate::{authed, render};
 
@@ -36,12 +38,73 @@ pub fn countdown(c: &Case, now: DateTime<Utc>) -> String {
     }
 }
 
-fn draw(out: &mut dyn Write, unit: &str, cases: &HashMap<String, Case>) -> std::io::Result<()> {
+fn first_words(c: &Case) -> String {
+    let text = c.post.as_ref().map_or("", |p| p.text.as_str());
+    let mut words: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        words.push('…');
+    }
+    words.replace('\n', " ")
+}
+
+/// `⚠ EMERGENCY BLT-2611-00001 balotra: firing going on near the bus stand…`
+pub fn alarm_line(c: &Case) -> String {
+    format!("⚠ EMERGENCY {} {}: {}", c.docket, c.unit, first_words(c))
+}
+
+/// `↑ BLT-2611-00001 escalated to nodal officer (level 2) at 14:02:11 UTC`
+pub fn escalation_line(c: &Case, now: DateTime<Utc>) -> String {
+    format!(
+        "↑ {} escalated to {} (level {}) at {}",
+        c.docket,
+        c.escalated_to,
+        c.escalation_level,
+        now.format("%H:%M:%S UTC")
+    )
+}
+
+/// How many escalation steps stay on top.
+const RECENT_ESCALATIONS: usize = 3;
+
+/// The lines on top of the queue: one per ringing emergency, then the
+/// latest escalation steps.
+#[derive(Default)]
+pub struct Alarms {
+    ringing: BTreeMap<String, String>,
+    escalations: VecDeque<String>,
+}
+
+impl Alarms {
+    /// Takes in an update; true when it starts an alarm (ring the bell once).
+    pub fn take(&mut self, u: &QueueUpdate, now: DateTime<Utc>) -> bool {
+        let Some(c) = &u.case else { return false };
+        if !u.snapshot && u.kind() == CaseEventKind::Escalated {
+            self.escalations.push_back(escalation_line(c, now));
+            if self.escalations.len() > RECENT_ESCALATIONS {
+                self.escalations.pop_front();
+            }
+        }
+        if !c.alarm {
+            self.ringing.remove(&c.docket);
+            return false;
+        }
+        self.ringing.insert(c.docket.clone(), alarm_line(c)).is_none()
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &String> {
+        self.ringing.values().chain(&self.escalations)
+    }
+}
+
+fn draw(out: &mut dyn Write, unit: &str, cases: &HashMap<String, Case>, alarms: &Alarms) -> std::io::Result<()> {
     let now = Utc::now();
     let mut rows: Vec<&Case> = cases.values().collect();
     // Soonest deadline first; cases whose clock stopped (answered) last.
     rows.sort_by_key(|c| (at(&c.breach_at).is_none(), at(&c.breach_at), c.docket.clone()));
     write!(out, "\x1b[2J\x1b[H")?;
+    for line in alarms.lines() {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out, "{unit}: {} open case(s), {}", rows.len(), now.format("%H:%M:%S UTC"))?;
     for c in rows {
         writeln!(out, "{:<20} {}", countdown(c, now), render::line(c))?;
@@ -62,6 +125,7 @@ pub async fn run(
             Ok(resp) => {
                 let mut stream = resp.into_inner();
                 let mut cases: HashMap<String, Case> = HashMap::new();
+                let mut alarms = Alarms::default();
                 let mut tick = tokio::time::interval(Duration::from_secs(1));
                 loop {
                     tokio::select! {
@@ -71,15 +135,19 @@ pub async fn run(
                                 render::update(out, &update, true)?;
                                 continue;
                             }
+                            if alarms.take(&update, Utc::now()) {
+                                // The terminal's bell: someone at the desk hears it.
+                                write!(out, "\x07")?;
+                            }
                             if let Some(c) = update.case {
                                 match c.state() {
                                     CaseState::Open | CaseState::InProcess => cases.insert(c.docket.clone(), c),
                                     _ => cases.remove(&c.docket),
                                 };
                             }
-                            draw(out, &unit, &cases)?;
+                            draw(out, &unit, &cases, &alarms)?;
                         }
-                        _ = tick.tick(), if !json => draw(out, &unit, &cases)?,
+                        _ = tick.tick(), if !json => draw(out, &unit, &cases, &alarms)?,
                     }
                 }
             }
@@ -109,5 +177,32 @@ mod tests {
         assert_eq!(countdown(&case(-10, 170, now), now), "BREACH in 2m50s");
         assert_eq!(countdown(&case(-200, -20, now), now), "BREACHED 0m20s ago");
         assert_eq!(countdown(&Case::default(), now), "answered");
+    }
+
+    #[test]
+    fn an_alarm_rings_once_stays_on_top_until_silenced_and_escalations_show() {
+        let now = Utc::now();
+        let text = "@SP_Balotra firing going on near the bus stand right now, one man shot and lying on the road";
+        let post = tvarit_proto::v1::Post { text: text.into(), ..Default::default() };
+        let ringing = Case {
+            docket: "BLT-1".into(),
+            unit: "balotra".into(),
+            alarm: true,
+            post: Some(post),
+            ..Default::default()
+        };
+        let update =
+            |c: &Case, kind: CaseEventKind| QueueUpdate { case: Some(c.clone()), kind: kind as i32, snapshot: false };
+        let mut alarms = Alarms::default();
+        assert!(alarms.take(&update(&ringing, CaseEventKind::Opened), now), "a new alarm rings the bell");
+        let escalated = Case { escalation_level: 1, escalated_to: "shift supervisor".into(), ..ringing.clone() };
+        assert!(!alarms.take(&update(&escalated, CaseEventKind::Escalated), now), "already ringing: no second bell");
+        let lines: Vec<&String> = alarms.lines().collect();
+        assert!(lines[0].starts_with("⚠ EMERGENCY BLT-1 balotra: @SP_Balotra firing going on"), "{lines:?}");
+        assert!(lines[0].ends_with('…'));
+        assert!(lines[1].starts_with("↑ BLT-1 escalated to shift supervisor (level 1)"), "{lines:?}");
+        let acked = Case { alarm: false, acknowledged_by: "meena".into(), ..escalated };
+        assert!(!alarms.take(&update(&acked, CaseEventKind::Acknowledged), now));
+        assert_eq!(alarms.lines().count(), 1, "the alarm line went; the escalation stays");
     }
 }

@@ -79,6 +79,9 @@ struct ActionForm {
     operator: String,
     decision: String,
     note: String,
+    /// Where a form on a queue row comes back to: "queue" or "supervise"
+    /// (anything else: the case page).
+    back: String,
 }
 
 pub async fn act(
@@ -96,12 +99,16 @@ pub async fn act(
         Err(resp) => return resp,
     };
     let token = signed.session.token.clone();
-    let back = format!("/cases/{}", percent_encode(&docket));
+    let back = match form.back.as_str() {
+        view @ ("queue" | "supervise") => format!("/{view}?unit={}", percent_encode(&case.unit)),
+        _ => format!("/cases/{}", percent_encode(&docket)),
+    };
     let mut desk = state.desk();
     let cref = || authed(&token, CaseRef { docket: docket.clone() });
     let (result, done_key) = match action.as_str() {
         "claim" => (desk.claim(cref()).await, "done.claimed"),
         "close" => (desk.close(cref()).await, "done.closed"),
+        "acknowledge" => (desk.acknowledge(cref()).await, "done.acknowledged"),
         "reply" => {
             let req = authed(&token, ReplyRequest { docket: docket.clone(), text: form.text.clone() });
             let result = desk.reply(req).await;

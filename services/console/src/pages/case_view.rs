@@ -6,6 +6,7 @@ use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse};
 use tvarit_proto::{CaseState, Category, Urgency};
 
 use crate::AppState;
+use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
 use crate::html::{csrf_field, esc, flash_html, percent_encode};
 use crate::i18n::Lang;
@@ -203,6 +204,34 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
     out
 }
 
+/// A ringing emergency: the banner the script rings on, following the
+/// unit's stream so that anyone's claim or acknowledgement silences it here
+/// too; then who acknowledged it, and when.
+fn alarm_section(state: &AppState, l: Lang, s: &Session, c: &Case) -> String {
+    let mut out = String::new();
+    if c.alarm {
+        let _ = write!(
+            out,
+            r#"{controls}<div id="case-alarm" class="alarm-banner" role="alert" data-docket="{d}"{attrs}><p><span aria-hidden="true">⚠</span> {text}</p>{form} <span class="help">{hint}</span></div><div id="live-source" data-events="/units/{unit}/events?view=queue" data-follow="{d}" hidden></div>"#,
+            controls = alarm::controls(l),
+            d = esc(&c.docket),
+            attrs = alarm::attrs(l, &state.registry, c),
+            text = l.t("alarm.case_ringing"),
+            form = alarm::ack_form(l, &c.docket, Ack { csrf: &s.csrf, back: "case" }, Some("acknowledge")),
+            hint = l.t("alarm.ack_hint"),
+            unit = esc(&percent_encode(&c.unit)),
+        );
+    }
+    if !c.acknowledged_by.is_empty() {
+        let text = l
+            .t("case.acknowledged")
+            .replace("{who}", &c.acknowledged_by)
+            .replace("{at}", &format::clock(&c.acknowledged_at));
+        let _ = write!(out, r#"<p class="acknowledged" id="acknowledged">{}</p>"#, esc(&text));
+    }
+    out
+}
+
 fn options<T: Copy>(l: Lang, all: &[T], name: impl Fn(T) -> &'static str, slug: impl Fn(T) -> &'static str) -> String {
     let mut out = format!(r#"<option value="">{}</option>"#, l.t("case.keep"));
     for v in all {
@@ -305,6 +334,7 @@ pub fn render(
         breach = attr(millis(&c.breach_at)),
         sla = esc(&sla_text),
     );
+    out.push_str(&alarm_section(state, l, s, c));
     // Read the post, answer it, then the other actions: the focus order too.
     out.push_str(r#"<div class="case-grid"><div class="col-main">"#);
     out.push_str(&post_section(l, c));

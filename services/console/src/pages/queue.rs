@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tvarit_proto::v1::{Case, ListQueueRequest};
 
 use crate::AppState;
+use crate::alarm::{self, Ack};
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::rows;
@@ -61,21 +62,35 @@ pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str
     out
 }
 
-/// The live table: rows now, the stream to follow, the emergency banner.
-pub fn live_table(state: &AppState, lang: Lang, unit: &str, view: &str, cases: &[Case], empty_key: &str) -> String {
+/// The live table: rows now, the stream to follow, the emergency banner and
+/// the alarm's controls. `view` is "queue" or "supervise".
+pub fn live_table(
+    state: &AppState,
+    lang: Lang,
+    session: &Session,
+    unit: &str,
+    view: &str,
+    cases: &[Case],
+    empty_key: &str,
+) -> String {
     let now = Utc::now().timestamp_millis();
     let pinned = cases.iter().filter(|c| rows::pinned(c)).count();
+    let ringing = cases.iter().filter(|c| c.alarm).count();
     let mut out = format!(
-        r#"<p class="live-status" id="live-status" aria-live="polite" data-t-live="{live}" data-t-offline="{offline}">{offline}</p><div id="emergency-banner" class="emergency-banner" role="alert"{hidden}><span aria-hidden="true">⚠</span> {label}: <strong id="emergency-count">{pinned}</strong></div>"#,
+        r#"<p class="live-status" id="live-status" aria-live="polite" data-t-live="{live}" data-t-offline="{offline}">{offline}</p>{controls}<div id="emergency-banner" class="emergency-banner" role="alert"{hidden}><span aria-hidden="true">⚠</span> {label}: <strong id="emergency-count">{pinned}</strong><span id="ringing-note"{ring_hidden}> · {ringing_label}: <strong id="ringing-count">{ringing}</strong></span></div>"#,
         live = esc(lang.t("queue.live")),
         offline = esc(lang.t("queue.offline")),
+        controls = alarm::controls(lang),
         hidden = if pinned == 0 { " hidden" } else { "" },
         label = lang.t("queue.emergencies"),
+        ring_hidden = if ringing == 0 { " hidden" } else { "" },
+        ringing_label = lang.t("alarm.ringing"),
     );
     out.push_str(r#"<div class="table-wrap">"#);
     out.push_str(&rows::table_open(lang, "queue"));
+    let ack = Ack { csrf: &session.csrf, back: view };
     for c in cases {
-        out.push_str(&rows::row(lang, &state.registry, c, now));
+        out.push_str(&rows::row(lang, &state.registry, c, now, Some(ack)));
     }
     let _ = write!(
         out,
@@ -105,7 +120,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
     body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
     body.push_str("</div>");
-    body.push_str(&live_table(&state, l, &unit, "queue", &cases, "queue.empty"));
+    body.push_str(&live_table(&state, l, session, &unit, "queue", &cases, "queue.empty"));
     let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));
     let page = Page {
         lang: l,

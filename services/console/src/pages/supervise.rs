@@ -35,7 +35,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     body.push_str(&unit_picker(&state, l, session, "/supervise", &unit));
     body.push_str("</div>");
     body.push_str(&format!(r#"<p class="help">{}</p>"#, l.t("supervise.help")));
-    body.push_str(&live_table(&state, l, &unit, "supervise", &cases, "supervise.empty"));
+    body.push_str(&live_table(&state, l, session, &unit, "supervise", &cases, "supervise.empty"));
     let page = Page {
         lang: l,
         title: l.t("supervise.title").into(),
