@@ -48,6 +48,21 @@ async fn operators_work_cases_under_the_rules() {
     let again = desk.close(authed(&asha, CaseRef { docket: theft.clone() })).await.unwrap_err();
     assert_eq!(again.code(), Code::FailedPrecondition);
 
+    // Closed by mistake: reopened, back in the queue unclaimed; its first
+    // reply still counts.
+    let reopened = desk.reopen(authed(&asha, CaseRef { docket: theft.clone() })).await.unwrap().into_inner();
+    assert_eq!((reopened.state(), reopened.claimed_by.as_str()), (CaseState::Open, ""));
+    assert!(reopened.first_reply_at.is_some());
+    let twice = desk.reopen(authed(&asha, CaseRef { docket: theft.clone() })).await.unwrap_err();
+    assert_eq!(twice.code(), Code::FailedPrecondition);
+    // Going off shift: only the holder (or a supervisor) gives a claim back.
+    desk.claim(authed(&vikram, CaseRef { docket: theft.clone() })).await.unwrap();
+    let not_hers = desk.release(authed(&asha, CaseRef { docket: theft.clone() })).await.unwrap_err();
+    assert_eq!(not_hers.code(), Code::PermissionDenied);
+    let released = desk.release(authed(&vikram, CaseRef { docket: theft.clone() })).await.unwrap().into_inner();
+    assert_eq!((released.state(), released.claimed_by.as_str()), (CaseState::Open, ""));
+    desk.close(authed(&vikram, CaseRef { docket: theft.clone() })).await.unwrap();
+
     // A post the classifier closed as not actionable, put back by an operator.
     let relabel = RelabelRequest { docket: greeting.clone(), category: Category::Complaint as i32, urgency: 0 };
     let case = desk.relabel(authed(&vikram, relabel)).await.unwrap().into_inner();
@@ -77,8 +92,9 @@ async fn operators_work_cases_under_the_rules() {
 
     let verify = env.command("tvarit-reply").args(["audit", "verify"]).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
-    // Three operators added, then claim, reply, close and two relabels.
-    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "audit log intact: 8 entries");
+    // Three operators added, then claim, reply, close, reopen, claim,
+    // release, close and two relabels.
+    assert_eq!(String::from_utf8_lossy(&verify.stdout).trim(), "audit log intact: 12 entries");
 
     // Tampering with any entry breaks the chain.
     sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE action = 'case.reply'").execute(&db).await.unwrap();

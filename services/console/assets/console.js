@@ -337,6 +337,8 @@
     root.querySelectorAll("form[method=post]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
         if (form.dataset.sent) { e.preventDefault(); return; }
+        // Final steps (Close) ask first.
+        if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { e.preventDefault(); return; }
         form.dataset.sent = "1";
         form.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
       });

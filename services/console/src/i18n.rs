@@ -222,6 +222,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("alarm.title", "⚠ {n} emergency", "⚠ {n} आपातकाल"),
     ("alarm.ringing", "ringing, nobody has claimed or acknowledged", "अलार्म बज रहा है, न किसी ने लिया न संज्ञान लिया"),
     ("alarm.notice", "⚠ Emergency {docket}", "⚠ आपातकाल {docket}"),
+    ("review.badge", "unsure: check the label", "वर्गीकरण अनिश्चित: लेबल जाँचें"),
     ("alarm.escalated", "{docket} escalated to {to}", "{docket} आगे भेजा गया: {to}"),
     (
         "alarm.case_ringing",
@@ -263,6 +264,14 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.actions", "Actions", "कार्रवाई"),
     ("case.claim", "Claim", "मामला लें"),
     ("case.close", "Close case", "मामला बंद करें"),
+    ("case.close_confirm", "Close this case?", "यह मामला बंद करें?"),
+    (
+        "case.close_confirm_unanswered",
+        "Nobody has answered this case yet. Close it anyway?",
+        "इस मामले का अभी तक कोई उत्तर नहीं दिया गया है। फिर भी बंद करें?",
+    ),
+    ("case.release", "Release to the queue", "कतार में वापस दें"),
+    ("case.reopen", "Reopen case", "मामला फिर से खोलें"),
     ("case.escalate", "Escalate", "आगे भेजें"),
     ("case.escalate_reason", "Reason for escalating", "आगे भेजने का कारण"),
     ("case.relabel", "Correct the label", "श्रेणी सुधारें"),
@@ -280,6 +289,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("done.claimed", "You hold this case.", "यह मामला अब आपके पास है।"),
     ("done.replied", "Reply accepted; it is being sent to the platform.", "उत्तर स्वीकार हुआ; प्लेटफ़ॉर्म पर भेजा जा रहा है।"),
     ("done.closed", "Case closed.", "मामला बंद हुआ।"),
+    ("done.released", "Case released to the queue.", "मामला कतार में वापस दिया गया।"),
+    ("done.reopened", "Case reopened.", "मामला फिर से खोला गया।"),
     (
         "done.acknowledged",
         "Alarm silenced: the unit knows someone is on it.",

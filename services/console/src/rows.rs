@@ -95,7 +95,7 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<A
     );
     let _ = write!(
         out,
-        r#"<td class="sla" data-label="{l_sla}"><span class="sla-text">{sla}</span></td><td class="docket" data-label="{l_docket}"><a href="/cases/{d}">{pin_mark}{d}</a></td><td data-label="{l_cat}"><span class="badge cat-{cat_slug}">{cat}</span></td><td data-label="{l_urg}"><span class="urg urg-{urg_slug}">{urg}</span></td><td data-label="{l_lang}">{post_lang}</td><td data-label="{l_district}">{district}</td><td class="age" data-label="{l_age}">{age}</td><td class="state" data-label="{l_state}">{state}</td><td class="excerpt" data-label="{l_post}"><span lang="{text_lang}">{text}</span></td></tr>"#,
+        r#"<td class="sla" data-label="{l_sla}"><span class="sla-text">{sla}</span></td><td class="docket" data-label="{l_docket}"><a href="/cases/{d}">{pin_mark}{d}</a></td><td data-label="{l_cat}"><span class="badge cat-{cat_slug}">{cat}</span>{review}</td><td data-label="{l_urg}"><span class="urg urg-{urg_slug}">{urg}</span></td><td data-label="{l_lang}">{post_lang}</td><td data-label="{l_district}">{district}</td><td class="age" data-label="{l_age}">{age}</td><td class="state" data-label="{l_state}">{state}</td><td class="excerpt" data-label="{l_post}"><span lang="{text_lang}">{text}</span></td></tr>"#,
         l_sla = lang.t("col.sla"),
         sla = esc(&sla_text),
         l_docket = lang.t("col.docket"),
@@ -104,6 +104,12 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<A
         l_cat = lang.t("col.category"),
         cat_slug = c.category().slug(),
         cat = lang.category(c.category()),
+        // The classifier was unsure: a person should confirm the label.
+        review = if cl.needs_review {
+            format!(r#" <span class="badge review" title="{t}">?</span>"#, t = lang.t("review.badge"))
+        } else {
+            String::new()
+        },
         l_urg = lang.t("col.urgency"),
         urg_slug = c.urgency().slug(),
         urg = lang.urgency(c.urgency()),

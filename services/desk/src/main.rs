@@ -70,6 +70,10 @@ enum Command {
     },
     /// Close a case.
     Close { docket: String },
+    /// Give a case you claimed back to the unit's queue (supervisors: any case).
+    Release { docket: String },
+    /// Open a closed case again.
+    Reopen { docket: String },
     /// Correct the category and/or urgency the classifier gave a case.
     Relabel {
         docket: String,
@@ -176,6 +180,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Close { docket } => {
             render::case(out, &desk.close(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Release { docket } => {
+            render::case(out, &desk.release(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
+        }
+        Command::Reopen { docket } => {
+            render::case(out, &desk.reopen(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
         }
         Command::Relabel { docket, category, urgency } => {
             let msg = RelabelRequest {

@@ -31,6 +31,7 @@ pub fn case_json(c: &Case) -> Value {
         "state": c.state().slug(),
         "language": cl.language,
         "confidence": cl.confidence,
+        "needs_review": cl.needs_review,
         "reasons": cl.reasons,
         "post": {
             "platform": post.platform,

@@ -213,6 +213,14 @@ impl Desk for DeskService {
         self.act(req, Action::Acknowledge).await
     }
 
+    async fn release(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.act(req, Action::Release).await
+    }
+
+    async fn reopen(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.act(req, Action::Reopen).await
+    }
+
     async fn relabel(&self, req: Request<RelabelRequest>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();

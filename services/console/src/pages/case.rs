@@ -109,6 +109,8 @@ pub async fn act(
         "claim" => (desk.claim(cref()).await, "done.claimed"),
         "close" => (desk.close(cref()).await, "done.closed"),
         "acknowledge" => (desk.acknowledge(cref()).await, "done.acknowledged"),
+        "release" => (desk.release(cref()).await, "done.released"),
+        "reopen" => (desk.reopen(cref()).await, "done.reopened"),
         "reply" => {
             let req = authed(&token, ReplyRequest { docket: docket.clone(), text: form.text.clone() });
             let result = desk.reply(req).await;

@@ -253,10 +253,28 @@ fn actions_section(l: Lang, s: &Session, c: &Case) -> String {
             l.t("case.claim")
         );
     }
-    if live {
+    let mine = c.claimed_by == s.operator.name;
+    if live && !c.claimed_by.is_empty() && (mine || s.supervises()) {
         let _ = write!(
             out,
-            r#"<form method="post" action="/cases/{d}/close" class="inline">{csrf}<button type="submit" id="close">{}</button></form>"#,
+            r#"<form method="post" action="/cases/{d}/release" class="inline">{csrf}<button type="submit" id="release">{}</button></form>"#,
+            l.t("case.release")
+        );
+    }
+    if c.state() == CaseState::Closed {
+        let _ = write!(
+            out,
+            r#"<form method="post" action="/cases/{d}/reopen" class="inline">{csrf}<button type="submit" id="reopen">{}</button></form>"#,
+            l.t("case.reopen")
+        );
+    }
+    if live {
+        // Closing is final for the queue: the script asks first (an
+        // unanswered emergency must not close in one click).
+        let _ = write!(
+            out,
+            r#"<form method="post" action="/cases/{d}/close" class="inline" data-confirm="{}">{csrf}<button type="submit" id="close">{}</button></form>"#,
+            esc(l.t(if c.first_reply_at.is_none() { "case.close_confirm_unanswered" } else { "case.close_confirm" })),
             l.t("case.close")
         );
         let _ = write!(

@@ -56,6 +56,10 @@ pub enum Action {
     },
     /// "Seen, on it": silences an emergency's alarm without claiming it.
     Acknowledge,
+    /// Gives a claimed case back to the queue.
+    Release,
+    /// Opens a closed case again.
+    Reopen,
 }
 
 impl Action {
@@ -66,6 +70,8 @@ impl Action {
             Action::Close => "case.close",
             Action::Relabel { .. } => "case.relabel",
             Action::Acknowledge => "case.acknowledge",
+            Action::Release => "case.release",
+            Action::Reopen => "case.reopen",
         }
     }
 
@@ -77,6 +83,8 @@ impl Action {
             Action::Close => CaseEventKind::Closed,
             Action::Relabel { .. } => CaseEventKind::Relabelled,
             Action::Acknowledge => CaseEventKind::Acknowledged,
+            Action::Release => CaseEventKind::Released,
+            Action::Reopen => CaseEventKind::Reopened,
         }
     }
 }
@@ -105,10 +113,27 @@ pub async fn act(
             .filter(|c: &CaseRow| op.may_see(&c.unit))
             .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
 
-    // A relabel may correct any case, e.g. a real complaint auto-closed as spam.
-    let relabel = matches!(action, Action::Relabel { .. });
-    if !relabel && !matches!(case.state.as_str(), "open" | "in_process") {
-        return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
+    // A relabel may correct any case, e.g. a real complaint auto-closed as
+    // spam; a reopen takes only a closed one.
+    match action {
+        Action::Relabel { .. } => {}
+        Action::Reopen if case.state == "closed" => {}
+        Action::Reopen => return Err(StoreError::Conflict(format!("case {docket} is {}, not closed", case.state))),
+        _ if !matches!(case.state.as_str(), "open" | "in_process") => {
+            return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
+        }
+        _ => {}
+    }
+    if matches!(action, Action::Release) {
+        match case.claimed_by.as_deref() {
+            None => return Err(StoreError::Conflict(format!("case {docket} is not claimed"))),
+            Some(holder) if holder != op.name && !op.supervises() => {
+                return Err(StoreError::Forbidden(format!(
+                    "case {docket} is claimed by {holder}; only they or a supervisor may release it"
+                )));
+            }
+            Some(_) => {}
+        }
     }
     if let Some(holder) = case.claimed_by.as_deref().filter(|h| *h != op.name)
         && matches!(action, Action::Claim | Action::Reply { .. })
@@ -208,6 +233,27 @@ pub async fn act(
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?
+        }
+        Action::Release => {
+            sqlx::query_as(returning(
+                "UPDATE cases SET state = 'open', claimed_by = NULL, claimed_at = NULL, claim_active_at = NULL
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+        Action::Reopen => {
+            // Back in the queue unclaimed; a case already answered keeps its
+            // first reply time (the ranking does not restart).
+            sqlx::query_as(returning(
+                "UPDATE cases SET state = 'open', closed_at = NULL, claimed_by = NULL, claimed_at = NULL,
+                     claim_active_at = NULL
+                 WHERE id = $1",
+            ))
+            .bind(case.id)
+            .fetch_one(&mut *tx)
+            .await?
         }
         Action::Acknowledge => {
             if case.category != "emergency" {

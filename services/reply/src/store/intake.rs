@@ -196,8 +196,9 @@ impl NewCases {
     ) {
         let (Some(post), Some(c)) = (&cp.post, &cp.classification) else { return };
         let category = c.category();
-        // Spam, slogans and greetings need no answer: closed at once, kept and countable.
-        let actionable = category != Category::Other;
+        // Spam, slogans and greetings need no answer: closed at once, kept and
+        // countable; unless the classifier was unsure, when a person looks.
+        let actionable = category != Category::Other || c.needs_review;
         let new = drafts::NewCase { unit, docket: &docket, category, actionable, post, classification: c };
         let (text, source) = library.and_then(|(t, r)| drafts::draft(&new, t, r, registry)).unwrap_or_default();
         self.draft_text.push(text);
