@@ -189,8 +189,20 @@ ensure_browser() {
   apt_install chromium chromium-driver fonts-noto-core
 }
 
+# ------------------------------------------------------ python venv
+# The simulator's real-client test (services/sim/clients) installs tweepy,
+# twarc and google-api-python-client from PyPI into a venv of its own.
+ensure_python_venv() {
+  if python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    log "python3 with venv is installed"
+    return
+  fi
+  apt_install python3 python3-venv python3-pip
+}
+
 ensure_nats
 ensure_postgres
 ensure_browser
+ensure_python_venv
 wait_for
 printf 'TVARIT_ADMIN_DATABASE_URL=%s\n' "$(admin_url)"

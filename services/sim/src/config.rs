@@ -106,6 +106,28 @@ impl Channel {
     }
 }
 
+/// A client app registered for X's OAuth 2.0 user context: confidential
+/// with a secret (HTTP Basic at the token endpoint), public without.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub id: String,
+    pub secret: Option<String>,
+}
+
+impl OAuthClient {
+    /// Parses `ID[:SECRET]`.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let (id, secret) = match spec.split_once(':') {
+            Some((id, secret)) => (id, Some(secret.to_owned())),
+            None => (spec, None),
+        };
+        if id.is_empty() || secret.as_deref() == Some("") {
+            return Err(format!("expected CLIENT_ID[:SECRET], got {spec:?}"));
+        }
+        Ok(OAuthClient { id: id.to_owned(), secret })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct XWebhook {
     pub url: String,
@@ -125,6 +147,7 @@ pub struct XLimits {
     pub window: Duration,
     pub post_tweets: u32,
     pub mentions: u32,
+    pub search: u32,
     pub stream_connect: u32,
     pub rules: u32,
     pub users: u32,
@@ -136,6 +159,7 @@ impl Default for XLimits {
             window: Duration::from_secs(15 * 60),
             post_tweets: 100,
             mentions: 300,
+            search: 450,
             stream_connect: 50,
             rules: 450,
             users: 300,
@@ -184,6 +208,10 @@ pub struct SimConfig {
     pub x_app_tokens: Vec<String>,
     /// `(token, username)`: user tokens bound to one of the accounts.
     pub x_user_tokens: Vec<(String, String)>,
+    /// Apps that may get user tokens at `POST /2/oauth2/token`.
+    pub x_oauth_clients: Vec<OAuthClient>,
+    /// How long an issued OAuth 2.0 access token lives (X: 2 hours).
+    pub x_token_ttl: Duration,
     /// If set, the only Page access token the Graph API accepts.
     pub meta_page_token: Option<String>,
     pub limits: XLimits,
@@ -222,6 +250,8 @@ impl Default for SimConfig {
             meta_webhook: None,
             x_app_tokens: Vec::new(),
             x_user_tokens: Vec::new(),
+            x_oauth_clients: Vec::new(),
+            x_token_ttl: Duration::from_secs(7200),
             meta_page_token: None,
             limits: XLimits::default(),
             meta_hourly_limit: 4800,

@@ -1,9 +1,11 @@
 //! tvarit-sim: the public and the platforms, simulated. It serves the X API
 //! v2 endpoints Tvarit's adapters call (mentions, filtered stream and its
-//! rules, `POST /2/tweets`, user lookup), delivers X Activity and Meta Page
-//! webhooks with real signatures, answers Graph API comment replies, serves
-//! YouTube comment threads and replies within a daily quota, plays a
-//! corpus of posts at a chosen pace, injects faults, and records every reply.
+//! rules, `POST /2/tweets`, post and user lookup, recent search, the OAuth
+//! 2.0 token endpoint), checking every query parameter as X does; delivers
+//! X Activity and Meta Page webhooks with real signatures, answers Graph API
+//! comment replies, serves YouTube comment threads and replies within a
+//! daily quota, plays a corpus of posts at a chosen pace, injects faults,
+//! and records every reply.
 //!
 //! Written from the platforms' documents (../shared/PLATFORMS.md and X's
 //! OpenAPI contract), never from Tvarit's own platform client code, so a
@@ -23,16 +25,21 @@ pub mod x_http;
 pub mod x_json;
 pub mod x_lookup;
 pub mod x_mentions;
+pub mod x_oauth;
+pub mod x_params;
 pub mod x_rules;
+pub mod x_search;
 pub mod x_stream;
+pub mod x_tokens;
 pub mod x_tweets;
+pub mod x_users;
 pub mod x_webhook;
 pub mod youtube;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::routing::{get, post};
+use axum::{Router, middleware};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -41,19 +48,34 @@ pub use report::Summary;
 pub use state::Sim;
 
 pub fn router(sim: Arc<Sim>) -> Router {
-    Router::new()
-        .route("/2/users/me", get(x_tweets::me))
-        .route("/2/users/by/username/{username}", get(x_tweets::by_username))
-        .route("/2/users/{id}/mentions", get(x_mentions::mentions))
-        .route("/2/users/{id}/tweets", get(x_mentions::user_posts))
-        .route("/2/tweets", get(x_lookup::lookup).post(x_tweets::create))
-        .route("/2/tweets/search/stream", get(x_stream::stream))
-        .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
+    // `/{version}/…` would also catch two-segment X paths (`/2/users`);
+    // the guard lets only `/v19.0/…` through to Meta.
+    let graph = Router::new()
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
         .route("/{version}/{object_id}/feed", get(meta_feed::feed).post(meta_feed::create))
         .route("/{version}/{object_id}", get(meta_feed::object))
+        .route_layer(middleware::from_fn(meta_graph::versioned_only));
+    let youtube = Router::new()
         .route("/youtube/v3/commentThreads", get(youtube::comment_threads))
         .route("/youtube/v3/comments", get(youtube::list_comments).post(youtube::insert_comment))
+        .route_layer(middleware::from_fn_with_state(sim.clone(), youtube::bill_refusals));
+    Router::new()
+        .route("/2/users", get(x_users::by_ids))
+        .route("/2/users/me", get(x_users::me))
+        .route("/2/users/by", get(x_users::by_usernames))
+        .route("/2/users/by/username/{username}", get(x_users::by_username))
+        .route("/2/users/{id}", get(x_users::by_id))
+        .route("/2/users/{id}/mentions", get(x_mentions::mentions))
+        .route("/2/users/{id}/tweets", get(x_mentions::user_posts))
+        .route("/2/tweets", get(x_lookup::lookup).post(x_tweets::create))
+        .route("/2/tweets/{id}", get(x_lookup::by_id))
+        .route("/2/tweets/search/recent", get(x_search::recent))
+        .route("/2/tweets/search/stream", get(x_stream::stream))
+        .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
+        .route("/2/oauth2/token", post(x_oauth::token))
+        .route("/i/oauth2/authorize", get(x_oauth::authorize))
+        .merge(graph)
+        .merge(youtube)
         .route("/sim/youtube/quota", get(youtube::quota))
         .route("/sim/healthz", get(report::healthz))
         .route("/sim/replies", get(report::replies))
@@ -62,8 +84,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/posts", get(report::posts).post(report::inject))
         .route("/sim/summary", get(report::summary_now))
         .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))
+        .route("/sim/x/expire_tokens", post(x_oauth::expire_tokens))
         .route("/sim/webhooks/x/crc", post(x_webhook::crc_now))
         .route("/sim/webhooks/meta/verify", post(meta::verify_now))
+        .fallback(x_http::unserved)
+        .method_not_allowed_fallback(x_http::wrong_method)
         .with_state(sim)
 }
 

@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use tokio_util::sync::CancellationToken;
 use tvarit_sim::config::{
-    Account, Channel, DuplicateScope, MetaWebhook, Page, PostNaming, SimConfig, XLimits, XWebhook,
+    Account, Channel, DuplicateScope, MetaWebhook, OAuthClient, Page, PostNaming, SimConfig, XLimits, XWebhook,
 };
 use tvarit_sim::faults::Faults;
 use tvarit_sim::public::parse_corpus;
@@ -82,6 +82,13 @@ struct Cli {
     /// `TOKEN=@handle`: a user token acting for one of our accounts (repeat).
     #[arg(long = "x-user-token")]
     x_user_tokens: Vec<String>,
+    /// `CLIENT_ID[:SECRET]`: an app that may get OAuth 2.0 user tokens at
+    /// POST /2/oauth2/token (repeat; with a secret it is a confidential client).
+    #[arg(long = "x-oauth-client")]
+    x_oauth_clients: Vec<String>,
+    /// Lifetime of issued OAuth 2.0 access tokens, in seconds.
+    #[arg(long, default_value_t = 7200)]
+    x_token_ttl_secs: u64,
     /// POST /2/tweets per user per window.
     #[arg(long, default_value_t = 100)]
     x_post_limit: u32,
@@ -212,6 +219,13 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
         }),
         x_app_tokens: cli.x_app_tokens,
         x_user_tokens,
+        x_oauth_clients: cli
+            .x_oauth_clients
+            .iter()
+            .map(|c| OAuthClient::parse(c))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?,
+        x_token_ttl: Duration::from_secs(cli.x_token_ttl_secs.max(1)),
         meta_page_token: cli.meta_page_token,
         limits: XLimits {
             window: Duration::from_secs(cli.x_window_secs.max(1)),

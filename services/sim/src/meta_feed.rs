@@ -28,23 +28,14 @@ fn unknown_object(object_id: &str) -> String {
     )
 }
 
-/// Version, token and faults, common to every call here; `Err` is the answer.
+/// Token and faults (the version is checked by the router), common to every call here; `Err` is the answer.
 #[allow(clippy::result_large_err)]
-async fn admit(
-    sim: &Sim,
-    version: &str,
-    page: &str,
-    p: &[(String, String)],
-    headers: &HeaderMap,
-) -> Result<u32, Response> {
+async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers: &HeaderMap) -> Result<u32, Response> {
     Sim::count(&sim.stats.api_requests);
     let usage = usage_percent(sim, page, false);
     let fail = |status: StatusCode, code: u32, msg: &str| {
         Err(graph_json(status, &error(status, "OAuthException", code, None, msg), usage, page))
     };
-    if !version.strip_prefix('v').is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')) {
-        return fail(StatusCode::BAD_REQUEST, 2500, "Unknown path components");
-    }
     let token = p.iter().rev().find(|(k, _)| k == "access_token").map(|(_, v)| v.clone()).or_else(|| bearer(headers));
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return fail(StatusCode::BAD_REQUEST, 104, "An access token is required to request this resource.");
@@ -68,13 +59,13 @@ async fn admit(
 
 pub async fn create(
     State(sim): State<Arc<Sim>>,
-    Path((version, page_id)): Path<(String, String)>,
+    Path((_version, page_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &body);
-    let usage = match admit(&sim, &version, &page_id, &p, &headers).await {
+    let usage = match admit(&sim, &page_id, &p, &headers).await {
         Ok(u) => u,
         Err(resp) => return resp,
     };
@@ -131,12 +122,12 @@ pub async fn create(
 
 pub async fn feed(
     State(sim): State<Arc<Sim>>,
-    Path((version, page_id)): Path<(String, String)>,
+    Path((_version, page_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &[]);
-    let usage = match admit(&sim, &version, &page_id, &p, &headers).await {
+    let usage = match admit(&sim, &page_id, &p, &headers).await {
         Ok(u) => u,
         Err(resp) => return resp,
     };
@@ -160,13 +151,13 @@ pub async fn feed(
 /// `GET /{version}/{post-id}?fields=id,message,created_time,shares,reactions.summary(…),comments.summary(…)`.
 pub async fn object(
     State(sim): State<Arc<Sim>>,
-    Path((version, object_id)): Path<(String, String)>,
+    Path((_version, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &[]);
     let page = object_id.split('_').next().unwrap_or_default().to_owned();
-    let usage = match admit(&sim, &version, &page, &p, &headers).await {
+    let usage = match admit(&sim, &page, &p, &headers).await {
         Ok(u) => u,
         Err(resp) => return resp,
     };

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -62,9 +63,22 @@ pub(crate) fn params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> V
     out
 }
 
+/// Only `/v<major>.<minor>/…` is the Graph API: the `/{version}/…` routes
+/// would otherwise answer X paths such as `GET /2/users` with Meta's errors.
+pub async fn versioned_only(req: Request, next: Next) -> Response {
+    let first = req.uri().path().trim_start_matches('/').split('/').next().unwrap_or_default();
+    if is_version(first) { next.run(req).await } else { crate::x_http::unserved(req.uri().clone()).await }
+}
+
+/// `v19.0`: `v`, digits, a dot, digits.
+fn is_version(s: &str) -> bool {
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    s.strip_prefix('v').and_then(|v| v.split_once('.')).is_some_and(|(major, minor)| digits(major) && digits(minor))
+}
+
 pub async fn comment(
     State(sim): State<Arc<Sim>>,
-    Path((version, object_id)): Path<(String, String)>,
+    Path((_version, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -79,12 +93,6 @@ pub async fn comment(
     let fail = |status: StatusCode, kind: &str, code: u32, sub: Option<u32>, msg: &str| {
         graph_json(status, &error(status, kind, code, sub, msg), usage, &page)
     };
-    let ok_version =
-        version.strip_prefix('v').is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'));
-    if !ok_version {
-        let msg = format!("Unknown path components: /{object_id}/comments");
-        return fail(StatusCode::BAD_REQUEST, "OAuthException", 2500, None, &msg);
-    }
     let Some(token) = get("access_token").filter(|t| !t.is_empty()).or_else(|| bearer(&headers)) else {
         return fail(
             StatusCode::BAD_REQUEST,

@@ -16,6 +16,7 @@ use crate::config::SimConfig;
 use crate::delivery::Delivery;
 use crate::faults::Faults;
 use crate::rule_expr::Rule;
+use crate::x_tokens::Tokens;
 
 /// X's snowflake epoch (2010-11-04T01:42:54.657Z), in Unix milliseconds.
 const X_EPOCH_MS: i64 = 1_288_834_974_657;
@@ -146,6 +147,8 @@ pub struct Inner {
     pub sent: HashSet<(String, String, String)>,
     pub rules: Vec<Rule>,
     pub windows: HashMap<(String, String), Window>,
+    /// OAuth 2.0 codes and tokens issued at `/2/oauth2/token`.
+    pub tokens: Tokens,
 }
 
 #[derive(Default)]

@@ -2,7 +2,7 @@
 //! fixed-window rate limits with their `x-rate-limit-*` headers, injected
 //! faults, and X's error bodies.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::config::Account;
 use crate::faults::Injected;
 use crate::state::{Sim, Window};
+use crate::x_tokens::Lookup as Issued;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -19,8 +20,10 @@ pub enum Endpoint {
     Rules,
     Users,
     Me,
-    /// `GET /2/tweets?ids=`.
+    /// `GET /2/tweets?ids=` and `GET /2/tweets/{id}`.
     Lookup,
+    /// `GET /2/tweets/search/recent`.
+    Search,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,7 @@ impl Endpoint {
             Endpoint::Users => "users",
             Endpoint::Me => "users_me",
             Endpoint::Lookup => "tweets_lookup",
+            Endpoint::Search => "search_recent",
         }
     }
 
@@ -47,7 +51,7 @@ impl Endpoint {
         match self {
             Endpoint::PostTweets | Endpoint::Me => Needs::User,
             Endpoint::StreamConnect | Endpoint::Rules => Needs::App,
-            Endpoint::Mentions | Endpoint::Users | Endpoint::Lookup => Needs::Any,
+            Endpoint::Mentions | Endpoint::Users | Endpoint::Lookup | Endpoint::Search => Needs::Any,
         }
     }
 }
@@ -96,6 +100,7 @@ pub async fn guard(sim: &Sim, headers: &HeaderMap, ep: Endpoint) -> Result<Guard
     let limits = &sim.cfg.limits;
     let limit = match ep {
         Endpoint::Mentions => limits.mentions,
+        Endpoint::Search => limits.search,
         Endpoint::PostTweets => limits.post_tweets,
         Endpoint::StreamConnect => limits.stream_connect,
         Endpoint::Rules => limits.rules,
@@ -156,7 +161,14 @@ fn authenticate(sim: &Sim, headers: &HeaderMap, ep: Endpoint) -> Result<Caller, 
     };
     let (caller, oauth1) = if let Some(token) = raw.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) {
         let is_app = sim.cfg.x_app_tokens.iter().any(|t| t == token);
-        let account = bound(token);
+        // A token from /2/oauth2/token acts for the account that authorized
+        // it until it expires; any other token keeps the static rules.
+        let issued = sim.lock().tokens.access(token, Utc::now());
+        let account = match issued {
+            Issued::Expired => return Err(unauthorized()),
+            Issued::Valid(username) => sim.cfg.account_by_username(&username).cloned(),
+            Issued::Unknown => bound(token),
+        };
         let caller = if is_app || (account.is_none() && ep.needs() != Needs::User) {
             Caller::App { token: token.to_owned() }
         } else {
@@ -258,16 +270,37 @@ pub fn too_many_requests(rate: &RateInfo) -> Response {
 /// 400 for query parameters, in X's shape:
 /// `{"errors":[{"parameters":{..},"message":..}],"title":"Invalid Request",..}`.
 pub fn invalid_request(param: &str, value: &str, message: &str, rate: &RateInfo) -> Response {
+    invalid_request_errors(vec![json!({"parameters": {param: [value]}, "message": message})], rate)
+}
+
+/// X's 400 `invalid-request` problem with one entry per refused parameter.
+pub fn invalid_request_errors(errors: Vec<Value>, rate: &RateInfo) -> Response {
     respond(
         StatusCode::BAD_REQUEST,
         json!({
-            "errors": [{"parameters": {param: [value]}, "message": message}],
+            "errors": errors,
             "title": "Invalid Request",
             "detail": "One or more parameters to your request was invalid.",
             "type": "https://api.twitter.com/2/problems/invalid-request",
         }),
         rate,
     )
+}
+
+/// What X answers for a path under `/2/` it does not serve (and what the sim
+/// answers for one it does not simulate): a JSON 404, never an empty body.
+pub fn path_not_found() -> Response {
+    json_response(StatusCode::NOT_FOUND, &about_blank(StatusCode::NOT_FOUND, "Not Found", "Not Found"))
+}
+
+/// The router's fallback: X's 404 under `/2/`, a bare 404 elsewhere.
+pub async fn unserved(uri: Uri) -> Response {
+    if uri.path().starts_with("/2/") { path_not_found() } else { StatusCode::NOT_FOUND.into_response() }
+}
+
+/// A served path asked with another method: X's 404 under `/2/`, else 405.
+pub async fn wrong_method(uri: Uri) -> Response {
+    if uri.path().starts_with("/2/") { path_not_found() } else { StatusCode::METHOD_NOT_ALLOWED.into_response() }
 }
 
 /// Query string pairs, decoded.
@@ -281,16 +314,7 @@ pub fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str
 
 /// X's 400 `invalid-request` problem for a malformed body or parameter.
 pub fn invalid_request_body(message: &str, rate: &RateInfo) -> Response {
-    respond(
-        StatusCode::BAD_REQUEST,
-        json!({
-            "errors": [{"message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": "https://api.twitter.com/2/problems/invalid-request",
-        }),
-        rate,
-    )
+    invalid_request_errors(vec![json!({"message": message})], rate)
 }
 
 #[cfg(test)]

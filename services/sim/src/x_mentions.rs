@@ -13,8 +13,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::state::{Post, Sim};
-use crate::x_http::{Endpoint, guard, invalid_request, query_get, query_pairs, respond};
+use crate::x_http::{Endpoint, RateInfo, guard, invalid_request, query_get, query_pairs, respond};
 use crate::x_json::{Fields, includes, post_json};
+use crate::x_params;
 
 /// How far back a mentions timeline reaches.
 pub const REACHABLE: usize = 800;
@@ -37,6 +38,118 @@ pub async fn user_posts(
     timeline(&sim, id, query, &headers, true).await
 }
 
+/// `since_id`/`until_id` (exclusive) and `start_time`/`end_time`, as the
+/// timelines and search read them.
+pub(crate) struct Bounds {
+    pub since: Option<u64>,
+    pub until: Option<u64>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl Bounds {
+    #[allow(clippy::result_large_err)]
+    pub fn parse(pairs: &[(String, String)], rate: &RateInfo) -> Result<Bounds, Response> {
+        let q = |k: &str| query_get(pairs, k);
+        let mut ids = [None, None];
+        for (i, key) in ["since_id", "until_id"].into_iter().enumerate() {
+            if let Some(v) = q(key) {
+                match v.parse::<u64>() {
+                    Ok(n) if is_snowflake(v) => ids[i] = Some(n),
+                    _ => {
+                        let msg = format!("The `{key}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$");
+                        return Err(invalid_request(key, v, &msg, rate));
+                    }
+                }
+            }
+        }
+        if let [Some(s), Some(u)] = ids
+            && s >= u
+        {
+            let msg = format!("The `until_id` query parameter value [{u}] must be greater than the `since_id` [{s}]");
+            return Err(invalid_request("until_id", &u.to_string(), &msg, rate));
+        }
+        let mut times = [None, None];
+        for (i, key) in ["start_time", "end_time"].into_iter().enumerate() {
+            if let Some(v) = q(key) {
+                match DateTime::parse_from_rfc3339(v) {
+                    Ok(t) => times[i] = Some(t.with_timezone(&Utc)),
+                    Err(_) => {
+                        let msg = format!("Invalid '{key}':'{v}'. '{key}' must be a valid RFC3339 date-time");
+                        return Err(invalid_request(key, v, &msg, rate));
+                    }
+                }
+            }
+        }
+        Ok(Bounds { since: ids[0], until: ids[1], start: times[0], end: times[1] })
+    }
+
+    pub fn contains(&self, p: &Post) -> bool {
+        self.since.is_none_or(|s| p.seq > s)
+            && self.until.is_none_or(|u| p.seq < u)
+            && self.start.is_none_or(|t| p.created_at >= t)
+            && self.end.is_none_or(|t| p.created_at < t)
+    }
+}
+
+/// How a timeline or search is paged: `max_results` (default 10), the
+/// bounds, and the page token ("older than this").
+pub(crate) struct Paging {
+    pub max: usize,
+    pub bounds: Bounds,
+    pub below: Option<u64>,
+}
+
+impl Paging {
+    /// Reads `max_results` within `range` and the page token from `token_key`.
+    #[allow(clippy::result_large_err)]
+    pub fn parse(
+        pairs: &[(String, String)],
+        range: std::ops::RangeInclusive<usize>,
+        token_key: &str,
+        rate: &RateInfo,
+    ) -> Result<Paging, Response> {
+        Ok(Paging {
+            max: max_results(pairs, range, rate)?,
+            bounds: Bounds::parse(pairs, rate)?,
+            below: page_token(pairs, token_key, rate)?,
+        })
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn max_results(
+    pairs: &[(String, String)],
+    range: std::ops::RangeInclusive<usize>,
+    rate: &RateInfo,
+) -> Result<usize, Response> {
+    match query_get(pairs, "max_results") {
+        None => Ok(10),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => {
+                let (lo, hi) = range.into_inner();
+                let msg = format!("The `max_results` query parameter value [{v}] is not between {lo} and {hi}");
+                Err(invalid_request("max_results", v, &msg, rate))
+            }
+        },
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn page_token(pairs: &[(String, String)], key: &str, rate: &RateInfo) -> Result<Option<u64>, Response> {
+    match query_get(pairs, key) {
+        None => Ok(None),
+        Some(t) => match decode_token(t) {
+            Some(n) => Ok(Some(n)),
+            None => {
+                let msg = format!("The `{key}` query parameter value [{t}] is not valid");
+                Err(invalid_request(key, t, &msg, rate))
+            }
+        },
+    }
+}
+
 async fn timeline(sim: &Sim, id: String, query: Option<String>, headers: &HeaderMap, authored: bool) -> Response {
     let g = match guard(sim, headers, Endpoint::Mentions).await {
         Ok(g) => g,
@@ -44,61 +157,19 @@ async fn timeline(sim: &Sim, id: String, query: Option<String>, headers: &Header
     };
     let rate = &g.rate;
     let pairs = query_pairs(query.as_deref());
-    let q = |k: &str| query_get(&pairs, k);
+    let spec = if authored { &x_params::USER_TWEETS } else { &x_params::MENTIONS };
+    if let Err(r) = spec.check(&pairs, rate) {
+        return r;
+    }
     if !is_snowflake(&id) {
         let msg = format!("The `id` query parameter value [{id}] does not match ^[0-9]{{1,19}}$");
         return invalid_request("id", &id, &msg, rate);
     }
-    let max_results = match q("max_results").map(|v| v.parse::<u32>()) {
-        None => 10,
-        Some(Ok(n)) if (5..=100).contains(&n) => n as usize,
-        Some(_) => {
-            let v = q("max_results").unwrap_or_default();
-            let msg = format!("The `max_results` query parameter value [{v}] is not between 5 and 100");
-            return invalid_request("max_results", v, &msg, rate);
-        }
+    let Paging { max, bounds, below } = match Paging::parse(&pairs, 5..=100, "pagination_token", rate) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let mut bounds = [None, None];
-    for (i, key) in ["since_id", "until_id"].into_iter().enumerate() {
-        if let Some(v) = q(key) {
-            match v.parse::<u64>() {
-                Ok(n) if is_snowflake(v) => bounds[i] = Some(n),
-                _ => {
-                    let msg = format!("The `{key}` query parameter value [{v}] does not match ^[0-9]{{1,19}}$");
-                    return invalid_request(key, v, &msg, rate);
-                }
-            }
-        }
-    }
-    let [since, until] = bounds;
-    if let (Some(s), Some(u)) = (since, until)
-        && s >= u
-    {
-        let msg = format!("The `until_id` query parameter value [{u}] must be greater than the `since_id` [{s}]");
-        return invalid_request("until_id", &u.to_string(), &msg, rate);
-    }
-    let mut times: [Option<DateTime<Utc>>; 2] = [None, None];
-    for (i, key) in ["start_time", "end_time"].into_iter().enumerate() {
-        if let Some(v) = q(key) {
-            match DateTime::parse_from_rfc3339(v) {
-                Ok(t) => times[i] = Some(t.with_timezone(&Utc)),
-                Err(_) => {
-                    let msg = format!("Invalid '{key}':'{v}'. '{key}' must be a valid RFC3339 date-time");
-                    return invalid_request(key, v, &msg, rate);
-                }
-            }
-        }
-    }
-    let below = match q("pagination_token") {
-        None => None,
-        Some(t) => match decode_token(t) {
-            Some(n) => Some(n),
-            None => {
-                let msg = format!("The `pagination_token` query parameter value [{t}] is not valid");
-                return invalid_request("pagination_token", t, &msg, rate);
-            }
-        },
-    };
+    let exclude_replies = query_get(&pairs, "exclude").is_some_and(|v| v.split(',').any(|e| e == "replies"));
     let Some(account) = sim.cfg.account_by_id(&id).cloned() else {
         let body = json!({"errors": [{
             "value": id, "detail": format!("Could not find user with id: [{id}]."), "title": "Not Found Error",
@@ -117,17 +188,17 @@ async fn timeline(sim: &Sim, id: String, query: Option<String>, headers: &Header
             .rev()
             .filter(|p| p.indexed_at <= now)
             .take(REACHABLE)
-            .filter(|p| since.is_none_or(|s| p.seq > s) && until.is_none_or(|u| p.seq < u))
-            .filter(|p| times[0].is_none_or(|t| p.created_at >= t) && times[1].is_none_or(|t| p.created_at < t))
+            .filter(|p| bounds.contains(p))
+            .filter(|p| !(exclude_replies && p.in_reply_to_id.is_some()))
             .filter(|p| below.is_none_or(|b| p.seq < b))
-            .take(max_results + 1)
+            .take(max + 1)
             .cloned()
             .collect()
     };
-    respond(StatusCode::OK, page_body(sim, &selected, max_results, &pairs), rate)
+    respond(StatusCode::OK, page_body(sim, &selected, max, &pairs), rate)
 }
 
-fn page_body(sim: &Sim, selected: &[Arc<Post>], max_results: usize, pairs: &[(String, String)]) -> Value {
+pub(crate) fn page_body(sim: &Sim, selected: &[Arc<Post>], max_results: usize, pairs: &[(String, String)]) -> Value {
     if selected.is_empty() {
         return json!({"meta": {"result_count": 0}});
     }

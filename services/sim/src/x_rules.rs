@@ -12,7 +12,10 @@ use serde_json::{Map, Value, json};
 
 use crate::rule_expr::{self, Rule};
 use crate::state::{Sim, x_time};
-use crate::x_http::{Endpoint, RateInfo, guard, invalid_request_body, query_get, query_pairs, respond};
+use crate::x_http::{
+    Endpoint, RateInfo, guard, invalid_request, invalid_request_body, query_get, query_pairs, respond,
+};
+use crate::x_params;
 
 pub const MAX_RULES: usize = 1000;
 
@@ -22,6 +25,9 @@ pub async fn get_rules(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, h
         Err(resp) => return resp,
     };
     let pairs = query_pairs(query.as_deref());
+    if let Err(r) = x_params::GET_RULES.check(&pairs, &g.rate) {
+        return r;
+    }
     let ids: Vec<&str> = query_get(&pairs, "ids").map(|v| v.split(',').collect()).unwrap_or_default();
     let max = query_get(&pairs, "max_results").and_then(|v| v.parse::<usize>().ok()).unwrap_or(MAX_RULES);
     let data: Vec<Value> = sim
@@ -57,7 +63,16 @@ pub async fn post_rules(
     };
     let rate = &g.rate;
     let pairs = query_pairs(query.as_deref());
-    let flag = |k: &str| query_get(&pairs, k).is_some_and(|v| v == "true");
+    if let Err(r) = x_params::POST_RULES.check(&pairs, rate) {
+        return r;
+    }
+    for key in ["dry_run", "delete_all"] {
+        if let Some(v) = query_get(&pairs, key).filter(|v| *v != "true" && *v != "false") {
+            let msg = format!("The `{key}` query parameter value [{v}] is not one of [true,false]");
+            return invalid_request(key, v, &msg, rate);
+        }
+    }
+    let flag = |k: &str| query_get(&pairs, k) == Some("true");
     let (dry_run, delete_all) = (flag("dry_run"), flag("delete_all"));
     let req: Map<String, Value> = if body.is_empty() && delete_all {
         Map::new()

@@ -22,6 +22,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::state::{Platform, Post, Sim, StreamControl};
 use crate::x_http::{Endpoint, guard, invalid_request, query_get, query_pairs, respond};
 use crate::x_json::{Fields, includes, post_json};
+use crate::x_params;
 
 /// Lines buffered for a reader before it counts as too slow and is dropped.
 const READER_BUFFER: usize = 1000;
@@ -42,6 +43,9 @@ pub async fn stream(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, head
         Err(resp) => return resp,
     };
     let pairs = query_pairs(query.as_deref());
+    if let Err(r) = x_params::STREAM.check(&pairs, &g.rate) {
+        return r;
+    }
     let backfill = match query_get(&pairs, "backfill_minutes").map(|v| v.parse::<u32>()) {
         None => 0,
         Some(Ok(n)) if n <= 5 => n,
@@ -96,10 +100,8 @@ fn line_for(sim: &Sim, p: &Post, fields: &Fields) -> Option<String> {
         .rules
         .iter()
         .filter(|r| r.expr.matches(p))
-        .map(|r| match &r.tag {
-            Some(t) => json!({"id": r.id, "tag": t}),
-            None => json!({"id": r.id}),
-        })
+        // X sends `"tag": ""` for an untagged rule (clients index it).
+        .map(|r| json!({"id": r.id, "tag": r.tag.as_deref().unwrap_or_default()}))
         .collect();
     if matching.is_empty() {
         return None;

@@ -1,10 +1,10 @@
-//! `POST /2/tweets` (replies, recorded), `GET /2/users/me` and
-//! `GET /2/users/by/username/{username}`.
+//! `POST /2/tweets`: replies and our own posts, recorded, with X's
+//! refusals (duplicate content, not mentioned, not visible, too long).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
@@ -15,8 +15,8 @@ use crate::delivery;
 use crate::public::mentions_in;
 use crate::state::{Author, Platform, Post, PublishedRecord, ReplyRecord, Sim};
 use crate::x_http::{Caller, Endpoint, about_blank, guard, query_pairs, respond};
-use crate::x_json::{Fields, user_json};
 use crate::x_mentions::is_snowflake;
+use crate::x_params;
 
 /// The fields CreatePostsRequest allows (`additionalProperties: false`).
 const REQUEST_FIELDS: &[&str] = &[
@@ -44,12 +44,20 @@ const NOT_MENTIONED: &str = "Reply to this conversation is not allowed because y
 const NOT_VISIBLE: &str = "You attempted to reply to a Tweet that is deleted or not visible to you.";
 const TOO_LONG: &str = "Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.";
 
-pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn create(
+    State(sim): State<Arc<Sim>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let g = match guard(&sim, &headers, Endpoint::PostTweets).await {
         Ok(g) => g,
         Err(resp) => return resp,
     };
     let rate = &g.rate;
+    if let Err(r) = x_params::CREATE_POST.check(&query_pairs(query.as_deref()), rate) {
+        return r;
+    }
     if sim.faults().usage_cap {
         let body = json!({
             "title": "UsageCapExceeded", "detail": "Usage cap exceeded: Monthly product cap",
@@ -256,59 +264,6 @@ fn weight(c: char) -> usize {
         || (0x2010..=0x201F).contains(&c)
         || (0x2032..=0x2037).contains(&c);
     if light { 1 } else { 2 }
-}
-
-pub async fn me(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Me).await {
-        Ok(g) => g,
-        Err(resp) => return resp,
-    };
-    let fields = Fields::parse(&query_pairs(query.as_deref()), sim.cfg.post_naming);
-    let account = match &g.caller {
-        Caller::User { account: Some(a), .. } => Some(a.clone()),
-        _ => sim.cfg.accounts.first().cloned(),
-    };
-    match account {
-        Some(a) => {
-            respond(StatusCode::OK, json!({"data": user_json(&a.user_id, &a.username, &a.name, &fields)}), &g.rate)
-        }
-        None => {
-            respond(StatusCode::OK, json!({"errors": [{"title": "Not Found Error", "detail": "no account"}]}), &g.rate)
-        }
-    }
-}
-
-pub async fn by_username(
-    State(sim): State<Arc<Sim>>,
-    Path(username): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Users).await {
-        Ok(g) => g,
-        Err(resp) => return resp,
-    };
-    let fields = Fields::parse(&query_pairs(query.as_deref()), sim.cfg.post_naming);
-    let found = sim
-        .cfg
-        .account_by_username(&username)
-        .map(|a| (a.user_id.clone(), a.username.clone(), a.name.clone()))
-        .or_else(|| {
-            let inner = sim.lock();
-            inner.posts.iter().find(|p| p.author.username.eq_ignore_ascii_case(&username)).map(|p| {
-                let a = &p.author;
-                (a.id.clone(), a.username.clone(), a.name.clone())
-            })
-        });
-    let body = match found {
-        Some((id, u, name)) => json!({"data": user_json(&id, &u, &name, &fields)}),
-        None => json!({"errors": [{
-            "value": username, "detail": format!("Could not find user with username: [{username}]."),
-            "title": "Not Found Error", "resource_type": "user", "parameter": "username", "resource_id": username,
-            "type": "https://api.twitter.com/2/problems/resource-not-found",
-        }]}),
-    };
-    respond(StatusCode::OK, body, &g.rate)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::ids::{replies_key, reply_id};
-use super::quota::spend;
+use super::quota::{spend, unbilled};
 use super::request::{Caller, authenticate, bearer, parts};
 use super::wire::{comment_json, error, google_json};
 use super::{COST_INSERT, MAX_COMMENT_CHARS};
@@ -44,14 +44,14 @@ pub async fn insert_comment(
         });
     };
     if bearer(&headers).is_none() {
-        return google_json(
+        return unbilled(google_json(
             StatusCode::UNAUTHORIZED,
             &json!({"error": {"code": 401,
                 "message": "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
                 "errors": [{"message": "Login Required.", "domain": "global", "reason": "required",
                     "location": "Authorization", "locationType": "header"}],
                 "status": "UNAUTHENTICATED"}}),
-        );
+        ));
     }
     let bound = match authenticate(&sim, &headers, &pairs) {
         Ok(Caller::Token(bound)) => bound,

@@ -13,7 +13,9 @@
 //!
 //! Reads take an API key (`key=`) or a bearer token. One project's quota
 //! (`youtube_daily_quota`, 10,000 units) resets at midnight Pacific time;
-//! beyond it every call is a 403 `quotaExceeded`. Errors have Google's
+//! beyond it every call is a 403 `quotaExceeded`. A refused call costs 1
+//! unit (a failed `comments.insert` too), unless no project can be charged
+//! (missing or invalid credentials). Errors have Google's
 //! shape: `{"error":{"code","message","errors":[{"message","domain","reason"}],"status"}}`.
 //! `GET /sim/youtube/quota` shows what was spent.
 //!
@@ -36,7 +38,7 @@ pub use comments::list_comments;
 pub use ids::default_video;
 pub use insert::insert_comment;
 pub use publish::publish;
-pub use quota::{next_pacific_midnight, quota};
+pub use quota::{bill_refusals, next_pacific_midnight, quota};
 pub use threads::comment_threads;
 pub use wire::{comment_json, error_value, yt_time};
 

@@ -1,13 +1,16 @@
 //! The project's daily quota, as YouTube keeps it: every call spends its
-//! units from one window that resets at midnight in Los Angeles, and a call
-//! beyond the budget is a 403 `quotaExceeded`. [`spend`] is also where
-//! injected faults (throttling, outages) reach the YouTube endpoints.
+//! units from one window that resets at midnight in Los Angeles, a refused
+//! call still costs a unit, and a call beyond the budget is a 403
+//! `quotaExceeded`. [`spend`] is also where injected faults (throttling,
+//! outages) reach the YouTube endpoints.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use serde_json::{Value, json};
@@ -42,13 +45,51 @@ pub fn next_pacific_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
     if pacific_offset(as_pst) == chrono::Duration::hours(-8) { as_pst } else { next + chrono::Duration::hours(7) }
 }
 
+/// Marks a refusal that costs no quota: no project can be charged for it
+/// (missing or invalid credentials), or the day's quota is already spent.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Unbilled;
+
+pub(super) fn unbilled(mut resp: Response) -> Response {
+    resp.extensions_mut().insert(Unbilled);
+    resp
+}
+
+/// What a refused request costs: YouTube's quota guide says invalid
+/// requests incur a cost of at least one point.
+const COST_REFUSED: u32 = 1;
+
+/// Charges every refused YouTube call (a 4xx not marked [`Unbilled`]) its
+/// unit, however early the handler refused it.
+pub async fn bill_refusals(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status().is_client_error() && resp.extensions().get::<Unbilled>().is_none() {
+        let mut inner = sim.lock();
+        let w = today(&mut inner.windows, Utc::now());
+        // Capped at the budget, so the report never shows more than was allowed.
+        w.used = w.used.saturating_add(COST_REFUSED).min(sim.cfg.youtube_daily_quota);
+    }
+    resp
+}
+
+/// Today's quota window, reset at a Pacific midnight.
+fn today(windows: &mut HashMap<(String, String), Window>, now: DateTime<Utc>) -> &mut Window {
+    let w = windows
+        .entry((QUOTA_WINDOW.0.into(), QUOTA_WINDOW.1.into()))
+        .or_insert_with(|| Window { used: 0, reset_at: next_pacific_midnight(now) });
+    if w.reset_at <= now {
+        *w = Window { used: 0, reset_at: next_pacific_midnight(now) };
+    }
+    w
+}
+
 fn quota_exceeded() -> Response {
-    error(
+    unbilled(error(
         StatusCode::FORBIDDEN,
         "quotaExceeded",
         "youtube.quota",
         "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.",
-    )
+    ))
 }
 
 /// Counts the request, applies faults, and spends `cost` quota units.
@@ -74,14 +115,7 @@ pub(super) async fn spend(sim: &Sim, cost: u32) -> Result<(), Response> {
         }
     }
     let mut inner = sim.lock();
-    let now = Utc::now();
-    let w = inner
-        .windows
-        .entry((QUOTA_WINDOW.0.into(), QUOTA_WINDOW.1.into()))
-        .or_insert_with(|| Window { used: 0, reset_at: next_pacific_midnight(now) });
-    if w.reset_at <= now {
-        *w = Window { used: 0, reset_at: next_pacific_midnight(now) };
-    }
+    let w = today(&mut inner.windows, Utc::now());
     if w.used.saturating_add(cost) > sim.cfg.youtube_daily_quota {
         return Err(quota_exceeded());
     }

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::ids::decode_token;
+use super::quota::unbilled;
 use super::wire::{bad_param, error, google_json, invalid_value};
 use crate::state::Sim;
 use crate::x_http::query_get;
@@ -32,24 +33,30 @@ pub(super) fn authenticate(sim: &Sim, headers: &HeaderMap, pairs: &[(String, Str
         }
         return match tokens.iter().find(|(t, _)| *t == token) {
             Some((_, channel)) => Ok(Caller::Token(Some(channel.clone()))),
-            None => Err(google_json(
+            None => Err(unbilled(google_json(
                 StatusCode::UNAUTHORIZED,
                 &json!({"error": {"code": 401, "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
                     "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError",
                         "location": "Authorization", "locationType": "header"}],
                     "status": "UNAUTHENTICATED"}}),
-            )),
+            ))),
         };
     }
     match query_get(pairs, "key") {
         Some(key) if sim.cfg.youtube_api_key.as_deref().is_none_or(|k| k == key) && !key.is_empty() => Ok(Caller::Key),
-        Some(_) => Err(error(
+        // No project to charge: these refusals cost no quota.
+        Some(_) => Err(unbilled(error(
             StatusCode::BAD_REQUEST,
             "badRequest",
             "global",
             "API key not valid. Please pass a valid API key.",
-        )),
-        None => Err(error(StatusCode::FORBIDDEN, "forbidden", "global", "The request is missing a valid API key.")),
+        ))),
+        None => Err(unbilled(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "global",
+            "The request is missing a valid API key.",
+        ))),
     }
 }
 

@@ -3,7 +3,10 @@
 
 mod binary;
 mod hooks;
+mod real_clients;
 mod stream;
 mod support;
+mod x_lookup;
+mod x_oauth;
 mod x_rest;
 mod youtube;

@@ -123,7 +123,10 @@ async fn in_band_disconnect_then_backfill_on_reconnect() {
     let mut s = StreamConn::open(sim.addr, STREAM, APP).await;
     let p1 = inject(sim.addr, json!({"text": "@SP_Balotra first"})).await;
     let mut ka = 0;
-    assert_eq!(s.next_json(WAIT, &mut ka).await.unwrap()["data"]["id"], p1["id"]);
+    let first = s.next_json(WAIT, &mut ka).await.unwrap();
+    assert_eq!(first["data"]["id"], p1["id"]);
+    // An untagged rule matches with `"tag": ""`, as X sends it (tweepy indexes it).
+    assert_eq!(first["matching_rules"][0]["tag"], "", "{first}");
     post_json(sim.addr, "/sim/faults", &json!({"stream_disconnect_now": true})).await;
     let e = s.next_json(WAIT, &mut ka).await.unwrap();
     assert_eq!(e["errors"][0]["title"], "operational-disconnect");

@@ -218,6 +218,36 @@ async fn the_daily_quota_is_counted_in_units_and_then_refused() {
 }
 
 #[tokio::test]
+async fn a_refused_call_costs_a_unit_unless_no_project_can_be_charged() {
+    let cfg = SimConfig { youtube_api_key: Some(KEY.into()), ..SimConfig::default() };
+    let sim = spawn_sim(cfg).await;
+    let used = || async { get(sim.addr, "/sim/youtube/quota").await.json()["used"].as_u64().unwrap() };
+    let p = inject(sim.addr, yt_comment("a comment")).await;
+    let parent = p["id"].as_str().unwrap().to_owned();
+
+    // Refused after the caller is known: 1 unit each (a refused insert too, not 50).
+    let r = get_keyed(sim.addr, &threads_path("&maxResults=0")).await;
+    assert_eq!(reason(&r).0, 400);
+    let r = get_keyed(sim.addr, &format!("/youtube/v3/commentThreads?part=snippet&key={KEY}")).await;
+    assert_eq!(reason(&r).1, "missingRequiredParameter");
+    let r = reply(sim.addr, Some("t"), "UgzNoSuchComment", "hi").await;
+    assert_eq!(reason(&r).1, "parentCommentNotFound");
+    assert_eq!(used().await, 3);
+
+    // No credentials, or bad ones: nobody to charge.
+    let no_key = format!("/youtube/v3/commentThreads?part=snippet&allThreadsRelatedToChannelId={CHANNEL}");
+    assert_eq!(reason(&get_keyed(sim.addr, &no_key).await).0, 403);
+    assert_eq!(reason(&get_keyed(sim.addr, &format!("{no_key}&key=wrong")).await).0, 400);
+    assert_eq!(reason(&reply(sim.addr, None, &parent, "hi").await).0, 401);
+    assert_eq!(used().await, 3);
+
+    // A call that works costs what its method costs.
+    assert_eq!(get_keyed(sim.addr, &threads_path("")).await.status, 200);
+    assert_eq!(reply(sim.addr, Some("t"), &parent, "on our way").await.status, 200);
+    assert_eq!(used().await, 3 + 1 + 50);
+}
+
+#[tokio::test]
 async fn comments_go_to_the_channel_they_name_and_tokens_bind_channels() {
     let balotra = "UCbalotra0000000000000001";
     let cfg = SimConfig {

@@ -1,0 +1,52 @@
+"""Writing and being throttled: a reply posted with an OAuth 2.0 user token
+and with OAuth 1.0a, the duplicate refused, and a 429 whose rate-limit
+headers tweepy reads."""
+
+import time
+
+import tweepy
+
+from context import BALOTRA, api_error, expect
+from sim import to_sim
+
+
+def tweepy_reply(ctx):
+    """tweepy: create_tweet replies (OAuth 2.0 user token, then OAuth 1.0a)"""
+    post = ctx.sim.publish(f"@{BALOTRA} डीजे बंद करवाएं {ctx.run}")
+    _, token = ctx.user_token(BALOTRA)
+    client = ctx.tweepy(token["access_token"])
+    text = f"कृपया सटीक स्थान साझा करें। {ctx.run}"
+    r = client.create_tweet(text=text, in_reply_to_tweet_id=post["id"], user_auth=False)
+    assert r.data["text"] == text and r.data["edit_history_tweet_ids"] == [r.data["id"]], r.data
+    e = expect(tweepy.Forbidden, client.create_tweet, text=text, in_reply_to_tweet_id=post["id"], user_auth=False)
+    assert "duplicate content" in e.api_messages[0], e.api_messages
+    oauth1 = tweepy.Client(
+        consumer_key="ck", consumer_secret="cs", access_token="42-token", access_token_secret="ts"
+    )
+    to_sim(oauth1.session, ctx.base)
+    r1 = oauth1.create_tweet(text=f"{text} (1.0a)", in_reply_to_tweet_id=post["id"])
+    records = ctx.sim.replies(post["id"])
+    outcomes = [(x["reply_id"], x["account"], x["outcome"]) for x in records]
+    assert outcomes == [
+        (r.data["id"], f"@{BALOTRA}", "created"),
+        (None, f"@{BALOTRA}", "duplicate-content"),
+        (r1.data["id"], f"@{BALOTRA}", "created"),
+    ], outcomes
+
+
+def tweepy_rate_limited(ctx):
+    """tweepy: 429 with x-rate-limit-* headers (TooManyRequests.reset_time)"""
+    client = ctx.tweepy()
+    uid = client.get_user(username=BALOTRA).data.id
+    ctx.sim.faults(throttle_next=1)
+    e = expect(tweepy.TooManyRequests, client.get_users_mentions, uid)
+    h = e.response.headers
+    assert h["x-rate-limit-remaining"] == "0" and int(h["x-rate-limit-limit"]) > 0, dict(h)
+    assert e.reset_time is not None and e.reset_time > time.time(), e.reset_time
+    assert api_error(e)["title"] == "Too Many Requests", api_error(e)
+    again = client.get_users_mentions(uid)
+    assert again.meta is not None, "the next call goes through"
+    return f"reset in {e.reset_time - int(time.time())} s"
+
+
+CHECKS = [tweepy_reply, tweepy_rate_limited]
