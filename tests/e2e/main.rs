@@ -1,6 +1,7 @@
 //! Cross-service tests: the four real binaries against real NATS and
 //! PostgreSQL, each test in its own namespace and database.
 
+mod accounts;
 mod alerts;
 mod config_errors;
 mod console;

@@ -1,10 +1,13 @@
 //! The platforms Tvarit hears and answers on: X API v2 and Meta's Graph API
-//! (Facebook Pages, Instagram). Wire types, webhook signatures, rate-limit
+//! (Facebook Pages, Instagram), YouTube, and the OAuth that lets Tvarit act
+//! as an account. Wire types, webhook signatures, rate-limit
 //! headers and the error classes the senders and pollers act on. Ingest
 //! (inbound) and reply (outbound) both use this crate; `tvarit-sim` does
 //! not, so a misreading of a format is caught by tests rather than mirrored.
 
+mod encode;
 pub mod meta;
+pub mod oauth2;
 mod rate_limit;
 mod signature;
 pub mod x;
@@ -12,6 +15,7 @@ pub mod youtube;
 
 use std::time::Duration;
 
+pub use encode::{percent_decode, percent_encode, query_pairs};
 pub use rate_limit::RateLimit;
 pub use signature::{hmac_sha256, verify_hex_sha256};
 

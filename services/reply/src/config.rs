@@ -26,6 +26,21 @@ pub struct ReplyConfig {
     /// its own in the registry (`TVARIT_ALERT_WEBHOOK_URL`); its secret is
     /// `TVARIT_ALERT_WEBHOOK_SECRET` (or `_FILE`).
     pub alert_webhook_url: Option<String>,
+    /// X's consent page for `accounts connect` (the sim's in tests).
+    pub reply_x_authorize_url: String,
+    /// Where X sends the browser after consent: the callback registered
+    /// for the app in X's developer portal, exactly.
+    pub reply_x_redirect_uri: String,
+    pub reply_google_authorize_url: String,
+    /// Google's token endpoint, for YouTube channels.
+    pub reply_google_token_url: String,
+    pub reply_google_redirect_uri: String,
+    /// A stored access token is renewed this long before it ends.
+    pub reply_token_refresh_margin_seconds: f64,
+    /// How often Meta Page tokens are checked with `debug_token`.
+    pub reply_meta_token_check_seconds: f64,
+    /// A Page token that ends within this many days is alerted.
+    pub reply_meta_token_warn_days: f64,
 }
 
 impl Default for ReplyConfig {
@@ -41,6 +56,14 @@ impl Default for ReplyConfig {
             reply_youtube_api_base: "https://www.googleapis.com/youtube/v3".into(),
             reply_in_flight_timeout_seconds: 60.0,
             alert_webhook_url: None,
+            reply_x_authorize_url: tvarit_platforms::oauth2::X_AUTHORIZE_URL.into(),
+            reply_x_redirect_uri: "http://127.0.0.1/callback".into(),
+            reply_google_authorize_url: tvarit_platforms::oauth2::GOOGLE_AUTHORIZE_URL.into(),
+            reply_google_token_url: tvarit_platforms::oauth2::GOOGLE_TOKEN_URL.into(),
+            reply_google_redirect_uri: "http://127.0.0.1/callback".into(),
+            reply_token_refresh_margin_seconds: 600.0,
+            reply_meta_token_check_seconds: 21_600.0,
+            reply_meta_token_warn_days: 7.0,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! per-unit queues, serves the `Desk` gRPC API to reply clients, and
 //! publishes every case event on `<ns>.case.<event>.<unit>`.
 
+pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod config;
@@ -63,12 +64,22 @@ pub async fn run(
         tvarit_bus::ensure_consumer(&classified, CONSUMER, ns.post_classified("*"), Duration::from_secs(30)).await?;
     let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone() };
 
-    let senders = Arc::new(outbound::Senders::from_env(
-        &registry,
+    let creds = Arc::new(accounts::Credentials::open(pool.clone(), registry.clone(), &config).await?);
+    let senders = Arc::new(outbound::Senders::new(
+        creds.clone(),
+        registry.clone(),
         &config.reply_x_api_base,
         &config.reply_meta_api_base,
         &config.reply_youtube_api_base,
-    )?);
+    ));
+    let renewer = tokio::spawn(accounts::renewer::Renewer { creds: creds.clone() }.run(shutdown.clone()));
+    let meta_watch = accounts::meta_watch::MetaWatch {
+        creds: creds.clone(),
+        client: tvarit_platforms::meta::MetaClient::new(tvarit_platforms::http_client(), &config.reply_meta_api_base),
+        every: Duration::from_secs_f64(config.reply_meta_token_check_seconds.max(60.0)),
+        warn: chrono::TimeDelta::seconds((config.reply_meta_token_warn_days * 86_400.0) as i64),
+    };
+    let meta_watch = tokio::spawn(meta_watch.run(shutdown.clone()));
     let deliverer = outbound::Deliverer::new(
         pool.clone(),
         senders.clone(),
@@ -76,7 +87,8 @@ pub async fn run(
         Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
     );
     let delivery = tokio::spawn(deliverer.run(shutdown.clone()));
-    let posting = publish::PostingAccounts::from_env(&registry, &config.reply_x_api_base, &config.reply_meta_api_base)?;
+    let posting =
+        publish::PostingAccounts::new(creds, &registry, &config.reply_x_api_base, &config.reply_meta_api_base);
     let (publishing, fanout) = publish::build(
         pool.clone(),
         registry.clone(),
@@ -134,6 +146,8 @@ pub async fn run(
     delivery.await?;
     fanout.await?;
     alerting.await?;
+    renewer.await?;
+    meta_watch.await?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
 use clap::{Parser, Subcommand};
+use tvarit_reply::accounts;
 use tvarit_reply::config::ReplyConfig;
 use tvarit_reply::store::{audit, operators};
 use tvarit_reply::{Listeners, open_database};
@@ -27,6 +28,28 @@ enum Command {
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Connect the accounts Tvarit posts from, and see their credentials.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Connect an X account or YouTube channel: prints the consent address,
+    /// then reads the address consent sent you to (or its code) on stdin.
+    Connect {
+        /// The registered handle, e.g. @SP_Balotra.
+        account: String,
+        /// Finish a consent begun earlier: the code, or the whole redirect address.
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Every account: platform, credential source, status, expiry, last renewal and error.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,7 +84,14 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config: ReplyConfig = tvarit_config::load()?;
     config.common.validate()?;
-    tvarit_config::check_seconds(&[("reply_in_flight_timeout_seconds", config.reply_in_flight_timeout_seconds)])?;
+    tvarit_config::check_seconds(&[
+        ("reply_in_flight_timeout_seconds", config.reply_in_flight_timeout_seconds),
+        ("reply_token_refresh_margin_seconds", config.reply_token_refresh_margin_seconds),
+        ("reply_meta_token_check_seconds", config.reply_meta_token_check_seconds),
+    ])?;
+    if !(0.0..=365.0).contains(&config.reply_meta_token_warn_days) {
+        anyhow::bail!("configuration key `reply_meta_token_warn_days`: must be 0 to 365 days");
+    }
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-reply", log_to)?;
@@ -99,6 +129,21 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 OperatorsCommand::Revoke { name } => operators::revoke(&pool, &name, &actor).await?,
+            }
+        }
+        Command::Accounts(cmd) => {
+            let pool = open_database(&config, false).await?;
+            let registry = config.common.registry()?;
+            match cmd {
+                AccountsCommand::Connect { account, code } => {
+                    let args = accounts::connect::ConnectArgs { account, code };
+                    accounts::connect::connect(&pool, &registry, &config, args, &actor).await?;
+                }
+                AccountsCommand::List { json } => {
+                    let warn = chrono::TimeDelta::seconds((config.reply_meta_token_warn_days * 86_400.0) as i64);
+                    let views = accounts::list::list(&pool, &registry, warn).await?;
+                    print!("{}", accounts::list::render(&views, json));
+                }
             }
         }
         Command::Audit(AuditCommand::Verify) => {

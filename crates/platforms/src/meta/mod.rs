@@ -1,9 +1,11 @@
 //! Meta's Graph API for Facebook Pages and Instagram: the webhook
-//! handshake and signature, feed changes, and replying to a comment.
+//! handshake and signature, feed changes, replying to a comment, and
+//! checking a Page token (`token`).
 
 use serde::Deserialize;
 
 pub mod publish;
+pub mod token;
 
 use crate::{PlatformError, network};
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::UserAuth;
 use super::errors::classify;
 use super::types::{Created, Single, Timeline, Tweet, User};
 use crate::{PlatformError, RateLimit, network};
@@ -82,28 +83,33 @@ impl XClient {
         Ok(MentionsPage { timeline: Self::parse(&body)?, rate })
     }
 
-    /// `GET /2/users/by/username/{username}`.
+    /// `GET /2/users/by/username/{username}` with the app-only token.
     pub async fn user_by_username(&self, app_bearer: &str, username: &str) -> Result<User, PlatformError> {
+        self.user_by_username_as(&UserAuth::Bearer(app_bearer.to_owned()), username).await
+    }
+
+    /// `GET /2/users/by/username/{username}` as an account.
+    pub async fn user_by_username_as(&self, auth: &UserAuth, username: &str) -> Result<User, PlatformError> {
         let name = username.trim_start_matches('@');
         let url = format!("{}/2/users/by/username/{name}", self.base);
-        let (body, _) = self.send(self.http.get(url).bearer_auth(app_bearer)).await?;
+        let (body, _) = self.send(auth.apply(self.http.get(&url), "GET", &url, &[])).await?;
         Ok(Self::parse::<Single<User>>(&body)?.data)
     }
 
     /// `POST /2/tweets` replying to `in_reply_to`, with a user-context token.
-    pub async fn reply(&self, user_token: &str, in_reply_to: &str, text: &str) -> Result<Created, PlatformError> {
+    pub async fn reply(&self, auth: &UserAuth, in_reply_to: &str, text: &str) -> Result<Created, PlatformError> {
         let body = ReplyBody { text, reply: InReplyTo { in_reply_to_tweet_id: in_reply_to } };
         let url = format!("{}/2/tweets", self.base);
-        let (body, _) = self.send(self.http.post(url).bearer_auth(user_token).json(&body)).await?;
+        let (body, _) = self.send(auth.apply(self.http.post(&url), "POST", &url, &[]).json(&body)).await?;
         Ok(Self::parse::<Single<Created>>(&body)?.data)
     }
 
     /// Our own recent posts (`GET /2/users/{id}/tweets`), to find out whether
     /// a reply whose outcome was lost was in fact posted.
-    pub async fn recent_posts(&self, user_token: &str, user_id: &str) -> Result<Vec<Tweet>, PlatformError> {
+    pub async fn recent_posts(&self, auth: &UserAuth, user_id: &str) -> Result<Vec<Tweet>, PlatformError> {
         let url = format!("{}/2/users/{user_id}/tweets", self.base);
         let query = [("max_results", "100"), ("tweet.fields", TWEET_FIELDS)];
-        let (body, _) = self.send(self.http.get(url).bearer_auth(user_token).query(&query)).await?;
+        let (body, _) = self.send(auth.apply(self.http.get(&url), "GET", &url, &query).query(&query)).await?;
         Ok(Self::parse::<Timeline>(&body)?.data)
     }
 }

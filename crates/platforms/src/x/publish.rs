@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::UserAuth;
 use super::client::XClient;
 use super::types::{Created, Single, Tweet};
 use crate::PlatformError;
@@ -43,18 +44,18 @@ struct Measured {
 
 impl XClient {
     /// `POST /2/tweets` with text only: a new post by the token's account.
-    pub async fn post(&self, user_token: &str, text: &str) -> Result<Created, PlatformError> {
+    pub async fn post(&self, auth: &UserAuth, text: &str) -> Result<Created, PlatformError> {
         let url = format!("{}/2/tweets", self.base);
-        let (body, _) = self.send(self.http.post(url).bearer_auth(user_token).json(&PostBody { text })).await?;
+        let (body, _) = self.send(auth.apply(self.http.post(&url), "POST", &url, &[]).json(&PostBody { text })).await?;
         Ok(Self::parse::<Single<Created>>(&body)?.data)
     }
 
     /// `GET /2/tweets?ids=…&tweet.fields=public_metrics` (at most 100 ids).
-    pub async fn public_metrics(&self, token: &str, ids: &[String]) -> Result<Vec<MeasuredTweet>, PlatformError> {
+    pub async fn public_metrics(&self, auth: &UserAuth, ids: &[String]) -> Result<Vec<MeasuredTweet>, PlatformError> {
         let url = format!("{}/2/tweets", self.base);
         let ids = ids.iter().take(100).cloned().collect::<Vec<_>>().join(",");
         let query = [("ids", ids.as_str()), ("tweet.fields", "public_metrics")];
-        let (body, _) = self.send(self.http.get(url).bearer_auth(token).query(&query)).await?;
+        let (body, _) = self.send(auth.apply(self.http.get(&url), "GET", &url, &query).query(&query)).await?;
         Ok(Self::parse::<Measured>(&body)?.data)
     }
 }

@@ -187,12 +187,9 @@ impl AlertDeliverer {
                     "alert_id={} event={} to={unit} status={status} attempts={}",
                     alert.alert_id, alert.event, alert.attempts
                 );
-                let entry = audit::Entry {
-                    actor: "system",
-                    action: "alert.delivered",
-                    subject: &alert.docket,
-                    detail: &detail,
-                };
+                // An account alert has no docket; its id names the account.
+                let subject = if alert.docket.is_empty() { &alert.alert_id } else { &alert.docket };
+                let entry = audit::Entry { actor: "system", action: "alert.delivered", subject, detail: &detail };
                 audit::append(&mut tx, entry).await?;
                 tx.commit().await?;
                 let after = (Utc::now() - alert.created_at).num_milliseconds().max(0) as f64 / 1000.0;

@@ -7,7 +7,9 @@
 //! relabelled into one, and every escalation step of any case. It is then
 //! delivered at least once by [`deliver::AlertDeliverer`]: a signed POST,
 //! retried with back-off until a 2xx, across restarts, each delivery audited.
+//! Alerts about accounts rather than cases (`account`) share the outbox.
 
+pub mod account;
 pub mod deliver;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -30,6 +32,8 @@ pub enum AlertEvent {
     Escalated,
     /// As `Escalated`, for an emergency that nobody has claimed or acknowledged.
     Unacknowledged,
+    /// An account's credential needs a person (`account::raise`), not a case.
+    Account,
 }
 
 impl AlertEvent {
@@ -38,6 +42,7 @@ impl AlertEvent {
             AlertEvent::Opened => "opened",
             AlertEvent::Escalated => "escalated",
             AlertEvent::Unacknowledged => "unacknowledged",
+            AlertEvent::Account => "account",
         }
     }
 }

@@ -36,6 +36,10 @@ pub struct Deliverer {
     blocked: HashMap<String, Instant>,
 }
 
+/// How long a reply held by Tvarit itself waits before it is looked at
+/// again (`accounts connect` releases it sooner).
+const HELD_WAIT: Duration = Duration::from_secs(15);
+
 fn backoff(attempts: i32) -> Duration {
     Duration::from_secs(2u64.saturating_pow(attempts.clamp(0, 8) as u32)).min(Duration::from_secs(300))
 }
@@ -118,6 +122,17 @@ impl Deliverer {
                         .execute(&self.pool)
                         .await?;
                 }
+                // Tvarit cannot look yet (the account needs reconnecting): the
+                // reply stays `sending`, never re-queued unseen; looked for again
+                // at the next round, and the case says why it waits.
+                Err(PlatformError::Retryable { platform: "tvarit", detail, .. }) => {
+                    tracing::warn!(reply = r.id, %detail, "cannot look for an interrupted reply yet");
+                    sqlx::query("UPDATE cases SET reply_error = $2 WHERE id = $1")
+                        .bind(r.case_id)
+                        .bind(&detail)
+                        .execute(&self.pool)
+                        .await?;
+                }
                 Err(e) => self.record(&r, Err(e)).await?,
             }
         }
@@ -158,18 +173,23 @@ impl Deliverer {
                 metrics::counter!("tvarit_reply_sent_total", "platform" => r.platform.clone()).increment(1);
                 (Some(case), CaseEventKind::Replied)
             }
-            Err(PlatformError::Retryable { retry_after, detail, .. }) => {
-                let wait = retry_after.unwrap_or_default().max(backoff(r.attempts));
-                if retry_after.is_some() {
+            Err(PlatformError::Retryable { platform, retry_after, detail }) => {
+                // Tvarit's own hold (the account needs reconnecting, its token
+                // could not be renewed yet): no call was made, so the attempt
+                // does not count, and reconnecting releases it at once.
+                let held = *platform == "tvarit";
+                let wait = if held { HELD_WAIT } else { retry_after.unwrap_or_default().max(backoff(r.attempts)) };
+                if retry_after.is_some() && !held {
                     self.blocked.insert(r.account.to_lowercase(), Instant::now() + wait);
                 }
                 sqlx::query(
-                    "UPDATE replies SET status = 'pending', error = $2,
+                    "UPDATE replies SET status = 'pending', error = $2, attempts = attempts - $4::int,
                          next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
                 )
                 .bind(r.id)
                 .bind(detail)
                 .bind(wait.as_secs_f64())
+                .bind(i32::from(held))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE cases SET reply_status = 'retrying', reply_error = $2 WHERE id = $1")

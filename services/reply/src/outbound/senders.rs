@@ -1,10 +1,11 @@
-//! Which accounts Tvarit can post from, and the platform calls to do it.
-//! Tokens come from the environment or files, never the repository:
-//! `TVARIT_X_USER_TOKEN_<HANDLE>` (OAuth 2.0 user-context bearer) and
-//! `TVARIT_META_PAGE_TOKEN_<HANDLE>`, where `<HANDLE>` is the handle
-//! upper-cased without `@` (`@SP_Balotra` → `SP_BALOTRA`).
+//! The platform calls that deliver a reply, as the account it answers
+//! from. Credentials come from [`crate::accounts::Credentials`]: a stored
+//! OAuth 2.0 credential renewed before it ends, else the environment's
+//! (`TVARIT_X_USER_TOKEN_<HANDLE>`, OAuth 1.0a keys, Page and channel
+//! tokens). A stored access token the platform refuses (401) is renewed
+//! and the call made once more: a 401 means nothing was posted.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
@@ -13,6 +14,8 @@ use tvarit_platforms::meta::MetaClient;
 use tvarit_platforms::x::{XClient, find_reply};
 use tvarit_platforms::youtube::YouTubeClient;
 use tvarit_registry::Registry;
+
+use crate::accounts::Credentials;
 
 /// A reply to deliver, as recorded before the call.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,25 +39,13 @@ pub struct Sent {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Default)]
 pub struct Senders {
-    x: Option<XClient>,
-    meta: Option<MetaClient>,
-    /// Lowercase handle → token.
-    x_tokens: HashMap<String, String>,
-    meta_tokens: HashMap<String, String>,
-    /// Lowercase handle → X user id, from the registry.
-    x_ids: HashMap<String, String>,
-    youtube: Option<YouTubeClient>,
-    /// Lowercase handle → OAuth token of the channel (`youtube.force-ssl`).
-    youtube_tokens: HashMap<String, String>,
-    /// Lowercase handle → channel id (`UC…`), from the registry.
-    youtube_ids: HashMap<String, String>,
+    creds: Arc<Credentials>,
+    x: XClient,
+    meta: MetaClient,
+    youtube: YouTubeClient,
+    registry: Registry,
     wake: Notify,
-}
-
-fn env_key(handle: &str) -> String {
-    handle.trim_start_matches('@').to_uppercase()
 }
 
 /// X ids are snowflakes: milliseconds since X's epoch in the high bits.
@@ -73,58 +64,25 @@ fn youtube_time(published_at: &str) -> DateTime<Utc> {
 }
 
 impl Senders {
-    pub fn from_env(registry: &Registry, x_base: &str, meta_base: &str, youtube_base: &str) -> anyhow::Result<Self> {
-        let mut s = Senders::default();
-        for a in registry.accounts() {
-            let handle = a.handle.to_lowercase();
-            let token = |prefix: &str| tvarit_config::read_secret(&format!("{prefix}{}", env_key(&a.handle)));
-            match a.platform.as_str() {
-                "x" => {
-                    if let Some(t) = token("TVARIT_X_USER_TOKEN_")? {
-                        s.x_tokens.insert(handle.clone(), secrecy::ExposeSecret::expose_secret(&t).to_owned());
-                    }
-                    if let Some(id) = &a.platform_id {
-                        s.x_ids.insert(handle, id.clone());
-                    }
-                }
-                "facebook" | "instagram" => {
-                    if let Some(t) = token("TVARIT_META_PAGE_TOKEN_")? {
-                        s.meta_tokens.insert(handle, secrecy::ExposeSecret::expose_secret(&t).to_owned());
-                    }
-                }
-                "youtube" => {
-                    if let Some(t) = token("TVARIT_YOUTUBE_TOKEN_")? {
-                        s.youtube_tokens.insert(handle.clone(), secrecy::ExposeSecret::expose_secret(&t).to_owned());
-                    }
-                    if let Some(id) = &a.platform_id {
-                        s.youtube_ids.insert(handle, id.clone());
-                    }
-                }
-                _ => {}
-            }
+    pub fn new(creds: Arc<Credentials>, registry: Registry, x_base: &str, meta_base: &str, youtube_base: &str) -> Self {
+        let http = tvarit_platforms::http_client;
+        Senders {
+            creds,
+            x: XClient::new(http(), x_base),
+            meta: MetaClient::new(http(), meta_base),
+            youtube: YouTubeClient::new(http(), youtube_base),
+            registry,
+            wake: Notify::new(),
         }
-        if !s.x_tokens.is_empty() {
-            s.x = Some(XClient::new(tvarit_platforms::http_client(), x_base));
-        }
-        if !s.meta_tokens.is_empty() {
-            s.meta = Some(MetaClient::new(tvarit_platforms::http_client(), meta_base));
-        }
-        if !s.youtube_tokens.is_empty() {
-            s.youtube = Some(YouTubeClient::new(tvarit_platforms::http_client(), youtube_base));
-        }
-        tracing::info!(x = s.x_tokens.len(), meta = s.meta_tokens.len(), "reply senders configured");
-        Ok(s)
     }
 
     /// Whether Tvarit posts replies for this account itself.
     pub fn can_send(&self, platform: &str, account: &str) -> bool {
-        let handle = account.to_lowercase();
-        match platform {
-            "x" => self.x_tokens.contains_key(&handle),
-            "facebook" | "instagram" => self.meta_tokens.contains_key(&handle),
-            "youtube" => self.youtube_tokens.contains_key(&handle),
-            _ => false,
-        }
+        matches!(platform, "x" | "facebook" | "instagram" | "youtube") && self.creds.can_send(platform, account)
+    }
+
+    fn platform_id(&self, account: &str) -> Option<String> {
+        self.registry.account(account).and_then(|a| a.platform_id.clone())
     }
 
     pub fn wake(&self) {
@@ -140,30 +98,29 @@ impl Senders {
     }
 
     pub async fn send(&self, r: &Outgoing) -> Result<Sent, PlatformError> {
-        let handle = r.account.to_lowercase();
         match r.platform.as_str() {
             "x" => {
-                let (Some(x), Some(token)) = (&self.x, self.x_tokens.get(&handle)) else {
-                    return Err(Self::unconfigured("x"));
-                };
-                let created = x.reply(token, &r.in_reply_to, &r.text).await?;
+                let created = self
+                    .creds
+                    .with_x(&r.account, |auth| async move { self.x.reply(&auth, &r.in_reply_to, &r.text).await })
+                    .await?;
                 let at = snowflake_time(&created.id)
                     .filter(|t| (Utc::now() - *t).num_seconds().abs() < 300)
                     .unwrap_or_else(Utc::now);
                 Ok(Sent { reply_id: Some(created.id), at })
             }
             "facebook" | "instagram" => {
-                let (Some(meta), Some(token)) = (&self.meta, self.meta_tokens.get(&handle)) else {
-                    return Err(Self::unconfigured(&r.platform));
-                };
-                let created = meta.reply(token, &r.in_reply_to, &r.text).await?;
+                let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
+                let created = self.meta.reply(token, &r.in_reply_to, &r.text).await?;
                 Ok(Sent { reply_id: Some(created.id), at: Utc::now() })
             }
             "youtube" => {
-                let (Some(yt), Some(token)) = (&self.youtube, self.youtube_tokens.get(&handle)) else {
-                    return Err(Self::unconfigured("youtube"));
-                };
-                let created = yt.reply(token, &r.in_reply_to, &r.text).await?;
+                let created = self
+                    .creds
+                    .with_youtube(&r.account, |token| async move {
+                        self.youtube.reply(&token, &r.in_reply_to, &r.text).await
+                    })
+                    .await?;
                 Ok(Sent { reply_id: Some(created.id), at: youtube_time(&created.published_at) })
             }
             other => Err(Self::unconfigured(other)),
@@ -174,32 +131,46 @@ impl Senders {
     /// `Ok(None)` means it was not posted and may be sent. A platform
     /// Tvarit cannot look on is an error: the reply must not be re-sent.
     pub async fn find_posted(&self, r: &Outgoing) -> Result<Option<Sent>, PlatformError> {
-        let handle = r.account.to_lowercase();
-        match (r.platform.as_str(), &self.x, self.x_tokens.get(&handle)) {
-            ("x", Some(x), Some(token)) => {
-                let user_id = match self.x_ids.get(&handle) {
-                    Some(id) => id.clone(),
-                    None => x.user_by_username(token, &r.account).await?.id,
+        match r.platform.as_str() {
+            "x" => {
+                let user_id = match self.platform_id(&r.account) {
+                    Some(id) => id,
+                    None => {
+                        self.creds
+                            .with_x(
+                                &r.account,
+                                |auth| async move { self.x.user_by_username_as(&auth, &r.account).await },
+                            )
+                            .await?
+                            .id
+                    }
                 };
-                let posts = x.recent_posts(token, &user_id).await?;
+                let posts = self
+                    .creds
+                    .with_x(&r.account, |auth| {
+                        let user_id = user_id.clone();
+                        async move { self.x.recent_posts(&auth, &user_id).await }
+                    })
+                    .await?;
                 Ok(find_reply(&posts, &r.in_reply_to, &r.text)
                     .map(|t| Sent { reply_id: Some(t.id.clone()), at: snowflake_time(&t.id).unwrap_or_else(Utc::now) }))
             }
-            ("youtube", _, _) => {
-                let (Some(yt), Some(token), Some(channel)) =
-                    (&self.youtube, self.youtube_tokens.get(&handle), self.youtube_ids.get(&handle))
-                else {
+            "youtube" => {
+                let Some(channel) = self.platform_id(&r.account) else {
                     return Err(PlatformError::Terminal {
                         platform: "tvarit",
                         status: 0,
                         detail: format!(
-                            "cannot check youtube for {}: no token or channel id; check by hand",
+                            "cannot check youtube for {}: no channel id registered; check by hand",
                             r.account
                         ),
                     });
                 };
-                let replies = yt.replies(token, &r.in_reply_to).await?;
-                Ok(tvarit_platforms::youtube::find_reply(&replies, channel, &r.text)
+                let replies = self
+                    .creds
+                    .with_youtube(&r.account, |token| async move { self.youtube.replies(&token, &r.in_reply_to).await })
+                    .await?;
+                Ok(tvarit_platforms::youtube::find_reply(&replies, &channel, &r.text)
                     .map(|c| Sent { reply_id: Some(c.id.clone()), at: youtube_time(&c.snippet.published_at) }))
             }
             _ => Err(PlatformError::Terminal {

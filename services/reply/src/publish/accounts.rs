@@ -1,21 +1,22 @@
 //! The accounts Tvarit publishes from and the platform calls to do it:
 //! X `POST /2/tweets` with the account's user token, a Facebook Page's
-//! `POST /{page-id}/feed` with its Page token. Tokens are the reply
-//! senders' (`TVARIT_X_USER_TOKEN_<HANDLE>`, `TVARIT_META_PAGE_TOKEN_<HANDLE>`,
-//! docs/platforms.md). YouTube has no API for community posts: its targets
+//! `POST /{page-id}/feed` with its Page token. Credentials are the reply
+//! senders' ([`crate::accounts::Credentials`]: connected and renewed, or
+//! from the environment; docs/platforms.md). YouTube has no API for community posts: its targets
 //! are skipped with that reason.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use secrecy::ExposeSecret;
 use tvarit_platforms::PlatformError;
 use tvarit_platforms::meta::MetaClient;
 use tvarit_platforms::meta::publish::find_page_post;
-use tvarit_platforms::x::XClient;
 use tvarit_platforms::x::publish::find_post;
+use tvarit_platforms::x::{UserAuth, XClient};
 use tvarit_registry::Registry;
 
+use crate::accounts::Credentials;
 use crate::outbound::snowflake_time;
 
 /// What the platform confirmed for one target.
@@ -38,7 +39,6 @@ pub struct Measured {
 
 struct Account {
     platform: String,
-    token: Option<String>,
     /// X user id or Facebook Page id, from the registry.
     platform_id: Option<String>,
 }
@@ -46,12 +46,9 @@ struct Account {
 pub struct PostingAccounts {
     x: XClient,
     meta: MetaClient,
+    creds: Arc<Credentials>,
     /// Lowercase handle → account.
     accounts: HashMap<String, Account>,
-}
-
-fn env_key(handle: &str) -> String {
-    handle.trim_start_matches('@').to_uppercase()
 }
 
 fn refused(detail: String) -> PlatformError {
@@ -59,27 +56,19 @@ fn refused(detail: String) -> PlatformError {
 }
 
 impl PostingAccounts {
-    pub fn from_env(registry: &Registry, x_base: &str, meta_base: &str) -> anyhow::Result<Self> {
-        let mut accounts = HashMap::new();
-        for a in registry.accounts() {
-            let var = match a.platform.as_str() {
-                "x" => Some("TVARIT_X_USER_TOKEN_"),
-                "facebook" => Some("TVARIT_META_PAGE_TOKEN_"),
-                _ => None,
-            };
-            let token = match var {
-                Some(prefix) => tvarit_config::read_secret(&format!("{prefix}{}", env_key(&a.handle)))?
-                    .map(|t| t.expose_secret().to_owned()),
-                None => None,
-            };
-            let account = Account { platform: a.platform.clone(), token, platform_id: a.platform_id.clone() };
-            accounts.insert(a.handle.to_lowercase(), account);
-        }
-        Ok(Self {
+    pub fn new(creds: Arc<Credentials>, registry: &Registry, x_base: &str, meta_base: &str) -> Self {
+        let accounts = registry
+            .accounts()
+            .map(|a| {
+                (a.handle.to_lowercase(), Account { platform: a.platform.clone(), platform_id: a.platform_id.clone() })
+            })
+            .collect();
+        Self {
             x: XClient::new(tvarit_platforms::http_client(), x_base),
             meta: MetaClient::new(tvarit_platforms::http_client(), meta_base),
+            creds,
             accounts,
-        })
+        }
     }
 
     /// Why Tvarit cannot publish from this account, if it cannot: the
@@ -90,7 +79,7 @@ impl PostingAccounts {
         };
         match a.platform.as_str() {
             "youtube" => Some("YouTube has no API for community posts; post it by hand".into()),
-            "x" | "facebook" if a.token.is_none() => {
+            "x" | "facebook" if !self.creds.can_send(&a.platform, handle) => {
                 Some(format!("no {} token configured for {handle}; post it by hand", a.platform))
             }
             "facebook" if a.platform_id.is_none() => Some(format!("no Page id (platform_id) registered for {handle}")),
@@ -99,10 +88,17 @@ impl PostingAccounts {
         }
     }
 
-    fn account(&self, handle: &str) -> Result<(&Account, &str), PlatformError> {
-        let a = self.accounts.get(&handle.to_lowercase()).ok_or_else(|| refused(format!("unknown {handle}")))?;
-        let token = a.token.as_deref().ok_or_else(|| refused(format!("no token for {handle}")))?;
-        Ok((a, token))
+    fn account(&self, handle: &str) -> Result<&Account, PlatformError> {
+        self.accounts.get(&handle.to_lowercase()).ok_or_else(|| refused(format!("unknown {handle}")))
+    }
+
+    /// The account's X credential (a stored one renewed first if near its end).
+    async fn x_auth(&self, handle: &str) -> Result<UserAuth, PlatformError> {
+        Ok(self.creds.x(handle).await?.auth)
+    }
+
+    fn page_token(&self, handle: &str) -> Result<&str, PlatformError> {
+        self.creds.meta(handle).ok_or_else(|| refused(format!("no token for {handle}")))
     }
 
     fn page_id<'a>(a: &'a Account, handle: &str) -> Result<&'a str, PlatformError> {
@@ -119,10 +115,16 @@ impl PostingAccounts {
     }
 
     pub async fn post(&self, handle: &str, text: &str) -> Result<Posted, PlatformError> {
-        let (a, token) = self.account(handle)?;
+        let a = self.account(handle)?;
         match a.platform.as_str() {
-            "x" => Ok(Self::x_posted(handle, self.x.post(token, text).await?.id)),
-            "facebook" => Ok(Self::meta_posted(self.meta.feed_post(token, Self::page_id(a, handle)?, text).await?.id)),
+            "x" => {
+                let created = self.creds.with_x(handle, |auth| async move { self.x.post(&auth, text).await }).await?;
+                Ok(Self::x_posted(handle, created.id))
+            }
+            "facebook" => {
+                let created = self.meta.feed_post(self.page_token(handle)?, Self::page_id(a, handle)?, text).await?;
+                Ok(Self::meta_posted(created.id))
+            }
             other => Err(refused(format!("Tvarit does not publish on {other}"))),
         }
     }
@@ -130,18 +132,24 @@ impl PostingAccounts {
     /// After a crash during the call: the post as published, if it was.
     /// `Ok(None)` means it was not, and it may be sent.
     pub async fn find_posted(&self, handle: &str, text: &str) -> Result<Option<Posted>, PlatformError> {
-        let (a, token) = self.account(handle)?;
+        let a = self.account(handle)?;
         match a.platform.as_str() {
             "x" => {
                 let user_id = match &a.platform_id {
                     Some(id) => id.clone(),
-                    None => self.x.user_by_username(token, handle).await?.id,
+                    None => self.x.user_by_username_as(&self.x_auth(handle).await?, handle).await?.id,
                 };
-                let posts = self.x.recent_posts(token, &user_id).await?;
+                let posts = self
+                    .creds
+                    .with_x(handle, |auth| {
+                        let user_id = user_id.clone();
+                        async move { self.x.recent_posts(&auth, &user_id).await }
+                    })
+                    .await?;
                 Ok(find_post(&posts, text).map(|t| Self::x_posted(handle, t.id.clone())))
             }
             "facebook" => {
-                let posts = self.meta.page_posts(token, Self::page_id(a, handle)?).await?;
+                let posts = self.meta.page_posts(self.page_token(handle)?, Self::page_id(a, handle)?).await?;
                 Ok(find_page_post(&posts, text).map(|p| Self::meta_posted(p.id.clone())))
             }
             other => Err(refused(format!("cannot look on {other}; check by hand"))),
@@ -149,10 +157,12 @@ impl PostingAccounts {
     }
 
     pub async fn engagement(&self, handle: &str, post_id: &str) -> Result<Measured, PlatformError> {
-        let (a, token) = self.account(handle)?;
+        let a = self.account(handle)?;
         match a.platform.as_str() {
             "x" => {
-                let found = self.x.public_metrics(token, &[post_id.to_owned()]).await?;
+                let ids = &[post_id.to_owned()];
+                let found =
+                    self.creds.with_x(handle, |auth| async move { self.x.public_metrics(&auth, ids).await }).await?;
                 let m = found.into_iter().find(|t| t.id == post_id).map(|t| t.public_metrics).unwrap_or_default();
                 Ok(Measured {
                     likes: m.like_count,
@@ -163,7 +173,7 @@ impl PostingAccounts {
                 })
             }
             "facebook" => {
-                let e = self.meta.post_engagement(token, post_id).await?;
+                let e = self.meta.post_engagement(self.page_token(handle)?, post_id).await?;
                 Ok(Measured { likes: e.reactions, reposts: e.shares, replies: e.comments, ..Default::default() })
             }
             other => Err(refused(format!("no engagement from {other}"))),
