@@ -32,6 +32,7 @@ pub fn decision_json(id: &Value, d: &Decision, model: &str) -> Value {
         "model": model,
         "pii": d.pii,
         "rumour": d.rumour,
+        "needs_review": d.needs_review,
     })
 }
 

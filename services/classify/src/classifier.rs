@@ -57,6 +57,9 @@ pub struct Decision {
     pub pii: Vec<PiiSpan>,
     /// The known or recent rumour a misinformation post repeats.
     pub rumour: Option<RumourMatch>,
+    /// Unsure, or a cue of danger to a person the category does not carry:
+    /// a person should look and label it (queued with high urgency).
+    pub needs_review: bool,
 }
 
 pub trait Classifier: Send + Sync {

@@ -79,6 +79,10 @@ impl Report {
     pub fn recall(&self, category: Category) -> f64 {
         self.per_class[class_of(category)].recall
     }
+
+    pub fn precision(&self, category: Category) -> f64 {
+        self.per_class[class_of(category)].precision
+    }
 }
 
 pub fn evaluate(classifier: &dyn Classifier, data: &[Labelled]) -> Report {

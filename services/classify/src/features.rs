@@ -59,10 +59,22 @@ impl H {
     }
 }
 
+/// What a token is to the model. Function words and place names carry no
+/// class of their own: a place says where, not what (`bikaner` was learned
+/// as a sign of `sensitive`), so every place name is the one feature `place`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Stop,
+    Place,
+}
+
 /// What the extractor needs from one prepared post.
 pub(crate) struct Input<'a> {
     pub tokens: &'a [&'a str],
     pub keys: &'a [String],
+    /// One per token.
+    pub kinds: &'a [TokenKind],
     pub evidence: &'a Evidence,
     pub question: bool,
     pub pii: &'a [PiiSpan],
@@ -76,16 +88,45 @@ pub(crate) fn extract(input: &Input<'_>, out: &mut Vec<Feature>) {
     // paste from looking like nothing the model has seen.
     let scale = 1.0 / (n.clamp(1, 48) as f32).sqrt();
     let mut push = |h: H, value: f32, token: u16| out.push(Feature { bucket: h.bucket(), value, token });
+    // A place's key in a bigram is `@place`: "near @place" says as much
+    // wherever it is.
+    let bigram_key = |i: usize| match input.kinds.get(i) {
+        Some(TokenKind::Place) => "@place",
+        _ => input.keys[i].as_str(),
+    };
     for (i, (&word, key)) in input.tokens.iter().zip(input.keys).enumerate() {
         let t = i.min(NO_TOKEN as usize - 1) as u16;
+        let kind = input.kinds.get(i).copied().unwrap_or(TokenKind::Word);
+        if i > 0 && !key.is_empty() && !input.keys[i - 1].is_empty() {
+            // A bigram speaks for its content word: `maar rahe` is `maar`'s
+            // reason, never `rahe`'s or a place's.
+            let word = |j: usize| matches!(input.kinds.get(j), Some(TokenKind::Word) | None);
+            let owner = if word(i) {
+                t
+            } else if word(i - 1) {
+                (i - 1).min(NO_TOKEN as usize - 1) as u16
+            } else {
+                NO_TOKEN
+            };
+            push(
+                H::new(b'b').bytes(bigram_key(i - 1).as_bytes()).bytes(b" ").bytes(bigram_key(i).as_bytes()),
+                scale,
+                owner,
+            );
+        }
+        match kind {
+            TokenKind::Stop => continue,
+            TokenKind::Place => {
+                push(H::new(b'p'), scale, NO_TOKEN);
+                continue;
+            }
+            TokenKind::Word => {}
+        }
         push(H::new(b'w').bytes(word.as_bytes()), scale, t);
         if key.is_empty() {
             continue;
         }
         push(H::new(b'k').bytes(key.as_bytes()), scale, t);
-        if i > 0 && !input.keys[i - 1].is_empty() {
-            push(H::new(b'b').bytes(input.keys[i - 1].as_bytes()).bytes(b" ").bytes(key.as_bytes()), scale, t);
-        }
         let k = key.as_bytes();
         if k.len() >= 3 && k.is_ascii() {
             // `^key$` n-grams; keys are ASCII by construction.

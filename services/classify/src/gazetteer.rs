@@ -187,6 +187,14 @@ impl Gazetteer {
         self.places.len()
     }
 
+    /// Whether a single token names a place (`token` normalized, `key` its
+    /// phonetic key): a one-word place the router would match on its own.
+    pub fn is_place_word(&self, token: &str, key: &str) -> bool {
+        let one_word = |p: u32| self.places.get(p as usize).is_some_and(|p| !p.needs_cue);
+        self.exact.get(token).is_some_and(|&p| one_word(p))
+            || self.first.get(key).is_some_and(|entries| entries.iter().any(|e| e.rest.is_empty() && one_word(e.place)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.places.is_empty()
     }

@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod rumour;
 pub mod sgd;
 pub mod shared_data;
+pub mod stopwords;
 pub mod train;
 pub mod translit;
 pub mod triage;

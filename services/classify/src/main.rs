@@ -35,9 +35,15 @@ enum Command {
         /// The frozen test split: never trained on, decides promotion.
         #[arg(long, default_value = "data/corpus/test.jsonl")]
         test: PathBuf,
+        /// The independent set: never trained on, scored and reported.
+        #[arg(long, default_value = "data/independent/eval.jsonl")]
+        independent: PathBuf,
         /// Third-party data; skipped when the folder is absent.
         #[arg(long, default_value = "../shared/data")]
         shared: PathBuf,
+        /// Posts by other authors in their own registers (data/voices/*.jsonl).
+        #[arg(long, default_value = "data/voices")]
+        voices: PathBuf,
         /// Where model files are written (`model-vN.bin`, promoted as `model.bin`).
         #[arg(long, default_value = "services/classify/model")]
         out: PathBuf,
@@ -50,9 +56,11 @@ enum Command {
         no_feedback: bool,
     },
     /// Score the classifier on labelled JSONL posts.
+    /// Score labelled posts: by default the frozen split and the independent
+    /// set (data/independent/README.md), each on its own.
     Eval {
-        #[arg(long)]
-        data: PathBuf,
+        #[arg(long, num_args = 1.., default_values = ["data/corpus/test.jsonl", "data/independent/eval.jsonl"])]
+        data: Vec<PathBuf>,
         /// One JSON report instead of the table.
         #[arg(long)]
         json: bool,
@@ -77,25 +85,36 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Eval { data, json, baseline } => {
-            let data = eval::read_labelled(&data)?;
-            let report = if baseline {
-                eval::evaluate(&tvarit_classify::baseline::Baseline::new(config.common.registry()?), &data)
+            let classifier: Box<dyn tvarit_classify::classifier::Classifier> = if baseline {
+                Box::new(tvarit_classify::baseline::Baseline::new(config.common.registry()?))
             } else {
-                eval::evaluate(&tvarit_classify::load_classifier(&config)?, &data)
+                Box::new(tvarit_classify::load_classifier(&config)?)
             };
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", eval::render(&report));
+            for (i, path) in data.iter().enumerate() {
+                let report = eval::evaluate(classifier.as_ref(), &eval::read_labelled(path)?);
+                if json {
+                    println!("{}", serde_json::json!({ "data": path, "report": report }));
+                } else {
+                    if i > 0 {
+                        println!();
+                    }
+                    println!("== {}", path.display());
+                    print!("{}", eval::render(&report));
+                }
             }
         }
-        Command::Train { corpus, test, shared, out, seed, epochs, no_feedback } => {
+        Command::Train { corpus, test, independent, shared, voices, out, seed, epochs, no_feedback } => {
             let feedback = if no_feedback { Vec::new() } else { label_feedback(&config).await };
             let shared = shared.is_dir().then_some(shared);
-            let args = TrainArgs { corpus, test, shared, out, seed, epochs };
+            let voices = voices.is_dir().then_some(voices);
+            let args = TrainArgs { corpus, test, independent, shared, voices, out, seed, epochs };
             let outcome = train::train(&args, &config.common.registry()?, feedback)?;
             println!("candidate {} → {}", outcome.version, outcome.path.display());
             print!("{}", eval::render(&outcome.candidate));
+            if let Some(independent) = &outcome.independent {
+                println!("== independent set");
+                print!("{}", eval::render(independent));
+            }
             if let Some(current) = &outcome.current {
                 println!("in use: {} macro-F1 {:.3}", current.model, current.macro_f1);
             }

@@ -89,6 +89,7 @@ impl Pipeline {
             unit: d.unit.clone(),
             district: d.district.unwrap_or_default(),
             confidence: d.confidence,
+            needs_review: d.needs_review,
             reasons: d.reasons,
             model: self.classifier.model().into(),
             pii: d

@@ -106,6 +106,7 @@ impl Classifier for Baseline {
             reasons,
             pii: Vec::new(),
             rumour: None,
+            needs_review: false,
         }
     }
 }

@@ -28,6 +28,13 @@ fn corpus(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus").join(file)
 }
 
+/// The targets on the independent set. Emergency recall is held at what the
+/// model reaches (0.957, 88 of 92): the desk's target of 0.97 is not met yet,
+/// and docs/classifier.md says so; never lower this to make a model pass.
+const EMERGENCY_RECALL: f64 = 0.95;
+const EMERGENCY_PRECISION: f64 = 0.80;
+const MACRO_F1: f64 = 0.90;
+
 #[test]
 fn frozen_split_meets_the_targets() {
     let data = eval::read_labelled(&corpus("test.jsonl")).unwrap();
@@ -38,6 +45,96 @@ fn frozen_split_meets_the_targets() {
     assert!(report.macro_f1 >= 0.85, "macro-F1 {:.3}\n{shown}", report.macro_f1);
     assert!(report.recall(Category::Emergency) >= 0.95, "emergency recall\n{shown}");
     assert!(report.district_accuracy >= 0.95, "district accuracy {:.3}\n{shown}", report.district_accuracy);
+}
+
+fn independent() -> Vec<eval::Labelled> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/independent/eval.jsonl");
+    eval::read_labelled(&path).unwrap()
+}
+
+/// The targets that matter, held on posts written apart from the project by
+/// authors who saw only DESIGN.md's definitions (data/independent/README.md):
+/// a score on the project's own data is a smoke test, this is the result.
+#[test]
+fn independent_set_meets_the_targets() {
+    let data = independent();
+    let report = eval::evaluate(triage(), &data);
+    let shown = eval::render(&report);
+    let (recall, precision) = (report.recall(Category::Emergency), report.precision(Category::Emergency));
+    assert!(recall >= EMERGENCY_RECALL, "emergency recall {recall:.3}\n{shown}");
+    assert!(precision >= EMERGENCY_PRECISION, "emergency precision {precision:.3}\n{shown}");
+    assert!(report.macro_f1 >= MACRO_F1, "macro-F1 {:.3}\n{shown}", report.macro_f1);
+    assert!(report.district_accuracy >= 0.95, "district accuracy {:.3}\n{shown}", report.district_accuracy);
+}
+
+/// Unsure fails toward a person: an unsure decision is flagged for review
+/// with high urgency, and `sensitive` (which waits for a supervisor) is never
+/// where the model's doubt lands.
+#[test]
+fn unsure_decisions_go_to_a_person_never_to_sensitive() {
+    let mut texts: Vec<String> = independent().into_iter().map(|l| l.text).collect();
+    // Text nothing was trained on at all.
+    texts.extend(
+        [
+            "zorbic plenth wuvva kastor",
+            "@PoliceRajasthan ??? !!! ...",
+            "qwerty asdf hjkl",
+            "lorem ipsum dolor sit amet",
+        ]
+        .map(String::from),
+    );
+    let mut reviewed = 0;
+    for text in &texts {
+        let d = classify(text);
+        if d.category == Category::Sensitive {
+            assert!(d.confidence >= 0.45, "sensitive without confidence: {text:?} {d:?}");
+        }
+        if d.needs_review {
+            reviewed += 1;
+            assert!(matches!(d.urgency, Urgency::Critical | Urgency::High), "{text:?} {d:?}");
+        }
+    }
+    assert!(reviewed > 0, "some decisions are unsure");
+}
+
+/// Function words and place names carry no class: no decision's reasons
+/// name one as the word that pushed it.
+#[test]
+fn function_words_and_places_never_decide() {
+    let gazetteer = crate::gazetteer::Gazetteer::new(&Registry::rajasthan());
+    for l in independent() {
+        let d = classify(&l.text);
+        for r in &d.reasons {
+            let Some(word) = r.strip_prefix("word:").and_then(|w| w.split('→').next()) else { continue };
+            assert!(!crate::stopwords::is_stop(word), "{word} decided {:?}: {}", d.category, l.text);
+            let key = crate::translit::key(word);
+            assert!(!gazetteer.is_place_word(word, &key), "place {word} decided {:?}: {}", d.category, l.text);
+        }
+    }
+}
+
+#[test]
+fn independent_set_is_whole_and_never_trained_on() {
+    let data = independent();
+    assert!(data.len() >= 400, "{} posts", data.len());
+    let emergencies = data.iter().filter(|l| l.category() == Some(Category::Emergency)).count();
+    assert!(emergencies >= 80, "{emergencies} emergencies");
+    for category in crate::linear::CATEGORIES {
+        assert!(data.iter().any(|l| l.category() == Some(category)), "{} missing", category.slug());
+    }
+    for lang in ["hi", "en", "hi-Latn", "mixed"] {
+        assert!(data.iter().any(|l| l.language.as_deref() == Some(lang)), "{lang} missing");
+    }
+    let voices =
+        crate::train::read_voices(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/voices")).unwrap();
+    let train = std::fs::read_to_string(corpus("train.jsonl")).unwrap();
+    let trained: std::collections::HashSet<String> = train
+        .lines()
+        .filter_map(|l| serde_json::from_str::<eval::Labelled>(l).ok())
+        .chain(voices)
+        .map(|l| l.text.trim().to_owned())
+        .collect();
+    assert!(data.iter().all(|l| !trained.contains(l.text.trim())));
 }
 
 #[test]
