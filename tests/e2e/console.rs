@@ -35,7 +35,7 @@ pub(crate) async fn sign_in(browser: &Browser, console: &Running, token: &str, l
 }
 
 /// Opens `path` in `lang` and waits until the page is in it.
-async fn show_in(browser: &Browser, console: &Running, lang: &str, path: &str) {
+pub(crate) async fn show_in(browser: &Browser, console: &Running, lang: &str, path: &str) {
     browser.goto(&console_url(console, &format!("/lang/{lang}?next={path}"))).await;
     browser.wait_for(&format!("html[lang='{lang}'] main"), Duration::from_secs(5)).await;
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio_stream::StreamExt;
 use tonic::Code;
-use tvarit_e2e::{TestEnv, authed, desk_client, eventually, post_line};
+use tvarit_e2e::{TestEnv, authed, desk_client, eventually, post_line, registry_with_sla};
 use tvarit_proto::v1::{
     ApproveRequest, Case, CaseRef, ListQueueRequest, ReassignRequest, RecordActionRequest, ReplyRequest,
     WatchQueueRequest,
@@ -15,6 +15,9 @@ use tvarit_proto::v1::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_reassign_and_approve_and_claims_are_leases() {
     let env = TestEnv::new().await;
+    // Jaipur staffed round the clock: at night its cases would be handed to
+    // HQ, and a hand escalation would then climb HQ's ladder (`hq/...`).
+    env.use_registry(&registry_with_sla(&[("jaipur", "shift = \"24x7\"")]));
     env.set_env("TVARIT_REPLY_CLAIM_LEASE_SECONDS", "2");
     let running = env.start_all().await;
     let lines = vec![

@@ -206,6 +206,8 @@
   var table = document.getElementById("queue");
   var source = document.getElementById("live-source");
 
+  // The server's order (rows::rank): its rank number, then the nearest
+  // breach, then the docket; sorting here by the same keys keeps them equal.
   function rowKey(row) {
     var breach = Number(row.dataset.breach) || Number.MAX_SAFE_INTEGER;
     return [Number(row.dataset.rank), breach, row.dataset.docket];
@@ -220,10 +222,31 @@
     return 0;
   }
 
+  // The case whose row has keyboard focus (j/k), if any. A live update must
+  // not take it away: moving or replacing a focused row blurs it.
+  function focusedDocket() {
+    var el = document.activeElement;
+    var row = el && el.closest ? el.closest("tr.case") : null;
+    return row ? row.dataset.docket : null;
+  }
+
+  function refocus(docket) {
+    var row = docket && document.getElementById("case-" + docket);
+    if (!row || row.contains(document.activeElement)) return;
+    var link = row.querySelector("td.docket a");
+    if (link) link.focus({ preventScroll: true });
+  }
+
   function refreshQueue() {
+    var keep = focusedDocket();
     var tbody = table.tBodies[0];
     var rows = Array.prototype.slice.call(tbody.rows);
-    rows.sort(compare).forEach(function (r) { tbody.appendChild(r); });
+    var sorted = rows.slice().sort(compare);
+    // Rows move only when the order changed.
+    if (sorted.some(function (r, i) { return r !== rows[i]; })) {
+      sorted.forEach(function (r) { tbody.appendChild(r); });
+    }
+    refocus(keep);
     var pinned = tbody.querySelectorAll("tr.pinned").length;
     var banner = document.getElementById("emergency-banner");
     if (banner) {
@@ -245,19 +268,35 @@
     guardForms(row);
     var old = document.getElementById(row.id);
     if (old) {
-      // Keep keyboard focus on the same case.
-      var focused = old.contains(document.activeElement);
+      var keep = focusedDocket();
       old.replaceWith(row);
-      if (focused) row.querySelector("a").focus();
+      refocus(keep);
     } else {
       row.classList.add("arrived");
       table.tBodies[0].appendChild(row);
     }
   }
 
+  // A row that leaves while focused hands focus to the row that takes its
+  // place (or the one above), so j/k go on from there.
   function removeRow(docket) {
     var row = document.getElementById("case-" + docket);
-    if (row) row.remove();
+    if (!row) return;
+    var next = focusedDocket() === docket ? (row.nextElementSibling || row.previousElementSibling) : null;
+    row.remove();
+    if (next) refocus(next.dataset.docket);
+  }
+
+  // The focused case is remembered per page, so coming back to the queue
+  // (from a case, or after an Acknowledge reloads it) focuses it again.
+  function rememberFocus() {
+    table.addEventListener("focusin", function () {
+      var d = focusedDocket();
+      try { if (d) sessionStorage.setItem("tvarit.focus" + location.pathname, d); } catch (e) { /* private mode */ }
+    });
+    var last = null;
+    try { last = sessionStorage.getItem("tvarit.focus" + location.pathname); } catch (e) { /* private mode */ }
+    if (last) refocus(last);
   }
 
   // The case page follows only its own case, to stop ringing when anyone
@@ -296,7 +335,7 @@
       JSON.parse(e.data).forEach(function (d) { present[d] = true; });
       if (follow) { if (!present[follow]) followed(false); return; }
       Array.prototype.slice.call(table.tBodies[0].rows).forEach(function (r) {
-        if (!present[r.dataset.docket]) r.remove();
+        if (!present[r.dataset.docket]) removeRow(r.dataset.docket);
       });
       refreshQueue();
     });
@@ -310,7 +349,7 @@
   document.addEventListener("keydown", function (e) {
     if (!table || typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key !== "j" && e.key !== "k") return;
-    var links = Array.prototype.slice.call(table.querySelectorAll("tbody tr a"));
+    var links = Array.prototype.slice.call(table.querySelectorAll("tbody tr td.docket a"));
     if (links.length === 0) return;
     var i = links.indexOf(document.activeElement);
     i = e.key === "j" ? Math.min(links.length - 1, i + 1) : Math.max(0, i - 1);
@@ -388,7 +427,7 @@
   }
   pollOutcomes();
 
-  if (table) refreshQueue();
+  if (table) { refreshQueue(); rememberFocus(); }
   if (source && (table || source.dataset.follow)) connect();
   alarmUpdate();
   tick();

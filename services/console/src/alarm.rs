@@ -40,7 +40,7 @@ pub fn notice(lang: Lang, registry: &Registry, c: &Case) -> Notice {
 
 /// "BLT-… escalated to nodal officer": each step of the ladder tells its target.
 pub fn escalation_notice(lang: Lang, registry: &Registry, c: &Case) -> Notice {
-    let title = lang.t("alarm.escalated").replace("{docket}", &c.docket).replace("{to}", &c.escalated_to);
+    let title = lang.t("alarm.escalated").replace("{docket}", &c.docket).replace("{to}", &lang.target(&c.escalated_to));
     Notice { title, body: gist(lang, registry, c) }
 }
 

@@ -1,15 +1,19 @@
-//! Times and durations as operators read them: IST clock times, short
-//! durations, and the SLA countdown (the script keeps it running).
+//! Times and durations as operators read them: clock times in the
+//! deployment's time zone (the registry's `time_zone`, IST for Rajasthan)
+//! with month and weekday names in the interface language, short durations,
+//! and the SLA countdown (the script keeps it running).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
 use prost_types::Timestamp;
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::Case;
 
 use crate::i18n::Lang;
 
-/// Times are shown in IST, the deployment's zone.
-pub const ZONE: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
+const MONTHS_HI: [&str; 12] =
+    ["जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"];
+const WEEKDAYS_HI: [&str; 7] = ["सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार"];
 
 pub fn millis(t: &Option<Timestamp>) -> Option<i64> {
     t.as_ref().map(to_millis)
@@ -19,8 +23,53 @@ pub fn time(t: &Option<Timestamp>) -> Option<DateTime<Utc>> {
     millis(t).and_then(DateTime::from_timestamp_millis)
 }
 
-pub fn clock(t: &Option<Timestamp>) -> String {
-    time(t).map_or_else(|| "–".into(), |t| t.with_timezone(&ZONE).format("%d %b %H:%M:%S IST").to_string())
+/// The zone's short name now (`IST`; `+0545` for a zone without one), for
+/// labels such as "Time (IST)".
+pub fn zone_name(zone: Tz) -> String {
+    Utc::now().with_timezone(&zone).format("%Z").to_string()
+}
+
+/// `03 Dec` / `03 दिसंबर`, with the year when asked.
+pub fn date(lang: Lang, d: NaiveDate, year: bool) -> String {
+    let month = match lang {
+        Lang::En => d.format("%b").to_string(),
+        Lang::Hi => MONTHS_HI[d.month0() as usize].to_owned(),
+    };
+    if year { format!("{:02} {month} {}", d.day(), d.year()) } else { format!("{:02} {month}", d.day()) }
+}
+
+/// `November 2026` / `नवंबर 2026`.
+pub fn month(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::En => d.format("%B %Y").to_string(),
+        Lang::Hi => format!("{} {}", MONTHS_HI[d.month0() as usize], d.year()),
+    }
+}
+
+/// `Mon 30 Nov 2026` / `सोमवार 30 नवंबर 2026`: a calendar day's heading.
+pub fn day(lang: Lang, d: NaiveDate) -> String {
+    let weekday = match lang {
+        Lang::En => d.format("%a").to_string(),
+        Lang::Hi => WEEKDAYS_HI[d.weekday().num_days_from_monday() as usize].to_owned(),
+    };
+    format!("{weekday} {}", date(lang, d, true))
+}
+
+/// `03 Dec 14:02:11 IST`, in the deployment's zone.
+pub fn clock(lang: Lang, zone: Tz, t: &Option<Timestamp>) -> String {
+    time(t).map_or_else(
+        || "–".into(),
+        |t| {
+            let local = t.with_timezone(&zone);
+            format!("{} {}", date(lang, local.date_naive(), false), local.format("%H:%M:%S %Z"))
+        },
+    )
+}
+
+/// `30 Nov 2026 18:00 IST`: a date with its year and a minute.
+pub fn minute(lang: Lang, zone: Tz, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&zone);
+    format!("{} {}", date(lang, local.date_naive(), true), local.format("%H:%M %Z"))
 }
 
 /// `0:45`, `4:05`, `1:02:03`.
@@ -67,6 +116,18 @@ mod tests {
         assert_eq!(sla(&case(now - 200_000, now - 20_000), now, Lang::En), ("red", "breached 0:20 ago".into()));
         assert_eq!(sla(&Case::default(), now, Lang::Hi).0, "done");
         assert_eq!(sla(&case(now - 1, now + 60_000), now, Lang::Hi).1, "सीमा 1:00 में");
+    }
+
+    #[test]
+    fn times_are_shown_in_the_registry_zone_with_names_in_the_interface_language() {
+        let t = Some(tvarit_proto::time::from_millis(1_796_220_131_000)); // 2026-12-02 14:02:11 UTC
+        assert_eq!(clock(Lang::En, chrono_tz::Asia::Kolkata, &t), "02 Dec 19:32:11 IST");
+        assert_eq!(clock(Lang::Hi, chrono_tz::Asia::Kolkata, &t), "02 दिसंबर 19:32:11 IST");
+        assert_eq!(clock(Lang::En, chrono_tz::Asia::Kathmandu, &t), "02 Dec 19:47:11 +0545");
+        let d = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(day(Lang::Hi, d), "सोमवार 30 नवंबर 2026");
+        assert_eq!(day(Lang::En, d), "Mon 30 Nov 2026");
+        assert_eq!(zone_name(chrono_tz::Asia::Kolkata), "IST");
     }
 
     #[test]

@@ -5,6 +5,12 @@
 use tvarit_proto::{CaseState, Category, Urgency};
 
 mod publish;
+mod words;
+
+/// Every interface string: (key, English, Hindi).
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(publish::STRINGS).chain(words::STRINGS)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -46,7 +52,7 @@ impl Lang {
     /// The interface string `key`. A missing key shows as itself, and the
     /// unit test below catches it.
     pub fn t(self, key: &str) -> &'static str {
-        match STRINGS.iter().chain(publish::STRINGS).find(|(k, _, _)| *k == key) {
+        match all().find(|(k, _, _)| *k == key) {
             Some((_, en, hi)) => match self {
                 Lang::En => en,
                 Lang::Hi => hi,
@@ -56,6 +62,12 @@ impl Lang {
                 "?"
             }
         }
+    }
+
+    /// As [`Lang::t`], with `{zone}` filled with the deployment's time zone
+    /// (`IST`).
+    pub fn tz(self, key: &str, zone: chrono_tz::Tz) -> String {
+        self.t(key).replace("{zone}", &crate::format::zone_name(zone))
     }
 
     pub fn category(self, c: Category) -> &'static str {
@@ -119,7 +131,7 @@ impl Lang {
 
 /// Whether `key` is an interface string (for values the services name).
 pub fn has(key: &str) -> bool {
-    STRINGS.iter().chain(publish::STRINGS).any(|(k, _, _)| *k == key)
+    all().any(|(k, _, _)| *k == key)
 }
 
 /// (key, English, Hindi).
@@ -236,6 +248,25 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "देख लिया, कार्रवाई जारी: मामला लिए बिना सबके लिए अलार्म बंद करता है।",
     ),
     ("escalated_to", "escalated to", "आगे भेजा गया:"),
+    ("handed.from", "handed over from {unit}", "{unit} से सौंपा गया"),
+    ("handed.to_hq", "handed over to HQ", "मुख्यालय को सौंपा गया"),
+    ("csrf.title", "The form has expired", "फ़ॉर्म की अवधि समाप्त"),
+    (
+        "csrf.expired",
+        "This form no longer matches your session (you signed in again, or the page is old). Go back, reload the page and try again: nothing was changed.",
+        "यह फ़ॉर्म अब आपके सत्र से मेल नहीं खाता (आपने फिर से साइन इन किया, या पेज पुराना है)। वापस जाएँ, पेज दोबारा लोड करें और फिर प्रयास करें: कुछ भी बदला नहीं गया।",
+    ),
+    (
+        "csrf.cross_site",
+        "A form sent from another site was refused: nothing was changed.",
+        "दूसरी साइट से भेजा गया फ़ॉर्म अस्वीकार किया गया: कुछ भी बदला नहीं गया।",
+    ),
+    ("csrf.too_large", "The form is too large.", "फ़ॉर्म बहुत बड़ा है।"),
+    ("supervise.show", "Show", "दिखाएँ"),
+    ("supervise.all", "All", "सभी"),
+    ("supervise.approvals", "Approvals", "स्वीकृतियाँ"),
+    ("supervise.escalations", "Escalations", "आगे भेजे गए"),
+    ("history.by", "by", "द्वारा"),
     ("case.title", "Case", "मामला"),
     ("case.back", "Back to the queue", "कतार पर वापस"),
     ("case.post", "The post", "पोस्ट"),
@@ -251,7 +282,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.rumour", "Repeats a known claim", "ज्ञात दावे को दोहराता है"),
     ("case.reply", "Reply", "उत्तर"),
     ("case.draft_from", "Suggested from", "सुझाव का स्रोत"),
-    ("case.reply_label", "Reply text (in the post's language)", "उत्तर (पोस्ट की भाषा में)"),
+    ("case.reply_label", "Reply text (in the post's script)", "उत्तर (पोस्ट की लिपि में)"),
     ("case.close_when_sent", "Close the case once the platform has the reply", "प्लेटफ़ॉर्म पर उत्तर पहुँचते ही मामला बंद करें"),
     ("case.send", "Send reply", "उत्तर भेजें"),
     ("case.send_hint", "Ctrl+Enter sends", "Ctrl+Enter से भेजें"),
@@ -279,6 +310,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.keep", "keep", "वही रखें"),
     ("case.reassign", "Reassign to operator", "ऑपरेटर को सौंपें"),
     ("case.reassign_submit", "Reassign", "सौंपें"),
+    ("case.reassign_choose", "choose an operator", "ऑपरेटर चुनें"),
     ("case.approval", "A reply waits for approval", "एक उत्तर स्वीकृति की प्रतीक्षा में है"),
     ("case.approve", "Approve and send", "स्वीकृत कर भेजें"),
     ("case.reject", "Reject", "अस्वीकार करें"),
@@ -288,6 +320,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("case.no_draft", "No suggested reply: this case needs none.", "कोई सुझाया उत्तर नहीं: इस मामले को इसकी ज़रूरत नहीं।"),
     ("done.claimed", "You hold this case.", "यह मामला अब आपके पास है।"),
     ("done.replied", "Reply accepted; it is being sent to the platform.", "उत्तर स्वीकार हुआ; प्लेटफ़ॉर्म पर भेजा जा रहा है।"),
+    (
+        "done.awaiting_approval",
+        "Reply saved: it is waiting for a supervisor's approval, and goes out only once approved.",
+        "उत्तर सहेजा गया: यह पर्यवेक्षक की स्वीकृति की प्रतीक्षा में है, और स्वीकृति के बाद ही भेजा जाएगा।",
+    ),
+    (
+        "done.recorded",
+        "Reply recorded: no platform sender is set up for this account, so post it on the platform by hand.",
+        "उत्तर दर्ज: इस खाते के लिए कोई प्लेटफ़ॉर्म प्रेषक नहीं है, इसलिए इसे प्लेटफ़ॉर्म पर हाथ से पोस्ट करें।",
+    ),
     ("done.closed", "Case closed.", "मामला बंद हुआ।"),
     ("done.released", "Case released to the queue.", "मामला कतार में वापस दिया गया।"),
     ("done.reopened", "Case reopened.", "मामला फिर से खोला गया।"),
@@ -313,8 +355,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("supervise.title", "Escalations and approvals", "आगे भेजे गए मामले और स्वीकृतियाँ"),
     (
         "supervise.help",
-        "Escalated cases and replies waiting for approval, live. Open a case to reassign, approve or reject.",
-        "आगे भेजे गए मामले और स्वीकृति की प्रतीक्षा वाले उत्तर, लाइव। सौंपने, स्वीकृत या अस्वीकार करने के लिए मामला खोलें।",
+        "Replies waiting for approval first, then escalated cases (at HQ also the district cases handed over out of shift), live. Open a case to reassign, approve or reject.",
+        "पहले स्वीकृति की प्रतीक्षा वाले उत्तर, फिर आगे भेजे गए मामले (मुख्यालय में शिफ्ट के बाहर ज़िलों से सौंपे गए मामले भी), लाइव। सौंपने, स्वीकृत या अस्वीकार करने के लिए मामला खोलें।",
     ),
     (
         "supervise.empty",
@@ -379,7 +421,7 @@ mod tests {
 
     #[test]
     fn every_string_exists_once_in_both_languages() {
-        let all: Vec<_> = STRINGS.iter().chain(publish::STRINGS).collect();
+        let all: Vec<_> = all().collect();
         for (i, (key, en, hi)) in all.iter().enumerate() {
             assert!(!en.is_empty() && !hi.is_empty(), "{key} is empty");
             assert!(all[i + 1..].iter().all(|(k, _, _)| k != key), "{key} twice");

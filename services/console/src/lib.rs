@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod pii;
+pub mod reasons;
 pub mod rows;
 pub mod rpc;
 pub mod security;
@@ -39,6 +40,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Ends live streams and background work on SIGTERM.
     pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// The deployment's time zone (the registry's `time_zone`): times are
+    /// shown, and days and months cut, in it.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.registry.time_zone()
+    }
 }
 
 pub fn router(state: AppState) -> Router {

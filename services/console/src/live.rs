@@ -32,7 +32,7 @@ use tvarit_registry::Registry;
 use crate::AppState;
 use crate::alarm::{self, Ack};
 use crate::i18n::Lang;
-use crate::rows;
+use crate::rows::{self, Shown};
 use crate::rpc::authed;
 use crate::security::Signed;
 use crate::session::Session;
@@ -57,17 +57,52 @@ impl View {
     }
 }
 
+/// Supervision's filter: a supervisor looking for the replies waiting on
+/// them should not have to find them among auto-escalations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Show {
+    #[default]
+    All,
+    Approvals,
+    Escalations,
+}
+
+impl Show {
+    pub const ALL: [Show; 3] = [Show::All, Show::Approvals, Show::Escalations];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Show::All => "all",
+            Show::Approvals => "approvals",
+            Show::Escalations => "escalations",
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct ViewQuery {
     #[serde(default)]
     view: View,
+    #[serde(default)]
+    show: Show,
 }
 
-pub fn shows(view: View, c: &Case) -> bool {
+/// Whether `c` belongs in `unit`'s `view` (with supervision's filter):
+/// the unit's own live cases, and in HQ's the ones handed to HQ.
+pub fn shows(view: View, show: Show, unit: &str, c: &Case) -> bool {
     let live = matches!(c.state(), CaseState::Open | CaseState::InProcess);
-    match view {
-        View::Queue => live,
-        View::Supervise => live && (c.escalation_level > 0 || c.reply_status == "awaiting_approval"),
+    if !live || !rows::in_unit(c, unit) {
+        return false;
+    }
+    let approval = c.reply_status == "awaiting_approval";
+    // A handoff to HQ raises a case without climbing a rung.
+    let escalated = c.escalation_level > 0 || !c.escalated_to.is_empty();
+    match (view, show) {
+        (View::Queue, _) => true,
+        (View::Supervise, Show::All) => approval || escalated,
+        (View::Supervise, Show::Approvals) => approval,
+        (View::Supervise, Show::Escalations) => escalated,
     }
 }
 
@@ -86,9 +121,8 @@ fn escalation(lang: Lang, registry: &Registry, supervises: bool, update: &QueueU
     Some(json!({ "key": key, "title": n.title, "body": n.body }))
 }
 
-fn upsert(lang: Lang, state: &AppState, session: &Session, view: View, update: &QueueUpdate, c: &Case) -> Event {
-    let ack = Ack { csrf: &session.csrf, back: view.slug() };
-    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis(), Some(ack));
+fn upsert(lang: Lang, state: &AppState, session: &Session, shown: Shown<'_>, update: &QueueUpdate, c: &Case) -> Event {
+    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis(), shown);
     let mut data = json!({ "docket": c.docket, "html": html, "pinned": rows::pinned(c), "alarm": c.alarm });
     if let Some(e) = escalation(lang, &state.registry, session.supervises(), update, c) {
         data["escalation"] = e;
@@ -123,7 +157,7 @@ pub async fn events(
         }
     };
     let (tx, rx) = mpsc::channel::<Event>(256);
-    let (lang, view, shutdown) = (signed.lang, q.view, state.shutdown.clone());
+    let (lang, view, show, shutdown) = (signed.lang, q.view, q.show, state.shutdown.clone());
     tokio::spawn(async move {
         // The browser reconnects a second after the stream ends.
         let _ = tx.send(Event::default().retry(Duration::from_secs(1)).comment("watching")).await;
@@ -152,12 +186,13 @@ pub async fn events(
                 tracing::warn!(operator = %session.operator.name, unit = %case.unit, "dropped an update from another unit");
                 continue;
             }
-            let visible = shows(view, &case);
+            let visible = shows(view, show, &unit, &case);
             if let Some(present) = snapshot.as_mut().filter(|_| visible) {
                 present.push(case.docket.clone());
             }
+            let shown = Shown { view, unit: &unit, ack: Some(Ack { csrf: &session.csrf, back: view.slug() }) };
             let event =
-                if visible { upsert(lang, &state, &session, view, &update, &case) } else { remove(&case.docket) };
+                if visible { upsert(lang, &state, &session, shown, &update, &case) } else { remove(&case.docket) };
             if tx.send(event).await.is_err() {
                 return;
             }
@@ -176,15 +211,34 @@ mod tests {
 
     #[test]
     fn supervisors_see_escalations_and_waiting_approvals() {
-        let open = Case { state: CaseState::Open as i32, ..Default::default() };
-        assert!(shows(View::Queue, &open));
-        assert!(!shows(View::Supervise, &open));
+        let open = Case { unit: "balotra".into(), state: CaseState::Open as i32, ..Default::default() };
+        let sees = |view, show, c: &Case| shows(view, show, "balotra", c);
+        assert!(sees(View::Queue, Show::All, &open));
+        assert!(!sees(View::Supervise, Show::All, &open));
         let escalated = Case { escalation_level: 1, ..open.clone() };
-        assert!(shows(View::Supervise, &escalated));
+        assert!(sees(View::Supervise, Show::All, &escalated) && sees(View::Supervise, Show::Escalations, &escalated));
+        assert!(!sees(View::Supervise, Show::Approvals, &escalated));
         let waiting = Case { reply_status: "awaiting_approval".into(), ..open.clone() };
-        assert!(shows(View::Supervise, &waiting));
-        let closed = Case { state: CaseState::Closed as i32, escalation_level: 1, ..Default::default() };
-        assert!(!shows(View::Queue, &closed) && !shows(View::Supervise, &closed));
+        assert!(sees(View::Supervise, Show::All, &waiting) && sees(View::Supervise, Show::Approvals, &waiting));
+        assert!(!sees(View::Supervise, Show::Escalations, &waiting));
+        let closed = Case { state: CaseState::Closed as i32, escalation_level: 1, ..open.clone() };
+        assert!(!sees(View::Queue, Show::All, &closed) && !sees(View::Supervise, Show::All, &closed));
+    }
+
+    #[test]
+    fn hq_follows_the_cases_handed_to_it() {
+        let handed = Case {
+            unit: "balotra".into(),
+            state: CaseState::Open as i32,
+            escalated_to: "hq".into(),
+            ..Default::default()
+        };
+        assert!(shows(View::Queue, Show::All, "hq", &handed), "in HQ's queue");
+        assert!(shows(View::Supervise, Show::Escalations, "hq", &handed), "a handoff is an escalation");
+        assert!(shows(View::Queue, Show::All, "balotra", &handed), "and still in its district's");
+        assert!(!shows(View::Queue, Show::All, "jaipur", &handed));
+        let raised_elsewhere = Case { escalated_to: "nodal officer".into(), ..handed };
+        assert!(!shows(View::Queue, Show::All, "hq", &raised_elsewhere), "HQ drops it");
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! One queue row, the same markup for the page and for live updates, and
-//! the queue's order: emergencies pinned on top, then the nearest breach.
+//! the queue's order: on supervision, replies waiting for approval first;
+//! then emergencies and critical cases pinned on top, most urgent first;
+//! then the rest; each group by the nearest breach. The page sorts by
+//! [`rank`], and the script by the same number (`data-rank`), so the two
+//! orders always agree.
 
 use std::fmt::Write;
 
@@ -11,6 +15,7 @@ use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
 use crate::html::esc;
 use crate::i18n::Lang;
+use crate::live::View;
 use crate::pii;
 
 /// Emergencies and critical cases are pinned above everything else.
@@ -18,8 +23,43 @@ pub fn pinned(c: &Case) -> bool {
     c.category() == Category::Emergency || c.urgency() == Urgency::Critical
 }
 
-pub fn sort(cases: &mut [Case]) {
-    cases.sort_by_key(|c| (!pinned(c), millis(&c.breach_at).unwrap_or(i64::MAX), c.docket.clone()));
+/// A case's group in `view`, lower first: a reply waiting for a supervisor
+/// (on supervision only) 0–4, else 10–14; within each, pinned cases by
+/// urgency (critical 0, high 1, ...) before the rest (4). A critical case
+/// never sits under high ones, whichever breaches first.
+pub fn rank(c: &Case, view: View) -> u8 {
+    let within = if pinned(c) {
+        match c.urgency() {
+            Urgency::Critical => 0,
+            Urgency::High => 1,
+            Urgency::Normal => 2,
+            Urgency::Low | Urgency::Unspecified => 3,
+        }
+    } else {
+        4
+    };
+    let approval = view == View::Supervise && c.reply_status == "awaiting_approval";
+    if approval { within } else { 10 + within }
+}
+
+pub fn sort(cases: &mut [Case], view: View) {
+    cases.sort_by_key(|c| (rank(c, view), millis(&c.breach_at).unwrap_or(i64::MAX), c.docket.clone()));
+}
+
+/// The state desk.
+pub const HQ: &str = "hq";
+
+/// A district case handed to HQ: out of its shift (`escalated_to = "hq"`),
+/// and the ladder's rungs at HQ after that (`"hq/<rung>"`); docs/sla.md.
+/// tvarit-reply puts these in HQ's queue.
+pub fn handed_to_hq(c: &Case) -> bool {
+    c.unit != HQ && (c.escalated_to == HQ || c.escalated_to.starts_with("hq/"))
+}
+
+/// Whether a case belongs in the view of `unit`: its own cases, and for HQ
+/// the cases handed to it.
+pub fn in_unit(c: &Case, unit: &str) -> bool {
+    c.unit == unit || (unit == HQ && handed_to_hq(c))
 }
 
 /// A unit's name in the interface language.
@@ -51,8 +91,10 @@ pub fn age(c: &Case, now_ms: i64) -> String {
     created.map_or_else(|| "–".into(), |t| format::span(((now_ms - t) / 1000).max(0)))
 }
 
-/// The state cell: state, holder, escalation and reply delivery.
-pub fn state_cell(lang: Lang, c: &Case) -> String {
+/// The state cell: state, holder, escalation and reply delivery. `watching`:
+/// the unit whose queue shows it, which words a handoff ("handed over from
+/// Balotra" in HQ's queue, "to HQ" elsewhere).
+pub fn state_cell(lang: Lang, registry: &Registry, c: &Case, watching: Option<&str>) -> String {
     let mut out = format!("{}", esc(lang.state(c.state())));
     if !c.claimed_by.is_empty() {
         let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("claimed_by"), esc(&c.claimed_by));
@@ -60,8 +102,18 @@ pub fn state_cell(lang: Lang, c: &Case) -> String {
     if !c.acknowledged_by.is_empty() && c.claimed_by.is_empty() {
         let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("acknowledged_by"), esc(&c.acknowledged_by));
     }
-    if c.escalation_level > 0 {
-        let _ = write!(out, r#"<br><small class="esc">{} {}</small>"#, lang.t("escalated_to"), esc(&c.escalated_to));
+    if handed_to_hq(c) {
+        let text = if watching == Some(HQ) {
+            lang.t("handed.from").replace("{unit}", &unit_name(registry, lang, &c.unit))
+        } else {
+            lang.t("handed.to_hq").to_owned()
+        };
+        let _ = write!(out, r#"<br><small class="handed">{}</small>"#, esc(&text));
+    }
+    // The handoff itself is said above; a rung climbed (here or at HQ) is said here.
+    if c.escalation_level > 0 && c.escalated_to != HQ {
+        let to = lang.target(&c.escalated_to);
+        let _ = write!(out, r#"<br><small class="esc">{} {}</small>"#, lang.t("escalated_to"), esc(&to));
     }
     if !c.reply_status.is_empty() {
         let class = if c.reply_status == "failed" { "reply-failed" } else { "reply" };
@@ -70,8 +122,18 @@ pub fn state_cell(lang: Lang, c: &Case) -> String {
     out
 }
 
-/// One queue row. `ack` puts an Acknowledge button on a ringing case.
-pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<Ack<'_>>) -> String {
+/// What a row is rendered for: the page's view and unit, and where an
+/// Acknowledge button on a ringing case comes back to (none: no button).
+#[derive(Clone, Copy)]
+pub struct Shown<'a> {
+    pub view: View,
+    pub unit: &'a str,
+    pub ack: Option<Ack<'a>>,
+}
+
+/// One queue row.
+pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, shown: Shown<'_>) -> String {
+    let ack = shown.ack;
     let (sla_class, sla_text) = format::sla(c, now_ms, lang);
     let cl = c.classification.clone().unwrap_or_default();
     let pin = pinned(c);
@@ -88,7 +150,7 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<A
         pin_class = if pin { " pinned" } else { "" },
         ring_class = if c.alarm { " ringing" } else { "" },
         alarm = alarm::attrs(lang, registry, c),
-        rank = if pin { 0 } else { 1 },
+        rank = rank(c, shown.view),
         goal = attr(millis(&c.goal_at)),
         breach = attr(millis(&c.breach_at)),
         created = attr(created),
@@ -120,7 +182,7 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, ack: Option<A
         l_age = lang.t("col.age"),
         age = age(c, now_ms),
         l_state = lang.t("col.state"),
-        state = state_cell(lang, c) + &ack_html,
+        state = state_cell(lang, registry, c, Some(shown.unit)) + &ack_html,
         l_post = lang.t("col.post"),
         text = esc(&excerpt(&masked_text(c), 140)),
     );
@@ -156,6 +218,7 @@ pub fn table_open(lang: Lang, id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use tvarit_proto::CaseState;
     use tvarit_proto::time::from_millis;
     use tvarit_proto::v1::{Classification, PiiSpan, Post};
 
@@ -172,6 +235,11 @@ mod tests {
         }
     }
 
+    fn order(cases: &mut [Case], view: View) -> Vec<String> {
+        sort(cases, view);
+        cases.iter().map(|c| c.docket.clone()).collect()
+    }
+
     #[test]
     fn emergencies_first_then_nearest_breach() {
         let mut cases = vec![
@@ -180,9 +248,47 @@ mod tests {
             case("C", Category::Emergency, Some(900)),
             case("D", Category::Query, None),
         ];
-        sort(&mut cases);
-        let order: Vec<&str> = cases.iter().map(|c| c.docket.as_str()).collect();
-        assert_eq!(order, ["C", "B", "A", "D"]);
+        assert_eq!(order(&mut cases, View::Queue), ["C", "B", "A", "D"]);
+    }
+
+    #[test]
+    fn a_critical_case_is_never_under_high_ones() {
+        let urgent =
+            |d: &str, u: Urgency, breach: i64| Case { urgency: u as i32, ..case(d, Category::Emergency, Some(breach)) };
+        let mut cases = vec![
+            urgent("HIGH-1", Urgency::High, 100),
+            urgent("HIGH-2", Urgency::High, 200),
+            urgent("CRIT", Urgency::Critical, 900),
+            case("PLAIN", Category::Complaint, Some(50)),
+        ];
+        assert_eq!(order(&mut cases, View::Queue), ["CRIT", "HIGH-1", "HIGH-2", "PLAIN"]);
+    }
+
+    #[test]
+    fn supervision_puts_waiting_approvals_first() {
+        let waiting =
+            Case { reply_status: "awaiting_approval".into(), ..case("WAIT", Category::Sensitive, Some(9000)) };
+        let escalated = Case { escalation_level: 1, ..case("ESC", Category::Emergency, Some(10)) };
+        let mut cases = vec![escalated.clone(), waiting.clone()];
+        assert_eq!(order(&mut cases, View::Supervise), ["WAIT", "ESC"]);
+        assert_eq!(order(&mut cases, View::Queue), ["ESC", "WAIT"], "the queue keeps emergencies first");
+    }
+
+    #[test]
+    fn hq_sees_where_a_handed_over_case_came_from() {
+        let r = Registry::rajasthan();
+        let c = Case {
+            escalated_to: "hq".into(),
+            state: CaseState::Open as i32,
+            ..case("BLT-1", Category::Complaint, None)
+        };
+        assert!(handed_to_hq(&c) && in_unit(&c, "hq") && in_unit(&c, "balotra") && !in_unit(&c, "jaipur"));
+        assert!(state_cell(Lang::En, &r, &c, Some("hq")).contains("handed over from Balotra"));
+        assert!(state_cell(Lang::Hi, &r, &c, Some("balotra")).contains("मुख्यालय को सौंपा गया"));
+        let climbed = Case { escalation_level: 1, escalated_to: "hq/shift supervisor".into(), ..c };
+        assert!(state_cell(Lang::Hi, &r, &climbed, Some("hq")).contains("मुख्यालय शिफ्ट पर्यवेक्षक"));
+        let own = Case { unit: "hq".into(), escalated_to: "hq".into(), ..climbed };
+        assert!(!handed_to_hq(&own), "HQ's own case is not handed over");
     }
 
     #[test]
@@ -195,7 +301,8 @@ mod tests {
             pii: vec![PiiSpan { kind: "phone".into(), start, end: start + 10 }],
             ..Default::default()
         });
-        let html = row(Lang::En, &Registry::rajasthan(), &c, 0, None);
+        let shown = Shown { view: View::Queue, unit: "balotra", ack: None };
+        let html = row(Lang::En, &Registry::rajasthan(), &c, 0, shown);
         assert!(html.contains("&lt;b&gt;help&lt;/b&gt; call [phone]"), "{html}");
         assert!(!html.contains("9829012345"));
         assert!(html.contains("pinned") && html.contains(r#"href="/cases/BLT-2611-00001""#));

@@ -11,9 +11,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::AppState;
+use crate::html::percent_encode;
 use crate::i18n::Lang;
 use crate::session::{COOKIE, Session};
+use crate::{AppState, pages};
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -94,8 +95,14 @@ impl FromRequestParts<AppState> for Signed {
         let found = cookie(&parts.headers, COOKIE).and_then(|id| Some((state.sessions.get(&id)?, id)));
         match found {
             Some((session, id)) => Ok(Signed { id, session, lang }),
-            // A live stream or script gets a status, a person the sign-in page.
+            // A live stream or script gets a status, a person the sign-in
+            // page, which brings them back to the page they asked for (a
+            // case link in a message, say). A form post cannot be replayed.
             None if parts.uri.path().starts_with("/units/") => Err(StatusCode::UNAUTHORIZED.into_response()),
+            None if parts.method == Method::GET => {
+                let here = parts.uri.path_and_query().map_or("/queue", |p| p.as_str());
+                Err(Redirect::to(&format!("/signin?next={}", percent_encode(here))).into_response())
+            }
             None => Err(Redirect::to("/signin").into_response()),
         }
     }
@@ -139,8 +146,9 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     if req.method() != Method::POST {
         return next.run(req).await;
     }
+    let lang = lang_of(req.headers());
     if !same_origin(req.headers()) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        return pages::refusal(lang, StatusCode::FORBIDDEN, "csrf.title", "csrf.cross_site");
     }
     if req.uri().path() == "/signin" {
         return next.run(req).await;
@@ -150,7 +158,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     };
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
+        return pages::refusal(lang, StatusCode::PAYLOAD_TOO_LARGE, "csrf.title", "csrf.too_large");
     };
     let sent = parts
         .headers
@@ -160,7 +168,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         .or_else(|| csrf_in_form(&bytes));
     if !sent.is_some_and(|t| same_secret(&t, &session.csrf)) {
         tracing::warn!(operator = %session.operator.name, path = %parts.uri.path(), "csrf token mismatch");
-        return (StatusCode::FORBIDDEN, "the form has expired; reload the page and try again").into_response();
+        return pages::refusal(lang, StatusCode::FORBIDDEN, "csrf.title", "csrf.expired");
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

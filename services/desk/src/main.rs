@@ -9,6 +9,7 @@ mod publish_render;
 mod render;
 mod supervise_cmd;
 mod watch;
+mod zone;
 
 use std::io::Write;
 
@@ -135,6 +136,11 @@ async fn channel(url: &str) -> anyhow::Result<Channel> {
 
 #[tokio::main]
 async fn main() {
+    // Before the arguments: dates in them are read in the registry's zone.
+    if let Err(e) = zone::init() {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
         // `tvarit-desk queue | head`: the reader left; nothing more to say.

@@ -12,10 +12,8 @@ use tvarit_proto::time::{from_millis, to_millis};
 use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{
     CaseTimelineRequest, CoverageRequest, LeaderboardRequest, LeaderboardResponse, StatsGroup, StatsRequest,
+    TimelineEvent,
 };
-
-/// Dates without a time are midnight in IST, the deployment's zone.
-const ZONE: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum By {
@@ -39,10 +37,10 @@ pub enum MetricsCommand {
         /// A unit; all units when left out.
         #[arg(long)]
         unit: Option<String>,
-        /// YYYY-MM-DD (IST midnight) or RFC 3339, inclusive.
+        /// YYYY-MM-DD (midnight in the deployment's zone) or RFC 3339, inclusive.
         #[arg(long, value_parser = parse_time)]
         from: DateTime<Utc>,
-        /// YYYY-MM-DD (IST midnight) or RFC 3339, exclusive.
+        /// YYYY-MM-DD (midnight in the deployment's zone) or RFC 3339, exclusive.
         #[arg(long, value_parser = parse_time)]
         to: DateTime<Utc>,
         #[arg(long, value_enum, default_value = "unit")]
@@ -64,7 +62,8 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     }
     let d =
         NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is neither YYYY-MM-DD nor RFC 3339"))?;
-    ZONE.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+    crate::zone::zone()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| format!("{s:?} has no midnight"))
@@ -74,6 +73,27 @@ fn rfc3339(t: &Option<prost_types::Timestamp>) -> Value {
     t.as_ref()
         .and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
         .map_or(Value::Null, |t| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
+}
+
+/// ` → nodal officer: "viral"`, ` complaint→emergency normal→critical`.
+fn timeline_detail(e: &TimelineEvent) -> String {
+    let mut out = String::new();
+    if !e.escalated_to.is_empty() {
+        out.push_str(&format!(" → {}", e.escalated_to));
+    }
+    if let Some(r) = &e.relabel {
+        out.push_str(&format!(
+            " {}→{} {}→{}",
+            r.from_category().slug(),
+            r.to_category().slug(),
+            r.from_urgency().slug(),
+            r.to_urgency().slug()
+        ));
+    }
+    if !e.note.is_empty() {
+        out.push_str(&format!(": {:?}", e.note));
+    }
+    out
 }
 
 fn secs(v: Option<f64>) -> String {
@@ -159,7 +179,16 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
             let events: Vec<Value> = t
                 .events
                 .iter()
-                .map(|e| json!({ "event_id": e.event_id, "kind": e.kind, "at": rfc3339(&e.at), "actor": e.actor }))
+                .map(|e| {
+                    let relabel = e.relabel.as_ref().map(|r| {
+                        json!({ "from_category": r.from_category().slug(), "to_category": r.to_category().slug(),
+                                "from_urgency": r.from_urgency().slug(), "to_urgency": r.to_urgency().slug() })
+                    });
+                    json!({ "event_id": e.event_id, "kind": e.kind, "at": rfc3339(&e.at), "actor": e.actor,
+                            "note": (!e.note.is_empty()).then_some(&e.note),
+                            "escalated_to": (!e.escalated_to.is_empty()).then_some(&e.escalated_to),
+                            "relabel": relabel })
+                })
                 .collect();
             let v = json!({
                 "docket": t.docket, "unit": t.unit, "posted_at": rfc3339(&t.posted_at),
@@ -178,13 +207,15 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
                     secs(t.frt_s),
                     t.replied_by
                 )?;
-                for e in &events {
+                for e in &t.events {
+                    let at = e.at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
                     writeln!(
                         out,
-                        "  {}  {:<16} {}",
-                        e["at"].as_str().unwrap_or("-"),
-                        e["kind"].as_str().unwrap_or(""),
-                        e["actor"].as_str().unwrap_or("")
+                        "  {}  {:<16} {:<10}{}",
+                        at.map_or_else(|| "-".into(), crate::render::shown),
+                        e.kind,
+                        e.actor,
+                        timeline_detail(e)
                     )?;
                 }
             }

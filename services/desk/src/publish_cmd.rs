@@ -1,6 +1,7 @@
 //! `publish`: the `Publishing` API of tvarit-reply — compose, preview,
 //! approve, schedule, the calendar, per-account outcomes, retries and
-//! engagement. Times are shown in IST and sent as UTC.
+//! engagement. Times are shown in the deployment's zone (the registry's
+//! `time_zone`, IST for Rajasthan) and sent as UTC.
 
 use std::io::Write;
 
@@ -16,8 +17,6 @@ use tvarit_proto::v1::{
 
 use crate::publish_render::{preview, publication, publication_line};
 use crate::{authed, channel};
-
-const IST: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
 
 #[derive(Args)]
 pub struct ContentArgs {
@@ -82,7 +81,7 @@ pub enum PublishCmd {
     Compose {
         #[command(flatten)]
         content: ContentArgs,
-        /// When it goes out: "2026-11-30 18:00" (IST) or RFC 3339; absent: when approved.
+        /// When it goes out: "2026-11-30 18:00" (the deployment's zone) or RFC 3339; absent: when approved.
         #[arg(long)]
         at: Option<String>,
         #[arg(long)]
@@ -110,7 +109,7 @@ pub enum PublishCmd {
         #[arg(long)]
         reason: String,
     },
-    /// Set when a post goes out (IST, or RFC 3339); without --at: now.
+    /// Set when a post goes out (local time, or RFC 3339); without --at: now.
     Schedule {
         id: u64,
         #[arg(long)]
@@ -122,10 +121,10 @@ pub enum PublishCmd {
     List {
         #[arg(long, default_value = "")]
         unit: String,
-        /// From this day or time (IST), e.g. 2026-11-01.
+        /// From this day or time (local), e.g. 2026-11-01.
         #[arg(long)]
         from: Option<String>,
-        /// Up to (not including) this day or time (IST).
+        /// Up to (not including) this day or time (local).
         #[arg(long)]
         to: Option<String>,
     },
@@ -141,7 +140,7 @@ pub enum PublishCmd {
     Engagement { id: u64 },
 }
 
-/// `2026-11-30 18:00` or `2026-11-30` in IST, or RFC 3339.
+/// `2026-11-30 18:00` or `2026-11-30` in the deployment's zone (IST for Rajasthan), or RFC 3339.
 pub fn parse_time(s: &str) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
@@ -151,8 +150,14 @@ pub fn parse_time(s: &str) -> anyhow::Result<DateTime<Utc>> {
         .or_else(|_| {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
-        .with_context(|| format!("not a time: {s:?} (use \"2026-11-30 18:00\" in IST, or RFC 3339)"))?;
-    IST.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc)).context("an ambiguous local time")
+        .with_context(|| {
+            format!("not a time: {s:?} (use \"2026-11-30 18:00\" in the deployment's zone, or RFC 3339)")
+        })?;
+    crate::zone::zone()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .context("an ambiguous local time")
 }
 
 fn timestamp(s: &Option<String>) -> anyhow::Result<Option<prost_types::Timestamp>> {

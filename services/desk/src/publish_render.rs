@@ -1,4 +1,4 @@
-//! Publications as people read them (IST) and as scripts read them (JSON,
+//! Publications as people read them (local time) and as scripts read them (JSON,
 //! UTC RFC 3339). JSON field names are a contract: extend, never rename.
 
 use std::io::{self, Write};
@@ -8,8 +8,6 @@ use serde_json::{Value, json};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{PreviewResponse, Publication, Target};
 
-const IST: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
-
 fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
 }
@@ -18,8 +16,11 @@ fn utc(t: &Option<prost_types::Timestamp>) -> Value {
     time(t).map_or(Value::Null, |t| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
 }
 
-fn ist(t: &Option<prost_types::Timestamp>) -> String {
-    time(t).map_or_else(|| "-".into(), |t| t.with_timezone(&IST).format("%Y-%m-%d %H:%M:%S IST").to_string())
+fn local(t: &Option<prost_types::Timestamp>) -> String {
+    time(t).map_or_else(
+        || "-".into(),
+        |t| t.with_timezone(&crate::zone::zone()).format("%Y-%m-%d %H:%M:%S %Z").to_string(),
+    )
 }
 
 fn target_json(t: &Target) -> Value {
@@ -56,7 +57,7 @@ fn count(p: &Publication, status: &str) -> usize {
 /// One calendar line.
 pub fn publication_line(out: &mut impl Write, p: &Publication) -> io::Result<()> {
     let c = p.content.clone().unwrap_or_default();
-    let when = if p.scheduled_at.is_some() { ist(&p.scheduled_at) } else { ist(&p.approved_at.or(p.created_at)) };
+    let when = if p.scheduled_at.is_some() { local(&p.scheduled_at) } else { local(&p.approved_at.or(p.created_at)) };
     let text = if c.text_hi.is_empty() { &c.text_en } else { &c.text_hi };
     let short: String = text.chars().take(60).collect();
     writeln!(
@@ -81,7 +82,7 @@ pub fn publication(out: &mut impl Write, p: &Publication, json: bool) -> anyhow:
     writeln!(out, "  by {}, state {}", p.author, p.state)?;
     if !p.approved_by.is_empty() {
         let how = if p.fast_tracked { " (fast-tracked)" } else { "" };
-        writeln!(out, "  approved by {}{how} at {}", p.approved_by, ist(&p.approved_at))?;
+        writeln!(out, "  approved by {}{how} at {}", p.approved_by, local(&p.approved_at))?;
     }
     if !p.reject_reason.is_empty() {
         writeln!(out, "  rejected by {}: {}", p.rejected_by, p.reject_reason)?;

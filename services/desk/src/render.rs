@@ -8,8 +8,15 @@ use serde_json::{Value, json};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{Case, QueueUpdate};
 
-/// Times are shown in IST, the deployment's zone, as operators read them.
-const SHOWN_ZONE: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
+/// `03 Dec 14:02:11 IST`: in the deployment's zone, as operators read times.
+pub fn shown(t: DateTime<Utc>) -> String {
+    t.with_timezone(&crate::zone::zone()).format("%d %b %H:%M:%S %Z").to_string()
+}
+
+/// A district case handed to HQ (out of its shift, then HQ's rungs; docs/sla.md).
+pub fn handed_to_hq(c: &Case) -> bool {
+    c.unit != "hq" && (c.escalated_to == "hq" || c.escalated_to.starts_with("hq/"))
+}
 
 fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
@@ -51,6 +58,7 @@ pub fn case_json(c: &Case) -> Value {
         "closed_at": rfc3339(&c.closed_at),
         "escalation_level": c.escalation_level,
         "escalated_to": (!c.escalated_to.is_empty()).then_some(&c.escalated_to),
+        "handed_to_hq": handed_to_hq(c),
         "alarm": c.alarm,
         "acknowledged_by": (!c.acknowledged_by.is_empty()).then_some(&c.acknowledged_by),
         "acknowledged_at": rfc3339(&c.acknowledged_at),
@@ -65,8 +73,10 @@ fn age(c: &Case) -> String {
 
 pub fn line(c: &Case) -> String {
     let text: String = c.post.as_ref().map(|p| p.text.chars().take(70).collect()).unwrap_or_default();
+    // In HQ's queue a district's case says where it came from.
+    let handed = if handed_to_hq(c) { format!("[to HQ from {}] ", c.unit) } else { String::new() };
     format!(
-        "{:<15} {:<9} {:<14} {:<14} {:>7}  {}",
+        "{:<15} {:<9} {:<14} {:<14} {:>7}  {handed}{}",
         c.docket,
         c.urgency().slug(),
         c.category().slug(),
@@ -106,16 +116,14 @@ pub fn case(out: &mut dyn Write, c: &Case, as_json: bool) -> io::Result<()> {
         writeln!(out, "  ⚠ ALARM: nobody has claimed or acknowledged this emergency (tvarit-desk ack {})", c.docket)?;
     }
     if let Some(t) = time(&c.acknowledged_at) {
-        let shown = t.with_timezone(&SHOWN_ZONE).format("%d %b %H:%M:%S IST");
-        writeln!(out, "  acknowledged by {} at {shown}", c.acknowledged_by)?;
+        writeln!(out, "  acknowledged by {} at {}", c.acknowledged_by, shown(t))?;
     }
     if !c.reply_status.is_empty() {
         let error = if c.reply_error.is_empty() { String::new() } else { format!(": {}", c.reply_error) };
         writeln!(out, "  reply {}{error}", c.reply_status)?;
     }
     if let Some(t) = time(&c.first_reply_at) {
-        let shown = t.with_timezone(&SHOWN_ZONE).format("%d %b %H:%M:%S IST");
-        writeln!(out, "  first reply {shown} · {}", c.last_reply_text)?;
+        writeln!(out, "  first reply {} · {}", shown(t), c.last_reply_text)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Subcommand;
 use tonic::transport::Channel;
 use tvarit_proto::v1::desk_client::DeskClient;
-use tvarit_proto::v1::{ApproveRequest, EscalateRequest, ReassignRequest, RecordActionRequest};
+use tvarit_proto::v1::{ApproveRequest, EscalateRequest, ListOperatorsRequest, ReassignRequest, RecordActionRequest};
 
 use crate::{authed, render};
 
@@ -30,6 +30,11 @@ pub enum SuperviseCommand {
         reject: bool,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// The operators who may work a unit, to reassign to (supervisors, HQ).
+    Operators {
+        #[arg(long)]
+        unit: String,
     },
     /// Record legal sections and a takedown request on a (sensitive) case.
     Action {
@@ -60,6 +65,17 @@ pub async fn run(
         }
         SuperviseCommand::Approve { docket, reject, note } => {
             desk.approve(authed(token, ApproveRequest { docket, approve: !reject, note })?).await?
+        }
+        SuperviseCommand::Operators { unit } => {
+            let found = desk.list_operators(authed(token, ListOperatorsRequest { unit })?).await?.into_inner();
+            for o in found.operators {
+                if json {
+                    writeln!(out, "{}", serde_json::json!({ "name": o.name, "role": o.role, "units": o.units }))?;
+                } else {
+                    writeln!(out, "{:<20} {:<10} {}", o.name, o.role, o.units.join(","))?;
+                }
+            }
+            return Ok(());
         }
         SuperviseCommand::Action { docket, sections, takedown, note } => {
             let msg = RecordActionRequest { docket, legal_sections: sections, takedown_requested: takedown, note };

@@ -140,8 +140,11 @@ pub async fn run(
                                 write!(out, "\x07")?;
                             }
                             if let Some(c) = update.case {
+                                // HQ's watch also holds the district cases handed to it,
+                                // until they leave HQ's hands.
+                                let mine = c.unit == unit || (unit == "hq" && render::handed_to_hq(&c));
                                 match c.state() {
-                                    CaseState::Open | CaseState::InProcess => cases.insert(c.docket.clone(), c),
+                                    CaseState::Open | CaseState::InProcess if mine => cases.insert(c.docket.clone(), c),
                                     _ => cases.remove(&c.docket),
                                 };
                             }

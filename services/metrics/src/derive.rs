@@ -5,9 +5,10 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use prost::Message;
 use sqlx::{PgPool, Postgres, Transaction};
 use tvarit_proto::time::to_millis;
-use tvarit_proto::v1::CaseEvent;
+use tvarit_proto::v1::{CaseEvent, CaseEventKind};
 
 use crate::facts::kind_slug;
 
@@ -16,6 +17,20 @@ pub const ROLLUP_SQL: &str = include_str!("../sql/rollup.sql");
 /// The event kinds a case's derived figures (replying operator, goal
 /// misses, breaches, escalations) are counted from.
 const DERIVED_KINDS: [&str; 4] = ["replied", "sla_goal_missed", "sla_breached", "escalated"];
+
+/// A batch of events as the columns of `case_events`, for one `UNNEST`.
+#[derive(Default)]
+struct EventColumns {
+    id: Vec<i64>,
+    docket: Vec<String>,
+    unit: Vec<String>,
+    kind: Vec<String>,
+    at: Vec<DateTime<Utc>>,
+    actor: Vec<String>,
+    note: Vec<String>,
+    escalated_to: Vec<String>,
+    relabel: Vec<Option<Vec<u8>>>,
+}
 
 /// Stores the events not seen before and refreshes what derives from them;
 /// returns `(unit, kind)` of the new ones.
@@ -26,30 +41,38 @@ pub async fn record_events(
     events: &[CaseEvent],
     unit_months: &[(String, String)],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let (mut id, mut docket, mut unit, mut kind, mut at, mut actor) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut rows = EventColumns::default();
     for e in events {
         let Some(case) = &e.case else { continue };
-        id.push(e.event_id);
-        docket.push(case.docket.clone());
-        unit.push(case.unit.clone());
-        kind.push(kind_slug(e));
+        rows.id.push(e.event_id);
+        rows.docket.push(case.docket.clone());
+        rows.unit.push(case.unit.clone());
+        rows.kind.push(kind_slug(e));
         let t = e.at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
-        at.push(t.unwrap_or_else(Utc::now));
-        actor.push(e.actor.clone());
+        rows.at.push(t.unwrap_or_else(Utc::now));
+        rows.actor.push(e.actor.clone());
+        // The history's details: why (a person's words), where to, and what changed.
+        rows.note.push(e.note.clone());
+        let escalated = e.kind() == CaseEventKind::Escalated;
+        rows.escalated_to.push(if escalated { case.escalated_to.clone() } else { String::new() });
+        rows.relabel.push(e.relabel.map(|r| r.encode_to_vec()));
     }
     let new: Vec<(String, String)> = sqlx::query_as(
-        "INSERT INTO case_events (event_id, docket, unit, kind, at, actor)
-         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+        "INSERT INTO case_events (event_id, docket, unit, kind, at, actor, note, escalated_to, relabel)
+         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                              $7::text[], $8::text[], $9::bytea[])
          ON CONFLICT (event_id) DO NOTHING
          RETURNING unit, kind",
     )
-    .bind(&id)
-    .bind(&docket)
-    .bind(&unit)
-    .bind(&kind)
-    .bind(&at)
-    .bind(&actor)
+    .bind(&rows.id)
+    .bind(&rows.docket)
+    .bind(&rows.unit)
+    .bind(&rows.kind)
+    .bind(&rows.at)
+    .bind(&rows.actor)
+    .bind(&rows.note)
+    .bind(&rows.escalated_to)
+    .bind(&rows.relabel)
     .fetch_all(&mut **tx)
     .await?;
     // Recomputed from all of a case's events, so order and repeats do not

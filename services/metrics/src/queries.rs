@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use prost::Message;
 use sqlx::PgPool;
 use tvarit_proto::time::from_millis;
-use tvarit_proto::v1::{CaseTimelineResponse, CoverageResponse, StatsGroup, StatsRow, TimelineEvent, UnitCoverage};
+use tvarit_proto::v1::{
+    CaseTimelineResponse, CoverageResponse, Relabel, StatsGroup, StatsRow, TimelineEvent, UnitCoverage,
+};
 
 /// The group key of a case, as SQL over `case_facts` ($6 is the time zone).
 /// A closed set: nothing from the request reaches the SQL text.
@@ -122,6 +125,9 @@ fn ts(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
     t.map(|t| from_millis(t.timestamp_millis()))
 }
 
+/// id, kind, at, actor, note, escalated_to, relabel (encoded).
+type EventRow = (i64, String, DateTime<Utc>, String, String, String, Option<Vec<u8>>);
+
 type FactRow = (String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
 
 /// A case's facts and events in order; `None` when metrics never saw it.
@@ -133,11 +139,13 @@ pub async fn timeline(pool: &PgPool, docket: &str) -> sqlx::Result<Option<CaseTi
     .fetch_optional(pool)
     .await?;
     let Some((unit, posted, received, first_reply, replied_by)) = fact else { return Ok(None) };
-    let events: Vec<(i64, String, DateTime<Utc>, String)> =
-        sqlx::query_as("SELECT event_id, kind, at, actor FROM case_events WHERE docket = $1 ORDER BY at, event_id")
-            .bind(docket)
-            .fetch_all(pool)
-            .await?;
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT event_id, kind, at, actor, note, escalated_to, relabel FROM case_events
+         WHERE docket = $1 ORDER BY at, event_id",
+    )
+    .bind(docket)
+    .fetch_all(pool)
+    .await?;
     Ok(Some(CaseTimelineResponse {
         docket: docket.into(),
         unit,
@@ -148,7 +156,15 @@ pub async fn timeline(pool: &PgPool, docket: &str) -> sqlx::Result<Option<CaseTi
         replied_by: replied_by.unwrap_or_default(),
         events: events
             .into_iter()
-            .map(|(event_id, kind, at, actor)| TimelineEvent { event_id, kind, at: ts(Some(at)), actor })
+            .map(|(event_id, kind, at, actor, note, escalated_to, relabel)| TimelineEvent {
+                event_id,
+                kind,
+                at: ts(Some(at)),
+                actor,
+                note,
+                escalated_to,
+                relabel: relabel.and_then(|r| Relabel::decode(r.as_slice()).ok()),
+            })
             .collect(),
     }))
 }

@@ -2,6 +2,7 @@
 //! bearer token and limited to the operator's units; store errors are mapped
 //! to statuses here, in one place, and database details never reach clients.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -14,11 +15,11 @@ use tonic::{Request, Response, Status};
 use tvarit_bus::Namespace;
 use tvarit_proto::v1::desk_server::Desk;
 use tvarit_proto::v1::{
-    ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, ListQueueRequest, ListQueueResponse,
-    Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest, RelabelRequest, ReplyRequest,
-    WatchQueueRequest, WhoAmIRequest,
+    ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, ListOperatorsRequest, ListOperatorsResponse,
+    ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest,
+    RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
 };
-use tvarit_proto::{Category, Urgency};
+use tvarit_proto::{CaseState, Category, Urgency};
 use tvarit_registry::Registry;
 
 use crate::store::StoreError;
@@ -111,6 +112,27 @@ impl DeskService {
     }
 }
 
+/// Which district cases HQ's watch forwards: those handed to HQ that the
+/// watcher may see, and once more the update that takes one out of HQ's
+/// hands (closed, or raised elsewhere), so the watcher drops it.
+#[derive(Default)]
+struct HandedOver(HashSet<String>);
+
+impl HandedOver {
+    fn follows(&mut self, op: &Operator, c: &Case) -> bool {
+        if c.unit == cases::HQ {
+            return true;
+        }
+        let live = matches!(c.state(), CaseState::Open | CaseState::InProcess);
+        if live && op.may_see(&c.unit) && cases::handed_to_hq(&c.unit, &c.escalated_to) {
+            self.0.insert(c.docket.clone());
+            true
+        } else {
+            self.0.remove(&c.docket)
+        }
+    }
+}
+
 #[tonic::async_trait]
 impl Desk for DeskService {
     type WatchQueueStream = ReceiverStream<Result<QueueUpdate, Status>>;
@@ -119,18 +141,28 @@ impl Desk for DeskService {
         let op = self.authorize(&req).await?;
         let unit = req.into_inner().unit;
         self.check_unit(&op, &unit)?;
+        // HQ's queue holds the district cases handed to it, whose events are on
+        // their districts' subjects: HQ's watch hears every unit and keeps its
+        // own and the handed-over ones. HQ watchers are a few desks, so the
+        // extra decoding is theirs alone.
+        let hq = unit == cases::HQ;
         // Subscribe before reading the snapshot so no change falls between.
         let mut events = self
             .nats
-            .subscribe(self.ns.case_events_of(&unit))
+            .subscribe(self.ns.case_events_of(if hq { "*" } else { &unit }))
             .await
             .map_err(|_| Status::unavailable("event bus unavailable; try again"))?;
-        let snapshot = cases::list(&self.pool, &unit, false, SNAPSHOT_MAX).await.map_err(status)?;
+        let snapshot = cases::list(&self.pool, &unit, false, SNAPSHOT_MAX, &op).await.map_err(status)?;
         let (tx, rx) = mpsc::channel(1024);
         let shutdown = self.shutdown.clone();
         tokio::spawn(async move {
+            let mut handed = HandedOver::default();
             for case in snapshot {
-                let update = QueueUpdate { case: Some(case.to_proto()), kind: 0, snapshot: true };
+                let case = case.to_proto();
+                if hq {
+                    handed.follows(&op, &case);
+                }
+                let update = QueueUpdate { case: Some(case), kind: 0, snapshot: true };
                 if !send_snapshot(&tx, update).await {
                     return;
                 }
@@ -143,6 +175,9 @@ impl Desk for DeskService {
                 };
                 let Some(msg) = msg else { return };
                 let Ok(event) = CaseEvent::decode(msg.payload.as_ref()) else { continue };
+                if hq && !event.case.as_ref().is_some_and(|c| handed.follows(&op, c)) {
+                    continue;
+                }
                 let update = QueueUpdate { case: event.case, kind: event.kind, snapshot: false };
                 // A client that stops reading loses its stream, never slows
                 // others. The last slot is kept for telling it so: a plain
@@ -162,7 +197,7 @@ impl Desk for DeskService {
         let r = req.into_inner();
         self.check_unit(&op, &r.unit)?;
         let limit = if r.limit == 0 { 1000 } else { r.limit.min(10_000) };
-        let rows = cases::list(&self.pool, &r.unit, r.all, i64::from(limit)).await.map_err(status)?;
+        let rows = cases::list(&self.pool, &r.unit, r.all, i64::from(limit), &op).await.map_err(status)?;
         Ok(Response::new(ListQueueResponse { cases: rows.iter().map(|c| c.to_proto()).collect() }))
     }
 
@@ -254,7 +289,14 @@ impl Desk for DeskService {
         // The next step of the unit's escalation ladder; past its top, the SP.
         let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
         let steps = self.registry.sla(&case.unit).map(|p| p.ladder(&case.category).to_vec()).unwrap_or_default();
-        let to = steps.get(case.escalation_level.max(0) as usize).map_or_else(|| "SP".to_owned(), |s| s.to.clone());
+        let rung = steps.get(case.escalation_level.max(0) as usize).map_or("SP", |s| s.to.as_str());
+        // A case handed to HQ climbs at HQ, as the SLA timer raises it
+        // (`hq/<rung>`), and so stays in HQ's queue.
+        let to = if cases::handed_to_hq(&case.unit, &case.escalated_to) && rung != cases::HQ {
+            format!("hq/{rung}")
+        } else {
+            rung.to_owned()
+        };
         self.oversee(&op, &r.docket, Supervision::Escalate { reason: r.reason, to }).await
     }
 
@@ -281,6 +323,21 @@ impl Desk for DeskService {
             self.senders.wake();
         }
         result
+    }
+
+    async fn list_operators(
+        &self,
+        req: Request<ListOperatorsRequest>,
+    ) -> Result<Response<ListOperatorsResponse>, Status> {
+        let op = self.authorize(&req).await?;
+        if !op.supervises() {
+            return Err(Status::permission_denied(format!("{} is an operator; supervisors and HQ reassign", op.name)));
+        }
+        let unit = req.into_inner().unit;
+        self.check_unit(&op, &unit)?;
+        let found = operators::of_unit(&self.pool, &unit).await.map_err(|e| status(e.into()))?;
+        let operators = found.into_iter().map(|o| OperatorMsg { name: o.name, role: o.role, units: o.units }).collect();
+        Ok(Response::new(ListOperatorsResponse { operators }))
     }
 
     async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {

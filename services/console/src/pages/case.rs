@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::v1::{
-    ApproveRequest, Case, CaseRef, CaseTimelineRequest, DraftRequest, EscalateRequest, ReassignRequest, RelabelRequest,
-    ReplyRequest,
+    ApproveRequest, Case, CaseRef, CaseTimelineRequest, DraftRequest, EscalateRequest, ListOperatorsRequest,
+    ReassignRequest, RelabelRequest, ReplyRequest,
 };
 use tvarit_proto::{CaseState, Category, Urgency};
 
@@ -47,15 +47,22 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
         .await
         .ok()
         .map(|r| r.into_inner());
+    let live = matches!(case.state(), CaseState::Open | CaseState::InProcess);
+    let operators = if live && signed.session.supervises() {
+        let req = authed(token, ListOperatorsRequest { unit: case.unit.clone() });
+        state.desk().list_operators(req).await.map(|r| r.into_inner().operators).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let flash = signed.session.take_flash();
-    let body = case_view::render(
-        &state,
-        &signed,
-        &case,
-        draft.map(|d| d.into_inner()).as_ref(),
-        timeline.as_ref(),
-        flash.as_ref(),
-    );
+    let draft = draft.map(|d| d.into_inner());
+    let extras = case_view::Extras {
+        draft: draft.as_ref(),
+        timeline: timeline.as_ref(),
+        flash: flash.as_ref(),
+        operators: &operators,
+    };
+    let body = case_view::render(&state, &signed, &case, extras);
     let l = signed.lang;
     let page = Page {
         lang: l,
@@ -117,10 +124,18 @@ pub async fn act(
             if let (Ok(sent), Some(_)) = (&result, &form.close_after) {
                 tokio::spawn(close_when_sent(state.clone(), token.clone(), sent.get_ref().clone()));
             }
-            if let Err(status) = &result {
-                return reply_refused(&state, &signed, &back, status, form.text);
-            }
-            (result, "done.replied")
+            let sent = match &result {
+                Ok(c) => c.get_ref().reply_status.clone(),
+                Err(status) => return reply_refused(&state, &signed, &back, status, form.text),
+            };
+            // Say what happens to it: a sensitive case's reply waits for a
+            // supervisor, and is not "being sent".
+            let key = match sent.as_str() {
+                "awaiting_approval" => "done.awaiting_approval",
+                "manual" => "done.recorded",
+                _ => "done.replied",
+            };
+            (result, key)
         }
         "escalate" => {
             let req = authed(&token, EscalateRequest { docket: docket.clone(), reason: form.reason });

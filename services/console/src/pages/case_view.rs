@@ -2,17 +2,20 @@
 
 use std::fmt::Write;
 
-use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse};
+use chrono_tz::Tz;
+use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse, Operator};
 use tvarit_proto::{CaseState, Category, Urgency};
+use tvarit_registry::Registry;
 
+use super::case_history;
 use crate::AppState;
 use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
 use crate::html::{csrf_field, esc, flash_html, percent_encode};
 use crate::i18n::Lang;
-use crate::rows;
 use crate::security::Signed;
 use crate::session::{Flash, Session};
+use crate::{reasons, rows};
 
 /// The text with `http(s)://` links made clickable (opened without a
 /// referrer, in a new tab: they lead off-site, often to the claim itself).
@@ -46,7 +49,7 @@ fn platform_link(platform: &str, id: &str) -> Option<String> {
     }
 }
 
-fn post_section(l: Lang, c: &Case) -> String {
+fn post_section(l: Lang, zone: Tz, c: &Case) -> String {
     let post = c.post.clone().unwrap_or_default();
     let author = post.author.clone().unwrap_or_default();
     let cl = c.classification.clone().unwrap_or_default();
@@ -67,7 +70,7 @@ fn post_section(l: Lang, c: &Case) -> String {
         esc(&post.platform),
         esc(&post.account),
         l.t("case.posted"),
-        format::clock(&post.created_at),
+        format::clock(l, zone, &post.created_at),
         l.t("case.pii_note"),
     );
     if !links.is_empty() {
@@ -97,12 +100,13 @@ fn post_section(l: Lang, c: &Case) -> String {
     out
 }
 
-fn why_section(l: Lang, c: &Case) -> String {
+fn why_section(l: Lang, registry: &Registry, c: &Case) -> String {
     let cl = c.classification.clone().unwrap_or_default();
     let mut out =
         format!(r#"<section class="why card" aria-labelledby="why-h"><h2 id="why-h">{}</h2><ul>"#, l.t("case.why"));
     for r in &cl.reasons {
-        let _ = write!(out, "<li>{}</li>", esc(r));
+        // The sentence, with the classifier's own token kept for whoever tunes it.
+        let _ = write!(out, r#"<li title="{}">{}</li>"#, esc(r), esc(&reasons::explain(l, registry, r)));
     }
     let _ = write!(
         out,
@@ -121,24 +125,6 @@ fn why_section(l: Lang, c: &Case) -> String {
         );
     }
     out.push_str("</section>");
-    out
-}
-
-fn history_section(l: Lang, t: &CaseTimelineResponse) -> String {
-    let mut out = format!(
-        r#"<section class="history card" aria-labelledby="hist-h"><h2 id="hist-h">{}</h2><ol>"#,
-        l.t("case.history")
-    );
-    for e in &t.events {
-        let _ = write!(
-            out,
-            "<li><time>{}</time> {} <span class=\"muted\">{}</span></li>",
-            format::clock(&e.at),
-            esc(&e.kind),
-            esc(&e.actor)
-        );
-    }
-    out.push_str("</ol></section>");
     out
 }
 
@@ -186,7 +172,8 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
         }
         let _ = write!(
             out,
-            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p><label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
+            // Focused when the case opens: reading the post, then answering it, is the work.
+            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required autofocus aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p><label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
             csrf = csrf_field(s),
             label = l.t("case.reply_label"),
             source = if source.is_empty() {
@@ -208,6 +195,7 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
 /// unit's stream so that anyone's claim or acknowledgement silences it here
 /// too; then who acknowledged it, and when.
 fn alarm_section(state: &AppState, l: Lang, s: &Session, c: &Case) -> String {
+    let zone = state.zone();
     let mut out = String::new();
     if c.alarm {
         let _ = write!(
@@ -226,7 +214,7 @@ fn alarm_section(state: &AppState, l: Lang, s: &Session, c: &Case) -> String {
         let text = l
             .t("case.acknowledged")
             .replace("{who}", &c.acknowledged_by)
-            .replace("{at}", &format::clock(&c.acknowledged_at));
+            .replace("{at}", &format::clock(l, zone, &c.acknowledged_at));
         let _ = write!(out, r#"<p class="acknowledged" id="acknowledged">{}</p>"#, esc(&text));
     }
     out
@@ -240,7 +228,7 @@ fn options<T: Copy>(l: Lang, all: &[T], name: impl Fn(T) -> &'static str, slug: 
     out
 }
 
-fn actions_section(l: Lang, s: &Session, c: &Case) -> String {
+fn actions_section(l: Lang, s: &Session, c: &Case, operators: &[Operator]) -> String {
     let d = esc(&c.docket).to_string();
     let csrf = csrf_field(s);
     let live = matches!(c.state(), CaseState::Open | CaseState::InProcess);
@@ -307,8 +295,9 @@ fn actions_section(l: Lang, s: &Session, c: &Case) -> String {
     if live && s.supervises() {
         let _ = write!(
             out,
-            r#"<form method="post" action="/cases/{d}/reassign">{csrf}<label for="reassign-to">{}</label><input id="reassign-to" name="operator" type="text" required autocomplete="off"><button type="submit">{}</button></form>"#,
+            r#"<form method="post" action="/cases/{d}/reassign">{csrf}<label for="reassign-to">{}</label>{}<button type="submit">{}</button></form>"#,
             l.t("case.reassign"),
+            reassign_field(l, c, operators),
             l.t("case.reassign_submit")
         );
     }
@@ -316,14 +305,36 @@ fn actions_section(l: Lang, s: &Session, c: &Case) -> String {
     out
 }
 
-pub fn render(
-    state: &AppState,
-    signed: &Signed,
-    c: &Case,
-    draft: Option<&DraftResponse>,
-    timeline: Option<&CaseTimelineResponse>,
-    flash: Option<&Flash>,
-) -> String {
+/// The unit's operators to choose from (`Desk.ListOperators`); a name to
+/// type when the list could not be had.
+fn reassign_field(l: Lang, c: &Case, operators: &[Operator]) -> String {
+    if operators.is_empty() {
+        return r#"<input id="reassign-to" name="operator" type="text" required autocomplete="off">"#.into();
+    }
+    let mut out = format!(
+        r#"<select id="reassign-to" name="operator" required><option value="">{}</option>"#,
+        l.t("case.reassign_choose")
+    );
+    for o in operators.iter().filter(|o| o.name != c.claimed_by) {
+        let role = l.t(&format!("role.{}", o.role));
+        let _ = write!(out, r#"<option value="{n}">{n} ({})</option>"#, esc(role), n = esc(&o.name));
+    }
+    out.push_str("</select>");
+    out
+}
+
+/// What the case page shows besides the case itself.
+pub struct Extras<'a> {
+    pub draft: Option<&'a DraftResponse>,
+    pub timeline: Option<&'a CaseTimelineResponse>,
+    pub flash: Option<&'a Flash>,
+    /// The unit's operators, for a supervisor's reassign picker.
+    pub operators: &'a [Operator],
+}
+
+pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -> String {
+    let Extras { draft, timeline, flash, operators } = extras;
+    let zone = state.zone();
     let (l, s) = (signed.lang, &signed.session);
     let now = chrono::Utc::now().timestamp_millis();
     let (sla_class, sla_text) = format::sla(c, now, l);
@@ -345,7 +356,7 @@ pub fn render(
         cat = l.category(c.category()),
         urg_slug = c.urgency().slug(),
         urg = l.urgency(c.urgency()),
-        state = rows::state_cell(l, c),
+        state = rows::state_cell(l, &state.registry, c, None),
         lang = l.post_language(&cl.language),
         unit = esc(&rows::unit_name(&state.registry, l, &c.unit)),
         goal = attr(millis(&c.goal_at)),
@@ -355,13 +366,13 @@ pub fn render(
     out.push_str(&alarm_section(state, l, s, c));
     // Read the post, answer it, then the other actions: the focus order too.
     out.push_str(r#"<div class="case-grid"><div class="col-main">"#);
-    out.push_str(&post_section(l, c));
+    out.push_str(&post_section(l, zone, c));
     out.push_str(&reply_section(l, s, c, draft, flash));
     out.push_str(r#"</div><div class="col-side">"#);
-    out.push_str(&actions_section(l, s, c));
-    out.push_str(&why_section(l, c));
+    out.push_str(&actions_section(l, s, c, operators));
+    out.push_str(&why_section(l, &state.registry, c));
     if let Some(t) = timeline {
-        out.push_str(&history_section(l, t));
+        out.push_str(&case_history::section(l, zone, t));
     }
     out.push_str("</div></div>");
     out

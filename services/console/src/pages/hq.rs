@@ -17,7 +17,7 @@ use tvarit_proto::v1::{
 };
 
 use crate::AppState;
-use crate::format::{self, ZONE};
+use crate::format;
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::rows::unit_name;
@@ -30,8 +30,8 @@ pub struct MonthQuery {
     month: Option<String>,
 }
 
-fn this_month() -> String {
-    let now = Utc::now().with_timezone(&ZONE);
+fn this_month(zone: chrono_tz::Tz) -> String {
+    let now = Utc::now().with_timezone(&zone);
     format!("{:04}-{:02}", now.year(), now.month())
 }
 
@@ -116,15 +116,16 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     if !s.supervises() {
         return super::error_page(&signed, StatusCode::FORBIDDEN, l.t("error.forbidden"));
     }
-    let month = q.month.filter(|m| valid_month(m)).unwrap_or_else(this_month);
+    let zone = state.zone();
+    let month = q.month.filter(|m| valid_month(m)).unwrap_or_else(|| this_month(zone));
     let mut metrics = state.metrics();
     let coverage = match metrics.coverage(authed(&s.token, CoverageRequest { window_minutes: 0 })).await {
         Ok(r) => r.into_inner(),
         Err(status) => return super::failure(&state, &signed, &status),
     };
     let now = Utc::now();
-    let midnight = now.with_timezone(&ZONE).date_naive().and_hms_opt(0, 0, 0).expect("midnight");
-    let from = ZONE.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
+    let midnight = now.with_timezone(&zone).date_naive().and_hms_opt(0, 0, 0).expect("midnight");
+    let from = zone.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
     let stats_req = StatsRequest {
         unit: String::new(),
         from: Some(from_millis(from.timestamp_millis())),
@@ -174,13 +175,15 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         esc(&month)
     );
     body.push_str(&leaderboard_table(&state, l, &board));
+    // tvarit-metrics states its rule in English; known sentences are translated.
+    let exclusions: Vec<String> = board.exclusions.iter().map(|e| l.metrics_text(e)).collect();
     let _ = write!(
         body,
-        r#"<details><summary>{}</summary><p>{}</p><p>{}: {}</p></details></section></div></div>"#,
+        r#"<details><summary>{}</summary><p id="rank-rule">{}</p><p>{}: {}</p></details></section></div></div>"#,
         l.t("hq.rule"),
-        esc(&board.rule),
+        esc(&l.metrics_text(&board.rule)),
         l.t("hq.not_counted"),
-        esc(&board.exclusions.join("; "))
+        esc(&exclusions.join("; "))
     );
     let page = Page {
         lang: l,
@@ -197,7 +200,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Query(q): Que
     if !signed.session.supervises() {
         return super::error_page(&signed, StatusCode::FORBIDDEN, signed.lang.t("error.forbidden"));
     }
-    let month = q.month.filter(|m| valid_month(m)).unwrap_or_else(this_month);
+    let month = q.month.filter(|m| valid_month(m)).unwrap_or_else(|| this_month(state.zone()));
     let req = authed(&signed.session.token, LeaderboardRequest { month: month.clone() });
     let mut board = match state.metrics().leaderboard(req).await {
         Ok(r) => r.into_inner(),

@@ -14,6 +14,8 @@ use tvarit_proto::v1::{ListRebuttalsRequest, ListTemplatesRequest, PublishRebutt
 use crate::AppState;
 use crate::format;
 use crate::html::{Page, Section, csrf_field, esc};
+use crate::i18n::Lang;
+use crate::pages::publish::view::{VERDICTS, named};
 use crate::rpc::authed;
 use crate::security::Signed;
 use crate::session::Flash;
@@ -41,17 +43,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
         l.t("library.rebuttals_help")
     );
     if s.is_hq() {
-        let _ = write!(
-            body,
-            r#"<form method="post" action="/library/rebuttals" class="stack">{csrf}<label for="r-claim">{claim}</label><input id="r-claim" name="claim" required><label for="r-verdict">{verdict}</label><select id="r-verdict" name="verdict"><option value="false">false</option><option value="misleading">misleading</option><option value="unverified">unverified</option></select><label for="r-hi">{hi}</label><textarea id="r-hi" name="text_hi" lang="hi" rows="3" required></textarea><label for="r-en">{en}</label><textarea id="r-en" name="text_en" lang="en" rows="3" required></textarea><label for="r-ev">{ev}</label><input id="r-ev" name="evidence_url" type="url"><label for="r-var">{var}</label><textarea id="r-var" name="variants" rows="3"></textarea><button type="submit" class="primary">{publish}</button></form>"#,
-            claim = l.t("library.claim"),
-            verdict = l.t("library.verdict"),
-            hi = l.t("library.text_hi"),
-            en = l.t("library.text_en"),
-            ev = l.t("library.evidence"),
-            var = l.t("library.variants"),
-            publish = l.t("library.publish"),
-        );
+        body.push_str(&rebuttal_form(l, &csrf));
     } else {
         let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("library.hq_only"));
     }
@@ -61,7 +53,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             body,
             r#"<li><p><strong>{id}</strong> · {verdict} · {v} {ver} · {by} {who}</p><p>{claim}</p><p lang="hi">{hi}</p><p lang="en">{en}</p></li>"#,
             id = esc(&r.claim_id),
-            verdict = esc(&r.verdict),
+            verdict = esc(&named(l, "verdict", &r.verdict)),
             v = l.t("library.version"),
             ver = r.version,
             by = l.t("library.edited_by"),
@@ -89,7 +81,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
             text = esc(&t.text),
             by = l.t("library.edited_by"),
             who = esc(&t.edited_by),
-            at = format::clock(&t.edited_at),
+            at = format::clock(l, state.zone(), &t.edited_at),
             save = l.t("library.save"),
         );
     }
@@ -103,6 +95,28 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
         body,
     };
     super::html(StatusCode::OK, page)
+}
+
+/// HQ's form for a new rebuttal; the verdicts in the interface language.
+fn rebuttal_form(l: Lang, csrf: &str) -> String {
+    let mut verdicts = String::new();
+    for v in VERDICTS {
+        let _ = write!(verdicts, r#"<option value="{v}">{}</option>"#, esc(&named(l, "verdict", v)));
+    }
+    let field = |id: &str, label: &str, input: String| format!(r#"<label for="{id}">{}</label>{input}"#, l.t(label));
+    let area =
+        |id: &str, name: &str, attrs: &str| format!(r#"<textarea id="{id}" name="{name}" rows="3"{attrs}></textarea>"#);
+    [
+        format!(r#"<form method="post" action="/library/rebuttals" class="stack">{csrf}"#),
+        field("r-claim", "library.claim", r#"<input id="r-claim" name="claim" required>"#.into()),
+        field("r-verdict", "library.verdict", format!(r#"<select id="r-verdict" name="verdict">{verdicts}</select>"#)),
+        field("r-hi", "library.text_hi", area("r-hi", "text_hi", r#" lang="hi" required"#)),
+        field("r-en", "library.text_en", area("r-en", "text_en", r#" lang="en" required"#)),
+        field("r-ev", "library.evidence", r#"<input id="r-ev" name="evidence_url" type="url">"#.into()),
+        field("r-var", "library.variants", area("r-var", "variants", "")),
+        format!(r#"<button type="submit" class="primary">{}</button></form>"#, l.t("library.publish")),
+    ]
+    .concat()
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 //! redirect back (the page works without the script).
 
 pub mod case;
+mod case_history;
 mod case_view;
 pub mod hq;
 pub mod library;
@@ -18,6 +19,7 @@ use tonic::Code;
 
 use crate::AppState;
 use crate::html::{Page, Section, esc};
+use crate::i18n::Lang;
 use crate::security::Signed;
 use crate::session::Flash;
 
@@ -39,6 +41,26 @@ pub fn error_page(signed: &Signed, status: StatusCode, message: &str) -> Respons
         title: l.t("error.title").into(),
         section: Section::Error,
         session: Some(&signed.session),
+        here: "/queue".into(),
+        body,
+    };
+    html(status, page)
+}
+
+/// A refusal before any page could run (the CSRF guard): the frame without
+/// the signed-in parts, in the person's language.
+pub fn refusal(lang: Lang, status: StatusCode, title_key: &str, message_key: &str) -> Response {
+    let body = format!(
+        r#"<h1>{}</h1><p class="error-message" id="refusal">{}</p><p><a href="/queue">{}</a></p>"#,
+        lang.t(title_key),
+        lang.t(message_key),
+        lang.t("case.back")
+    );
+    let page = Page {
+        lang,
+        title: lang.t(title_key).into(),
+        section: Section::Error,
+        session: None,
         here: "/queue".into(),
         body,
     };

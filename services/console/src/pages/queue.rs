@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::alarm::{self, Ack};
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
+use crate::live::{Show, View, shows};
 use crate::rows;
 use crate::rpc::authed;
 use crate::security::Signed;
@@ -63,13 +64,13 @@ pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str
 }
 
 /// The live table: rows now, the stream to follow, the emergency banner and
-/// the alarm's controls. `view` is "queue" or "supervise".
+/// the alarm's controls; `show` is supervision's filter.
 pub fn live_table(
     state: &AppState,
     lang: Lang,
     session: &Session,
     unit: &str,
-    view: &str,
+    (view, show): (View, Show),
     cases: &[Case],
     empty_key: &str,
 ) -> String {
@@ -88,16 +89,18 @@ pub fn live_table(
     );
     out.push_str(r#"<div class="table-wrap">"#);
     out.push_str(&rows::table_open(lang, "queue"));
-    let ack = Ack { csrf: &session.csrf, back: view };
+    let shown = rows::Shown { view, unit, ack: Some(Ack { csrf: &session.csrf, back: view.slug() }) };
     for c in cases {
-        out.push_str(&rows::row(lang, &state.registry, c, now, Some(ack)));
+        out.push_str(&rows::row(lang, &state.registry, c, now, shown));
     }
     let _ = write!(
         out,
-        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}" hidden></div>"#,
+        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}&amp;show={show}" hidden></div>"#,
         hidden = if cases.is_empty() { "" } else { " hidden" },
         empty = lang.t(empty_key),
         unit = esc(&percent_encode(unit)),
+        view = view.slug(),
+        show = show.slug(),
     );
     out
 }
@@ -113,14 +116,15 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         Ok(r) => r.into_inner().cases,
         Err(status) => return super::failure(&state, &signed, &status),
     };
-    // The service already filters by unit; a row from elsewhere is never shown.
-    cases.retain(|c| session.may_see(&c.unit));
-    rows::sort(&mut cases);
+    // The service already filters by unit (HQ's queue adds the cases handed
+    // to HQ); a row from elsewhere is never shown.
+    cases.retain(|c| session.may_see(&c.unit) && shows(View::Queue, Show::All, &unit, c));
+    rows::sort(&mut cases, View::Queue);
     let name = rows::unit_name(&state.registry, l, &unit);
     let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
     body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
     body.push_str("</div>");
-    body.push_str(&live_table(&state, l, session, &unit, "queue", &cases, "queue.empty"));
+    body.push_str(&live_table(&state, l, session, &unit, (View::Queue, Show::All), &cases, "queue.empty"));
     let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));
     let page = Page {
         lang: l,

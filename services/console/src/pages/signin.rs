@@ -9,41 +9,47 @@ use tonic::Code;
 use tvarit_proto::v1::WhoAmIRequest;
 
 use crate::AppState;
-use crate::html::{Page, Section, esc};
+use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::rpc::authed;
 use crate::security::{self, Signed, cookie, session_cookie};
 use crate::session::COOKIE;
 
-fn signin_page(lang: Lang, error: Option<&str>) -> Page<'static> {
+/// `next`: the page to go to once signed in (already checked by [`safe_next`]).
+fn signin_page(lang: Lang, error: Option<&str>, next: &str) -> Page<'static> {
     let error = error.map_or_else(String::new, |e| format!(r#"<p class="flash err" role="alert">{}</p>"#, esc(e)));
     let body = format!(
-        r#"<section class="signin"><h1>{title}</h1>{error}<form method="post" action="/signin"><label for="token">{label}</label><p id="token-help" class="help">{help}</p><input id="token" name="token" type="password" autocomplete="off" required autofocus aria-describedby="token-help"><button type="submit" class="primary">{submit}</button></form></section>"#,
+        r#"<section class="signin"><h1>{title}</h1>{error}<form method="post" action="/signin"><input type="hidden" name="next" value="{next}"><label for="token">{label}</label><p id="token-help" class="help">{help}</p><input id="token" name="token" type="password" autocomplete="off" required autofocus aria-describedby="token-help"><button type="submit" class="primary">{submit}</button></form></section>"#,
         title = lang.t("signin.title"),
         label = lang.t("signin.token"),
         help = lang.t("signin.help"),
         submit = lang.t("signin.submit"),
+        next = esc(next),
     );
     Page {
         lang,
         title: lang.t("signin.title").into(),
         section: Section::SignIn,
         session: None,
-        here: "/signin".into(),
+        // The language switch keeps where the person was going.
+        here: format!("/signin?next={}", percent_encode(next)),
         body,
     }
 }
 
-pub async fn form(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Response {
+pub async fn form(State(state): State<AppState>, lang: Lang, headers: HeaderMap, Query(q): Query<Next>) -> Response {
+    let next = safe_next(q.next.as_deref());
     if cookie(&headers, COOKIE).and_then(|id| state.sessions.get(&id)).is_some() {
-        return Redirect::to("/queue").into_response();
+        return Redirect::to(next).into_response();
     }
-    super::html(StatusCode::OK, signin_page(lang, None))
+    super::html(StatusCode::OK, signin_page(lang, None, next))
 }
 
 #[derive(Deserialize)]
 struct SignInForm {
     token: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn submit(State(state): State<AppState>, lang: Lang, headers: HeaderMap, body: Bytes) -> Response {
@@ -52,22 +58,23 @@ pub async fn submit(State(state): State<AppState>, lang: Lang, headers: HeaderMa
         Err(bad) => return bad.into_response(),
     };
     let token = form.token.trim().to_owned();
+    let next = safe_next(form.next.as_deref());
     match state.desk().who_am_i(authed(&token, WhoAmIRequest {})).await {
         Ok(resp) => {
             let operator = resp.into_inner();
             tracing::info!(operator = %operator.name, role = %operator.role, "signed in");
             let id = state.sessions.create(token, operator);
             let secure = security::is_tls(&state, &headers);
-            let mut resp = Redirect::to("/queue").into_response();
+            let mut resp = Redirect::to(next).into_response();
             resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, None, secure));
             resp
         }
         Err(status) if matches!(status.code(), Code::Unauthenticated | Code::PermissionDenied) => {
-            super::html(StatusCode::UNAUTHORIZED, signin_page(lang, Some(lang.t("signin.bad"))))
+            super::html(StatusCode::UNAUTHORIZED, signin_page(lang, Some(lang.t("signin.bad")), next))
         }
         Err(status) => {
             tracing::warn!(error = %status.message(), "sign-in: desk unavailable");
-            super::html(StatusCode::SERVICE_UNAVAILABLE, signin_page(lang, Some(lang.t("signin.unavailable"))))
+            super::html(StatusCode::SERVICE_UNAVAILABLE, signin_page(lang, Some(lang.t("signin.unavailable")), next))
         }
     }
 }
@@ -84,10 +91,19 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only a path on this site: never `//host` or `https://…` (no open redirect).
+/// Only a path on this site: never `//host` or `https://…` (no open
+/// redirect), and only visible ASCII (a `Location` header carries it; the
+/// console's own paths are percent-encoded).
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n
+        }
         _ => "/queue",
     }
 }
@@ -111,5 +127,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/queue");
         assert_eq!(safe_next(Some("/\\evil.example")), "/queue");
         assert_eq!(safe_next(None), "/queue");
+        assert_eq!(safe_next(Some("/supervise?unit=hq&show=approvals")), "/supervise?unit=hq&show=approvals");
+        assert_eq!(safe_next(Some("/cases/x\r\nSet-Cookie:a=b")), "/queue", "no header injection");
+        assert_eq!(safe_next(Some("/cases/मामला")), "/queue");
     }
 }

@@ -1,20 +1,50 @@
-//! Supervisors and HQ: escalated cases and replies waiting for approval in
-//! one of their units, live (the same stream as the queue, another view).
+//! Supervisors and HQ: replies waiting for their approval first, then
+//! escalated cases, in one of their units, live (the same stream as the
+//! queue, another view). A filter shows only approvals or only escalations;
+//! HQ's view includes the district cases handed to HQ.
+
+use std::fmt::Write;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use tvarit_proto::v1::ListQueueRequest;
 
-use super::queue::{UnitQuery, chosen_unit, live_table, unit_picker};
+use super::queue::{chosen_unit, live_table, unit_picker};
 use crate::AppState;
 use crate::html::{Page, Section, esc, percent_encode};
-use crate::live::{View, shows};
+use crate::i18n::Lang;
+use crate::live::{Show, View, shows};
 use crate::rows;
 use crate::rpc::authed;
 use crate::security::Signed;
 
-pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<UnitQuery>) -> Response {
+#[derive(Deserialize)]
+pub struct SuperviseQuery {
+    unit: Option<String>,
+    #[serde(default)]
+    show: Show,
+}
+
+/// All · Approvals · Escalations, as links (the page works without the script).
+fn filter(l: Lang, unit: &str, show: Show) -> String {
+    let mut out = format!(r#"<nav class="filter" aria-label="{}"><ul>"#, l.t("supervise.show"));
+    for s in Show::ALL {
+        let current = if s == show { r#" aria-current="page""# } else { "" };
+        let _ = write!(
+            out,
+            r#"<li><a href="/supervise?unit={u}&amp;show={slug}" id="show-{slug}"{current}>{name}</a></li>"#,
+            u = esc(&percent_encode(unit)),
+            slug = s.slug(),
+            name = l.t(&format!("supervise.{}", s.slug())),
+        );
+    }
+    out.push_str("</ul></nav>");
+    out
+}
+
+pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<SuperviseQuery>) -> Response {
     let (l, session) = (signed.lang, &signed.session);
     if !session.supervises() {
         return super::error_page(&signed, StatusCode::FORBIDDEN, l.t("error.forbidden"));
@@ -28,20 +58,21 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         Ok(r) => r.into_inner().cases,
         Err(status) => return super::failure(&state, &signed, &status),
     };
-    cases.retain(|c| session.may_see(&c.unit) && shows(View::Supervise, c));
-    rows::sort(&mut cases);
+    cases.retain(|c| session.may_see(&c.unit) && shows(View::Supervise, q.show, &unit, c));
+    rows::sort(&mut cases, View::Supervise);
     let name = rows::unit_name(&state.registry, l, &unit);
     let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("supervise.title"), esc(&name));
     body.push_str(&unit_picker(&state, l, session, "/supervise", &unit));
     body.push_str("</div>");
-    body.push_str(&format!(r#"<p class="help">{}</p>"#, l.t("supervise.help")));
-    body.push_str(&live_table(&state, l, session, &unit, "supervise", &cases, "supervise.empty"));
+    let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("supervise.help"));
+    body.push_str(&filter(l, &unit, q.show));
+    body.push_str(&live_table(&state, l, session, &unit, (View::Supervise, q.show), &cases, "supervise.empty"));
     let page = Page {
         lang: l,
         title: l.t("supervise.title").into(),
         section: Section::Supervise,
         session: Some(session),
-        here: format!("/supervise?unit={}", percent_encode(&unit)),
+        here: format!("/supervise?unit={}&show={}", percent_encode(&unit), q.show.slug()),
         body,
     };
     super::html(StatusCode::OK, page)

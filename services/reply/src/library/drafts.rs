@@ -12,9 +12,22 @@ use tvarit_proto::{CaseState, Category};
 use tvarit_registry::Registry;
 
 use super::rebuttals::{self, RebuttalRow};
+use super::seed;
 use super::templates::{self, Templates, Vars, render};
-use super::{reply_language, seed};
 use crate::store::{CASE_COLUMNS, CaseRow};
+
+/// The language a case is answered in, `"hi"` or `"en"`: the post's own
+/// script. Devanagari (`hi`, and `mixed` posts, which carry Devanagari) gets
+/// the Hindi templates. A Hinglish writer (`hi-Latn`) types Latin letters,
+/// often on a phone without a Devanagari keyboard, and may not read
+/// Devanagari easily: they get the English (Latin-script) template, as `en`
+/// and anything unknown do.
+pub fn reply_language(post_language: &str) -> &'static str {
+    match post_language {
+        "hi" | "mixed" => "hi",
+        _ => "en",
+    }
+}
 
 /// A case's suggested reply: `(text, source)`, or `None` when it needs no
 /// answer (spam, `not_actionable`) or the library has nothing for it.
@@ -186,4 +199,18 @@ pub async fn draft_matching(
     }
     store(db, &changed).await?;
     Ok(changed.into_iter().map(|c| c.docket).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_language;
+
+    #[test]
+    fn a_draft_follows_the_posts_script() {
+        assert_eq!(reply_language("hi"), "hi");
+        assert_eq!(reply_language("mixed"), "hi", "a mixed post carries Devanagari");
+        assert_eq!(reply_language("hi-Latn"), "en", "Hinglish is typed in Latin letters");
+        assert_eq!(reply_language("en"), "en");
+        assert_eq!(reply_language(""), "en");
+    }
 }

@@ -5,10 +5,9 @@
 //!   language; the sub-category comes from words in the post
 //!   ([`templates::sub_category`]); a key without its own template falls back
 //!   to `<category>/general`. Every edit is a new version.
-//! - Language: a post classified `hi`, `hi-Latn` or `mixed` is answered in
-//!   Hindi (Devanagari, as the police write officially: a Hinglish writer
-//!   reads it, and one set of Hindi templates is kept); `en` and anything
-//!   else in English.
+//! - Language: a reply follows the post's script ([`drafts::reply_language`]):
+//!   a post classified `hi` or `mixed` is answered in Hindi (Devanagari),
+//!   `hi-Latn` (Hinglish, typed in Latin letters) and `en` in English.
 //! - Rebuttals: a case whose classification names a library claim
 //!   (`rumour_claim_id`), or whose post matches a claim by word overlap
 //!   ([`rebuttals::matches`]), gets the rebuttal as its draft.
@@ -21,6 +20,7 @@ pub mod seed;
 pub mod service;
 pub mod templates;
 
+pub use drafts::reply_language;
 pub use service::LibraryService;
 
 /// The `Library` gRPC service, for `tonic`'s router.
@@ -30,14 +30,6 @@ pub fn server(
     max_reply_chars: usize,
 ) -> tvarit_proto::v1::library_server::LibraryServer<LibraryService> {
     tvarit_proto::v1::library_server::LibraryServer::new(LibraryService::new(pool, registry, max_reply_chars))
-}
-
-/// The language a case is answered in: `"hi"` or `"en"`.
-pub fn reply_language(post_language: &str) -> &'static str {
-    match post_language {
-        "hi" | "hi-Latn" | "mixed" => "hi",
-        _ => "en",
-    }
 }
 
 /// Lowercased words: split on spaces and punctuation, never inside a
@@ -52,9 +44,6 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 mod tests {
     #[test]
     fn languages_and_words() {
-        assert_eq!(super::reply_language("hi-Latn"), "hi");
-        assert_eq!(super::reply_language("en"), "en");
-        assert_eq!(super::reply_language(""), "en");
         let w: Vec<String> = super::words("मेरी बाइक चोरी हो गई। Call-me, OK?").collect();
         assert_eq!(w, ["मेरी", "बाइक", "चोरी", "हो", "गई", "call-me", "ok"]);
     }

@@ -23,20 +23,50 @@ pub async fn get(pool: &PgPool, docket: &str) -> Result<CaseRow, StoreError> {
 }
 
 /// The unit's open and in-process cases, or with `all` every case, newest
-/// first after the live ones.
-pub async fn list(pool: &PgPool, unit: &str, all: bool, limit: i64) -> Result<Vec<CaseRow>, StoreError> {
+/// first after the live ones. HQ's queue also holds the live district cases
+/// handed to HQ (out of shift, or an emergency's `hq` rung; docs/sla.md),
+/// those of them `viewer` may see: HQ works them from its own desk.
+pub async fn list(
+    pool: &PgPool,
+    unit: &str,
+    all: bool,
+    limit: i64,
+    viewer: &Operator,
+) -> Result<Vec<CaseRow>, StoreError> {
+    // Handed-over cases only while live: the live-queue index finds them, and
+    // once closed they belong to their district's history.
+    let handed = if unit == HQ {
+        format!("OR ({LIVE} AND {HANDED_TO_HQ} AND ('*' = ANY($3) OR unit = ANY($3)))")
+    } else {
+        String::new()
+    };
     let sql = if all {
         format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1
+            "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1 {handed}
              ORDER BY state NOT IN ('open', 'in_process'), {QUEUE_ORDER} LIMIT $2"
         )
     } else {
         format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE unit = $1 AND state IN ('open', 'in_process')
-             ORDER BY {QUEUE_ORDER} LIMIT $2"
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {LIVE} AND (unit = $1 {handed}) ORDER BY {QUEUE_ORDER} LIMIT $2"
         )
     };
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(limit).fetch_all(pool).await?)
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(unit).bind(limit);
+    let query = if unit == HQ { query.bind(&viewer.units) } else { query };
+    Ok(query.fetch_all(pool).await?)
+}
+
+/// The state desk's unit.
+pub const HQ: &str = "hq";
+
+const LIVE: &str = "state IN ('open', 'in_process')";
+
+/// A district case handed to HQ: the handoff sets `escalated_to = 'hq'`, and
+/// ladder steps after it `'hq/<rung>'`.
+const HANDED_TO_HQ: &str = "unit <> 'hq' AND (escalated_to = 'hq' OR escalated_to LIKE 'hq/%')";
+
+/// As [`HANDED_TO_HQ`], for a case in hand.
+pub fn handed_to_hq(unit: &str, escalated_to: &str) -> bool {
+    unit != HQ && (escalated_to == HQ || escalated_to.starts_with("hq/"))
 }
 
 #[derive(Debug, Clone)]

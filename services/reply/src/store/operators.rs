@@ -47,6 +47,18 @@ pub async fn by_name(pool: &PgPool, name: &str) -> Result<Option<Operator>, sqlx
         .await
 }
 
+/// The active operators who may work `unit`: its own, and those with every
+/// unit (HQ), by name.
+pub async fn of_unit(pool: &PgPool, unit: &str) -> Result<Vec<Operator>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT name, role, units FROM operators
+         WHERE revoked_at IS NULL AND ($1 = ANY(units) OR '*' = ANY(units)) ORDER BY name",
+    )
+    .bind(unit)
+    .fetch_all(pool)
+    .await
+}
+
 /// Adds (or re-issues, if revoked) an operator; returns the new token.
 pub async fn add(pool: &PgPool, name: &str, role: &str, units: &[String], actor: &str) -> anyhow::Result<String> {
     let mut bytes = [0u8; 24];

@@ -31,7 +31,21 @@ pub async fn record(
     relabel: Option<Relabel>,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let traces = vec![tvarit_bus::current_traceparent(); cases.len()];
-    record_traced(tx, kind, actor, cases, relabel, &traces).await
+    write(tx, kind, actor, cases, relabel, "", &traces).await
+}
+
+/// As [`record`], with the person's own words (an escalation's reason, an
+/// approval's note), which the event carries so the case's history can show
+/// why, not only what.
+pub async fn record_noted(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: CaseEventKind,
+    actor: &str,
+    case: &CaseRow,
+    note: &str,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let traces = [tvarit_bus::current_traceparent()];
+    write(tx, kind, actor, std::slice::from_ref(case), None, note.trim(), &traces).await
 }
 
 /// As [`record`], with each case's own trace context (W3C `traceparent`),
@@ -42,6 +56,18 @@ pub async fn record_traced(
     actor: &str,
     cases: &[CaseRow],
     relabel: Option<Relabel>,
+    traces: &[Option<String>],
+) -> Result<Vec<i64>, sqlx::Error> {
+    write(tx, kind, actor, cases, relabel, "", traces).await
+}
+
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: CaseEventKind,
+    actor: &str,
+    cases: &[CaseRow],
+    relabel: Option<Relabel>,
+    note: &str,
     traces: &[Option<String>],
 ) -> Result<Vec<i64>, sqlx::Error> {
     if cases.is_empty() {
@@ -64,6 +90,7 @@ pub async fn record_traced(
                 actor: actor.into(),
                 case: Some(case.to_proto()),
                 relabel,
+                note: note.into(),
             }
             .encode_to_vec()
         })

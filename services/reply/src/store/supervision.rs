@@ -144,7 +144,14 @@ pub async fn supervise(
             (case.clone(), CaseEventKind::ActionRecorded, "case.record_action", detail)
         }
     };
-    let events = outbox::record(&mut tx, kind, &op.name, std::slice::from_ref(&after), None).await?;
+    // The reason of an escalation and the note of an approval travel with
+    // the event, so the case's history shows them (the audit entry keeps them too).
+    let note = match &action {
+        Supervision::Escalate { reason, .. } => reason.as_str(),
+        Supervision::Approve { note, .. } | Supervision::RecordAction { note, .. } => note.as_str(),
+        Supervision::Reassign { .. } => "",
+    };
+    let events = outbox::record_noted(&mut tx, kind, &op.name, &after, note).await?;
     audit::append(&mut tx, audit::Entry { actor: &op.name, action: name, subject: docket, detail: &detail }).await?;
     tx.commit().await?;
     Ok((after, events))

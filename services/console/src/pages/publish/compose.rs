@@ -42,7 +42,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
             Err(status) => return super::refused(&state, &signed, &status),
         };
         let editable = p.author == s.operator.name && matches!(p.state.as_str(), "draft" | "rejected");
-        draft = Draft::from_publication(&p, editable);
+        draft = Draft::from_publication(&p, editable, state.zone());
     }
     render(&state, &signed, &draft, None, None, StatusCode::OK)
 }
@@ -70,8 +70,9 @@ pub async fn submit(State(state): State<AppState>, signed: Signed, body: Bytes) 
             Err(status) => super::refused(&state, &signed, &status),
         };
     }
-    let Ok(scheduled_at) = draft.scheduled_at() else {
-        return render(&state, &signed, &draft, None, Some(l.t("pub.bad_time")), StatusCode::BAD_REQUEST);
+    let Ok(scheduled_at) = draft.scheduled_at(state.zone()) else {
+        let bad = l.tz("pub.bad_time", state.zone());
+        return render(&state, &signed, &draft, None, Some(&bad), StatusCode::BAD_REQUEST);
     };
     let submit = action == "submit";
     let req =
@@ -253,10 +254,10 @@ fn form(state: &AppState, l: Lang, s: &Session, d: &Draft) -> String {
         r#"<fieldset class="when"><legend>{legend}</legend><div class="choice-row">{now}{at_radio}<label class="visually-hidden" for="at">{l_at}</label><input type="datetime-local" id="at" name="at" step="60" value="{at}"></div><p class="help">{help}</p></fieldset>"#,
         legend = l.t("pub.when"),
         now = radio("when", "now", &d.when, "when-now", l.t("pub.when_now")),
-        at_radio = radio("when", "at", &d.when, "when-at", l.t("pub.when_at")),
-        l_at = l.t("pub.when_at"),
+        at_radio = radio("when", "at", &d.when, "when-at", &l.tz("pub.when_at", state.zone())),
+        l_at = l.tz("pub.when_at", state.zone()),
         at = esc(&d.at),
-        help = l.t("pub.when_help"),
+        help = l.tz("pub.when_help", state.zone()),
     );
     let _ = write!(
         out,

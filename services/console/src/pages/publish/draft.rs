@@ -28,7 +28,7 @@ pub struct Draft {
     pub audience: String,
     pub accounts: Vec<String>,
     pub units: Vec<String>,
-    /// `now` or `at` (then `at`, a `datetime-local` value in IST).
+    /// `now` or `at` (then `at`, a `datetime-local` value in the deployment's zone).
     pub when: String,
     pub at: String,
 }
@@ -90,7 +90,7 @@ impl Draft {
 
     /// A saved post as the form shows it. `keep_id`: edit it in place (the
     /// author's draft or rejected post); else compose a new one from it.
-    pub fn from_publication(p: &Publication, keep_id: bool) -> Draft {
+    pub fn from_publication(p: &Publication, keep_id: bool, zone: chrono_tz::Tz) -> Draft {
         let c = p.content.clone().unwrap_or_default();
         let f = c.fact_check.clone().unwrap_or_default();
         let audience = match p.scope.as_str() {
@@ -117,7 +117,7 @@ impl Draft {
             },
             units: if audience == "units" { p.units.clone() } else { vec![] },
             when: if keep_id && p.scheduled_at.is_some() { "at".into() } else { "now".into() },
-            at: if keep_id { view::ist_input(&p.scheduled_at) } else { String::new() },
+            at: if keep_id { view::local_input(zone, &p.scheduled_at) } else { String::new() },
         }
     }
 
@@ -149,11 +149,11 @@ impl Draft {
     }
 
     /// `Ok(None)`: as soon as approved. `Err`: a time that cannot be read.
-    pub fn scheduled_at(&self) -> Result<Option<prost_types::Timestamp>, ()> {
+    pub fn scheduled_at(&self, zone: chrono_tz::Tz) -> Result<Option<prost_types::Timestamp>, ()> {
         if self.when != "at" {
             return Ok(None);
         }
-        view::parse_ist(&self.at).map(Some).ok_or(())
+        view::parse_local(zone, &self.at).map(Some).ok_or(())
     }
 }
 
@@ -208,9 +208,9 @@ mod tests {
         let c = d.content();
         assert_eq!(c.links, ["https://a.example", "https://b.example"]);
         assert_eq!(c.fact_check.unwrap().claim, "Petrol pumps closed");
-        assert_eq!(d.scheduled_at(), Ok(None));
+        assert_eq!(d.scheduled_at(chrono_tz::Asia::Kolkata), Ok(None));
         let (at, _) = Draft::from_pairs(pairs(&[("when", "at"), ("at", "soon")]));
-        assert!(at.scheduled_at().is_err());
+        assert!(at.scheduled_at(chrono_tz::Asia::Kolkata).is_err());
     }
 
     #[test]

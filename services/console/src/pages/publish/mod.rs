@@ -1,13 +1,13 @@
 //! Publishing: HQ's and the districts' own posts through tvarit-reply's
 //! `Publishing` API. `/publish` is the calendar of one of my units (or all
-//! of them) for a month in IST, with the posts waiting for approval on top;
+//! of them) for a month in the deployment's zone, with the posts waiting for approval on top;
 //! `/publish/new` composes and previews; `/publish/{id}` shows a post's
 //! outcome on every account and its actions.
 
 pub mod compose;
 mod draft;
 pub mod post;
-mod view;
+pub mod view;
 
 use std::fmt::Write;
 
@@ -15,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::time::from_millis;
@@ -22,7 +23,7 @@ use tvarit_proto::v1::{ListPublicationsRequest, Publication};
 
 use self::view::{badge, named};
 use crate::AppState;
-use crate::format::{self, ZONE};
+use crate::format;
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::pages::queue::my_units;
@@ -49,18 +50,20 @@ pub struct CalendarQuery {
     month: Option<String>,
 }
 
-/// The first day of `YYYY-MM`, else of this month in IST.
-fn month_start(month: Option<&str>) -> NaiveDate {
+/// The first day of `YYYY-MM`, else of this month in the deployment's zone.
+fn month_start(zone: Tz, month: Option<&str>) -> NaiveDate {
     month
         .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| Utc::now().with_timezone(&ZONE).date_naive().with_day(1).expect("day 1"))
+        .unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive().with_day(1).expect("day 1"))
 }
 
-/// Midnight IST of `day`, as the UTC instant the API takes.
-fn ist_midnight(day: NaiveDate) -> prost_types::Timestamp {
-    let local = day.and_hms_opt(0, 0, 0).expect("midnight");
-    let t = ZONE.from_local_datetime(&local).earliest().expect("IST has no gaps");
-    from_millis(t.with_timezone(&Utc).timestamp_millis())
+/// Local midnight of `day`, as the UTC instant the API takes. A zone whose
+/// clocks skip midnight starts the day at the first minute that exists.
+fn local_midnight(zone: Tz, day: NaiveDate) -> prost_types::Timestamp {
+    let t = (0..=120)
+        .find_map(|m| zone.from_local_datetime(&day.and_hms_opt(m / 60, m % 60, 0)?).earliest())
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    from_millis(t.timestamp_millis())
 }
 
 /// Where a post sits in the calendar: its time, else its approval, else
@@ -77,7 +80,8 @@ fn placed(p: &Publication) -> &Option<prost_types::Timestamp> {
 
 fn entry(state: &AppState, l: Lang, p: &Publication) -> String {
     let kind = p.content.as_ref().map(|c| c.kind.as_str()).unwrap_or_default();
-    let time = format::time(placed(p)).map_or_else(String::new, |t| t.with_timezone(&ZONE).format("%H:%M").to_string());
+    let time = format::time(placed(p))
+        .map_or_else(String::new, |t| t.with_timezone(&state.zone()).format("%H:%M").to_string());
     format!(
         r#"<li class="entry kind-{kslug}" data-id="{id}"><span class="at">{time}</span> <a href="/publish/{id}">pub-{id}</a> <span class="badge kind">{kind}</span> {status} <span class="excerpt">{text}</span> <span class="muted">{aud} · {author}</span></li>"#,
         kslug = esc(kind),
@@ -90,7 +94,7 @@ fn entry(state: &AppState, l: Lang, p: &Publication) -> String {
     )
 }
 
-/// The month's posts, one list per IST day.
+/// The month's posts, one list per local day.
 fn agenda(state: &AppState, l: Lang, posts: &[Publication]) -> String {
     if posts.is_empty() {
         return format!(r#"<p class="empty">{}</p>"#, l.t("pub.calendar_empty"));
@@ -98,13 +102,13 @@ fn agenda(state: &AppState, l: Lang, posts: &[Publication]) -> String {
     let mut out = String::from(r#"<ol class="agenda">"#);
     let mut day = None;
     for p in posts {
-        let d = format::time(placed(p)).map(|t| t.with_timezone(&ZONE).date_naive());
+        let d = format::time(placed(p)).map(|t| t.with_timezone(&state.zone()).date_naive());
         if d != day {
             if day.is_some() {
                 out.push_str("</ul></li>");
             }
             day = d;
-            let label = d.map_or_else(|| "–".into(), |d| d.format("%a %d %b %Y").to_string());
+            let label = d.map_or_else(|| "–".into(), |d| format::day(l, d));
             let _ = write!(out, r#"<li class="day"><h3>{}</h3><ul>"#, esc(&label));
         }
         out.push_str(&entry(state, l, p));
@@ -144,9 +148,9 @@ fn pickers(state: &AppState, l: Lang, signed: &Signed, unit: &str, start: NaiveD
         r#"<nav class="months" aria-label="{}"><a href="{}" rel="prev">← {}</a> <a href="{}" rel="next">{} →</a></nav>"#,
         l.t("hq.month"),
         q(prev),
-        prev.format("%b %Y"),
+        format::month(l, prev),
         q(next),
-        next.format("%b %Y")
+        format::month(l, next)
     );
     out
 }
@@ -157,13 +161,14 @@ pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Q
     if !unit.is_empty() && !my_units(&state, s).contains(&unit) {
         return super::error_page(&signed, StatusCode::FORBIDDEN, l.t("error.forbidden"));
     }
-    let start = month_start(q.month.as_deref());
+    let zone = state.zone();
+    let start = month_start(zone, q.month.as_deref());
     let end = start.checked_add_months(Months::new(1)).unwrap_or(start);
     let mut api = state.publishing();
     let month_req = ListPublicationsRequest {
         unit: unit.clone(),
-        from: Some(ist_midnight(start)),
-        to: Some(ist_midnight(end)),
+        from: Some(local_midnight(zone, start)),
+        to: Some(local_midnight(zone, end)),
         limit: 500,
     };
     let posts = match api.list_publications(authed(&s.token, month_req)).await {
@@ -202,8 +207,8 @@ pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Q
         r#"</section><section class="card" id="calendar" aria-labelledby="cal-h"><h2 id="cal-h">{} · {} · {}</h2><p class="help">{}</p>{}</section>"#,
         l.t("pub.calendar"),
         esc(&scope),
-        start.format("%B %Y"),
-        l.t("pub.calendar_help"),
+        format::month(l, start),
+        l.t("pub.calendar_help").replace("{zone}", &format::zone_name(zone)),
         agenda(&state, l, &posts)
     );
     let page = Page {
@@ -223,12 +228,13 @@ mod tests {
 
     #[test]
     fn a_month_in_ist_starts_at_half_past_six_the_evening_before_in_utc() {
-        let start = month_start(Some("2026-11"));
+        let ist = chrono_tz::Asia::Kolkata;
+        let start = month_start(ist, Some("2026-11"));
         assert_eq!(start, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
-        let t = ist_midnight(start);
+        let t = local_midnight(ist, start);
         let utc = chrono::DateTime::from_timestamp_millis(tvarit_proto::time::to_millis(&t)).unwrap();
         assert_eq!(utc.to_rfc3339(), "2026-10-31T18:30:00+00:00");
-        assert_eq!(month_start(Some("junk")).day(), 1);
+        assert_eq!(month_start(ist, Some("junk")).day(), 1);
     }
 
     /// Every `pub.*` string these pages ask for exists in both languages.

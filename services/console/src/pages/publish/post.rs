@@ -17,7 +17,7 @@ use tvarit_proto::v1::{
     RetryTargetRequest, SchedulePublicationRequest, Target,
 };
 
-use super::view::{self, badge, ist, named};
+use super::view::{self, badge, named};
 use crate::AppState;
 use crate::html::{Page, Section, csrf_field, esc};
 use crate::i18n::Lang;
@@ -40,7 +40,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(id): Path<
     body.push_str(r#"<div class="case-grid post-page"><div class="col-main">"#);
     body.push_str(&outcomes(&state, l, s, &p));
     body.push_str(r#"</div><div class="col-side">"#);
-    body.push_str(&actions(l, s, &p));
+    body.push_str(&actions(l, state.zone(), s, &p));
     body.push_str(&facts(&state, l, &p));
     if let Some(preview) = preview {
         body.push_str(&view::preview(l, &state.registry, preview.get_ref()));
@@ -113,7 +113,7 @@ fn outcomes(state: &AppState, l: Lang, s: &Session, p: &Publication) -> String {
         l.t("pub.attempts"),
         l.t("pub.on_platform"),
         l.t("pub.engagement"),
-        l.t("pub.sent_at"),
+        l.tz("pub.sent_at", state.zone()),
     );
     // Accounts that need a person first; otherwise the service's order (by handle).
     let needs_person = |t: &&Target| matches!(t.status.as_str(), "failed" | "needs_check");
@@ -165,7 +165,7 @@ fn target_row(state: &AppState, l: Lang, s: &Session, id: u64, t: &Target) -> St
         platform = esc(view::platform_name(&t.platform)),
         unit = esc(&unit_name(&state.registry, l, &t.unit)),
         attempts = t.attempts,
-        sent = view::ist_short(&t.sent_at),
+        sent = view::shown_short(l, state.zone(), &t.sent_at),
     )
 }
 
@@ -179,11 +179,15 @@ fn facts(state: &AppState, l: Lang, p: &Publication) -> String {
         l.t("pub.author"),
         esc(&p.author),
         l.t("pub.created"),
-        ist(&p.created_at),
+        view::shown(l, state.zone(), &p.created_at),
         l.t("pub.state"),
         esc(&named(l, "state", &p.state)),
         l.t("pub.scheduled"),
-        if p.scheduled_at.is_some() { ist(&p.scheduled_at) } else { l.t("pub.when_now").to_owned() },
+        if p.scheduled_at.is_some() {
+            view::shown(l, state.zone(), &p.scheduled_at)
+        } else {
+            l.t("pub.when_now").to_owned()
+        },
     );
     if !p.approved_by.is_empty() {
         let how = if p.fast_tracked { format!(" ({})", l.t("pub.fast_tracked")) } else { String::new() };
@@ -192,7 +196,7 @@ fn facts(state: &AppState, l: Lang, p: &Publication) -> String {
             "<dt>{}</dt><dd>{} · {}{}</dd>",
             l.t("pub.approved_by"),
             esc(&p.approved_by),
-            ist(&p.approved_at),
+            view::shown(l, state.zone(), &p.approved_at),
             esc(&how)
         );
     }
@@ -230,7 +234,7 @@ fn not_started(p: &Publication) -> bool {
 
 /// The buttons this person may press now. The service decides again; these
 /// only leave out what would certainly be refused.
-fn actions(l: Lang, s: &Session, p: &Publication) -> String {
+fn actions(l: Lang, zone: chrono_tz::Tz, s: &Session, p: &Publication) -> String {
     let author = p.author == s.operator.name;
     let csrf = csrf_field(s);
     let button = |action: &str, key: &str, class: &str| {
@@ -272,8 +276,8 @@ fn actions(l: Lang, s: &Session, p: &Publication) -> String {
             out,
             r#"<form method="post" action="/publish/{id}/schedule" class="schedule">{csrf}<label for="at">{label}</label><input type="datetime-local" id="at" name="at" step="60" value="{at}"><button type="submit" id="do-schedule">{set}</button><button type="submit" name="at" value="" id="do-now">{now}</button></form>"#,
             id = p.id,
-            label = l.t("pub.schedule_label"),
-            at = esc(&view::ist_input(&p.scheduled_at)),
+            label = l.tz("pub.schedule_label", zone),
+            at = esc(&view::local_input(zone, &p.scheduled_at)),
             set = l.t("pub.schedule_set"),
             now = l.t("pub.when_now"),
         );
@@ -331,13 +335,13 @@ pub async fn act(
             let scheduled_at = if f.at.trim().is_empty() {
                 None
             } else {
-                match view::parse_ist(&f.at) {
+                match view::parse_local(state.zone(), &f.at) {
                     Some(t) => Some(t),
                     None => {
                         return super::super::done(
                             &signed,
                             &back,
-                            Err(&tonic::Status::invalid_argument(signed.lang.t("pub.bad_time"))),
+                            Err(&tonic::Status::invalid_argument(signed.lang.tz("pub.bad_time", state.zone()))),
                             None,
                         );
                     }

@@ -1,16 +1,17 @@
 //! Pieces of markup the publishing pages share: names of kinds and states,
-//! IST times, the audience in words, and the preview (per-platform counts
+//! local times, the audience in words, and the preview (per-platform counts
 //! against the limits, and a card showing how the post will look).
 
 use std::fmt::Write;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use prost_types::Timestamp;
 use tvarit_proto::time::from_millis;
 use tvarit_proto::v1::{PreviewResponse, Publication};
 use tvarit_registry::Registry;
 
-use crate::format::{self, ZONE};
+use crate::format;
 use crate::html::esc;
 use crate::i18n::Lang;
 use crate::rows::unit_name;
@@ -42,43 +43,47 @@ pub fn platform_name(platform: &str) -> &str {
 }
 
 /// `30 Nov 2026 18:00 IST`, with the UTC instant in `datetime` (the time is
-/// stored in UTC and shown in IST).
-pub fn ist(t: &Option<Timestamp>) -> String {
+/// stored in UTC and shown in the deployment's zone).
+pub fn shown(l: Lang, zone: Tz, t: &Option<Timestamp>) -> String {
     match format::time(t) {
         Some(t) => format!(
             r#"<time datetime="{}">{}</time>"#,
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            t.with_timezone(&ZONE).format("%d %b %Y %H:%M IST")
+            esc(&format::minute(l, zone, t))
         ),
         None => "–".into(),
     }
 }
 
-/// `29 Nov 11:29:05`, for a table (IST, the UTC instant in `datetime`).
-pub fn ist_short(t: &Option<Timestamp>) -> String {
+/// `29 Nov 11:29:05`, for a table (the local time, the UTC instant in `datetime`).
+pub fn shown_short(l: Lang, zone: Tz, t: &Option<Timestamp>) -> String {
     match format::time(t) {
-        Some(t) => format!(
-            r#"<time datetime="{}">{}</time>"#,
-            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            t.with_timezone(&ZONE).format("%d %b %H:%M:%S")
-        ),
+        Some(t) => {
+            let local = t.with_timezone(&zone);
+            format!(
+                r#"<time datetime="{}">{} {}</time>"#,
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                esc(&format::date(l, local.date_naive(), false)),
+                local.format("%H:%M:%S")
+            )
+        }
         None => "–".into(),
     }
 }
 
-/// The value for a `datetime-local` input: the time in IST.
-pub fn ist_input(t: &Option<Timestamp>) -> String {
-    format::time(t).map_or_else(String::new, |t| t.with_timezone(&ZONE).format("%Y-%m-%dT%H:%M").to_string())
+/// The value for a `datetime-local` input: the local time.
+pub fn local_input(zone: Tz, t: &Option<Timestamp>) -> String {
+    format::time(t).map_or_else(String::new, |t| t.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string())
 }
 
-/// A `datetime-local` value read as IST, as the UTC instant to store.
-pub fn parse_ist(value: &str) -> Option<Timestamp> {
+/// A `datetime-local` value read as the deployment's local time, as the UTC instant to store.
+pub fn parse_local(zone: Tz, value: &str) -> Option<Timestamp> {
     let value = value.trim();
     let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
         .ok()?;
-    let utc = ZONE.from_local_datetime(&local).single()?.with_timezone(&Utc);
+    let utc = zone.from_local_datetime(&local).single()?.with_timezone(&Utc);
     Some(from_millis(utc.timestamp_millis()))
 }
 
@@ -201,13 +206,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_typed_in_ist_and_stored_in_utc() {
-        let t = parse_ist("2026-11-30T18:00").unwrap();
+    fn times_are_typed_in_the_local_zone_and_stored_in_utc() {
+        let ist = chrono_tz::Asia::Kolkata;
+        let t = parse_local(ist, "2026-11-30T18:00").unwrap();
         let utc = chrono::DateTime::from_timestamp_millis(to_millis(&t)).unwrap();
         assert_eq!(utc.to_rfc3339(), "2026-11-30T12:30:00+00:00");
-        assert_eq!(ist_input(&Some(t)), "2026-11-30T18:00");
-        assert!(ist(&Some(t)).contains(r#"datetime="2026-11-30T12:30:00Z">30 Nov 2026 18:00 IST"#));
-        assert!(parse_ist("tomorrow").is_none());
+        assert_eq!(local_input(ist, &Some(t)), "2026-11-30T18:00");
+        assert!(shown(Lang::En, ist, &Some(t)).contains(r#"datetime="2026-11-30T12:30:00Z">30 Nov 2026 18:00 IST"#));
+        assert!(shown(Lang::Hi, ist, &Some(t)).contains(">30 नवंबर 2026 18:00 IST<"));
+        assert!(parse_local(ist, "tomorrow").is_none());
+        let kathmandu = parse_local(chrono_tz::Asia::Kathmandu, "2026-11-30T18:00").unwrap();
+        assert_eq!(to_millis(&t) - to_millis(&kathmandu), 15 * 60 * 1000);
     }
 
     #[test]
