@@ -90,6 +90,21 @@ pub struct Guarded {
 const UNSUPPORTED_APP: &str = "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].";
 const APP_POST_CAP_24H: u32 = 10_000;
 
+/// How every X read endpoint starts: the guard, then the query's parameters
+/// checked against the endpoint's `spec` (X answers 400 for any it does not know).
+pub async fn admit(
+    sim: &Sim,
+    headers: &HeaderMap,
+    ep: Endpoint,
+    query: Option<&str>,
+    spec: &crate::x_params::Spec,
+) -> Result<(Guarded, Vec<(String, String)>), Response> {
+    let g = guard(sim, headers, ep).await?;
+    let pairs = query_pairs(query);
+    spec.check(&pairs, &g.rate)?;
+    Ok((g, pairs))
+}
+
 /// Authenticates, applies faults and counts the request against its window.
 pub async fn guard(sim: &Sim, headers: &HeaderMap, ep: Endpoint) -> Result<Guarded, Response> {
     Sim::count(&sim.stats.api_requests);

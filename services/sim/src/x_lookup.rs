@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::state::{Inner, Platform, Post, Sim};
-use crate::x_http::{Endpoint, guard, invalid_request, query_get, query_pairs, respond};
+use crate::x_http::{Endpoint, admit, invalid_request, query_get, respond};
 use crate::x_json::{Fields, includes, post_json};
 use crate::x_mentions::is_snowflake;
 use crate::x_params;
@@ -59,14 +59,10 @@ fn render(sim: &Sim, inner: &Inner, p: &Post, fields: &Fields, metrics: bool) ->
 
 /// `GET /2/tweets?ids=`.
 pub async fn lookup(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Lookup).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::Lookup, query.as_deref(), &x_params::TWEETS_BY_IDS).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = x_params::TWEETS_BY_IDS.check(&pairs, &g.rate) {
-        return r;
-    }
     let raw = query_get(&pairs, "ids").unwrap_or_default();
     let ids: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
     if ids.is_empty() || ids.len() > 100 {
@@ -104,14 +100,10 @@ pub async fn by_id(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Lookup).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::Lookup, query.as_deref(), &x_params::TWEET_BY_ID).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = x_params::TWEET_BY_ID.check(&pairs, &g.rate) {
-        return r;
-    }
     if !is_snowflake(&id) {
         let msg = format!("The `id` query parameter value [{id}] does not match ^[0-9]{{1,19}}$");
         return invalid_request("id", &id, &msg, &g.rate);

@@ -13,21 +13,17 @@ use serde_json::{Map, Value, json};
 use crate::rule_expr::{self, Rule};
 use crate::state::{Sim, x_time};
 use crate::x_http::{
-    Endpoint, RateInfo, guard, invalid_request, invalid_request_body, query_get, query_pairs, respond,
+    Endpoint, RateInfo, admit, guard, invalid_request, invalid_request_body, query_get, query_pairs, respond,
 };
 use crate::x_params;
 
 pub const MAX_RULES: usize = 1000;
 
 pub async fn get_rules(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Rules).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::Rules, query.as_deref(), &x_params::GET_RULES).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = x_params::GET_RULES.check(&pairs, &g.rate) {
-        return r;
-    }
     let ids: Vec<&str> = query_get(&pairs, "ids").map(|v| v.split(',').collect()).unwrap_or_default();
     let max = query_get(&pairs, "max_results").and_then(|v| v.parse::<usize>().ok()).unwrap_or(MAX_RULES);
     let data: Vec<Value> = sim

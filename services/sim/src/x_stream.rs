@@ -20,7 +20,7 @@ use tokio::time::{Instant, interval_at, sleep};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::state::{Platform, Post, Sim, StreamControl};
-use crate::x_http::{Endpoint, guard, invalid_request, query_get, query_pairs, respond};
+use crate::x_http::{Endpoint, admit, invalid_request, query_get, respond};
 use crate::x_json::{Fields, includes, post_json};
 use crate::x_params;
 
@@ -38,14 +38,10 @@ impl Drop for Slot {
 }
 
 pub async fn stream(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::StreamConnect).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::StreamConnect, query.as_deref(), &x_params::STREAM).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = x_params::STREAM.check(&pairs, &g.rate) {
-        return r;
-    }
     let backfill = match query_get(&pairs, "backfill_minutes").map(|v| v.parse::<u32>()) {
         None => 0,
         Some(Ok(n)) if n <= 5 => n,

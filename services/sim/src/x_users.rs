@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::state::{Platform, Sim};
-use crate::x_http::{Caller, Endpoint, guard, invalid_request, query_get, query_pairs, respond};
+use crate::x_http::{Caller, Endpoint, admit, invalid_request, query_get, respond};
 use crate::x_json::{Fields, user_json};
 use crate::x_mentions::is_snowflake;
 use crate::x_params::{self, Spec};
@@ -78,14 +78,10 @@ fn valid(by: By, key: &str) -> bool {
 
 /// One user by path parameter.
 async fn one(sim: &Sim, headers: &HeaderMap, query: Option<String>, spec: &Spec, by: By, key: &str) -> Response {
-    let g = match guard(sim, headers, Endpoint::Users).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(sim, headers, Endpoint::Users, query.as_deref(), spec).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = spec.check(&pairs, &g.rate) {
-        return r;
-    }
     let parameter = spec.path[0];
     if !valid(by, key) {
         return invalid_request(parameter, key, &bad_value(by, parameter, key), &g.rate);
@@ -100,14 +96,10 @@ async fn one(sim: &Sim, headers: &HeaderMap, query: Option<String>, spec: &Spec,
 
 /// Up to 100 users by a comma-separated query parameter.
 async fn many(sim: &Sim, headers: &HeaderMap, query: Option<String>, spec: &Spec, by: By) -> Response {
-    let g = match guard(sim, headers, Endpoint::Users).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(sim, headers, Endpoint::Users, query.as_deref(), spec).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = spec.check(&pairs, &g.rate) {
-        return r;
-    }
     let parameter = spec.query[0];
     let raw = query_get(&pairs, parameter).unwrap_or_default();
     let keys: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
@@ -164,14 +156,10 @@ pub async fn by_usernames(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery
 
 /// `GET /2/users/me`: the account the user token acts for.
 pub async fn me(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let g = match guard(&sim, &headers, Endpoint::Me).await {
-        Ok(g) => g,
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::Me, query.as_deref(), &x_params::USERS_ME).await {
+        Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let pairs = query_pairs(query.as_deref());
-    if let Err(r) = x_params::USERS_ME.check(&pairs, &g.rate) {
-        return r;
-    }
     let fields = Fields::parse(&pairs, sim.cfg.post_naming);
     let account = match &g.caller {
         Caller::User { account: Some(a), .. } => Some(a.clone()),
