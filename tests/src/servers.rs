@@ -17,10 +17,23 @@ pub struct NatsCluster {
     _dir: tempfile::TempDir,
 }
 
+/// The pinned release (deploy/nats/nats-server.sh, the one compose and the
+/// shared test server run), installed by ensure-services.sh; `TVARIT_TEST_NATS_SERVER`
+/// names another binary; the OS package's server is the last resort.
 fn nats_server() -> PathBuf {
-    ["/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"]
-        .iter()
-        .map(PathBuf::from)
+    if let Ok(path) = std::env::var("TVARIT_TEST_NATS_SERVER") {
+        return path.into();
+    }
+    let pinned = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/nats-server.sh"))
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|version| PathBuf::from(format!("/opt/tvarit/nats-server-{}/nats-server", version.trim())));
+    pinned
+        .into_iter()
+        .chain(["/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"].map(PathBuf::from))
         .find(|p| p.exists())
         .unwrap_or_else(|| "nats-server".into())
 }
