@@ -30,7 +30,7 @@ if ! command -v docker-compose >/dev/null 2>&1; then
            apt-get install -y -q --no-install-recommends docker-compose >&2; }
 fi
 # Dummy values: .env is the operator's; here only the file's shape is checked.
-for files in "-f docker-compose.yml" "-f docker-compose.yml --profile demo" \
+for files in "-f docker-compose.yml" "-f docker-compose.yml --profile demo" "-f docker-compose.yml --profile district" \
   "-f docker-compose.yml -f docker-compose.cluster.yml" \
   "-f docker-compose.yml -f docker-compose.demo.yml --profile demo"; do
   # shellcheck disable=SC2086 # the words are separate arguments

@@ -31,5 +31,6 @@ mod sla;
 mod stream;
 mod supervision;
 mod tracing;
+mod units;
 mod webhook;
 mod youtube;

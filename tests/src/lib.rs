@@ -178,7 +178,13 @@ impl TestEnv {
     }
 
     pub async fn start(&self, service: Service) -> Running {
-        Running::start(self, service).await
+        Running::start(self, service, &[]).await
+    }
+
+    /// Starts one instance with environment of its own on top of the
+    /// test's (e.g. `TVARIT_UNITS` for one of several reply instances).
+    pub async fn start_with(&self, service: Service, vars: &[(&str, &str)]) -> Running {
+        Running::start(self, service, vars).await
     }
 
     pub async fn start_all(&self) -> Vec<Running> {

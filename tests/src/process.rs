@@ -39,10 +39,11 @@ pub struct Running {
 }
 
 impl Running {
-    pub(crate) async fn start(env: &TestEnv, service: Service) -> Self {
+    pub(crate) async fn start(env: &TestEnv, service: Service, vars: &[(&str, &str)]) -> Self {
         let log = env.dir.path().join(format!("{}-{}.log", service.binary(), rand::random::<u16>()));
-        let mut child =
-            env.command(service.binary()).arg("serve").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut command = env.command(service.binary());
+        command.envs(vars.iter().copied());
+        let mut child = command.arg("serve").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();

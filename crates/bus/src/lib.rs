@@ -8,12 +8,14 @@ mod headers;
 mod publish;
 mod streams;
 mod subjects;
+mod units;
 
 pub use consume::{Batch, consume_batches};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
 pub use streams::{StreamKind, StreamSettings, ensure_consumer, ensure_stream};
 pub use subjects::Namespace;
+pub use units::{consume_units, ensure_unit_consumers, unit_consumer_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

@@ -4,6 +4,7 @@
 
 mod database;
 mod secret;
+mod units;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use database::{connect_schema, ensure_schema, open_schema};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use secret::{SecretError, read_secret};
+pub use units::UnitSelection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

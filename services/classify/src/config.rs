@@ -13,6 +13,10 @@ pub struct ClassifyConfig {
     pub classify_batch: usize,
     /// A model file to use instead of the compiled-in one ("" for that).
     pub classify_model: String,
+    /// `TVARIT_UNITS`: the units whose subjects this instance takes, each
+    /// through its own durable consumer (`balotra,jodhpur`; `-balotra` for
+    /// all but those; empty for every unit). See docs/operations.md §8.
+    pub units: String,
 }
 
 impl Default for ClassifyConfig {
@@ -23,6 +27,7 @@ impl Default for ClassifyConfig {
             classify_http_listen: "127.0.0.1:9092".into(),
             classify_batch: 256,
             classify_model: String::new(),
+            units: String::new(),
         }
     }
 }

@@ -36,7 +36,9 @@ use crate::pipeline::Pipeline;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The durable consumer's name on the ingested stream.
+/// The durable consumers' name on the ingested stream: one per unit,
+/// `classify-ingested-<unit>` (this alone was the all-units consumer of
+/// earlier releases).
 pub const CONSUMER: &str = "classify-ingested";
 
 pub struct Listeners {
@@ -70,6 +72,9 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let ns = Namespace::new(&config.common.namespace);
+    let registry = config.common.registry()?;
+    let units = tvarit_config::UnitSelection::parse(&config.units, &registry)?;
+    tracing::info!(units = %units, "taking these units' posts");
     let classifier = Arc::new(load_classifier(&config)?);
     let pool = tvarit_config::open_schema(&config.common.database_url, &ns.schema("classify"), &MIGRATOR, migrate, 4)
         .await
@@ -79,8 +84,16 @@ pub async fn run(
     let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
     let ingested = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
     tvarit_bus::ensure_stream(&js, &ns, StreamKind::Classified, settings).await?;
-    let consumer =
-        tvarit_bus::ensure_consumer(&ingested, CONSUMER, ns.post_ingested("*"), Duration::from_secs(30)).await?;
+    let all_units: Vec<String> = registry.units().iter().map(|u| u.slug.clone()).collect();
+    let consumers = tvarit_bus::ensure_unit_consumers(
+        &ingested,
+        CONSUMER,
+        units.slugs(),
+        &all_units,
+        |unit| ns.post_ingested(unit),
+        Duration::from_secs(30),
+    )
+    .await?;
     // Operators' relabels, stored for the next training.
     let cases = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Cases, settings).await?;
     let relabels = tvarit_bus::ensure_consumer(
@@ -107,7 +120,7 @@ pub async fn run(
         async move { feedback::handle(&pool, batch).await }
     }));
     let p = pipeline.clone();
-    tvarit_bus::consume_batches(consumer, config.classify_batch.max(1), shutdown.clone(), move |batch| {
+    tvarit_bus::consume_units(consumers, config.classify_batch.max(1), shutdown.clone(), move |batch| {
         let p = p.clone();
         async move { p.handle(batch).await }
     })

@@ -41,6 +41,10 @@ pub struct ReplyConfig {
     pub reply_meta_token_check_seconds: f64,
     /// A Page token that ends within this many days is alerted.
     pub reply_meta_token_warn_days: f64,
+    /// `TVARIT_UNITS`: the units whose subjects this instance takes, each
+    /// through its own durable consumer (`balotra,jodhpur`; `-balotra` for
+    /// all but those; empty for every unit). See docs/operations.md §8.
+    pub units: String,
 }
 
 impl Default for ReplyConfig {
@@ -64,6 +68,7 @@ impl Default for ReplyConfig {
             reply_token_refresh_margin_seconds: 600.0,
             reply_meta_token_check_seconds: 21_600.0,
             reply_meta_token_warn_days: 7.0,
+            units: String::new(),
         }
     }
 }

@@ -30,7 +30,9 @@ use crate::store::outbox::Publisher;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The durable consumer's name on the classified stream.
+/// The durable consumers' name on the classified stream: one per unit,
+/// `reply-classified-<unit>` (this alone was the all-units consumer of
+/// earlier releases).
 pub const CONSUMER: &str = "reply-classified";
 
 pub struct Listeners {
@@ -54,14 +56,24 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let ns = Namespace::new(&config.common.namespace);
     let registry = config.common.registry()?;
+    let units = tvarit_config::UnitSelection::parse(&config.units, &registry)?;
+    tracing::info!(units = %units, "taking these units' posts and SLA clocks");
     let pool = open_database(&config, migrate).await?;
     let nats = tvarit_bus::connect(&config.common.nats_url, "tvarit-reply").await?;
     let js = async_nats::jetstream::new(nats.clone());
     let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
     let classified = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Classified, settings).await?;
     tvarit_bus::ensure_stream(&js, &ns, StreamKind::Cases, settings).await?;
-    let consumer =
-        tvarit_bus::ensure_consumer(&classified, CONSUMER, ns.post_classified("*"), Duration::from_secs(30)).await?;
+    let all_units: Vec<String> = registry.units().iter().map(|u| u.slug.clone()).collect();
+    let consumers = tvarit_bus::ensure_unit_consumers(
+        &classified,
+        CONSUMER,
+        units.slugs(),
+        &all_units,
+        |unit| ns.post_classified(unit),
+        Duration::from_secs(30),
+    )
+    .await?;
     let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone() };
 
     let creds = Arc::new(accounts::Credentials::open(pool.clone(), registry.clone(), &config).await?);
@@ -128,12 +140,13 @@ pub async fn run(
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let sweeper = tokio::spawn(publisher.clone().sweep(shutdown.clone()));
-    let sla = sla::Timer::start(pool.clone(), registry.clone(), publisher.clone(), &config.common.nats_url).await?;
+    let sla =
+        sla::Timer::start(pool.clone(), registry.clone(), units, publisher.clone(), &config.common.nats_url).await?;
     let sla = tokio::spawn(sla.run(shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let (intake, published) = intake::Intake::start(pool, registry, publisher);
-    tvarit_bus::consume_batches(consumer, config.reply_batch.max(1), shutdown.clone(), move |batch| {
+    tvarit_bus::consume_units(consumers, config.reply_batch.max(1), shutdown.clone(), move |batch| {
         intake.clone().handle(batch)
     })
     .await;

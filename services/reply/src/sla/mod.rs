@@ -11,6 +11,10 @@
 //!   the case and writes the event in one transaction, then publishes.
 //!   Deadlines that passed while no process ran fire at once, late but once.
 //! - After a NATS reconnect (events may have been missed) it rebuilds.
+//! - It keeps the clocks of its own units only (`TVARIT_UNITS`). Instances
+//!   that share a unit both hold its clocks; the first to lock the case
+//!   records a mark and the other finds it recorded (`store::fire`), so a
+//!   mark fires once, and still fires if either instance dies.
 
 pub mod clock;
 mod schedule;
@@ -25,6 +29,7 @@ use sqlx::PgPool;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::Namespace;
+use tvarit_config::UnitSelection;
 use tvarit_proto::v1::CaseEvent;
 use tvarit_registry::Registry;
 
@@ -43,6 +48,7 @@ const BATCH: usize = 200;
 pub struct Timer {
     pool: PgPool,
     registry: Registry,
+    units: UnitSelection,
     publisher: Publisher,
     nats: async_nats::Client,
     reconnected: mpsc::UnboundedReceiver<()>,
@@ -51,7 +57,13 @@ pub struct Timer {
 impl Timer {
     /// Copies the policy for the insert trigger (call before intake runs)
     /// and opens the timer's own NATS connection, whose reconnects it hears.
-    pub async fn start(pool: PgPool, registry: Registry, publisher: Publisher, nats_url: &str) -> anyhow::Result<Self> {
+    pub async fn start(
+        pool: PgPool,
+        registry: Registry,
+        units: UnitSelection,
+        publisher: Publisher,
+        nats_url: &str,
+    ) -> anyhow::Result<Self> {
         store::sync_policies(&pool, &registry).await?;
         let (tx, reconnected) = mpsc::unbounded_channel();
         let nats = async_nats::ConnectOptions::new()
@@ -68,7 +80,7 @@ impl Timer {
             })
             .connect(tvarit_bus::server_addrs(nats_url)?)
             .await?;
-        Ok(Self { pool, registry, publisher, nats, reconnected })
+        Ok(Self { pool, registry, units, publisher, nats, reconnected })
     }
 
     pub async fn run(mut self, shutdown: CancellationToken) {
@@ -115,9 +127,11 @@ impl Timer {
                         return;
                     };
                     match CaseEvent::decode(msg.payload.as_ref()) {
-                        Ok(CaseEvent { event_id, case: Some(case), .. }) => {
+                        Ok(CaseEvent { event_id, case: Some(case), .. }) if self.units.contains(&case.unit) => {
                             schedule.update(&self.registry, &case, event_id, &[]);
                         }
+                        // Another instance's unit (or a case moved there).
+                        Ok(CaseEvent { case: Some(case), .. }) => schedule.remove(&case.docket),
                         _ => tracing::debug!(subject = %msg.subject, "sla: undecodable case event"),
                     }
                 }
@@ -130,7 +144,7 @@ impl Timer {
     }
 
     async fn rebuild(&self, schedule: &mut Schedule) -> Result<(), sqlx::Error> {
-        let live = store::live_cases(&self.pool).await?;
+        let live = store::live_cases(&self.pool, &self.units).await?;
         schedule.clear();
         for c in &live {
             schedule.update(&self.registry, &c.case.to_proto(), c.last_event, &c.fired);

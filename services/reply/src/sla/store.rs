@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use tvarit_config::UnitSelection;
 use tvarit_registry::{Registry, SlaPolicy};
 
 use super::clock::Mark;
@@ -47,14 +48,18 @@ pub struct LiveCase {
     pub fired: Vec<Mark>,
 }
 
-/// Every case whose clock runs, with the marks it already had.
-pub async fn live_cases(pool: &PgPool) -> Result<Vec<LiveCase>, sqlx::Error> {
+/// Every case whose clock runs in one of `units`, with the marks it
+/// already had.
+pub async fn live_cases(pool: &PgPool, units: &UnitSelection) -> Result<Vec<LiveCase>, sqlx::Error> {
+    let only: Option<&[String]> = (!units.is_every_unit()).then(|| units.slugs());
     let mut tx = pool.begin().await?;
     // One snapshot for both reads.
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
     let cases: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CASE_COLUMNS} FROM cases WHERE state IN ('open', 'in_process') AND first_reply_at IS NULL"
+        "SELECT {CASE_COLUMNS} FROM cases WHERE state IN ('open', 'in_process') AND first_reply_at IS NULL
+           AND ($1::text[] IS NULL OR unit = ANY($1))"
     )))
+    .bind(only)
     .fetch_all(&mut *tx)
     .await?;
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
