@@ -40,3 +40,50 @@ pub fn leaderboard_csv(board: &LeaderboardResponse) -> String {
     }
     out
 }
+
+/// The sentences tvarit-metrics states (the ranking rule for each `rank_by`,
+/// the exclusions) with their Hindi, for the console and the printed report:
+/// (English exactly as sent, Hindi). A sentence not here is shown in English.
+pub const STATED_IN_HINDI: &[(&str, &str)] = &[
+    (
+        "rows with answered cases first, by mean FRT ascending; ties by median FRT ascending, then share answered within the unit's goal (descending), then counted cases (descending), then name (unit or account, alphabetical); rows with no answered case last, by counted cases (descending), then name",
+        "जिनके उत्तर दिए गए मामले हैं वे पहले, औसत FRT के बढ़ते क्रम में; बराबरी होने पर माध्यिका FRT (बढ़ते क्रम में), फिर इकाई के लक्ष्य के भीतर उत्तर का हिस्सा (घटते क्रम में), फिर गिने गए मामले (घटते क्रम में), फिर नाम (इकाई या खाता, वर्णक्रम से); जिनका कोई उत्तर नहीं वे अंत में, गिने गए मामलों (घटते क्रम में), फिर नाम से",
+    ),
+    (
+        "rows with answered cases first, by median FRT ascending; ties by mean FRT ascending, then share answered within the unit's goal (descending), then counted cases (descending), then name (unit or account, alphabetical); rows with no answered case last, by counted cases (descending), then name",
+        "जिनके उत्तर दिए गए मामले हैं वे पहले, माध्यिका FRT के बढ़ते क्रम में; बराबरी होने पर औसत FRT (बढ़ते क्रम में), फिर इकाई के लक्ष्य के भीतर उत्तर का हिस्सा (घटते क्रम में), फिर गिने गए मामले (घटते क्रम में), फिर नाम (इकाई या खाता, वर्णक्रम से); जिनका कोई उत्तर नहीं वे अंत में, गिने गए मामलों (घटते क्रम में), फिर नाम से",
+    ),
+    (
+        "not-actionable cases (spam, greetings, slogans) are not counted",
+        "कार्रवाई योग्य न होने वाले मामले (स्पैम, अभिवादन, नारे) नहीं गिने जाते",
+    ),
+    (
+        "untagged posts (seen through a district's watch terms, not addressed to any of our accounts) are not counted",
+        "बिना टैग वाली पोस्ट (ज़िले के निगरानी शब्दों से मिली, हमारे किसी खाते को संबोधित नहीं) नहीं गिनी जातीं",
+    ),
+    (
+        "a post seen again (same platform and post id) is one case, counted once",
+        "दोबारा मिली पोस्ट (वही प्लेटफ़ॉर्म और पोस्ट आईडी) एक ही मामला है, एक बार गिनी जाती है",
+    ),
+    (
+        "a case belongs to the month of its post's platform time in the deployment's time zone",
+        "मामला उस महीने का है जिसमें पोस्ट प्लेटफ़ॉर्म पर आई (तैनाती के समय क्षेत्र में)",
+    ),
+    (
+        "unanswered cases count in `cases` and `unanswered`, and as outside the goal and breach shares",
+        "बिना उत्तर के मामले कुल मामलों और अनुत्तरित में गिने जाते हैं, और लक्ष्य व सीमा के भीतर वाले हिस्सों से बाहर",
+    ),
+    (
+        "a case counts for the unit that owns it, except a district case handed to HQ (outside the district's shift, or an emergency raised to HQ) before its first reply: that case counts for HQ",
+        "मामला उसी इकाई का गिना जाता है जिसका वह है, सिवाय उस ज़िला मामले के जो पहले उत्तर से पहले मुख्यालय को सौंपा गया (ज़िले की शिफ्ट के बाहर, या मुख्यालय तक पहुँचाई गई आपात स्थिति): वह मुख्यालय का गिना जाता है",
+    ),
+    (
+        "account rows count every case addressed to the account, whichever unit answered it; goal and breach shares use the targets of the case's unit when the case was opened",
+        "खाते की पंक्तियाँ उस खाते को संबोधित हर मामला गिनती हैं, उत्तर किसी भी इकाई ने दिया हो; लक्ष्य और सीमा के हिस्से मामले के खुलने के समय उसकी इकाई के लक्ष्य से गिने जाते हैं",
+    ),
+];
+
+/// `english` in Hindi when it is a sentence tvarit-metrics states.
+pub fn stated_in_hindi(english: &str) -> Option<&'static str> {
+    STATED_IN_HINDI.iter().find(|(en, _)| *en == english).map(|(_, hi)| *hi)
+}

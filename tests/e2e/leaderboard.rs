@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use chrono::{Duration as Age, Utc};
 use serde_json::Value;
-use tvarit_e2e::{Running, TestEnv, eventually, post_line};
+use tvarit_e2e::{Running, TestEnv, eventually, post_line, registry_with_sla};
 
 fn desk(env: &TestEnv, reply: &Running, metrics: &Running, token: &str, args: &[&str]) -> Output {
     env.command("tvarit-desk")
@@ -20,11 +20,16 @@ fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-/// Replies with known delays: the leaderboard ranks units by median first
-/// response time, shows mean too, and leaves out not-actionable posts.
+/// Replies with known delays: the leaderboard ranks units by mean first
+/// response time (HQ's rule), shows the median too, and leaves out
+/// not-actionable posts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn units_rank_by_first_response_time() {
     let env = TestEnv::new().await;
+    // Staffed round the clock: at night a district hands its cases to HQ,
+    // and they would count for HQ (tests/e2e/hq_ranking.rs covers that).
+    let always = "shift = \"24x7\"";
+    env.use_registry(&registry_with_sla(&[("balotra", always), ("jaipur", always), ("barmer", always)]));
     let running = env.start_all().await;
     let (reply, metrics) = (&running[2], &running[3]);
     let now = Utc::now();
@@ -84,7 +89,10 @@ async fn units_rank_by_first_response_time() {
     })
     .await;
     let units: Vec<&str> = rows.iter().map(|r| r["unit"].as_str().unwrap()).collect();
-    assert_eq!(units, ["balotra", "jaipur", "barmer"], "ranked by median FRT: {rows:#?}");
+    // HQ ranks by the mean: jaipur's median (~200 s) beats barmer's (~250 s),
+    // but its one slow answer puts its mean (~300 s) behind barmer's (~250 s).
+    assert_eq!(units, ["balotra", "barmer", "jaipur"], "ranked by mean FRT: {rows:#?}");
+    assert!(rows.iter().all(|r| r["rank_by"] == "mean"), "{rows:#?}");
     let row = |u: &str| rows.iter().find(|r| r["unit"] == u).unwrap();
     let near = |v: &Value, expected: f64| {
         let v = v.as_f64().unwrap();

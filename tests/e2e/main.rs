@@ -16,6 +16,7 @@ mod desk_cli;
 mod follow_ups;
 mod grpc_input;
 mod health;
+mod hq_ranking;
 mod leaderboard;
 mod library;
 mod metrics_dashboards;

@@ -31,6 +31,9 @@ pub enum MetricsCommand {
         /// YYYY-MM in the deployment's time zone.
         #[arg(long)]
         month: String,
+        /// The ranking of accounts (one row per handle) instead of units.
+        #[arg(long)]
+        accounts: bool,
     },
     /// First response figures over a period (post time), grouped.
     Stats {
@@ -108,8 +111,11 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
         .with_context(|| format!("cannot reach {server}"))?;
     let mut client = MetricsClient::new(channel);
     match cmd {
-        MetricsCommand::Leaderboard { month } => {
-            let board = client.leaderboard(LeaderboardRequest { month }).await?.into_inner();
+        MetricsCommand::Leaderboard { month, accounts } => {
+            let mut board = client.leaderboard(LeaderboardRequest { month }).await?.into_inner();
+            if accounts {
+                board.rows = std::mem::take(&mut board.accounts);
+            }
             leaderboard(out, &board, json)?;
         }
         MetricsCommand::Stats { unit, from, to, by } => {
@@ -252,13 +258,16 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
 pub fn leaderboard(out: &mut dyn Write, b: &LeaderboardResponse, as_json: bool) -> std::io::Result<()> {
     if as_json {
         for r in &b.rows {
-            let row = json!({
+            let mut row = json!({
                 "month": b.month, "rank": r.rank, "unit": r.unit, "cases": r.cases, "answered": r.answered,
                 "unanswered": r.unanswered, "median_frt_s": r.median_frt_s, "mean_frt_s": r.mean_frt_s,
                 "p90_frt_s": r.p90_frt_s, "max_frt_s": r.max_frt_s, "within_goal_share": r.within_goal_share,
                 "within_breach_share": r.within_breach_share, "rank_change": r.rank_change,
-                "sla_breaches": r.sla_breaches, "escalations": r.escalations,
+                "sla_breaches": r.sla_breaches, "escalations": r.escalations, "rank_by": r.rank_by,
             });
+            if !r.account.is_empty() {
+                row["account"] = json!(r.account);
+            }
             writeln!(out, "{row}")?;
         }
         return Ok(());
@@ -271,12 +280,13 @@ pub fn leaderboard(out: &mut dyn Write, b: &LeaderboardResponse, as_json: bool) 
     )?;
     for r in &b.rows {
         let change = r.rank_change.map_or_else(|| "new".into(), |c| format!("{c:+}"));
+        let name = if r.account.is_empty() { r.unit.clone() } else { format!("{} ({})", r.account, r.unit) };
         writeln!(
             out,
             "{:>4} {:>6} {:<18} {:>6} {:>8} {:>10} {:>10} {:>10} {:>6.1}% {:>6.1}%",
             r.rank,
             change,
-            r.unit,
+            name,
             r.cases,
             r.answered,
             secs(r.median_frt_s),

@@ -1,30 +1,35 @@
--- Recomputes unit_month_rollup for the (month, unit) pairs $1/$2 from the raw
--- facts with the same exclusions as every figure. $3 goal, $4 breach seconds.
+-- Recomputes {table} for the (month, {key}) pairs $1/$2 from the raw facts
+-- with the same exclusions as every figure. The shares use each case's own
+-- SLA targets (goal_s, breach_s); $3/$4 (goal, breach seconds) stand in for
+-- facts recorded before cases carried them. {key} is `ranked_unit` for the
+-- unit rows (a case handed to HQ counts for HQ) and `account` for accounts.
 WITH touched AS (
-    SELECT DISTINCT m AS month, u AS unit FROM UNNEST($1::text[], $2::text[]) AS t(m, u)
+    SELECT DISTINCT m AS month, k AS key FROM UNNEST($1::text[], $2::text[]) AS t(m, k)
 ), f AS (
-    SELECT c.month, c.unit, c.sla_breaches, c.escalations,
+    SELECT c.month, c.{key} AS key, c.sla_breaches, c.escalations,
+           COALESCE(c.goal_s, $3) AS goal_s, COALESCE(c.breach_s, $4) AS breach_s,
            CASE WHEN c.first_reply_at IS NOT NULL
                 THEN GREATEST(0, EXTRACT(EPOCH FROM c.first_reply_at - c.post_created_at))::float8 END AS frt
-    FROM case_facts c JOIN touched t ON c.month = t.month AND c.unit = t.unit
+    FROM case_facts c JOIN touched t ON c.month = t.month AND c.{key} = t.key
     WHERE c.state <> 'not_actionable' AND NOT c.untagged
 ), fresh AS (
-    SELECT month, unit, count(*) AS cases, count(frt) AS answered,
+    SELECT month, key, count(*) AS cases, count(frt) AS answered,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
-           (count(*) FILTER (WHERE frt <= $3))::float8 / count(*) AS within_goal_share,
-           (count(*) FILTER (WHERE frt <= $4))::float8 / count(*) AS within_breach_share,
+           (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
+           (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
            sum(sla_breaches) AS sla_breaches, sum(escalations) AS escalations
-    FROM f GROUP BY month, unit
+    FROM f GROUP BY month, key
 ), gone AS (
-    DELETE FROM unit_month_rollup r USING touched t
-    WHERE r.month = t.month AND r.unit = t.unit AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.month = r.month AND fresh.unit = r.unit)
+    DELETE FROM {table} r USING touched t
+    WHERE r.month = t.month AND r.{column} = t.key
+      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.month = r.month AND fresh.key = r.{column})
 )
-INSERT INTO unit_month_rollup
-SELECT month, unit, cases, answered, median_frt_s, mean_frt_s, p90_frt_s, max_frt_s, within_goal_share,
+INSERT INTO {table}
+SELECT month, key, cases, answered, median_frt_s, mean_frt_s, p90_frt_s, max_frt_s, within_goal_share,
        within_breach_share, sla_breaches, escalations, $3, $4
 FROM fresh
-ON CONFLICT (month, unit) DO UPDATE SET
+ON CONFLICT (month, {column}) DO UPDATE SET
     cases = EXCLUDED.cases, answered = EXCLUDED.answered, median_frt_s = EXCLUDED.median_frt_s,
     mean_frt_s = EXCLUDED.mean_frt_s, p90_frt_s = EXCLUDED.p90_frt_s, max_frt_s = EXCLUDED.max_frt_s,
     within_goal_share = EXCLUDED.within_goal_share, within_breach_share = EXCLUDED.within_breach_share,

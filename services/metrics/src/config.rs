@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use tvarit_config::Common;
 
+use crate::leaderboard::RankBy;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MetricsConfig {
     #[serde(flatten)]
@@ -9,12 +11,15 @@ pub struct MetricsConfig {
     pub metrics_grpc_listen: String,
     /// `/metrics`, `/healthz`.
     pub metrics_http_listen: String,
-    /// First response within this many seconds meets the goal (HQ: 2 min).
+    /// Goal for cases whose facts predate per-case targets (each case
+    /// otherwise carries its unit's registry target; HQ: 2 min).
     pub metrics_goal_seconds: f64,
-    /// First response later than this is a breach (HQ: 5 min).
+    /// Breach limit for the same older facts (HQ: 5 min).
     pub metrics_breach_seconds: f64,
     /// A unit is "on shift" when an operator acted there within this many minutes.
     pub metrics_on_shift_minutes: u32,
+    /// What the ranking orders by first: `mean` (HQ's rule) or `median`.
+    pub metrics_rank_by: RankBy,
 }
 
 impl Default for MetricsConfig {
@@ -26,6 +31,7 @@ impl Default for MetricsConfig {
             metrics_goal_seconds: 120.0,
             metrics_breach_seconds: 300.0,
             metrics_on_shift_minutes: 30,
+            metrics_rank_by: RankBy::Mean,
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::facts;
 #[derive(Clone)]
 pub struct FactsSettings {
     pub time_zone: chrono_tz::Tz,
+    /// Each unit's SLA targets from the registry.
+    pub targets: std::sync::Arc<facts::Targets>,
 }
 
 pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: Vec<Message>) {
@@ -43,7 +45,7 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
         return;
     }
     let s = settings;
-    match facts::record(pool, &events, s.time_zone).await {
+    match facts::record(pool, &events, s.time_zone, &s.targets).await {
         Ok(recorded) => {
             for (unit, seconds) in recorded.first_replies {
                 metrics::histogram!("tvarit_first_response_seconds", "unit" => unit).record(seconds);

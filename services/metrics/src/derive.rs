@@ -1,18 +1,16 @@
 //! The events of a batch → `case_events` (once each), the per-case figures
 //! derived from them (replying operator, SLA goal misses, breaches,
-//! escalations), and the month rollups of the unit-months they touch,
-//! refreshed in the background from the marks left here.
+//! escalations, the unit a case counts for), and the marks on the month
+//! rollups they touch, refreshed in the background (`rollup.rs`).
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use prost::Message;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEvent, CaseEventKind};
 
 use crate::facts::kind_slug;
-
-pub const ROLLUP_SQL: &str = include_str!("../sql/rollup.sql");
+use crate::rollup::Dimension;
 
 /// The event kinds a case's derived figures (replying operator, goal
 /// misses, breaches, escalations) are counted from.
@@ -32,14 +30,16 @@ struct EventColumns {
     relabel: Vec<Option<Vec<u8>>>,
 }
 
+/// `(month, unit, account)` of a case in the batch: the unit-month and
+/// account-month whose rollups are now out of date.
+pub type Touched = (String, String, String);
+
 /// Stores the events not seen before and refreshes what derives from them;
 /// returns `(unit, kind)` of the new ones.
-/// `unit_months` are the `(month, unit)` of the batch's cases, whose
-/// rollups are now out of date.
 pub async fn record_events(
     tx: &mut Transaction<'_, Postgres>,
     events: &[CaseEvent],
-    unit_months: &[(String, String)],
+    touched: &[Touched],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let mut rows = EventColumns::default();
     for e in events {
@@ -85,77 +85,45 @@ pub async fn record_events(
         .collect();
     derived.sort_unstable();
     derived.dedup();
+    // A case handed to HQ (the shift handoff, or an emergency's `hq` rung:
+    // `escalated_to` `hq` or `hq/…`) before its first reply counts for HQ
+    // (docs/metrics.md, "Which unit a case counts for").
+    let mut moved: Vec<(String, String)> = Vec::new();
     if !derived.is_empty() {
-        sqlx::query(
+        moved = sqlx::query_as(
             "UPDATE case_facts f SET
                  replied_by = (SELECT actor FROM case_events e
                                WHERE e.docket = f.docket AND e.kind = 'replied' ORDER BY e.event_id LIMIT 1),
                  goal_missed = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_goal_missed'),
                  sla_breaches = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'sla_breached'),
-                 escalations = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'escalated')
-             WHERE f.docket = ANY($1)",
+                 escalations = (SELECT count(*) FROM case_events e WHERE e.docket = f.docket AND e.kind = 'escalated'),
+                 ranked_unit = CASE WHEN f.unit <> 'hq' AND EXISTS (
+                         SELECT 1 FROM case_events e
+                         WHERE e.docket = f.docket AND e.kind = 'escalated'
+                           AND (e.escalated_to = 'hq' OR e.escalated_to LIKE 'hq/%')
+                           AND (f.first_reply_at IS NULL OR e.at <= f.first_reply_at))
+                     THEN 'hq' ELSE f.unit END
+             WHERE f.docket = ANY($1)
+             RETURNING COALESCE(f.month, ''), f.ranked_unit",
         )
         .bind(&derived)
-        .execute(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
     }
-    // The unit-months of every case in the batch are marked, not
-    // recomputed: `refresh_dirty` does that at most every couple of seconds,
-    // and before every leaderboard read.
-    // The batch's own (month, unit) pairs: reading them back from the facts
-    // by docket cost more than the rest of the batch's statements.
-    let mut pairs: Vec<&(String, String)> = unit_months.iter().collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let (months, units): (Vec<&str>, Vec<&str>) = pairs.iter().map(|(m, u)| (m.as_str(), u.as_str())).unzip();
-    sqlx::query(
-        "INSERT INTO rollup_dirty (month, unit) SELECT * FROM UNNEST($1::text[], $2::text[])
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(&months)
-    .bind(&units)
-    .execute(&mut **tx)
-    .await?;
-    Ok(new)
-}
-
-/// Recomputes the rollups of the unit-months marked out of date; returns
-/// how many. Safe to run from several places at once: each mark is taken
-/// by one transaction.
-pub async fn refresh_dirty(pool: &PgPool, goal_s: f64, breach_s: f64) -> sqlx::Result<usize> {
-    let mut tx = pool.begin().await?;
-    let dirty: Vec<(String, String)> =
-        sqlx::query_as("DELETE FROM rollup_dirty RETURNING month, unit").fetch_all(&mut *tx).await?;
-    if dirty.is_empty() {
-        return Ok(0);
+    // The unit-months and account-months of every case in the batch (and
+    // HQ's month when a case moved there) are marked, not recomputed:
+    // `rollup::refresh_dirty` does that at most every couple of seconds,
+    // and before every leaderboard read. The batch's own pairs: reading
+    // them back from the facts by docket cost more than the rest of the
+    // batch's statements.
+    let mut units: Vec<(&str, &str)> = touched.iter().map(|(m, u, _)| (m.as_str(), u.as_str())).collect();
+    units.extend(moved.iter().map(|(m, u)| (m.as_str(), u.as_str())));
+    let accounts: Vec<(&str, &str)> = touched.iter().map(|(m, _, a)| (m.as_str(), a.as_str())).collect();
+    for (d, mut pairs) in [(Dimension::Unit, units), (Dimension::Account, accounts)] {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let (months, keys): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
+        d.mark(tx, &months, &keys).await?;
     }
-    let (months, units): (Vec<String>, Vec<String>) = dirty.iter().cloned().unzip();
-    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(dirty.len())
-}
-
-/// Fills `month` for facts recorded before it existed and recomputes every
-/// rollup whose limits differ from `goal_s`/`breach_s` (or all with `all`).
-/// Returns how many unit-months were rebuilt.
-pub async fn rebuild_rollups(pool: &PgPool, tz: Tz, goal_s: f64, breach_s: f64, all: bool) -> sqlx::Result<usize> {
-    sqlx::query(
-        "UPDATE case_facts SET month = to_char(post_created_at AT TIME ZONE $1, 'YYYY-MM') WHERE month IS NULL",
-    )
-    .bind(tz.name())
-    .execute(pool)
-    .await?;
-    let stale: Vec<(String, String)> = sqlx::query_as(
-        "SELECT DISTINCT f.month, f.unit FROM case_facts f
-         LEFT JOIN unit_month_rollup r ON r.month = f.month AND r.unit = f.unit
-         WHERE $1 OR r.unit IS NULL OR r.goal_s <> $2 OR r.breach_s <> $3",
-    )
-    .bind(all)
-    .bind(goal_s)
-    .bind(breach_s)
-    .fetch_all(pool)
-    .await?;
-    let (months, units): (Vec<String>, Vec<String>) = stale.iter().cloned().unzip();
-    sqlx::query(ROLLUP_SQL).bind(&months).bind(&units).bind(goal_s).bind(breach_s).execute(pool).await?;
-    Ok(stale.len())
+    Ok(new)
 }

@@ -16,6 +16,11 @@ fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
 }
 
+/// The registry's defaults (DESIGN.md: goal 2 minutes, breach 5), for a
+/// unit the registry does not know.
+pub const DEFAULT_GOAL_S: f64 = 120.0;
+pub const DEFAULT_BREACH_S: f64 = 300.0;
+
 /// A first reply this batch recorded: `(unit, seconds from post to reply)`.
 pub type FirstReply = (String, f64);
 
@@ -33,9 +38,16 @@ pub fn kind_slug(e: &CaseEvent) -> String {
     e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
 }
 
+/// A case's SLA clock deadlines (goal, breach) as an event carried them.
+type Deadlines = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Each unit's SLA targets `(goal, breach)` in seconds, from the registry.
+pub type Targets = HashMap<String, (f64, f64)>;
+
 /// Upserts the facts and events and marks their unit-months' rollups out
-/// of date, in one transaction.
-pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recorded, sqlx::Error> {
+/// of date, in one transaction. `targets` are the units' SLA targets for
+/// cases whose events carry no deadlines.
+pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz, targets: &Targets) -> Result<Recorded, sqlx::Error> {
     // Within a batch the newest event of a case carries everything older ones
     // did (each event holds the whole case after it).
     let mut latest: HashMap<&str, &CaseEvent> = HashMap::new();
@@ -46,9 +58,19 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recor
             *slot = e;
         }
     }
+    // The clock's deadlines are on the events before the reply only, which
+    // may share the batch with the newer reply event.
+    let mut deadlines: HashMap<&str, Deadlines> = HashMap::new();
+    for e in events {
+        if let Some(case) = e.case.as_ref().filter(|c| c.goal_at.is_some() || c.breach_at.is_some()) {
+            deadlines.insert(case.docket.as_str(), (time(&case.goal_at), time(&case.breach_at)));
+        }
+    }
     let mut c = Columns::default();
     for e in latest.values() {
-        c.push(e, tz);
+        let docket = e.case.as_ref().map_or("", |c| c.docket.as_str());
+        let clock = deadlines.get(docket).copied().unwrap_or_default();
+        c.push(e, tz, targets, clock);
     }
     let mut tx = pool.begin().await?;
     let first_replies: Vec<(String, f64)> = sqlx::query_as(
@@ -56,11 +78,16 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recor
              SELECT docket, first_reply_at FROM case_facts WHERE docket = ANY($1)
          ), upserted AS (
              INSERT INTO case_facts (docket, unit, platform, account, category, state, post_created_at,
-                                     received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged, month)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                     received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged, month,
+                                     goal_s, breach_s, ranked_unit)
+             SELECT *, unit FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
-                                  $11::timestamptz[], $12::bigint[], $13::boolean[], $14::text[])
+                                  $11::timestamptz[], $12::bigint[], $13::boolean[], $14::text[],
+                                  $15::float8[], $16::float8[]) AS t(docket, unit)
              ON CONFLICT (docket) DO UPDATE SET
+                 -- The targets that applied when the case was first seen stay.
+                 goal_s = COALESCE(case_facts.goal_s, EXCLUDED.goal_s),
+                 breach_s = COALESCE(case_facts.breach_s, EXCLUDED.breach_s),
                  first_reply_at = LEAST(case_facts.first_reply_at, EXCLUDED.first_reply_at),
                  state = CASE WHEN EXCLUDED.last_event_id > case_facts.last_event_id
                               THEN EXCLUDED.state ELSE case_facts.state END,
@@ -89,10 +116,13 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz) -> Result<Recor
     .bind(&c.event_id)
     .bind(&c.untagged)
     .bind(&c.month)
+    .bind(&c.goal_s)
+    .bind(&c.breach_s)
     .fetch_all(&mut *tx)
     .await?;
-    let unit_months: Vec<(String, String)> = c.month.iter().cloned().zip(c.unit.iter().cloned()).collect();
-    let new_events = crate::derive::record_events(&mut tx, events, &unit_months).await?;
+    let touched: Vec<crate::derive::Touched> =
+        (0..c.docket.len()).map(|i| (c.month[i].clone(), c.unit[i].clone(), c.account[i].clone())).collect();
+    let new_events = crate::derive::record_events(&mut tx, events, &touched).await?;
     tx.commit().await?;
     Ok(Recorded { first_replies, new_events })
 }
@@ -113,10 +143,12 @@ struct Columns {
     event_id: Vec<i64>,
     untagged: Vec<bool>,
     month: Vec<String>,
+    goal_s: Vec<f64>,
+    breach_s: Vec<f64>,
 }
 
 impl Columns {
-    fn push(&mut self, e: &CaseEvent, tz: Tz) {
+    fn push(&mut self, e: &CaseEvent, tz: Tz, targets: &Targets, (goal_at, breach_at): Deadlines) {
         let Some(case) = &e.case else { return };
         let post = case.post.clone().unwrap_or_default();
         self.docket.push(case.docket.clone());
@@ -134,5 +166,12 @@ impl Columns {
         self.closed_at.push(time(&case.closed_at));
         self.event_id.push(e.event_id);
         self.untagged.push(post.untagged);
+        // The reply clock's own deadlines are the targets that applied; an
+        // event without them (answered, closed) takes the unit's registry
+        // targets, and the first recorded stay.
+        let (goal, breach) = targets.get(&case.unit).copied().unwrap_or((DEFAULT_GOAL_S, DEFAULT_BREACH_S));
+        let since_post = |t: Option<DateTime<Utc>>| t.map(|t| (t - created).num_milliseconds() as f64 / 1000.0);
+        self.goal_s.push(since_post(goal_at).filter(|s| *s > 0.0).unwrap_or(goal));
+        self.breach_s.push(since_post(breach_at).filter(|s| *s > 0.0).unwrap_or(breach));
     }
 }

@@ -1,21 +1,71 @@
-//! The monthly ranking of units by first response time (FRT): the platform
-//! time of a post to the time its first reply was recorded.
+//! The monthly ranking of units and accounts by first response time (FRT):
+//! the platform time of a post to the time its first reply was recorded.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow};
 
-pub const RULE: &str = "units with answered cases first, by median FRT ascending; ties by share answered within \
-     the goal (descending), then mean FRT, then unit name; units with no answered case last, by case count";
+use crate::rollup::Dimension;
 
-pub const EXCLUSIONS: [&str; 6] = [
+/// What the ranking orders by first: HQ ranks by the average ("औसत").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankBy {
+    #[default]
+    Mean,
+    Median,
+}
+
+impl RankBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RankBy::Mean => "mean",
+            RankBy::Median => "median",
+        }
+    }
+
+    /// The figure ranked on first, and the one that breaks its ties.
+    fn keys(self, r: &LeaderboardRow) -> (Option<f64>, Option<f64>) {
+        match self {
+            RankBy::Mean => (r.mean_frt_s, r.median_frt_s),
+            RankBy::Median => (r.median_frt_s, r.mean_frt_s),
+        }
+    }
+
+    fn other(self) -> RankBy {
+        match self {
+            RankBy::Mean => RankBy::Median,
+            RankBy::Median => RankBy::Mean,
+        }
+    }
+}
+
+/// The ranking rule as stated to HQ and on /hq: every key [`rank`] sorts by,
+/// in its order.
+pub fn rule(by: RankBy) -> String {
+    format!(
+        "rows with answered cases first, by {} FRT ascending; ties by {} FRT ascending, then share answered \
+         within the unit's goal (descending), then counted cases (descending), then name (unit or account, \
+         alphabetical); rows with no answered case last, by counted cases (descending), then name",
+        by.as_str(),
+        by.other().as_str()
+    )
+}
+
+pub const EXCLUSIONS: [&str; 7] = [
     "not-actionable cases (spam, greetings, slogans) are not counted",
     "untagged posts (seen through a district's watch terms, not addressed to any of our accounts) are not counted",
     "a post seen again (same platform and post id) is one case, counted once",
     "a case belongs to the month of its post's platform time in the deployment's time zone",
     "unanswered cases count in `cases` and `unanswered`, and as outside the goal and breach shares",
-    "a case counts for the unit that owns it: a post outside a district's shift handed to HQ counts for HQ",
+    "a case counts for the unit that owns it, except a district case handed to HQ (outside the district's shift, \
+     or an emergency raised to HQ) before its first reply: that case counts for HQ",
+    "account rows count every case addressed to the account, whichever unit answered it; goal and breach \
+     shares use the targets of the case's unit when the case was opened",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -46,65 +96,107 @@ pub fn month_bounds(month: &str, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>
     Ok((at(first)?, at(next)?))
 }
 
-type Row = (String, i64, i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>, f64, f64, i64, i64, bool);
-
-pub const LEADERBOARD_SQL: &str = include_str!("../sql/leaderboard.sql");
+/// One month row as the rollup and the raw query return it.
+#[derive(sqlx::FromRow)]
+struct Figures {
+    key: String,
+    cases: i64,
+    answered: i64,
+    median_frt_s: Option<f64>,
+    mean_frt_s: Option<f64>,
+    p90_frt_s: Option<f64>,
+    max_frt_s: Option<f64>,
+    within_goal_share: f64,
+    within_breach_share: f64,
+    sla_breaches: i64,
+    escalations: i64,
+    current: bool,
+}
 
 /// The same figures as the rollup, straight from the raw facts (the audit
-/// path, and the answer when the rollup was computed with other limits).
+/// path, and the answer when the rollup was computed with other defaults).
+/// `{key}` is the facts' column the rows group.
 const RAW_SQL: &str = "WITH f AS (
          -- GREATEST skips NULLs, so an unanswered case must stay NULL explicitly.
-         SELECT unit, sla_breaches, escalations, CASE WHEN first_reply_at IS NOT NULL
-                      THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt
+         SELECT {key} AS key, sla_breaches, escalations,
+                COALESCE(goal_s, $3) AS goal_s, COALESCE(breach_s, $4) AS breach_s,
+                CASE WHEN first_reply_at IS NOT NULL
+                     THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt
          FROM case_facts
          WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable' AND NOT untagged
      )
-     SELECT unit, count(*), count(frt),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY frt), max(frt),
-            (count(*) FILTER (WHERE frt <= $3))::float8 / count(*),
-            (count(*) FILTER (WHERE frt <= $4))::float8 / count(*),
-            sum(sla_breaches)::bigint, sum(escalations)::bigint, true
-     FROM f GROUP BY unit";
+     SELECT key, count(*) AS cases, count(frt) AS answered,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
+            (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
+            (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
+            sum(sla_breaches)::bigint AS sla_breaches, sum(escalations)::bigint AS escalations, true AS current
+     FROM f GROUP BY key";
 
-/// One month's ranked rows: from the rollup, or from the raw facts when
-/// `raw` or when the rollup was computed with other limits.
+/// How a deployment's leaderboard is computed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub time_zone: Tz,
+    /// Targets for facts recorded before cases carried their own.
+    pub goal_s: f64,
+    pub breach_s: f64,
+    pub rank_by: RankBy,
+    /// Account handle → the unit that owns it (registry).
+    pub owners: HashMap<String, String>,
+}
+
+/// One month's ranked rows of one dimension: from the rollup, or from the
+/// raw facts when `raw` or when the rollup was computed with other defaults.
 pub async fn month_rows(
     pool: &PgPool,
     month: &str,
-    tz: Tz,
-    goal_s: f64,
-    breach_s: f64,
+    s: &Settings,
+    d: Dimension,
     raw: bool,
 ) -> Result<Vec<LeaderboardRow>, LeaderboardError> {
-    let (start, end) = month_bounds(month, tz)?;
-    let mut rows: Vec<Row> = Vec::new();
+    let (start, end) = month_bounds(month, s.time_zone)?;
+    let mut rows: Vec<Figures> = Vec::new();
     if !raw {
-        rows = sqlx::query_as(LEADERBOARD_SQL).bind(month).bind(goal_s).bind(breach_s).fetch_all(pool).await?;
+        rows = sqlx::query_as(d.leaderboard_sql()).bind(month).bind(s.goal_s).bind(s.breach_s).fetch_all(pool).await?;
     }
-    if raw || rows.iter().any(|r| !r.11) {
-        rows = sqlx::query_as(RAW_SQL).bind(start).bind(end).bind(goal_s).bind(breach_s).fetch_all(pool).await?;
+    if raw || rows.iter().any(|r| !r.current) {
+        let sql = RAW_SQL.replace("{key}", d.fact_column());
+        rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(start)
+            .bind(end)
+            .bind(s.goal_s)
+            .bind(s.breach_s)
+            .fetch_all(pool)
+            .await?;
     }
     let mut rows: Vec<LeaderboardRow> = rows
         .into_iter()
-        .map(|(unit, cases, answered, median, mean, p90, max, goal, breach, breaches, escalations, _)| LeaderboardRow {
-            rank: 0,
-            unit,
-            cases: cases as u64,
-            answered: answered as u64,
-            median_frt_s: median,
-            mean_frt_s: mean,
-            p90_frt_s: p90,
-            max_frt_s: max,
-            within_goal_share: goal,
-            within_breach_share: breach,
-            unanswered: (cases - answered) as u64,
-            rank_change: None,
-            sla_breaches: breaches as u64,
-            escalations: escalations as u64,
+        .map(|f| {
+            let (unit, account) = match d {
+                Dimension::Unit => (f.key, String::new()),
+                Dimension::Account => (s.owners.get(&f.key).cloned().unwrap_or_default(), f.key),
+            };
+            LeaderboardRow {
+                rank: 0,
+                unit,
+                account,
+                rank_by: s.rank_by.as_str().into(),
+                cases: f.cases as u64,
+                answered: f.answered as u64,
+                median_frt_s: f.median_frt_s,
+                mean_frt_s: f.mean_frt_s,
+                p90_frt_s: f.p90_frt_s,
+                max_frt_s: f.max_frt_s,
+                within_goal_share: f.within_goal_share,
+                within_breach_share: f.within_breach_share,
+                unanswered: (f.cases - f.answered) as u64,
+                rank_change: None,
+                sla_breaches: f.sla_breaches as u64,
+                escalations: f.escalations as u64,
+            }
         })
         .collect();
-    rank(&mut rows);
+    rank(&mut rows, s.rank_by);
     Ok(rows)
 }
 
@@ -115,28 +207,41 @@ pub fn previous_month(month: &str) -> Option<String> {
     Some(if m <= 1 { format!("{:04}-12", y - 1) } else { format!("{y:04}-{:02}", m - 1) })
 }
 
-pub async fn leaderboard(
+/// A row's name: the account for account rows, else the unit.
+fn name(r: &LeaderboardRow) -> &str {
+    if r.account.is_empty() { &r.unit } else { &r.account }
+}
+
+/// A month's rows of one dimension, each with its rank change since the
+/// month before.
+async fn ranked_with_change(
     pool: &PgPool,
     month: &str,
-    tz: Tz,
-    goal_s: f64,
-    breach_s: f64,
-) -> Result<LeaderboardResponse, LeaderboardError> {
-    // Rollups are refreshed in the background; catch up before reading.
-    crate::derive::refresh_dirty(pool, goal_s, breach_s).await?;
-    let mut rows = month_rows(pool, month, tz, goal_s, breach_s, false).await?;
+    s: &Settings,
+    d: Dimension,
+) -> Result<Vec<LeaderboardRow>, LeaderboardError> {
+    let mut rows = month_rows(pool, month, s, d, false).await?;
     if let Some(prev) = previous_month(month) {
-        let before = month_rows(pool, &prev, tz, goal_s, breach_s, false).await?;
+        let before = month_rows(pool, &prev, s, d, false).await?;
         for r in &mut rows {
-            r.rank_change = before.iter().find(|b| b.unit == r.unit).map(|b| b.rank as i32 - r.rank as i32);
+            r.rank_change = before.iter().find(|b| name(b) == name(r)).map(|b| b.rank as i32 - r.rank as i32);
         }
     }
+    Ok(rows)
+}
+
+pub async fn leaderboard(pool: &PgPool, month: &str, s: &Settings) -> Result<LeaderboardResponse, LeaderboardError> {
+    month_bounds(month, s.time_zone)?;
+    // Rollups are refreshed in the background; catch up before reading.
+    crate::rollup::refresh_dirty(pool, s.goal_s, s.breach_s).await?;
     Ok(LeaderboardResponse {
         month: month.into(),
-        time_zone: tz.name().into(),
-        rule: RULE.into(),
+        time_zone: s.time_zone.name().into(),
+        rule: rule(s.rank_by),
         exclusions: EXCLUSIONS.iter().map(|s| (*s).into()).collect(),
-        rows,
+        rows: ranked_with_change(pool, month, s, Dimension::Unit).await?,
+        accounts: ranked_with_change(pool, month, s, Dimension::Account).await?,
+        rank_by: s.rank_by.as_str().into(),
     })
 }
 
@@ -145,16 +250,17 @@ fn frt(v: Option<f64>) -> f64 {
     v.unwrap_or(f64::INFINITY)
 }
 
-/// Orders and numbers rows by [`RULE`].
-pub fn rank(rows: &mut [LeaderboardRow]) {
+/// Orders and numbers rows by [`rule`]: each key it states, in its order.
+pub fn rank(rows: &mut [LeaderboardRow], by: RankBy) {
     rows.sort_by(|a, b| {
+        let ((a1, a2), (b1, b2)) = (by.keys(a), by.keys(b));
         (a.answered == 0)
             .cmp(&(b.answered == 0))
-            .then(frt(a.median_frt_s).total_cmp(&frt(b.median_frt_s)))
+            .then(frt(a1).total_cmp(&frt(b1)))
+            .then(frt(a2).total_cmp(&frt(b2)))
             .then(b.within_goal_share.total_cmp(&a.within_goal_share))
-            .then(frt(a.mean_frt_s).total_cmp(&frt(b.mean_frt_s)))
             .then(b.cases.cmp(&a.cases))
-            .then(a.unit.cmp(&b.unit))
+            .then(name(a).cmp(name(b)))
     });
     for (i, r) in rows.iter_mut().enumerate() {
         r.rank = i as u32 + 1;
@@ -179,24 +285,67 @@ mod tests {
         }
     }
 
-    #[test]
-    fn ranks_by_median_then_goal_share_and_unanswered_last() {
-        let row = |unit: &str, answered, median, goal| LeaderboardRow {
+    fn row(unit: &str, answered: u64, mean: f64, median: f64, goal: f64, cases: u64) -> LeaderboardRow {
+        LeaderboardRow {
             unit: unit.into(),
-            cases: 4,
+            cases,
             answered,
-            median_frt_s: Some(median),
+            mean_frt_s: (answered > 0).then_some(mean),
+            median_frt_s: (answered > 0).then_some(median),
             within_goal_share: goal,
             ..Default::default()
-        };
-        let mut rows = vec![
-            row("jaipur", 4, 300.0, 0.2),
-            row("kota", 0, 0.0, 0.0),
-            row("balotra", 4, 90.0, 0.5),
-            row("barmer", 4, 90.0, 0.75),
-        ];
-        rank(&mut rows);
-        let order: Vec<_> = rows.iter().map(|r| (r.rank, r.unit.as_str())).collect();
-        assert_eq!(order, [(1, "barmer"), (2, "balotra"), (3, "jaipur"), (4, "kota")]);
+        }
+    }
+
+    fn order(mut rows: Vec<LeaderboardRow>, by: RankBy) -> Vec<(u32, String)> {
+        rank(&mut rows, by);
+        rows.iter().map(|r| (r.rank, name(r).to_string())).collect()
+    }
+
+    /// Each tie-break the stated rule names, one at a time, in its order.
+    #[test]
+    fn ranks_by_the_stated_rule_key_by_key() {
+        let o = |rows, by| order(rows, by).into_iter().map(|(_, n)| n).collect::<Vec<_>>();
+        // mean first (HQ's rule); median decides by itself.
+        let rows = vec![row("a", 4, 100.0, 50.0, 0.5, 4), row("b", 4, 90.0, 80.0, 0.5, 4)];
+        assert_eq!(o(rows.clone(), RankBy::Mean), ["b", "a"]);
+        assert_eq!(o(rows, RankBy::Median), ["a", "b"]);
+        // equal mean: the median breaks it
+        let rows = vec![row("a", 4, 90.0, 80.0, 0.5, 4), row("b", 4, 90.0, 70.0, 0.5, 4)];
+        assert_eq!(o(rows, RankBy::Mean), ["b", "a"]);
+        // equal mean and median: the share within goal, higher first
+        let rows = vec![row("a", 4, 90.0, 80.0, 0.5, 4), row("b", 4, 90.0, 80.0, 0.75, 4)];
+        assert_eq!(o(rows, RankBy::Mean), ["b", "a"]);
+        // then more counted cases first, then the name
+        let rows =
+            vec![row("a", 4, 90.0, 80.0, 0.5, 4), row("b", 4, 90.0, 80.0, 0.5, 6), row("c", 4, 90.0, 80.0, 0.5, 6)];
+        assert_eq!(o(rows, RankBy::Mean), ["b", "c", "a"]);
+        // no answered case: last, by cases then name
+        let rows =
+            vec![row("z", 0, 0.0, 0.0, 0.0, 2), row("y", 0, 0.0, 0.0, 0.0, 3), row("x", 1, 900.0, 900.0, 0.0, 1)];
+        assert_eq!(order(rows, RankBy::Mean), [(1, "x".into()), (2, "y".into()), (3, "z".into())]);
+        // the rule says the same keys in the same order
+        let stated = rule(RankBy::Mean);
+        let at = |k: &str| stated.find(k).unwrap_or_else(|| panic!("{k} not in {stated}"));
+        assert!(at("by mean FRT") < at("ties by median FRT") && at("ties by median") < at("within the unit's goal"));
+        assert!(at("(descending), then counted cases") < at("then name"));
+    }
+
+    /// The console and the printed report show these in Hindi: a sentence
+    /// changed here without its Hindi would fall back to English.
+    #[test]
+    fn every_stated_sentence_has_its_hindi() {
+        let stated = [rule(RankBy::Mean), rule(RankBy::Median)];
+        for s in stated.iter().map(String::as_str).chain(EXCLUSIONS) {
+            assert!(tvarit_proto::report::stated_in_hindi(s).is_some(), "no Hindi for {s:?}");
+        }
+    }
+
+    #[test]
+    fn rank_by_parses_from_configuration() {
+        let by: RankBy = serde_json::from_str("\"median\"").unwrap();
+        assert_eq!(by, RankBy::Median);
+        assert!(serde_json::from_str::<RankBy>("\"p90\"").is_err());
+        assert_eq!(RankBy::default().as_str(), "mean");
     }
 }

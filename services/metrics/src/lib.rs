@@ -9,6 +9,7 @@ pub mod facts;
 pub mod leaderboard;
 pub mod queries;
 pub mod report;
+pub mod rollup;
 pub mod service;
 
 use std::time::Duration;
@@ -36,6 +37,26 @@ pub async fn open_database(config: &MetricsConfig, migrate: bool) -> anyhow::Res
         .context("opening the metrics schema")
 }
 
+/// Each unit's SLA targets `(goal, breach)` in seconds, from the registry.
+pub fn sla_targets(registry: &tvarit_registry::Registry) -> facts::Targets {
+    registry
+        .units()
+        .iter()
+        .filter_map(|u| registry.sla(&u.slug).map(|p| (u.slug.clone(), (p.goal_seconds.into(), p.breach_seconds.into()))))
+        .collect()
+}
+
+/// How this deployment's leaderboard is computed and labelled.
+pub fn board_settings(config: &MetricsConfig, registry: &tvarit_registry::Registry) -> leaderboard::Settings {
+    leaderboard::Settings {
+        time_zone: registry.time_zone(),
+        goal_s: config.metrics_goal_seconds,
+        breach_s: config.metrics_breach_seconds,
+        rank_by: config.metrics_rank_by,
+        owners: registry.accounts().map(|a| (a.handle.clone(), a.unit.clone())).collect(),
+    }
+}
+
 pub async fn run(
     config: MetricsConfig,
     listeners: Listeners,
@@ -58,7 +79,7 @@ pub async fn run(
         tvarit_bus::ensure_consumer(&ingested, "metrics-ingested", ns.post_ingested("*"), ack_wait).await?;
 
     let (goal, breach, tz) = (config.metrics_goal_seconds, config.metrics_breach_seconds, registry.time_zone());
-    let rebuilt = derive::rebuild_rollups(&pool, tz, goal, breach, false).await.context("rebuilding rollups")?;
+    let rebuilt = rollup::rebuild_rollups(&pool, tz, goal, breach, false).await.context("rebuilding rollups")?;
     if rebuilt > 0 {
         tracing::info!(unit_months = rebuilt, "month rollups rebuilt");
     }
@@ -70,13 +91,11 @@ pub async fn run(
     }
     let service = service::MetricsService {
         pool: pool.clone(),
-        time_zone: tz,
-        goal_seconds: goal,
-        breach_seconds: breach,
+        board: board_settings(&config, &registry),
         units,
         on_shift_minutes: config.metrics_on_shift_minutes,
     };
-    let settings = consumers::FactsSettings { time_zone: tz };
+    let settings = consumers::FactsSettings { time_zone: tz, targets: std::sync::Arc::new(sla_targets(&registry)) };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
     let routes = tonic::service::Routes::new(MetricsServer::new(service));
@@ -123,7 +142,7 @@ async fn refresh_rollups(pool: sqlx::PgPool, goal: f64, breach: f64, shutdown: t
     const IDLE_PER_BUSY: u32 = 4;
     loop {
         let started = std::time::Instant::now();
-        if let Err(e) = derive::refresh_dirty(&pool, goal, breach).await {
+        if let Err(e) = rollup::refresh_dirty(&pool, goal, breach).await {
             tracing::warn!(error = %e, "refreshing month rollups; will retry");
         }
         let pause = ROLLUP_EVERY.max(started.elapsed() * IDLE_PER_BUSY);

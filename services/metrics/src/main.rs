@@ -62,8 +62,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Report { month, format } => {
             let pool = open_database(&config, false).await?;
             let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
-            let tz = config.common.registry()?.time_zone();
-            let board = tvarit_metrics::leaderboard::leaderboard(&pool, &month, tz, goal, breach).await?;
+            let settings = tvarit_metrics::board_settings(&config, &config.common.registry()?);
+            let board = tvarit_metrics::leaderboard::leaderboard(&pool, &month, &settings).await?;
             let text = match format {
                 Format::Csv => tvarit_metrics::report::csv(&board),
                 Format::Html => tvarit_metrics::report::html(&board, goal, breach),
@@ -74,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
             let pool = open_database(&config, false).await?;
             let tz = config.common.registry()?.time_zone();
             let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
-            let n = tvarit_metrics::derive::rebuild_rollups(&pool, tz, goal, breach, true).await?;
+            let n = tvarit_metrics::rollup::rebuild_rollups(&pool, tz, goal, breach, true).await?;
             println!("{n} unit-month rollups rebuilt");
         }
     }

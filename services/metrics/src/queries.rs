@@ -14,7 +14,8 @@ use tvarit_proto::v1::{
 /// A closed set: nothing from the request reaches the SQL text.
 pub fn group_key(g: StatsGroup) -> &'static str {
     match g {
-        StatsGroup::Unspecified | StatsGroup::Unit => "unit",
+        // The unit a case counts for, as in the ranking (HQ for a case handed to it).
+        StatsGroup::Unspecified | StatsGroup::Unit => "ranked_unit",
         StatsGroup::Account => "account",
         StatsGroup::Operator => "COALESCE(replied_by, '')",
         StatsGroup::Category => "category",
@@ -55,7 +56,9 @@ type Row = (
     i64,
 );
 
-/// Figures for cases posted in `[from, to)` in `unit` ("" for all), grouped.
+/// Figures for cases posted in `[from, to)` counted for `unit` ("" for all),
+/// grouped. Shares use each case's own targets; `goal_s`/`breach_s` stand
+/// in for facts recorded before cases carried them.
 #[allow(clippy::too_many_arguments)]
 pub async fn stats(
     pool: &PgPool,
@@ -70,18 +73,19 @@ pub async fn stats(
     let sql = format!(
         "WITH f AS (
              SELECT {key} AS key, goal_missed, sla_breaches, escalations,
+                    COALESCE(goal_s, $4) AS goal_s, COALESCE(breach_s, $5) AS breach_s,
                     CASE WHEN first_reply_at IS NOT NULL
                          THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt,
                     GREATEST(0, EXTRACT(EPOCH FROM received_at - post_created_at))::float8 AS lag
              FROM case_facts
-             WHERE ($1 = '' OR unit = $1) AND post_created_at >= $2 AND post_created_at < $3
+             WHERE ($1 = '' OR ranked_unit = $1) AND post_created_at >= $2 AND post_created_at < $3
                AND state <> 'not_actionable' AND NOT untagged
          )
          SELECT key, count(*), count(frt),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),
                 percentile_cont(0.9) WITHIN GROUP (ORDER BY frt), max(frt),
-                (count(*) FILTER (WHERE frt <= $4))::float8 / count(*),
-                (count(*) FILTER (WHERE frt <= $5))::float8 / count(*),
+                (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*),
+                (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*),
                 avg(lag), max(lag),
                 sum(goal_missed)::bigint, sum(sla_breaches)::bigint, sum(escalations)::bigint
          FROM f WHERE $6 <> '' -- $6 is referenced even when the key does not use it

@@ -161,6 +161,7 @@ mod tests {
                 within_goal_share: 2.0 / 3.0,
                 ..Default::default()
             }],
+            ..Default::default()
         }
     }
 

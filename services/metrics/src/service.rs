@@ -1,7 +1,6 @@
 //! The `Metrics` gRPC API.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use sqlx::PgPool;
 use tonic::{Request, Response, Status};
 use tvarit_proto::time::to_millis;
@@ -11,14 +10,12 @@ use tvarit_proto::v1::{
     LeaderboardResponse, StatsRequest, StatsResponse,
 };
 
-use crate::leaderboard::{EXCLUSIONS, LeaderboardError, leaderboard};
+use crate::leaderboard::{EXCLUSIONS, LeaderboardError, Settings, leaderboard};
 use crate::queries;
 
 pub struct MetricsService {
     pub pool: PgPool,
-    pub time_zone: Tz,
-    pub goal_seconds: f64,
-    pub breach_seconds: f64,
+    pub board: Settings,
     /// Registry unit slugs, for coverage.
     pub units: Vec<String>,
     pub on_shift_minutes: u32,
@@ -39,7 +36,7 @@ fn time(t: &Option<prost_types::Timestamp>, what: &str) -> Result<DateTime<Utc>,
 impl Metrics for MetricsService {
     async fn leaderboard(&self, req: Request<LeaderboardRequest>) -> Result<Response<LeaderboardResponse>, Status> {
         let month = req.into_inner().month;
-        match leaderboard(&self.pool, &month, self.time_zone, self.goal_seconds, self.breach_seconds).await {
+        match leaderboard(&self.pool, &month, &self.board).await {
             Ok(board) => Ok(Response::new(board)),
             Err(e @ LeaderboardError::BadMonth(_)) => Err(Status::invalid_argument(e.to_string())),
             Err(LeaderboardError::Database(e)) => Err(unavailable(e)),
@@ -62,9 +59,9 @@ impl Metrics for MetricsService {
             from,
             to,
             group,
-            self.time_zone,
-            self.goal_seconds,
-            self.breach_seconds,
+            self.board.time_zone,
+            self.board.goal_s,
+            self.board.breach_s,
         )
         .await
         .map_err(unavailable)?;

@@ -56,39 +56,6 @@ pub(super) const STRINGS: &[(&str, &str, &str)] = &[
     ("pii.email", "e-mail", "ई-मेल"),
 ];
 
-/// tvarit-metrics' ranking rule and exclusions (`leaderboard.rs`), as
-/// (English as sent, Hindi).
-const METRICS: &[(&str, &str)] = &[
-    (
-        "units with answered cases first, by median FRT ascending; ties by share answered within the goal (descending), then mean FRT, then unit name; units with no answered case last, by case count",
-        "जिन इकाइयों ने उत्तर दिए वे पहले, माध्यिका FRT के बढ़ते क्रम में; बराबरी होने पर लक्ष्य के भीतर उत्तर का हिस्सा (घटते क्रम में), फिर औसत FRT, फिर इकाई का नाम; जिन इकाइयों ने कोई उत्तर नहीं दिया वे अंत में, मामलों की संख्या के क्रम में",
-    ),
-    (
-        "not-actionable cases (spam, greetings, slogans) are not counted",
-        "कार्रवाई योग्य न होने वाले मामले (स्पैम, अभिवादन, नारे) नहीं गिने जाते",
-    ),
-    (
-        "untagged posts (seen through a district's watch terms, not addressed to any of our accounts) are not counted",
-        "बिना टैग वाली पोस्ट (ज़िले के निगरानी शब्दों से मिली, हमारे किसी खाते को संबोधित नहीं) नहीं गिनी जातीं",
-    ),
-    (
-        "a post seen again (same platform and post id) is one case, counted once",
-        "दोबारा मिली पोस्ट (वही प्लेटफ़ॉर्म और पोस्ट आईडी) एक ही मामला है, एक बार गिनी जाती है",
-    ),
-    (
-        "a case belongs to the month of its post's platform time in the deployment's time zone",
-        "मामला उस महीने का है जिसमें पोस्ट प्लेटफ़ॉर्म पर आई (तैनाती के समय क्षेत्र में)",
-    ),
-    (
-        "unanswered cases count in `cases` and `unanswered`, and as outside the goal and breach shares",
-        "बिना उत्तर के मामले कुल मामलों और अनुत्तरित में गिने जाते हैं, और लक्ष्य व सीमा के भीतर वाले हिस्सों से बाहर",
-    ),
-    (
-        "a case counts for the unit that owns it: a post outside a district's shift handed to HQ counts for HQ",
-        "मामला उसी इकाई का गिना जाता है जिसका वह है: ज़िले की शिफ्ट के बाहर मुख्यालय को सौंपी गई पोस्ट मुख्यालय की गिनी जाती है",
-    ),
-];
-
 impl Lang {
     /// A case event's kind (`sla_breached`) in words.
     pub fn event(self, kind: &str) -> String {
@@ -107,8 +74,8 @@ impl Lang {
 
     /// A sentence tvarit-metrics states (the ranking rule, an exclusion).
     pub fn metrics_text(self, english: &str) -> String {
-        match (self, METRICS.iter().find(|(en, _)| *en == english)) {
-            (Lang::Hi, Some((_, hi))) => (*hi).to_owned(),
+        match (self, tvarit_proto::report::stated_in_hindi(english)) {
+            (Lang::Hi, Some(hi)) => hi.to_owned(),
             _ => english.to_owned(),
         }
     }
@@ -132,7 +99,8 @@ mod tests {
         assert_eq!(Lang::Hi.target("hq/shift supervisor"), "मुख्यालय शिफ्ट पर्यवेक्षक");
         assert_eq!(Lang::En.target("hq"), "HQ");
         assert_eq!(Lang::Hi.target("DIG range"), "DIG range");
-        assert!(Lang::Hi.metrics_text(METRICS[0].0).starts_with("जिन इकाइयों"));
+        let rule = tvarit_proto::report::STATED_IN_HINDI[0].0;
+        assert!(Lang::Hi.metrics_text(rule).starts_with("जिनके उत्तर"));
         assert_eq!(Lang::Hi.metrics_text("a new rule"), "a new rule");
     }
 }

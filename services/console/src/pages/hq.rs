@@ -12,9 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeZone, Utc};
 use serde::Deserialize;
 use tvarit_proto::time::from_millis;
-use tvarit_proto::v1::{
-    CoverageRequest, LeaderboardRequest, LeaderboardResponse, StatsGroup, StatsRequest, UnitCoverage,
-};
+use tvarit_proto::v1::{CoverageRequest, LeaderboardRequest, LeaderboardRow, StatsGroup, StatsRequest, UnitCoverage};
 
 use crate::AppState;
 use crate::format;
@@ -78,32 +76,40 @@ fn units_table(state: &AppState, l: Lang, units: &[&UnitCoverage], median: &Hash
     out
 }
 
-fn leaderboard_table(state: &AppState, l: Lang, b: &LeaderboardResponse) -> String {
+/// The month's ranked rows (units, or accounts with their unit): the figure
+/// ranked on first (`rank_by`, HQ's mean) before the other.
+fn leaderboard_table(state: &AppState, l: Lang, rows: &[LeaderboardRow], rank_by: &str) -> String {
+    let (first, second) = if rank_by == "median" { ("hq.median", "hq.mean") } else { ("hq.mean", "hq.median") };
     let mut out = format!(
-        r#"<div class="table-wrap"><table class="leaderboard"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap"><table class="leaderboard"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
         l.t("hq.rank"),
         l.t("hq.change"),
         l.t("queue.unit"),
         l.t("hq.cases"),
         l.t("hq.answered"),
-        l.t("hq.median"),
+        l.t(first),
+        l.t(second),
         l.t("hq.within_goal"),
     );
-    for r in b.rows.iter().filter(|r| r.cases > 0) {
+    for r in rows.iter().filter(|r| r.cases > 0) {
         let change = match r.rank_change {
             Some(c) if c > 0 => format!(r#"<span class="up" aria-label="+{c}">▲ {c}</span>"#),
             Some(c) if c < 0 => format!(r#"<span class="down" aria-label="{c}">▼ {}</span>"#, -c),
             Some(_) => "=".into(),
             None => format!(r#"<span class="muted">{}</span>"#, l.t("hq.new")),
         };
+        let unit = unit_name(&state.registry, l, &r.unit);
+        let name = if r.account.is_empty() { unit } else { format!("{} ({unit})", r.account) };
+        let (a, b) = if rank_by == "median" { (r.median_frt_s, r.mean_frt_s) } else { (r.mean_frt_s, r.median_frt_s) };
         let _ = write!(
             out,
-            r#"<tr><td class="num">{}</td><td>{change}</td><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{:.0}%</td></tr>"#,
+            r#"<tr><td class="num">{}</td><td>{change}</td><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{:.0}%</td></tr>"#,
             r.rank,
-            esc(&unit_name(&state.registry, l, &r.unit)),
+            esc(&name),
             r.cases,
             r.answered,
-            format::seconds(r.median_frt_s),
+            format::seconds(a),
+            format::seconds(b),
             r.within_goal_share * 100.0,
         );
     }
@@ -174,13 +180,20 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         l.t("hq.leaderboard"),
         esc(&month)
     );
-    body.push_str(&leaderboard_table(&state, l, &board));
+    body.push_str(&leaderboard_table(&state, l, &board.rows, &board.rank_by));
+    let accounts: Vec<LeaderboardRow> = board.accounts.iter().filter(|r| s.may_see(&r.unit)).cloned().collect();
+    if !accounts.is_empty() {
+        let _ = write!(body, r#"<h3 id="lb-accounts">{}</h3>"#, l.t("hq.accounts"));
+        body.push_str(&leaderboard_table(&state, l, &accounts, &board.rank_by));
+    }
     // tvarit-metrics states its rule in English; known sentences are translated.
     let exclusions: Vec<String> = board.exclusions.iter().map(|e| l.metrics_text(e)).collect();
     let _ = write!(
         body,
-        r#"<details><summary>{}</summary><p id="rank-rule">{}</p><p>{}: {}</p></details></section></div></div>"#,
+        r#"<details><summary>{} ({} {})</summary><p id="rank-rule">{}</p><p>{}: {}</p></details></section></div></div>"#,
         l.t("hq.rule"),
+        l.t("hq.ranked_by"),
+        esc(&board.rank_by),
         esc(&l.metrics_text(&board.rule)),
         l.t("hq.not_counted"),
         esc(&exclusions.join("; "))
@@ -220,7 +233,7 @@ pub async fn report(State(state): State<AppState>, signed: Signed, Query(q): Que
 
 #[cfg(test)]
 mod tests {
-    use tvarit_proto::v1::LeaderboardRow;
+    use tvarit_proto::v1::LeaderboardResponse;
 
     use super::*;
 
