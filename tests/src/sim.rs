@@ -18,12 +18,14 @@ pub struct Sim {
 
 impl Sim {
     pub async fn start(args: &[&str]) -> Sim {
+        // TVARIT_TEST_SIM_LOG=info (a RUST_LOG filter) shows the sim's log on stderr.
+        let log = std::env::var("TVARIT_TEST_SIM_LOG").ok();
         let mut child = std::process::Command::new(bin_path("tvarit-sim"))
             .args(["--listen", "127.0.0.1:0", "--rate", "0"])
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log.as_deref().unwrap_or("warn"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if log.is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();

@@ -71,6 +71,12 @@ impl Page {
     pub fn defaults() -> Vec<Page> {
         vec![Page { id: "100000000000001".into(), name: "Rajasthan Police".into() }]
     }
+
+    /// The Instagram professional account answered by default
+    /// (`name` is its username).
+    pub fn instagram_defaults() -> Vec<Page> {
+        vec![Page { id: "17841400000000001".into(), name: "rajasthan_police".into() }]
+    }
 }
 
 /// A YouTube channel of ours: the public comments on its videos.
@@ -191,6 +197,9 @@ pub enum DuplicateScope {
 pub struct SimConfig {
     pub accounts: Vec<Account>,
     pub pages: Vec<Page>,
+    /// Instagram professional accounts (`name` is the username); their
+    /// comments come through the Meta webhook as `object: instagram`.
+    pub instagram_accounts: Vec<Page>,
     pub corpus: Vec<CorpusPost>,
     /// Corpus posts per second (0: the player stays idle).
     pub rate: f64,
@@ -239,6 +248,7 @@ impl Default for SimConfig {
         SimConfig {
             accounts: Account::defaults(),
             pages: Page::defaults(),
+            instagram_accounts: Page::instagram_defaults(),
             corpus: Vec::new(),
             rate: 0.0,
             burst: 1,

@@ -53,7 +53,7 @@ pub fn enqueue_for_post(sim: &Sim, p: &Post) {
                 enqueue(sim, Hook::X, x_webhook::payload(&sim.cfg, uid, p, parent.as_deref()), &p.id);
             }
         }
-        Platform::Facebook => enqueue_meta(sim, p),
+        Platform::Facebook | Platform::Instagram => enqueue_meta(sim, p),
         // YouTube has no webhooks for comments: it is polled.
         Platform::X | Platform::YouTube => {}
     }

@@ -14,6 +14,7 @@
 pub mod config;
 pub mod delivery;
 pub mod faults;
+pub mod instagram;
 pub mod meta;
 pub mod meta_feed;
 pub mod meta_graph;
@@ -52,6 +53,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
     // the guard lets only `/v19.0/…` through to Meta.
     let graph = Router::new()
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
+        .route("/{version}/{object_id}/replies", get(instagram::replies).post(instagram::reply))
         .route("/{version}/{object_id}/feed", get(meta_feed::feed).post(meta_feed::create))
         .route("/{version}/{object_id}", get(meta_feed::object))
         .route_layer(middleware::from_fn(meta_graph::versioned_only));

@@ -38,6 +38,9 @@ struct Cli {
     /// Facebook Pages, `page_id=Name` (repeat); default: 100000000000001=Rajasthan Police.
     #[arg(long = "meta-page")]
     pages: Vec<String>,
+    /// Instagram professional accounts, `ig_user_id=username` (repeat); default: 17841400000000001=rajasthan_police.
+    #[arg(long = "instagram-account")]
+    instagram_accounts: Vec<String>,
     /// Fraction of corpus posts played as Facebook Page comments.
     #[arg(long, default_value_t = 0.0)]
     meta_fraction: f64,
@@ -166,6 +169,11 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
     } else {
         cli.pages.iter().map(|p| Page::parse(p)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?
     };
+    let instagram_accounts = if cli.instagram_accounts.is_empty() {
+        Page::instagram_defaults()
+    } else {
+        cli.instagram_accounts.iter().map(|p| Page::parse(p)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?
+    };
     let mut x_user_tokens = Vec::new();
     for spec in &cli.x_user_tokens {
         let Some((token, handle)) = spec.rsplit_once('=') else {
@@ -202,6 +210,7 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
     Ok(SimConfig {
         accounts,
         pages,
+        instagram_accounts,
         corpus,
         rate: cli.rate,
         burst: cli.burst.max(1),

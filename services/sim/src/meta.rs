@@ -1,4 +1,4 @@
-//! Meta Page webhooks: `feed` comment changes signed `X-Hub-Signature-256:
+//! Meta webhooks: Page `feed` and Instagram `comments` changes signed `X-Hub-Signature-256:
 //! sha256=HEX(HMAC-SHA256(app secret, body))`, and the subscription
 //! handshake `GET <url>?hub.mode=subscribe&hub.challenge=C&hub.verify_token=T`
 //! which must echo C with 200 (and refuse a wrong token).
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::delivery::http_request;
-use crate::state::{Post, Sim};
+use crate::state::{Platform, Post, Sim};
 
 /// `sha256=` + hex(HMAC-SHA256(app secret, body)).
 pub fn signature(app_secret: &str, body: &[u8]) -> String {
@@ -24,8 +24,12 @@ pub fn signature(app_secret: &str, body: &[u8]) -> String {
 }
 
 /// A `feed` change for one comment, from its author (the public, or the
-/// Page itself for its own replies, which receivers must drop).
+/// Page itself for its own replies, which receivers must drop); an
+/// Instagram comment as Instagram's `comments` change.
 pub fn payload(p: &Post, from_name: &str) -> Vec<u8> {
+    if p.platform == Platform::Instagram {
+        return instagram_payload(p);
+    }
     let page = p.page_id.clone().unwrap_or_default();
     let post_id = p.fb_post_id.clone().unwrap_or_default();
     let created = p.created_at.timestamp();
@@ -41,6 +45,26 @@ pub fn payload(p: &Post, from_name: &str) -> Vec<u8> {
         "verb": "add",
     });
     json!({"object": "page", "entry": [{"id": page, "time": created, "changes": [{"field": "feed", "value": value}]}]})
+        .to_string()
+        .into_bytes()
+}
+
+/// `object: instagram`, field `comments`: the comment's id, text, author
+/// (Instagram-scoped id and username), media, and `parent_id` for a reply
+/// to another comment. Instagram names no time but the entry's.
+fn instagram_payload(p: &Post) -> Vec<u8> {
+    let account = p.page_id.clone().unwrap_or_default();
+    let mut value = json!({
+        "from": {"id": p.author.id, "username": p.author.username},
+        "media": {"id": p.fb_post_id.clone().unwrap_or_default(), "media_product_type": "FEED"},
+        "id": p.id,
+        "text": p.text,
+    });
+    if let Some(parent) = &p.in_reply_to_id {
+        value["parent_id"] = json!(parent);
+    }
+    let time = p.created_at.timestamp();
+    json!({"object": "instagram", "entry": [{"id": account, "time": time, "changes": [{"field": "comments", "value": value}]}]})
         .to_string()
         .into_bytes()
 }

@@ -18,11 +18,11 @@ use crate::meta_graph::{bearer, error, graph_json, params, usage_percent};
 use crate::state::{Author, Platform, Post, PublishedRecord, Sim};
 
 /// Graph's `created_time`: `2026-11-03T10:15:42+0000`.
-fn graph_time(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn graph_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
 }
 
-fn unknown_object(object_id: &str) -> String {
+pub(crate) fn unknown_object(object_id: &str) -> String {
     format!(
         "Unsupported request. Object with ID '{object_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
     )
@@ -30,7 +30,7 @@ fn unknown_object(object_id: &str) -> String {
 
 /// Token and faults (the version is checked by the router), common to every call here; `Err` is the answer.
 #[allow(clippy::result_large_err)]
-async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers: &HeaderMap) -> Result<u32, Response> {
+pub(crate) async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers: &HeaderMap) -> Result<u32, Response> {
     Sim::count(&sim.stats.api_requests);
     let usage = usage_percent(sim, page, false);
     let fail = |status: StatusCode, code: u32, msg: &str| {

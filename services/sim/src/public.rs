@@ -20,7 +20,7 @@ pub struct CorpusPost {
     pub text: String,
     #[serde(default)]
     pub mentions: Vec<String>,
-    /// `x` (default), `facebook` or `youtube`.
+    /// `x` (default), `facebook`, `instagram` or `youtube`.
     #[serde(default)]
     pub platform: Option<String>,
     #[serde(default)]
@@ -31,7 +31,8 @@ pub struct CorpusPost {
     /// Shows in the mentions timeline only after this delay.
     #[serde(default)]
     pub late_ms: Option<u64>,
-    /// The Facebook Page commented on (default: the first configured Page).
+    /// The Facebook Page (or Instagram account id) commented on (default:
+    /// the first configured one).
     #[serde(default)]
     pub page_id: Option<String>,
     /// YouTube: the channel whose video is commented on (default: the
@@ -94,7 +95,7 @@ pub fn mentions_in(text: &str) -> Vec<(usize, usize, String)> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("unknown platform {0:?} (x, facebook or youtube)")]
+    #[error("unknown platform {0:?} (x, facebook, instagram or youtube)")]
     Platform(String),
     #[error("{0}")]
     YouTube(String),
@@ -106,12 +107,15 @@ pub enum PublishError {
 
 /// A fixed Page post that the public comments on, per Page.
 const PAGE_POST: &str = "1000000000000001";
+/// The fixed media id (per account) that the public comments on on Instagram.
+const INSTAGRAM_MEDIA_PREFIX: &str = "180";
 
 /// Publishes one post now.
 pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Arc<Post>, PublishError> {
     let platform = match input.platform.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("x") | Some("twitter") => Platform::X,
         Some("facebook") | Some("fb") | Some("meta") => Platform::Facebook,
+        Some("instagram") | Some("ig") => Platform::Instagram,
         Some("youtube") | Some("yt") => return crate::youtube::publish(sim, input),
         Some(other) => return Err(PublishError::Platform(other.to_owned())),
     };
@@ -174,6 +178,17 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
                 .or_else(|| sim.cfg.pages.first().map(|p| p.id.clone()))
                 .unwrap_or_else(|| "100000000000001".into());
             (format!("{PAGE_POST}_{seq}"), Some(page.clone()), Some(format!("{page}_{PAGE_POST}")))
+        }
+        // Instagram ids are plain numbers; one media per account is commented on.
+        Platform::Instagram => {
+            let account = input
+                .page_id
+                .clone()
+                .or_else(|| parent.as_ref().and_then(|p| p.page_id.clone()))
+                .or_else(|| sim.cfg.instagram_accounts.first().map(|a| a.id.clone()))
+                .unwrap_or_else(|| "17841400000000001".into());
+            let media = format!("{INSTAGRAM_MEDIA_PREFIX}{account}");
+            (format!("179{seq}"), Some(account), Some(media))
         }
     };
     let post = Arc::new(Post {

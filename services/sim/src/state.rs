@@ -26,6 +26,8 @@ const X_EPOCH_MS: i64 = 1_288_834_974_657;
 pub enum Platform {
     X,
     Facebook,
+    /// A comment on the media of an Instagram professional account.
+    Instagram,
     /// Serialized `youtube`.
     YouTube,
 }
@@ -61,8 +63,9 @@ pub struct Post {
     pub conversation_id: String,
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_user_id: Option<String>,
+    /// The Facebook Page, or the Instagram account, commented on.
     pub page_id: Option<String>,
-    /// The Page post a Facebook comment is on.
+    /// The Page post a Facebook comment is on; an Instagram comment's media.
     pub fb_post_id: Option<String>,
     /// Written by one of our accounts (a reply we received), not the public.
     pub by_account: bool,

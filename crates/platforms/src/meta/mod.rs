@@ -1,9 +1,10 @@
 //! Meta's Graph API for Facebook Pages and Instagram: the webhook
-//! handshake and signature, feed changes, replying to a comment, and
-//! checking a Page token (`token`).
+//! handshake and signature, Page feed changes, replying to a comment,
+//! Instagram comments (`instagram`), and checking a Page token (`token`).
 
 use serde::Deserialize;
 
+pub mod instagram;
 pub mod publish;
 pub mod token;
 
@@ -36,6 +37,9 @@ pub struct Delivery {
 pub struct Entry {
     /// The Page (or Instagram account) id.
     pub id: String,
+    /// When Meta sent the change, epoch seconds (Instagram's comments name no other time).
+    #[serde(default)]
+    pub time: Option<i64>,
     #[serde(default)]
     pub changes: Vec<Change>,
 }

@@ -75,7 +75,7 @@ fn regain_access(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 }
 
 impl MetaClient {
-    async fn call(&self, req: reqwest::RequestBuilder) -> Result<String, PlatformError> {
+    pub(super) async fn call(&self, req: reqwest::RequestBuilder) -> Result<String, PlatformError> {
         let resp = req.send().await.map_err(|e| network("meta", e))?;
         let status = resp.status().as_u16();
         let regain = regain_access(resp.headers());
@@ -91,7 +91,7 @@ impl MetaClient {
         })
     }
 
-    fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PlatformError> {
+    pub(super) fn read<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, PlatformError> {
         serde_json::from_str(body).map_err(|e| PlatformError::Retryable {
             platform: "meta",
             detail: format!("unreadable response: {e}"),

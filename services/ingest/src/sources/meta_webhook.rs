@@ -1,6 +1,11 @@
-//! Meta webhooks for Facebook Pages: the `hub.*` verification handshake, and
-//! `feed` and `mention` changes verified with `X-Hub-Signature-256` on the
-//! raw body. The Page's own comments are dropped (answering them would loop).
+//! Meta webhooks for Facebook Pages and Instagram: the `hub.*` verification
+//! handshake, and Page `feed` and `mention` changes or Instagram `comments`
+//! and `live_comments` changes, verified with `X-Hub-Signature-256` on the
+//! raw body. The account's own comments are dropped (answering them would loop).
+//!
+//! Instagram's `mentions` change names only a media or comment id, no text:
+//! reading it needs the account's token, which only reply holds, so it is
+//! counted and logged, not ingested (docs/platforms.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use secrecy::ExposeSecret;
+use tvarit_platforms::meta::instagram::CommentChange;
 use tvarit_platforms::meta::{self, FeedChange};
 use tvarit_proto::v1::Author;
 use tvarit_registry::{Account, Registry};
@@ -60,6 +66,23 @@ fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
     })
 }
 
+/// An Instagram comment by someone other than the account itself.
+fn instagram_draft(account: &Account, account_id: &str, time: Option<i64>, c: CommentChange) -> Option<Draft> {
+    if c.from.id == account_id {
+        return None;
+    }
+    let handle = format!("@{}", c.from.username);
+    Some(Draft {
+        platform: account.platform.clone(),
+        post_id: c.id,
+        text: c.text,
+        mentions: vec![account.handle.clone()],
+        author: Some(Author { id: c.from.id, handle, name: c.from.username }),
+        created_at: time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
+        conversation_id: c.media.map(|m| m.id).unwrap_or_default(),
+    })
+}
+
 async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(secret) = &state.meta_app_secret else {
         return reject(StatusCode::SERVICE_UNAVAILABLE, "not_configured", "set TVARIT_META_APP_SECRET".into());
@@ -79,18 +102,31 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
 /// unregistered Pages and unreadable changes are skipped and counted.
 pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json::Error> {
     let delivery: meta::Delivery = serde_json::from_slice(body)?;
+    let instagram = delivery.object == "instagram";
+    let platforms: &[&str] = if instagram { &["instagram"] } else { &["facebook", "instagram"] };
     let mut drafts = Vec::new();
     for entry in delivery.entry {
-        let account = ["facebook", "instagram"].iter().find_map(|p| registry.account_by_platform_id(p, &entry.id));
+        let account = platforms.iter().find_map(|p| registry.account_by_platform_id(p, &entry.id));
         let Some(account) = account else {
-            tracing::warn!(page_id = %entry.id, "meta delivery for an unregistered page");
+            tracing::warn!(object = %delivery.object, account_id = %entry.id, "meta delivery for an unregistered account");
             metrics::counter!("tvarit_ingest_rejected_total", "reason" => "unknown_account").increment(1);
             continue;
         };
-        for change in entry.changes.into_iter().filter(|c| c.field == "feed" || c.field == "mention") {
-            match serde_json::from_value::<FeedChange>(change.value) {
-                Ok(c) => drafts.extend(draft(account, &entry.id, c)),
-                Err(e) => tracing::warn!(error = %e, "unreadable meta feed change skipped"),
+        for change in entry.changes {
+            match (instagram, change.field.as_str()) {
+                (false, "feed" | "mention") => match serde_json::from_value::<FeedChange>(change.value) {
+                    Ok(c) => drafts.extend(draft(account, &entry.id, c)),
+                    Err(e) => tracing::warn!(error = %e, "unreadable meta feed change skipped"),
+                },
+                (true, "comments" | "live_comments") => match serde_json::from_value::<CommentChange>(change.value) {
+                    Ok(c) => drafts.extend(instagram_draft(account, &entry.id, entry.time, c)),
+                    Err(e) => tracing::warn!(error = %e, "unreadable instagram comment change skipped"),
+                },
+                (true, "mentions") => {
+                    tracing::warn!(account = %account.handle, value = %change.value, "instagram mention not ingested: its text needs the account's token (docs/platforms.md)");
+                    metrics::counter!("tvarit_ingest_rejected_total", "reason" => "instagram_mention").increment(1);
+                }
+                _ => {}
             }
         }
     }
@@ -134,5 +170,34 @@ mod tests {
         assert!(draft(&account(), "1001", own).is_none());
         let edit = change(r#"{"from":{"id":"77"},"item":"comment","verb":"edited","comment_id":"5_9","message":"x"}"#);
         assert!(draft(&account(), "1001", edit).is_none());
+    }
+
+    fn registry_with_instagram() -> Registry {
+        let toml = format!(
+            "{}\n[[accounts]]\nplatform = \"instagram\"\nhandle = \"@balotra_police\"\nunit = \"balotra\"\nplatform_id = \"17841400000000009\"\nsources = [\"webhook\"]\n",
+            tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap()
+        );
+        Registry::from_toml(&toml).unwrap()
+    }
+
+    /// Instagram's documented `comments` payload becomes a draft for the
+    /// account's unit; the account's own comment and a `mentions` change
+    /// (no text) do not.
+    #[test]
+    fn instagram_comments_become_drafts() {
+        let body = br#"{"object":"instagram","entry":[{"id":"17841400000000009","time":1764300000,"changes":[
+            {"field":"comments","value":{"from":{"id":"232323232","username":"asha_j"},"media":{"id":"18000001","media_product_type":"FEED"},"id":"17865799348089039","text":"Mandi road par chain snatching hui abhi"}},
+            {"field":"comments","value":{"from":{"id":"17841400000000009","username":"balotra_police"},"media":{"id":"18000001"},"id":"17865799348089040","text":"We are on it"}},
+            {"field":"mentions","value":{"media_id":"18000002","comment_id":"17865799348089041"}}]}]}"#;
+        let drafts = drafts(body, &registry_with_instagram()).unwrap();
+        assert_eq!(drafts.len(), 1, "{drafts:?}");
+        let d = &drafts[0];
+        assert_eq!(
+            (d.platform.as_str(), d.post_id.as_str(), d.conversation_id.as_str()),
+            ("instagram", "17865799348089039", "18000001")
+        );
+        assert_eq!(d.author.as_ref().unwrap().handle, "@asha_j");
+        assert_eq!(d.mentions, vec!["@balotra_police".to_owned()]);
+        assert_eq!(d.created_at.unwrap().timestamp(), 1764300000);
     }
 }

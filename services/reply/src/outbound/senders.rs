@@ -54,13 +54,22 @@ pub fn snowflake_time(id: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(((n >> 22) + 1_288_834_974_657) as i64)
 }
 
-/// YouTube's `publishedAt` (whole seconds), if it is near our clock; else now.
-fn youtube_time(published_at: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(published_at)
-        .ok()
+/// A platform's time of a reply if it is near our clock; else now.
+fn near_now(parsed: Option<DateTime<chrono::FixedOffset>>) -> DateTime<Utc> {
+    parsed
         .map(|t| t.with_timezone(&Utc))
         .filter(|t| (Utc::now() - *t).num_seconds().abs() < 300)
         .unwrap_or_else(Utc::now)
+}
+
+/// YouTube's `publishedAt` (RFC 3339, whole seconds).
+fn youtube_time(published_at: &str) -> DateTime<Utc> {
+    near_now(DateTime::parse_from_rfc3339(published_at).ok())
+}
+
+/// Graph's `2026-11-03T10:15:42+0000`.
+fn graph_time(timestamp: &str) -> DateTime<Utc> {
+    near_now(DateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%S%z").ok())
 }
 
 impl Senders {
@@ -109,9 +118,15 @@ impl Senders {
                     .unwrap_or_else(Utc::now);
                 Ok(Sent { reply_id: Some(created.id), at })
             }
-            "facebook" | "instagram" => {
+            "facebook" => {
                 let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
                 let created = self.meta.reply(token, &r.in_reply_to, &r.text).await?;
+                Ok(Sent { reply_id: Some(created.id), at: Utc::now() })
+            }
+            // Instagram answers a comment through its own endpoint, not /comments.
+            "instagram" => {
+                let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
+                let created = self.meta.reply_instagram(token, &r.in_reply_to, &r.text).await?;
                 Ok(Sent { reply_id: Some(created.id), at: Utc::now() })
             }
             "youtube" => {
@@ -172,6 +187,15 @@ impl Senders {
                     .await?;
                 Ok(tvarit_platforms::youtube::find_reply(&replies, &channel, &r.text)
                     .map(|c| Sent { reply_id: Some(c.id.clone()), at: youtube_time(&c.snippet.published_at) }))
+            }
+            "instagram" => {
+                let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
+                let replies = self.meta.instagram_replies(token, &r.in_reply_to).await?;
+                let username = r.account.trim_start_matches('@');
+                Ok(replies
+                    .iter()
+                    .find(|c| c.username.eq_ignore_ascii_case(username) && c.text.trim() == r.text.trim())
+                    .map(|c| Sent { reply_id: Some(c.id.clone()), at: graph_time(&c.timestamp) }))
             }
             _ => Err(PlatformError::Terminal {
                 platform: "tvarit",

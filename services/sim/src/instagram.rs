@@ -1,0 +1,133 @@
+//! Instagram's comment replies on the Graph API:
+//! `POST /{version}/{ig-comment-id}/replies` (message) → `{"id"}`, as the
+//! professional account whose media was commented on, and
+//! `GET /{version}/{ig-comment-id}/replies?fields=id,text,username,timestamp`
+//! (how a sender finds a reply whose outcome it lost). Errors, faults and
+//! usage headers as the Page calls; the comments arrive by webhook
+//! (`meta::payload`, `object: instagram`).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::json;
+
+use crate::delivery;
+use crate::meta_feed::{admit, graph_time, unknown_object};
+use crate::meta_graph::{error, graph_json, params};
+use crate::state::{Author, Platform, Post, ReplyRecord, Sim};
+
+/// The Instagram comment `comment_id` names, with its account, or the
+/// Graph error to answer.
+#[allow(clippy::result_large_err)]
+fn instagram_comment(sim: &Sim, comment_id: &str, usage: u32) -> Result<(Arc<Post>, String), Response> {
+    let target = sim.lock().by_id.get(comment_id).cloned().filter(|t| t.platform == Platform::Instagram);
+    match target {
+        Some(t) => {
+            let account = t.page_id.clone().unwrap_or_default();
+            Ok((t, account))
+        }
+        None => {
+            let e = error(StatusCode::BAD_REQUEST, "GraphMethodException", 100, Some(33), &unknown_object(comment_id));
+            Err(graph_json(StatusCode::BAD_REQUEST, &e, usage, comment_id))
+        }
+    }
+}
+
+pub async fn reply(
+    State(sim): State<Arc<Sim>>,
+    Path((_version, comment_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = params(query.as_deref(), &headers, &body);
+    let account_of = sim.lock().by_id.get(&comment_id).and_then(|t| t.page_id.clone()).unwrap_or_default();
+    let usage = match admit(&sim, &account_of, &p, &headers).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let (target, account) = match instagram_comment(&sim, &comment_id, usage) {
+        Ok(t) => t,
+        Err(resp) => return resp,
+    };
+    let message = p.iter().rev().find(|(k, _)| k == "message").map(|(_, v)| v.clone()).unwrap_or_default();
+    if message.trim().is_empty() {
+        let e = error(StatusCode::BAD_REQUEST, "OAuthException", 100, None, "(#100) Missing message");
+        return graph_json(StatusCode::BAD_REQUEST, &e, usage, &account);
+    }
+    let (seq, created_at) = sim.next_id();
+    let id = format!("179{seq}");
+    let username =
+        sim.cfg.instagram_accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
+    let reply = Arc::new(Post {
+        platform: Platform::Instagram,
+        id: id.clone(),
+        seq,
+        corpus_id: None,
+        text: message.clone(),
+        author: Author { id: account.clone(), username: username.clone(), name: username },
+        mentions: Vec::new(),
+        mentioned_ids: Vec::new(),
+        created_at,
+        indexed_at: created_at,
+        conversation_id: target.conversation_id.clone(),
+        in_reply_to_id: Some(target.id.clone()),
+        in_reply_to_user_id: Some(target.author.id.clone()),
+        page_id: Some(account.clone()),
+        fb_post_id: target.fb_post_id.clone(),
+        by_account: true,
+    });
+    {
+        let mut inner = sim.lock();
+        inner.by_id.insert(id.clone(), reply.clone());
+        inner.replies.push(ReplyRecord {
+            platform: Platform::Instagram,
+            in_reply_to: target.id.clone(),
+            in_reply_to_corpus_id: target.corpus_id.clone(),
+            text: message,
+            reply_id: Some(id.clone()),
+            time: created_at,
+            account: Some(account.clone()),
+            response_ms: Some((created_at - target.created_at).num_milliseconds()),
+            outcome: "created".into(),
+        });
+    }
+    // Instagram notifies the account of its own comments too; receivers drop them.
+    delivery::enqueue_meta(&sim, &reply);
+    tracing::info!(reply_id = %id, in_reply_to = %target.id, "instagram reply received");
+    // The fault that lets a test kill the sender between the post and its record.
+    let linger = sim.faults().slow_after_create_ms;
+    if linger > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(linger)).await;
+    }
+    graph_json(StatusCode::OK, &json!({ "id": id }), usage, &account)
+}
+
+pub async fn replies(
+    State(sim): State<Arc<Sim>>,
+    Path((_version, comment_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let p = params(query.as_deref(), &headers, &[]);
+    let account_of = sim.lock().by_id.get(&comment_id).and_then(|t| t.page_id.clone()).unwrap_or_default();
+    let usage = match admit(&sim, &account_of, &p, &headers).await {
+        Ok(u) => u,
+        Err(resp) => return resp,
+    };
+    let (target, account) = match instagram_comment(&sim, &comment_id, usage) {
+        Ok(t) => t,
+        Err(resp) => return resp,
+    };
+    let mut found: Vec<Arc<Post>> =
+        sim.lock().by_id.values().filter(|c| c.in_reply_to_id.as_deref() == Some(&target.id)).cloned().collect();
+    found.sort_by_key(|c| std::cmp::Reverse(c.seq));
+    let data: Vec<_> = found
+        .iter()
+        .map(|c| json!({"id": c.id, "text": c.text, "username": c.author.username, "timestamp": graph_time(c.created_at)}))
+        .collect();
+    graph_json(StatusCode::OK, &json!({ "data": data }), usage, &account)
+}

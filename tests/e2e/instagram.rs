@@ -1,0 +1,113 @@
+//! Instagram for real: a comment on the unit's media arrives by Meta's
+//! webhook as `object: instagram`, becomes the unit's case, and is answered
+//! through Instagram's own endpoint (`/{comment-id}/replies`) once, even
+//! when reply is killed between the post and its record.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
+use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
+
+use crate::platforms::{ACCOUNTS, count, wait_count};
+
+const IG_ACCOUNT: &str = "17841400000000009";
+const TOKEN: &str = "balotra-ig-token";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let sim = Sim::start(&[
+        "--meta-webhook-url",
+        &format!("http://127.0.0.1:{port}/webhooks/meta"),
+        "--meta-app-secret",
+        "app-secret",
+        "--meta-verify-token",
+        "verify-token",
+        "--meta-page-token",
+        TOKEN,
+        "--instagram-account",
+        &format!("{IG_ACCOUNT}=balotra_police"),
+    ])
+    .await;
+    env.use_accounts(&format!(
+        "{ACCOUNTS}\n[[accounts]]\nplatform = \"instagram\"\nhandle = \"@balotra_police\"\nunit = \"balotra\"\nplatform_id = \"{IG_ACCOUNT}\"\nsources = [\"webhook\"]\n"
+    ));
+    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
+    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
+    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRA_POLICE", TOKEN);
+    env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
+    env.set_env("TVARIT_REPLY_IN_FLIGHT_TIMEOUT_SECONDS", "2");
+    let mut running = env.start_all().await;
+    let reply_db = env.schema_pool("reply").await;
+
+    // Two people: a second comment by the same person would join their open case.
+    let comment = |who: &str, text: &str| json!({ "text": text, "platform": "instagram", "author": { "handle": who } });
+    sim.post(comment("@asha_j", "बालोतरा मंडी रोड पर अभी चेन स्नैचिंग हुई, बाइक पर दो लड़के थे")).await;
+    sim.post(comment(
+        "@ravi_b",
+        "Balotra bus stand ke paas raat ko sharabi pareshan karte hain, kripya gasht badhayein",
+    ))
+    .await;
+    wait_count(&reply_db, "SELECT count(*) FROM cases WHERE platform = 'instagram' AND unit = 'balotra'", 2).await;
+
+    let token = env.operator("balotra-ig-op", "operator", "balotra");
+    let desk = desk_client(&running[2]).await;
+    let mut cases: Vec<Case> = {
+        let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
+        desk.clone().list_queue(req).await.unwrap().into_inner().cases
+    };
+    cases.sort_by(|a, b| a.docket.cmp(&b.docket));
+    let post = cases[0].post.as_ref().unwrap();
+    assert!(post.author.as_ref().unwrap().handle.starts_with('@'), "the commenter's username is kept: {post:?}");
+    let reply = |docket: String, text: &'static str| {
+        let (mut desk, token) = (desk.clone(), token.clone());
+        async move { desk.reply(authed(&token, ReplyRequest { docket, text: text.into() })).await.unwrap() }
+    };
+    let sent = |desk: tvarit_proto::v1::desk_client::DeskClient<_>, docket: String| {
+        let token = token.clone();
+        eventually(Duration::from_secs(40), "the reply sent", move || {
+            let (mut desk, token, docket) = (desk.clone(), token.clone(), docket.clone());
+            async move {
+                let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
+                (c.reply_status == "sent").then_some(c)
+            }
+        })
+    };
+    let replies_to = |id: String| {
+        let sim = &sim;
+        async move { sim.replies().await.iter().filter(|r| r["in_reply_to"] == id.as_str()).count() }
+    };
+
+    // 1. Answered through /{comment-id}/replies, as the account.
+    reply(cases[0].docket.clone(), "Balotra Police: a patrol is on its way, please DM the time.").await;
+    let case = sent(desk.clone(), cases[0].docket.clone()).await;
+    assert!(case.first_reply_at.is_some());
+    let on_sim = sim.replies().await;
+    let r = on_sim.iter().find(|r| r["in_reply_to"] == post.post_id.as_str()).expect("the reply on Instagram");
+    assert_eq!((r["platform"].as_str(), r["account"].as_str()), (Some("instagram"), Some(IG_ACCOUNT)));
+
+    // 2. Killed after Instagram has the reply, before it is recorded: found
+    // on the comment's replies, not posted again.
+    sim.faults(json!({ "slow_after_create_ms": 4000 })).await;
+    let second = cases[1].post.as_ref().unwrap().post_id.clone();
+    reply(cases[1].docket.clone(), "Balotra Police: night patrol at the bus stand from today.").await;
+    eventually(Duration::from_secs(20), "the reply on Instagram", || {
+        let fut = replies_to(second.clone());
+        async move { (fut.await == 1).then_some(()) }
+    })
+    .await;
+    let reply_service = running.remove(2);
+    assert_eq!(reply_service.service, Service::Reply);
+    reply_service.kill9();
+    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    running.insert(2, env.start(Service::Reply).await);
+    sent(desk_client(&running[2]).await, cases[1].docket.clone()).await;
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(replies_to(second).await, 1, "posted once, not again after the crash");
+    // The account's own replies came back by webhook too, and opened nothing.
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 2);
+    env.cleanup(running).await;
+}
