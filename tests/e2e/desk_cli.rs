@@ -165,3 +165,63 @@ async fn watch_rings_the_bell_for_an_emergency_and_ack_silences_it() {
     child.wait().unwrap();
     env.cleanup(running).await;
 }
+
+/// Every JSON line `tvarit-desk` printed.
+fn desk_lines(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Vec<Value> {
+    let out: Output = env
+        .command("tvarit-desk")
+        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "tvarit-desk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_and_thread_from_the_command_line() {
+    let env = TestEnv::new().await;
+    let running = env.start_all().await;
+    let reply = &running[2];
+    let token = env.operator("meena", "operator", "balotra");
+    let lines = [
+        crate::search::authored("q1", "asha", "k1", "@SP_Balotra", "मेरा मोबाइल बस में चोरी हो गया"),
+        crate::search::authored("q2", "vikram", "k2", "@SP_Balotra", "streetlight near the school is broken"),
+    ];
+    assert!(env.replay(&env.write_file("q.jsonl", &lines)).status.success());
+    let found = eventually(Duration::from_secs(30), "the case found by a Hindi word", || {
+        let (env, token) = (&env, token.clone());
+        async move {
+            Some(desk_lines(env, reply, &token, &["search", "--text", "मोबाइल"])).filter(|v| !v.is_empty())
+        }
+    })
+    .await;
+    assert_eq!(found.len(), 1);
+    assert_eq!((&found[0]["unit"], &found[0]["post"]["author"]), (&Value::from("balotra"), &Value::from("@asha")));
+    let docket = found[0]["docket"].as_str().unwrap().to_owned();
+    let today = (chrono::Utc::now() + chrono::Duration::minutes(330)).format("%Y-%m-%d").to_string(); // IST
+    let by = |args: &[&str]| -> Vec<String> {
+        desk_lines(&env, reply, &token, args).iter().map(|c| c["docket"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(by(&["search", "--author", "vikram", "--since", &today, "--until", &today]).len(), 1);
+    assert!(by(&["search", "--until", "2020-01-01"]).is_empty());
+    assert_eq!(by(&["search", "--unit", "balotra", "--limit", "1"]).len(), 1, "--limit caps the cases");
+    assert_eq!(by(&["search", "--docket", &docket]), vec![docket.clone()]);
+
+    desk(&env, reply, &token, &["reply", &docket, "--text", "कृपया अपना मोबाइल का IMEI नंबर DM करें।"]);
+    let thread = desk_lines(&env, reply, &token, &["thread", &docket]);
+    let kinds: Vec<&str> = thread.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["post", "event", "event", "reply"], "{thread:?}");
+    assert_eq!((&thread[0]["author"], &thread[0]["docket"]), (&Value::from("@asha"), &Value::from(docket.clone())));
+    assert_eq!((&thread[3]["operator"], &thread[3]["status"]), (&Value::from("meena"), &Value::from("manual")));
+    assert!(thread.iter().all(|e| e["at"].is_string()));
+
+    let refused = env
+        .command("tvarit-desk")
+        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", &token, "search", "--state", "done"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown state \"done\""));
+    env.cleanup(running).await;
+}

@@ -26,6 +26,7 @@ mod outbound;
 mod platforms;
 mod publishing;
 mod routing;
+mod search;
 mod server_faults;
 mod service_faults;
 mod sla;

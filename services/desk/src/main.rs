@@ -7,6 +7,7 @@ mod metrics_cmd;
 mod publish_cmd;
 mod publish_render;
 mod render;
+mod search_cmd;
 mod supervise_cmd;
 mod watch;
 mod zone;
@@ -87,6 +88,10 @@ enum Command {
     },
     /// Who the token belongs to, and their units.
     Whoami,
+    /// Find cases of your units: words, author, docket, unit, category, state, dates; newest first.
+    Search(search_cmd::SearchArgs),
+    /// A case's whole conversation in time order: posts, follow-ups, replies, what was done.
+    Thread { docket: String },
     /// The suggested reply for a case (template or rebuttal) and the guard's verdict.
     Draft { docket: String },
     /// Reply templates: list, show (every version), edit (supervisor or HQ).
@@ -209,6 +214,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{} ({}), units: {}", op.name, op.role, op.units.join(", "))?;
             }
         }
+        Command::Search(args) => search_cmd::search(&mut desk, &token, args, out, json).await?,
+        Command::Thread { docket } => search_cmd::thread(&mut desk, &token, docket, out, json).await?,
         Command::Draft { docket } => library_cmd::draft(&cli.server, &token, json, out, docket).await?,
         Command::Templates { cmd } => library_cmd::templates(&cli.server, &token, json, out, cmd).await?,
         Command::Rebuttals { cmd } => library_cmd::rebuttals(&cli.server, &token, json, out, cmd).await?,

@@ -17,7 +17,7 @@ use tvarit_proto::v1::desk_server::Desk;
 use tvarit_proto::v1::{
     ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, ListOperatorsRequest, ListOperatorsResponse,
     ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest,
-    RelabelRequest, ReplyRequest, WatchQueueRequest, WhoAmIRequest,
+    RelabelRequest, ReplyRequest, SearchCasesRequest, SearchCasesResponse, Thread, WatchQueueRequest, WhoAmIRequest,
 };
 use tvarit_proto::{CaseState, Category, Urgency};
 use tvarit_registry::Registry;
@@ -26,6 +26,7 @@ use crate::store::StoreError;
 use crate::store::cases::{self, Action};
 use crate::store::operators::{self, Operator};
 use crate::store::outbox::Publisher;
+use crate::store::search::{self, Cursor};
 use crate::store::supervision::{Supervision, supervise};
 
 pub struct DeskService {
@@ -62,6 +63,46 @@ async fn send_snapshot(tx: &mpsc::Sender<Result<QueueUpdate, Status>>, update: Q
     }
 }
 
+/// Search pages: 50 cases unless asked, never more than 200.
+const SEARCH_PAGE: u32 = 50;
+const SEARCH_PAGE_MAX: u32 = 200;
+
+/// A search request as a store filter over the units `op` may see; words
+/// without a letter or digit are refused rather than matching nothing.
+fn search_filter(op: &Operator, r: SearchCasesRequest) -> Result<search::Filter, Status> {
+    if !r.text.trim().is_empty() && !r.text.chars().any(char::is_alphanumeric) {
+        return Err(Status::invalid_argument("search text has no word to look for"));
+    }
+    let time = |t: Option<prost_types::Timestamp>| {
+        t.map(|t| chrono::DateTime::from_timestamp_millis(tvarit_proto::time::to_millis(&t)).unwrap_or_default())
+    };
+    let category = match r.category() {
+        Category::Unspecified => None,
+        c => Some(c.slug()),
+    };
+    let urgency = match r.urgency() {
+        Urgency::Unspecified => None,
+        u => Some(u.slug()),
+    };
+    let state = match r.state() {
+        CaseState::Unspecified => None,
+        s => Some(s.slug()),
+    };
+    Ok(search::Filter {
+        units: search::scope(op, &r.unit),
+        category,
+        urgency,
+        state,
+        since: time(r.since),
+        until: time(r.until),
+        text: r.text,
+        author: r.author,
+        platform: r.platform,
+        operator: r.operator,
+        docket: r.docket,
+    })
+}
+
 fn status(e: StoreError) -> Status {
     match e {
         StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
@@ -75,6 +116,16 @@ fn status(e: StoreError) -> Status {
 }
 
 impl DeskService {
+    /// The case `docket` if `op` may see it; any other case is "not found",
+    /// so a docket of another unit tells nothing about it.
+    async fn visible(&self, op: &Operator, docket: &str) -> Result<crate::store::CaseRow, Status> {
+        match cases::get(&self.pool, docket).await {
+            Ok(case) if op.may_see(&case.unit) => Ok(case),
+            Ok(_) => Err(status(StoreError::NoSuchCase(docket.into()))),
+            Err(e) => Err(status(e)),
+        }
+    }
+
     async fn authorize<T>(&self, req: &Request<T>) -> Result<Operator, Status> {
         crate::auth::operator(&self.pool, req).await
     }
@@ -203,12 +254,33 @@ impl Desk for DeskService {
 
     async fn get_case(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
-        let docket = &req.get_ref().docket;
-        match cases::get(&self.pool, docket).await {
-            Ok(case) if op.may_see(&case.unit) => Ok(Response::new(case.to_proto())),
-            Ok(_) => Err(status(StoreError::NoSuchCase(docket.clone()))),
-            Err(e) => Err(status(e)),
+        Ok(Response::new(self.visible(&op, &req.get_ref().docket).await?.to_proto()))
+    }
+
+    async fn search_cases(&self, req: Request<SearchCasesRequest>) -> Result<Response<SearchCasesResponse>, Status> {
+        let op = self.authorize(&req).await?;
+        let r = req.into_inner();
+        if !r.unit.is_empty() {
+            self.check_unit(&op, &r.unit)?;
         }
+        let filter = search_filter(&op, r.clone())?;
+        let after = match r.cursor.as_str() {
+            "" => None,
+            c => Some(Cursor::decode(c).ok_or_else(|| Status::invalid_argument("cursor is not one this server gave"))?),
+        };
+        let limit = if r.limit == 0 { SEARCH_PAGE } else { r.limit.min(SEARCH_PAGE_MAX) };
+        let (rows, next) = search::search(&self.pool, &filter, after, i64::from(limit)).await.map_err(status)?;
+        Ok(Response::new(SearchCasesResponse {
+            cases: rows.iter().map(|c| c.to_proto()).collect(),
+            next_cursor: next.map(|c| c.encode()).unwrap_or_default(),
+        }))
+    }
+
+    async fn get_thread(&self, req: Request<CaseRef>) -> Result<Response<Thread>, Status> {
+        let op = self.authorize(&req).await?;
+        let case = self.visible(&op, &req.get_ref().docket).await?;
+        let entries = crate::store::thread::entries(&self.pool, &case).await.map_err(|e| status(e.into()))?;
+        Ok(Response::new(Thread { case: Some(case.to_proto()), entries }))
     }
 
     async fn claim(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {

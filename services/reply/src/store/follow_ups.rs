@@ -91,7 +91,7 @@ pub async fn attach(
         };
         // The complainant wrote again: a closed case needs attention again.
         let case: CaseRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE cases SET follow_ups = follow_ups + 1,
+            "UPDATE cases SET follow_ups = follow_ups + 1, search_text = search_text || E'\\n' || $3,
                  state = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN 'open' ELSE state END,
                  closed_at = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN NULL
                                   ELSE closed_at END,
@@ -101,6 +101,7 @@ pub async fn attach(
         )))
         .bind(case_id)
         .bind(before.is_some())
+        .bind(&post.text)
         .fetch_one(&mut **tx)
         .await?;
         metrics::counter!("tvarit_reply_follow_ups_total", "unit" => case.unit.clone()).increment(1);

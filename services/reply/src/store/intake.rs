@@ -88,13 +88,13 @@ pub async fn open_cases(
         "WITH opened AS (
              INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
                                 post_created_at, opened_at, closed_at, conversation_id, author_id,
-                                draft_text, draft_source, goal_at, breach_at)
+                                draft_text, draft_source, goal_at, breach_at, search_text, author_handle)
              SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au,
-                    dt, ds, pc + make_interval(secs => gs), pc + make_interval(secs => bs)
+                    dt, ds, pc + make_interval(secs => gs), pc + make_interval(secs => bs), tx, ah
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                          $8::bytea[], $9::bytea[], $10::timestamptz[], $12::text[], $13::text[],
-                         $14::text[], $15::text[], $16::int[], $17::int[])
-                  AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au, dt, ds, gs, bs)
+                         $14::text[], $15::text[], $16::int[], $17::int[], $18::text[], $19::text[])
+                  AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au, dt, ds, gs, bs, tx, ah)
              ON CONFLICT (platform, post_id) DO NOTHING
              RETURNING {CASE_COLUMNS}),
          evidence AS (
@@ -120,6 +120,8 @@ pub async fn open_cases(
     .bind(&cols.draft_source)
     .bind(&cols.goal_seconds)
     .bind(&cols.breach_seconds)
+    .bind(&cols.search_text)
+    .bind(&cols.author_handle)
     .fetch_all(&mut *tx)
     .await?;
 
@@ -182,6 +184,9 @@ struct NewCases {
     draft_source: Vec<String>,
     goal_seconds: Vec<i32>,
     breach_seconds: Vec<i32>,
+    /// What search finds the case by (migration 0015).
+    search_text: Vec<String>,
+    author_handle: Vec<String>,
 }
 
 impl NewCases {
@@ -219,5 +224,7 @@ impl NewCases {
         self.post_created_at.push(created.unwrap_or(now));
         self.conversation_id.push(post.conversation_id.clone());
         self.author_id.push(post.author.as_ref().map(|a| a.id.clone()).unwrap_or_default());
+        self.search_text.push(post.text.clone());
+        self.author_handle.push(post.author.as_ref().map(|a| a.handle.clone()).unwrap_or_default());
     }
 }

@@ -8,7 +8,9 @@ pub mod follow_ups;
 pub mod intake;
 pub mod operators;
 pub mod outbox;
+pub mod search;
 pub mod supervision;
+pub mod thread;
 
 use chrono::{DateTime, Utc};
 use prost::Message;
