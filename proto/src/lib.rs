@@ -102,11 +102,20 @@ pub mod time {
     }
 }
 
-/// gRPC reflection over Tvarit's services, so `grpcurl` works out of the box.
+/// gRPC reflection (v1) over Tvarit's services, so `grpcurl` works out of the box.
 pub fn reflection_service()
 -> tonic_reflection::server::v1::ServerReflectionServer<impl tonic_reflection::server::v1::ServerReflection> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
-        .build_v1()
-        .expect("the compiled-in descriptor set is valid")
+    reflection().build_v1().expect("the compiled-in descriptor set is valid")
+}
+
+/// The same over reflection v1alpha: grpcurl 1.8 (what HQ's engineers have)
+/// and other older tools ask only v1alpha, and say "server does not support
+/// the reflection API" to a server that serves v1 alone.
+pub fn reflection_service_v1alpha()
+-> tonic_reflection::server::v1alpha::ServerReflectionServer<impl tonic_reflection::server::v1alpha::ServerReflection> {
+    reflection().build_v1alpha().expect("the compiled-in descriptor set is valid")
+}
+
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure().register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
 }

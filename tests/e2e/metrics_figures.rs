@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use prost::Message;
-use tvarit_e2e::{Running, Service, TestEnv, eventually};
+use tvarit_e2e::{Running, Service, TestEnv, eventually, metrics_client};
 use tvarit_proto::time::from_millis;
-use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{
     Case, CaseEvent, CaseEventKind as K, CaseTimelineRequest, CoverageRequest, LeaderboardRequest, LeaderboardRow,
     Post, StatsGroup, StatsRequest, StatsResponse,
@@ -141,8 +140,8 @@ pub(crate) async fn settled(env: &TestEnv) {
 
 type Figures = (Vec<LeaderboardRow>, StatsResponse, StatsResponse);
 
-async fn figures(metrics: &Running) -> Figures {
-    let mut client = MetricsClient::connect(format!("http://{}", metrics.grpc_addr)).await.unwrap();
+async fn figures(metrics: &Running, token: &str) -> Figures {
+    let mut client = metrics_client(metrics, token).await;
     let board = client.leaderboard(LeaderboardRequest { month: "2026-09".into() }).await.unwrap().into_inner().rows;
     let stats = |unit: &str, group: StatsGroup| StatsRequest {
         unit: unit.into(),
@@ -159,6 +158,7 @@ async fn figures(metrics: &Running) -> Figures {
 async fn metrics_figures_are_exact_and_replays_change_nothing() {
     let env = TestEnv::new().await;
     let metrics = env.start(Service::Metrics).await;
+    let token = env.operator("meena", "hq", "*");
     let mut id = 0;
     let mut all: Vec<CaseEvent> = script().iter().flat_map(|s| events(s, &mut id)).collect();
     // The barmer operator claims the open case now.
@@ -169,7 +169,7 @@ async fn metrics_figures_are_exact_and_replays_change_nothing() {
     publish(&env, &all).await;
     settled(&env).await;
 
-    let (board, ops, shifts) = figures(&metrics).await;
+    let (board, ops, shifts) = figures(&metrics, &token).await;
     let units: Vec<(&str, u32, Option<i32>)> = board.iter().map(|r| (r.unit.as_str(), r.rank, r.rank_change)).collect();
     assert_eq!(units, [("hq", 1, None), ("balotra", 2, Some(0)), ("jaipur", 3, Some(-2))], "{board:#?}");
     let b = &board[1];
@@ -194,7 +194,7 @@ async fn metrics_figures_are_exact_and_replays_change_nothing() {
         shifts.rows.iter().map(|r| (r.key.as_str(), r.cases, r.median_frt_s, r.sla_breaches)).collect();
     assert_eq!(sh, [("24x7", 1, Some(20.0), 0), ("day", 6, Some(90.0), 0), ("night", 1, Some(400.0), 1)]);
 
-    let mut client = MetricsClient::connect(format!("http://{}", metrics.grpc_addr)).await.unwrap();
+    let mut client = metrics_client(&metrics, &token).await;
     let t = client.case_timeline(CaseTimelineRequest { docket: "JPR-2".into() }).await.unwrap().into_inner();
     let kinds: Vec<&str> = t.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["opened", "sla_goal_missed", "sla_breached", "escalated", "replied"]);
@@ -217,7 +217,7 @@ async fn metrics_figures_are_exact_and_replays_change_nothing() {
     let desk = |args: &[&str]| {
         let out = env
             .command("tvarit-desk")
-            .args(["--metrics-server", &format!("http://{}", metrics.grpc_addr), "--json"])
+            .args(["--metrics-server", &format!("http://{}", metrics.grpc_addr), "--token", &token, "--json"])
             .args(args)
             .output()
             .unwrap();
@@ -237,7 +237,7 @@ async fn metrics_figures_are_exact_and_replays_change_nothing() {
     // Every event again: no figure moves, no counter counts twice.
     publish(&env, &all).await;
     settled(&env).await;
-    assert_eq!(figures(&metrics).await, (board, ops, shifts));
+    assert_eq!(figures(&metrics, &token).await, (board, ops, shifts));
     let (_, body) = crate::metrics_http::get(metrics.http_addr, "/metrics").await;
     assert!(body.contains("tvarit_sla_breaches_total{unit=\"jaipur\"} 1\n"), "{body}");
     env.cleanup(vec![metrics]).await;

@@ -110,9 +110,7 @@ async fn untagged_posts_about_a_district_are_seen_but_not_ranked() {
     assert_eq!(replied.reply_status, "manual", "X allows no reply to a post that does not mention us");
 
     let metrics = running.iter().find(|r| r.service == Service::Metrics).unwrap();
-    let mut board = tvarit_proto::v1::metrics_client::MetricsClient::connect(format!("http://{}", metrics.grpc_addr))
-        .await
-        .unwrap();
+    let mut board = tvarit_e2e::metrics_client(metrics, &token).await;
     let month = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(19_800).unwrap()).format("%Y-%m");
     let metrics_db = env.schema_pool("metrics").await;
     wait_count(&metrics_db, "SELECT count(*) FROM case_facts WHERE untagged AND first_reply_at IS NOT NULL", 1).await;

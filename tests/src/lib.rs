@@ -10,6 +10,8 @@ mod process;
 mod registry;
 mod servers;
 mod sim;
+mod tls;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -31,6 +33,8 @@ pub use process::{Running, Service};
 pub use registry::registry_with_sla;
 pub use servers::{LocalPostgres, NatsCluster};
 pub use sim::{SETTLE, Sim, free_port};
+pub use tls::{AuthedMetrics, Certs, metrics_client};
+pub use tools::grpcurl;
 
 /// The four services, in pipeline order.
 pub const SERVICES: [Service; 4] = [Service::Ingest, Service::Classify, Service::Reply, Service::Metrics];

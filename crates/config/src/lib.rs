@@ -40,6 +40,9 @@ pub struct Common {
     pub registry_file: Option<PathBuf>,
     /// JetStream replicas for the streams this service declares (3 in a cluster).
     pub stream_replicas: usize,
+    /// `TVARIT_TLS*`: the gRPC server's certificate, key and client CA.
+    #[serde(flatten)]
+    pub tls: tvarit_tls::TlsConfig,
 }
 
 impl Default for Common {
@@ -50,6 +53,7 @@ impl Default for Common {
             database_url: "postgres://postgres@127.0.0.1:5432/tvarit".into(),
             registry_file: None,
             stream_replicas: 1,
+            tls: tvarit_tls::TlsConfig::default(),
         }
     }
 }

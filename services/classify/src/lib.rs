@@ -112,7 +112,12 @@ pub async fn run(
     let grpc_addr = listeners.grpc.local_addr()?;
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
-    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(
+        listeners.grpc,
+        "classify_grpc_listen",
+        &config.common.tls,
+        shutdown.clone(),
+    )?);
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let feedback = tokio::spawn(tvarit_bus::consume_batches(relabels, 64, shutdown.clone(), move |batch| {

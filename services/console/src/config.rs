@@ -18,6 +18,10 @@ pub struct ConsoleConfig {
     pub console_session_idle_minutes: u64,
     /// Units and their names; the compiled-in Rajasthan registry when unset.
     pub registry_file: Option<PathBuf>,
+    /// `TVARIT_TLS*`: HTTPS for the pages, and the CA (and client
+    /// certificate) the console's gRPC client uses towards reply and metrics.
+    #[serde(flatten)]
+    pub tls: tvarit_tls::TlsConfig,
 }
 
 impl Default for ConsoleConfig {
@@ -29,6 +33,7 @@ impl Default for ConsoleConfig {
             console_secure_cookies: false,
             console_session_idle_minutes: 14 * 60,
             registry_file: None,
+            tls: tvarit_tls::TlsConfig::default(),
         }
     }
 }

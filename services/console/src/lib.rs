@@ -8,6 +8,7 @@ pub mod assets;
 pub mod config;
 pub mod format;
 pub mod html;
+pub mod https;
 pub mod i18n;
 pub mod live;
 pub mod pages;
@@ -27,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 use tvarit_registry::Registry;
+use tvarit_tls::Serving;
 
 use crate::config::ConsoleConfig;
 use crate::session::Sessions;
@@ -83,19 +85,26 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let registry = Registry::load(config.registry_file.as_deref())?;
+    let serving = config.tls.server(listener.local_addr()?, "console_http_listen")?;
+    let client_tls = config.tls.client()?;
     let state = AppState {
-        reply_channel: rpc::lazy_channel(&config.console_reply_url)?,
-        metrics_channel: rpc::lazy_channel(&config.console_metrics_url)?,
+        reply_channel: rpc::lazy_channel(&config.console_reply_url, client_tls.as_ref())?,
+        metrics_channel: rpc::lazy_channel(&config.console_metrics_url, client_tls.as_ref())?,
         sessions: Sessions::new(Duration::from_secs(config.console_session_idle_minutes * 60)),
         registry: Arc::new(registry),
-        secure_cookies: config.console_secure_cookies,
+        // Over HTTPS of its own the cookie is always `Secure`.
+        secure_cookies: config.console_secure_cookies || matches!(serving, Serving::Tls(_)),
         shutdown: shutdown.clone(),
     };
     let app = router(state)
         .merge(tvarit_telemetry::metrics_router(metrics))
         .layer(axum::middleware::from_fn(security::security_headers));
     let http_addr = listener.local_addr()?;
-    tracing::info!(%http_addr, reply = %config.console_reply_url, metrics = %config.console_metrics_url, "ready");
-    tvarit_telemetry::serve_http(listener, app, shutdown).await?;
+    let https = matches!(serving, Serving::Tls(_));
+    tracing::info!(%http_addr, https, reply = %config.console_reply_url, metrics = %config.console_metrics_url, "ready");
+    match serving {
+        Serving::Tls(tls) => https::serve(listener, app, tls.rustls(), shutdown).await?,
+        Serving::Plain => tvarit_telemetry::serve_http(listener, app, shutdown).await?,
+    }
     Ok(())
 }

@@ -21,8 +21,9 @@ pub fn authed<T>(token: &str, msg: T) -> Request<T> {
     req
 }
 
-pub fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
-    Ok(Channel::from_shared(url.to_owned())?.connect_lazy())
+/// A channel that connects on first use, over TLS when `tls` is set.
+pub fn lazy_channel(url: &str, tls: Option<&tvarit_tls::ClientTls>) -> anyhow::Result<Channel> {
+    Ok(tvarit_tls::endpoint(url, tls)?.connect_lazy())
 }
 
 impl AppState {

@@ -112,11 +112,13 @@ impl FromRequestParts<AppState> for Signed {
 /// `Sec-Fetch-Site` first: with `Referrer-Policy: no-referrer` a browser
 /// sends `Origin: null` even for our own forms. A request with neither
 /// header (not a browser) passes here and still needs the CSRF token.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// `authority` is the request's `:authority`: over HTTP/2 (the console's
+/// own HTTPS) it replaces the `Host` header.
+fn same_origin(headers: &HeaderMap, authority: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.to_str().unwrap_or(""), "same-origin" | "none");
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).or(authority).unwrap_or("");
     match headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("null")) {
         Some(origin) => {
             let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
@@ -147,7 +149,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let lang = lang_of(req.headers());
-    if !same_origin(req.headers()) {
+    if !same_origin(req.headers(), req.uri().authority().map(|a| a.as_str())) {
         return pages::refusal(lang, StatusCode::FORBIDDEN, "csrf.title", "csrf.cross_site");
     }
     if req.uri().path() == "/signin" {
@@ -195,14 +197,17 @@ mod tests {
 
     #[test]
     fn refuses_other_origins() {
-        assert!(same_origin(&headers(&[("host", "console:8080"), ("origin", "http://console:8080")])));
-        assert!(!same_origin(&headers(&[("host", "console:8080"), ("origin", "https://evil.example")])));
-        assert!(!same_origin(&headers(&[("host", "console:8080"), ("origin", "null")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[("host", "console:8080"), ("origin", "http://console:8080")]), None));
+        assert!(!same_origin(&headers(&[("host", "console:8080"), ("origin", "https://evil.example")]), None));
+        assert!(!same_origin(&headers(&[("host", "console:8080"), ("origin", "null")]), None));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), None));
+        // HTTP/2 sends no Host: the authority stands in for it.
+        assert!(same_origin(&headers(&[("origin", "https://console:8000")]), Some("console:8000")));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example")]), Some("console:8000")));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), None));
         // Our own form under `Referrer-Policy: no-referrer`.
-        assert!(same_origin(&headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("origin", "http://console:8080"), ("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]), None));
+        assert!(!same_origin(&headers(&[("origin", "http://console:8080"), ("sec-fetch-site", "same-site")]), None));
     }
 
     #[test]

@@ -33,6 +33,16 @@ struct Cli {
     #[arg(long, env = "TVARIT_METRICS_SERVER", default_value = "http://127.0.0.1:50054", global = true)]
     metrics_server: String,
     /// Your operator token (`tvarit-reply operators add` issues it).
+    /// The CA that signed the servers' certificates (HQ's `ca.crt`): speak
+    /// TLS and verify the servers with it.
+    #[arg(long, env = "TVARIT_TLS_CA_FILE", global = true)]
+    ca: Option<std::path::PathBuf>,
+    /// This PC's client certificate, when the servers ask for one (mutual TLS).
+    #[arg(long, env = "TVARIT_TLS_CLIENT_CERT_FILE", requires = "key", global = true)]
+    cert: Option<std::path::PathBuf>,
+    /// The client certificate's private key.
+    #[arg(long, env = "TVARIT_TLS_CLIENT_KEY_FILE", requires = "cert", global = true)]
+    key: Option<std::path::PathBuf>,
     #[arg(long, env = "TVARIT_TOKEN", hide_env_values = true, global = true)]
     token: Option<String>,
     /// One JSON object per line.
@@ -131,12 +141,16 @@ pub(crate) fn authed<T>(token: &Option<String>, msg: T) -> anyhow::Result<Reques
     Ok(req)
 }
 
-async fn channel(url: &str) -> anyhow::Result<Channel> {
-    Channel::from_shared(url.to_owned())
-        .with_context(|| format!("bad server address {url:?}"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach {url}"))
+/// The TLS settings of this run (`--ca`, `--cert`, `--key`), read once
+/// before any connection; `None` speaks plain text.
+static TLS: std::sync::OnceLock<Option<tvarit_tls::ClientTls>> = std::sync::OnceLock::new();
+
+pub(crate) async fn channel(url: &str) -> anyhow::Result<Channel> {
+    let tls = TLS.get().and_then(Option::as_ref);
+    tvarit_tls::endpoint(url, tls)?.connect().await.with_context(|| match tls {
+        Some(_) => format!("cannot reach {url} over TLS"),
+        None => format!("cannot reach {url}"),
+    })
 }
 
 #[tokio::main]
@@ -166,8 +180,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let out = &mut stdout.lock();
     if let Command::Metrics(cmd) = cli.command {
-        return metrics_cmd::run(cmd, &cli.metrics_server, out, json).await;
+        return metrics_cmd::run(cmd, &cli.metrics_server, &token, out, json).await;
     }
+    let tls = tvarit_tls::ClientTls::load(cli.ca.as_deref(), cli.cert.as_deref(), cli.key.as_deref())?;
+    TLS.set(tls).expect("TLS is set once, before any connection");
     let mut desk = DeskClient::new(channel(&cli.server).await?);
     match cli.command {
         Command::Queue { unit, all } => {

@@ -4,7 +4,6 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
@@ -14,6 +13,8 @@ use tvarit_proto::v1::{
     CaseTimelineRequest, CoverageRequest, LeaderboardRequest, LeaderboardResponse, StatsGroup, StatsRequest,
     TimelineEvent,
 };
+
+use crate::{authed, channel};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum By {
@@ -103,16 +104,17 @@ fn secs(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |s| format!("{s:.1}s"))
 }
 
-pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: bool) -> anyhow::Result<()> {
-    let channel = tonic::transport::Channel::from_shared(server.to_owned())
-        .with_context(|| format!("bad server address {server:?}"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach {server}"))?;
-    let mut client = MetricsClient::new(channel);
+pub async fn run(
+    cmd: MetricsCommand,
+    server: &str,
+    token: &Option<String>,
+    out: &mut dyn Write,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut client = MetricsClient::new(channel(server).await?);
     match cmd {
         MetricsCommand::Leaderboard { month, accounts } => {
-            let mut board = client.leaderboard(LeaderboardRequest { month }).await?.into_inner();
+            let mut board = client.leaderboard(authed(token, LeaderboardRequest { month })?).await?.into_inner();
             if accounts {
                 board.rows = std::mem::take(&mut board.accounts);
             }
@@ -132,7 +134,7 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
                 to: Some(from_millis(to.timestamp_millis())),
                 group_by: group_by as i32,
             };
-            let stats = client.stats(req).await?.into_inner();
+            let stats = client.stats(authed(token, req)?).await?.into_inner();
             if !json {
                 writeln!(
                     out,
@@ -181,7 +183,7 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
             }
         }
         MetricsCommand::Timeline { docket } => {
-            let t = client.case_timeline(CaseTimelineRequest { docket }).await?.into_inner();
+            let t = client.case_timeline(authed(token, CaseTimelineRequest { docket })?).await?.into_inner();
             let events: Vec<Value> = t
                 .events
                 .iter()
@@ -227,7 +229,7 @@ pub async fn run(cmd: MetricsCommand, server: &str, out: &mut dyn Write, json: b
             }
         }
         MetricsCommand::Coverage { window_minutes } => {
-            let c = client.coverage(CoverageRequest { window_minutes }).await?.into_inner();
+            let c = client.coverage(authed(token, CoverageRequest { window_minutes })?).await?.into_inner();
             for u in &c.units {
                 if json {
                     let row = json!({

@@ -76,7 +76,12 @@ pub async fn run(
     let http_addr = listeners.http.local_addr()?;
     let grpc_addr = listeners.grpc.local_addr()?;
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
-    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(listeners.grpc, shutdown.clone()));
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc_health(
+        listeners.grpc,
+        "ingest_grpc_listen",
+        &config.common.tls,
+        shutdown.clone(),
+    )?);
     let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0));
     let recovery = tokio::spawn(republish_loop(acceptor, republish_after, shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");

@@ -2,6 +2,7 @@
 //! PostgreSQL, serves the `Metrics` gRPC API (the monthly leaderboard) and
 //! business metrics for Prometheus.
 
+pub mod access;
 pub mod config;
 pub mod consumers;
 pub mod derive;
@@ -42,7 +43,9 @@ pub fn sla_targets(registry: &tvarit_registry::Registry) -> facts::Targets {
     registry
         .units()
         .iter()
-        .filter_map(|u| registry.sla(&u.slug).map(|p| (u.slug.clone(), (p.goal_seconds.into(), p.breach_seconds.into()))))
+        .filter_map(|u| {
+            registry.sla(&u.slug).map(|p| (u.slug.clone(), (p.goal_seconds.into(), p.breach_seconds.into())))
+        })
         .collect()
 }
 
@@ -94,20 +97,20 @@ pub async fn run(
         board: board_settings(&config, &registry),
         units,
         on_shift_minutes: config.metrics_on_shift_minutes,
+        operators: tvarit_auth::OperatorsTable::InSchema(ns.schema("reply")),
     };
     let settings = consumers::FactsSettings { time_zone: tz, targets: std::sync::Arc::new(sla_targets(&registry)) };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
     let routes = tonic::service::Routes::new(MetricsServer::new(service));
-    let grpc = tokio::spawn(async move {
-        tvarit_telemetry::serve_grpc(
-            listeners.grpc,
-            grpc_shutdown,
-            routes,
-            &[<MetricsServer<service::MetricsService> as tonic::server::NamedService>::NAME],
-        )
-        .await
-    });
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc(
+        listeners.grpc,
+        "metrics_grpc_listen",
+        &config.common.tls,
+        grpc_shutdown,
+        routes,
+        &[<MetricsServer<service::MetricsService> as tonic::server::NamedService>::NAME],
+    )?);
     let http_addr = listeners.http.local_addr()?;
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));

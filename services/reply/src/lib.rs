@@ -127,15 +127,14 @@ pub async fn run(
     let routes = tonic::service::Routes::new(DeskServer::new(desk))
         .add_service(library::server(pool.clone(), registry.clone(), config.reply_max_chars))
         .add_service(publishing);
-    let grpc = tokio::spawn(async move {
-        tvarit_telemetry::serve_grpc(
-            listeners.grpc,
-            grpc_shutdown,
-            routes,
-            &[<DeskServer<desk::DeskService> as tonic::server::NamedService>::NAME],
-        )
-        .await
-    });
+    let grpc = tokio::spawn(tvarit_telemetry::serve_grpc(
+        listeners.grpc,
+        "reply_grpc_listen",
+        &config.common.tls,
+        grpc_shutdown,
+        routes,
+        &[<DeskServer<desk::DeskService> as tonic::server::NamedService>::NAME],
+    )?);
     let http_addr = listeners.http.local_addr()?;
     let router = tvarit_telemetry::metrics_router(metrics);
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));

@@ -1,43 +1,13 @@
 //! Operators and their bearer tokens. Only a token's SHA-256 is stored; the
-//! token itself is shown once, when the operator is added.
+//! token itself is shown once, when the operator is added. Who an operator
+//! is, and the token check, are shared with tvarit-metrics (`tvarit-auth`).
 
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use tvarit_auth::token_hash;
+pub use tvarit_auth::{Operator, ROLES};
 
 use super::audit;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Operator {
-    pub name: String,
-    pub role: String,
-    pub units: Vec<String>,
-}
-
-impl Operator {
-    pub fn may_see(&self, unit: &str) -> bool {
-        self.units.iter().any(|u| u == "*" || u == unit)
-    }
-
-    /// Supervisors and HQ oversee: reassign, approve, act on any claim.
-    pub fn supervises(&self) -> bool {
-        matches!(self.role.as_str(), "supervisor" | "hq")
-    }
-}
-
-pub const ROLES: [&str; 3] = ["operator", "supervisor", "hq"];
-
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// The active operator holding `token`, if any.
-pub async fn by_token(pool: &PgPool, token: &str) -> Result<Option<Operator>, sqlx::Error> {
-    sqlx::query_as("SELECT name, role, units FROM operators WHERE token_sha256 = $1 AND revoked_at IS NULL")
-        .bind(token_hash(token))
-        .fetch_optional(pool)
-        .await
-}
 
 /// The active operator called `name`, if any.
 pub async fn by_name(pool: &PgPool, name: &str) -> Result<Option<Operator>, sqlx::Error> {
