@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod audit_anchor;
 mod config_errors;
 mod console;
 mod console_alarm;
@@ -26,6 +27,7 @@ mod metrics_http;
 mod outbound;
 mod platforms;
 mod publishing;
+mod retention;
 mod routing;
 mod search;
 mod server_faults;

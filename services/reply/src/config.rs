@@ -45,6 +45,9 @@ pub struct ReplyConfig {
     /// through its own durable consumer (`balotra,jodhpur`; `-balotra` for
     /// all but those; empty for every unit). See docs/operations.md §8.
     pub units: String,
+    /// Audit checkpoints and retention (`records`).
+    #[serde(flatten)]
+    pub records: crate::records::RecordsConfig,
 }
 
 impl Default for ReplyConfig {
@@ -69,6 +72,7 @@ impl Default for ReplyConfig {
             reply_meta_token_check_seconds: 21_600.0,
             reply_meta_token_warn_days: 7.0,
             units: String::new(),
+            records: Default::default(),
         }
     }
 }

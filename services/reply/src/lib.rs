@@ -12,6 +12,7 @@ pub mod intake;
 pub mod library;
 pub mod outbound;
 pub mod publish;
+pub mod records;
 pub mod sla;
 pub mod store;
 
@@ -142,6 +143,7 @@ pub async fn run(
     let sla =
         sla::Timer::start(pool.clone(), registry.clone(), units, publisher.clone(), &config.common.nats_url).await?;
     let sla = tokio::spawn(sla.run(shutdown.clone()));
+    let records = tokio::spawn(records::run(pool.clone(), config.records.clone(), shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let (intake, published) = intake::Intake::start(pool, registry, publisher);
@@ -155,6 +157,7 @@ pub async fn run(
     http.await??;
     sweeper.await?;
     sla.await?;
+    records.await?;
     delivery.await?;
     fanout.await?;
     alerting.await?;

@@ -1,9 +1,12 @@
 use clap::{Parser, Subcommand};
 use tvarit_reply::accounts;
 use tvarit_reply::config::ReplyConfig;
-use tvarit_reply::store::{audit, operators};
+use tvarit_reply::store::operators;
 use tvarit_reply::{Listeners, open_database};
 use tvarit_telemetry::LogTo;
+
+mod records_cli;
+use records_cli::AuditCommand;
 
 #[derive(Parser)]
 #[command(name = "tvarit-reply", version, about = "Cases, per-unit queues and the Desk API for reply clients")]
@@ -31,6 +34,9 @@ enum Command {
     /// Connect the accounts Tvarit posts from, and see their credentials.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Purge post text, authors and personal data past the retention period.
+    #[command(subcommand)]
+    Retention(records_cli::RetentionCommand),
 }
 
 #[derive(Subcommand)]
@@ -74,10 +80,6 @@ enum OperatorsCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum AuditCommand {
-    Verify,
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -93,6 +95,9 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("configuration key `reply_meta_token_warn_days`: must be 0 to 365 days");
     }
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
+    if matches!(command, Command::Serve { .. }) {
+        config.records.validate()?;
+    }
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-reply", log_to)?;
     // Command-line administration is audited under the OS user's name.
@@ -146,13 +151,8 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let pool = open_database(&config, false).await?;
-            match audit::verify(&pool).await? {
-                Ok(n) => println!("audit log intact: {n} entries"),
-                Err(id) => anyhow::bail!("audit log broken at entry {id}: it or an earlier entry was altered"),
-            }
-        }
+        Command::Audit(cmd) => records_cli::audit(cmd, &config).await?,
+        Command::Retention(cmd) => records_cli::retention(cmd, &config, &actor).await?,
     }
     tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
     Ok(())
