@@ -240,6 +240,23 @@ async fn hq_ranks_by_mean_per_unit_and_account_with_each_cases_targets() {
         (&rows[1]["account"], &rows[1]["unit"], &rows[1]["mean_frt_s"]),
         (&"@SP_Balotra".into(), &"balotra".into(), &87.5.into())
     );
+
+    // HQ's printed report: English and Hindi, units, accounts, operators, categories.
+    let out =
+        env.command("tvarit-metrics").args(["report", "--month", "2026-10", "--format", "html"]).output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    for section in ["Ranking of units / इकाइयों की रैंकिंग", "Ranking of accounts / खातों की रैंकिंग", "Operators / ऑपरेटर"]
+    {
+        assert!(html.contains(section), "{section} missing");
+    }
+    assert!(html.contains("औसत FRT के बढ़ते क्रम में"), "the rule in Hindi");
+    let row = |name: &str, figures: &str| format!("<td class=\"u\">{name}</td>{figures}");
+    assert!(
+        html.contains(&row("2. @SP_Balotra (balotra)", "<td>6</td><td>6</td><td>87.5</td><td>72.5</td><td>165.0</td>"))
+    );
+    assert!(html.contains(&row("hq-desk", "<td>1</td><td>1</td><td>40.0</td>")), "operators");
+    assert!(html.contains(&row("complaint", "<td>10</td><td>10</td><td>103.5</td><td>55.0</td>")), "categories");
+    assert!(html.contains("@page{size:A4"));
     assert!(metrics.terminate().success());
 
     // Ranked by median instead: jaipur's fast median beats its slow mean.

@@ -66,7 +66,10 @@ async fn main() -> anyhow::Result<()> {
             let board = tvarit_metrics::leaderboard::leaderboard(&pool, &month, &settings).await?;
             let text = match format {
                 Format::Csv => tvarit_metrics::report::csv(&board),
-                Format::Html => tvarit_metrics::report::html(&board, goal, breach),
+                Format::Html => {
+                    let more = tvarit_metrics::report::breakdowns(&pool, &month, &settings).await?;
+                    tvarit_metrics::report::html(&board, &more, goal, breach)
+                }
             };
             print!("{text}");
         }

@@ -1,9 +1,10 @@
 //! HQ's monthly report: the ranking and per-unit figures as CSV, or as one
-//! printable HTML page (inline CSS and SVG, no external assets).
+//! printable A4 HTML page in English and Hindi (inline CSS and SVG, no
+//! external assets): units, accounts, operators, categories.
 
 use std::fmt::Write as _;
 
-use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow};
+use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow, StatsGroup, StatsRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -75,24 +76,113 @@ fn chart(r: &LeaderboardRow, goal_s: f64, breach_s: f64, scale_s: f64) -> String
     svg
 }
 
-const CSS: &str = "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}\
-th,td{border:1px solid #999;padding:3px 6px;text-align:right;font-size:12px}th{background:#eee}\
-td.u{text-align:left}.unit{page-break-inside:avoid;margin:1em 0;border-top:1px solid #ccc}\
-.small{font-size:11px;color:#555}@media print{body{margin:1cm}}";
+const CSS: &str = "@page{size:A4;margin:12mm}body{font-family:'Noto Sans','Noto Sans Devanagari',sans-serif;\
+margin:2em;color:#222}table{border-collapse:collapse;width:100%;margin-bottom:1em}\
+th,td{border:1px solid #999;padding:2px 5px;text-align:right;font-size:11px}th{background:#eee}\
+td.u{text-align:left}tr{page-break-inside:avoid}.unit{page-break-inside:avoid;margin:1em 0;border-top:1px solid #ccc}\
+h2{page-break-after:avoid}.small{font-size:10px;color:#555}@media print{body{margin:0}}";
 
-pub fn html(b: &LeaderboardResponse, goal_s: f64, breach_s: f64) -> String {
+/// "English / हिन्दी": HQ circulates the report in both languages.
+fn both(en: &str, hi: &str) -> String {
+    format!("{en} / {hi}")
+}
+
+/// The report's figures beyond the ranking: per operator and per category.
+#[derive(Debug, Default)]
+pub struct Breakdowns {
+    pub operators: Vec<StatsRow>,
+    pub categories: Vec<StatsRow>,
+}
+
+/// The month's figures per operator and per category, every unit, with
+/// the same exclusions as the ranking.
+pub async fn breakdowns(
+    pool: &sqlx::PgPool,
+    month: &str,
+    s: &crate::leaderboard::Settings,
+) -> Result<Breakdowns, crate::leaderboard::LeaderboardError> {
+    let (from, to) = crate::leaderboard::month_bounds(month, s.time_zone)?;
+    let by = |group| crate::queries::stats(pool, "", from, to, group, s.time_zone, s.goal_s, s.breach_s);
+    Ok(Breakdowns { operators: by(StatsGroup::Operator).await?, categories: by(StatsGroup::Category).await? })
+}
+
+/// One row of a figures table: name, cases, answered, mean, median, p90, within goal.
+type Line<'a> = (&'a str, u64, u64, Option<f64>, Option<f64>, Option<f64>, f64);
+
+fn figures_table<'a>(out: &mut String, first: &str, lines: impl Iterator<Item = Line<'a>>) {
+    let _ = write!(
+        out,
+        "<table><tr><th>{first}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>p90 s</th><th>{}</th></tr>",
+        both("cases", "मामले"),
+        both("answered", "उत्तर दिए"),
+        both("mean s", "औसत s"),
+        both("median s", "माध्यिका s"),
+        both("within goal", "लक्ष्य के भीतर"),
+    );
+    for (name, cases, answered, mean, median, p90, goal) in lines {
+        let _ = write!(
+            out,
+            "<tr><td class=\"u\">{}</td><td>{cases}</td><td>{answered}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td></tr>",
+            esc(name),
+            opt(mean),
+            opt(median),
+            opt(p90),
+            goal * 100.0
+        );
+    }
+    out.push_str("</table>");
+}
+
+fn stats_lines(rows: &[StatsRow]) -> impl Iterator<Item = Line<'_>> {
+    rows.iter().map(|r| {
+        let name = if r.key.is_empty() { "(unanswered / अनुत्तरित)" } else { r.key.as_str() };
+        (name, r.cases, r.answered, r.mean_frt_s, r.median_frt_s, r.p90_frt_s, r.within_goal_share)
+    })
+}
+
+/// The stated sentence in English, then its Hindi when there is one.
+fn stated(s: &str) -> String {
+    match tvarit_proto::report::stated_in_hindi(s) {
+        Some(hi) => format!("{}<br>{}", esc(s), esc(hi)),
+        None => esc(s),
+    }
+}
+
+pub fn html(b: &LeaderboardResponse, more: &Breakdowns, goal_s: f64, breach_s: f64) -> String {
     let mut out = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Response times {m}</title>\
-         <style>{CSS}</style></head><body><h1>First response times — {m}</h1>\
-         <p class=\"small\">Time zone {tz}. Goal {goal_s:.0} s, breach limit {breach_s:.0} s. Rule: {rule}.</p>",
+         <style>{CSS}</style></head><body><h1>{} — {m}</h1>\
+         <p class=\"small\">{}: {tz}. {}: {goal_s:.0} s, {}: {breach_s:.0} s ({}). {}: {rank_by}.</p>\
+         <p class=\"small\">{}: {rule}</p>",
+        both("First response times", "पहले उत्तर का समय"),
+        both("Time zone", "समय क्षेत्र"),
+        both("Default goal", "सामान्य लक्ष्य"),
+        both("breach limit", "सीमा"),
+        both("each case is held to its unit's targets", "हर मामला अपनी इकाई के लक्ष्य से"),
+        both("Ranked by", "रैंकिंग का आधार"),
+        both("Rule", "नियम"),
         m = esc(&b.month),
         tz = esc(&b.time_zone),
-        rule = esc(&b.rule)
+        rank_by = esc(&b.rank_by),
+        rule = stated(&b.rule)
     );
-    out.push_str(
-        "<h2>Ranking</h2><table><tr><th>rank</th><th>change</th><th>unit</th><th>cases</th><th>answered</th>\
-         <th>unanswered</th><th>median s</th><th>mean s</th><th>p90 s</th><th>max s</th><th>within goal</th>\
-         <th>within breach</th><th>breaches</th><th>escalations</th></tr>",
+    let _ = write!(
+        out,
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th><th>p90 s</th><th>max s</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        both("Ranking of units", "इकाइयों की रैंकिंग"),
+        both("rank", "रैंक"),
+        both("change", "बदलाव"),
+        both("unit", "इकाई"),
+        both("cases", "मामले"),
+        both("answered", "उत्तर दिए"),
+        both("unanswered", "अनुत्तरित"),
+        both("mean s", "औसत s"),
+        both("median s", "माध्यिका s"),
+        both("within goal", "लक्ष्य के भीतर"),
+        both("within breach", "सीमा के भीतर"),
+        both("breaches", "उल्लंघन"),
+        both("escalations", "एस्केलेशन"),
     );
     for r in &b.rows {
         let _ = write!(
@@ -105,8 +195,8 @@ pub fn html(b: &LeaderboardResponse, goal_s: f64, breach_s: f64) -> String {
             r.cases,
             r.answered,
             r.unanswered,
-            opt(r.median_frt_s),
             opt(r.mean_frt_s),
+            opt(r.median_frt_s),
             opt(r.p90_frt_s),
             opt(r.max_frt_s),
             r.within_goal_share * 100.0,
@@ -115,7 +205,19 @@ pub fn html(b: &LeaderboardResponse, goal_s: f64, breach_s: f64) -> String {
             r.escalations
         );
     }
-    out.push_str("</table><h2>Units</h2>");
+    out.push_str("</table>");
+    let _ = write!(out, "<h2>{}</h2>", both("Ranking of accounts", "खातों की रैंकिंग"));
+    let accounts: Vec<(String, &LeaderboardRow)> =
+        b.accounts.iter().map(|r| (format!("{}. {} ({})", r.rank, r.account, r.unit), r)).collect();
+    let lines = accounts.iter().map(|(name, r)| {
+        (name.as_str(), r.cases, r.answered, r.mean_frt_s, r.median_frt_s, r.p90_frt_s, r.within_goal_share)
+    });
+    figures_table(&mut out, &both("account", "खाता"), lines);
+    let _ = write!(out, "<h2>{}</h2>", both("Operators", "ऑपरेटर"));
+    figures_table(&mut out, &both("operator", "ऑपरेटर"), stats_lines(&more.operators));
+    let _ = write!(out, "<h2>{}</h2>", both("Categories", "श्रेणियाँ"));
+    figures_table(&mut out, &both("category", "श्रेणी"), stats_lines(&more.categories));
+    let _ = write!(out, "<h2>{}</h2>", both("Units", "इकाइयाँ"));
     let scale = b.rows.iter().filter_map(|r| r.p90_frt_s).fold(breach_s * 1.2, f64::max);
     for r in &b.rows {
         let _ = write!(
@@ -132,9 +234,9 @@ pub fn html(b: &LeaderboardResponse, goal_s: f64, breach_s: f64) -> String {
             chart(r, goal_s, breach_s, scale)
         );
     }
-    out.push_str("<h2>Not counted</h2><ul>");
+    let _ = write!(out, "<h2>{}</h2><ul>", both("Not counted", "गिना नहीं गया"));
     for e in &b.exclusions {
-        let _ = write!(out, "<li>{}</li>", esc(e));
+        let _ = write!(out, "<li>{}</li>", stated(e));
     }
     out.push_str("</ul></body></html>\n");
     out
@@ -175,8 +277,14 @@ mod tests {
 
     #[test]
     fn html_is_self_contained_and_escaped() {
-        let html = html(&board(), 120.0, 300.0);
+        let more = Breakdowns {
+            categories: vec![StatsRow { key: "complaint".into(), cases: 3, ..Default::default() }],
+            ..Default::default()
+        };
+        let html = html(&board(), &more, 120.0, 300.0);
         assert!(html.contains("<svg") && html.contains("▲2") && html.contains("spam &lt;not counted&gt;"));
+        assert!(html.contains("Operators / ऑपरेटर") && html.contains("<td class=\"u\">complaint</td><td>3</td>"));
+        assert!(html.contains("@page{size:A4"));
         assert!(
             !html.contains("http://") || html.matches("http://").count() == html.matches("xmlns=\"http://").count()
         );
