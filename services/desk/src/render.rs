@@ -48,6 +48,9 @@ pub fn case_json(c: &Case) -> Value {
             "account": post.account,
             "author": author.handle,
             "untagged": post.untagged,
+            "media": post.media.iter().map(|m| json!({
+                "type": m.r#type, "url": m.url, "preview_url": m.preview_url, "alt_text": m.alt_text,
+            })).collect::<Vec<_>>(),
         },
         "opened_at": rfc3339(&c.opened_at),
         "claimed_by": (!c.claimed_by.is_empty()).then_some(&c.claimed_by),

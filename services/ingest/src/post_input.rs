@@ -1,17 +1,20 @@
 //! The JSON form of a post, shared by the replay file and `POST /v1/posts`:
-//! `{"id","text","mentions":[...],"platform","created_at"?,"author"?}`.
+//! `{"id","text","mentions":[...],"platform","created_at"?,"author"?,"media"?}`.
 //! Parsing turns it into a validated `tvarit.v1.Post` or a clear error.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tvarit_proto::time::from_millis;
-use tvarit_proto::v1::{Author, Post};
+use tvarit_proto::v1::{Author, Media, Post};
 use tvarit_registry::Registry;
 
 /// Longest text accepted, in characters (X allows 25,000 for paid accounts).
 pub const MAX_TEXT_CHARS: usize = 25_000;
 const MAX_ID_BYTES: usize = 128;
 const MAX_MENTIONS: usize = 50;
+/// X allows 4 photos (or 1 video); a Page comment 1. More is not a post.
+const MAX_MEDIA: usize = 10;
+const MAX_URL_BYTES: usize = 2048;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum InputError {
@@ -25,6 +28,8 @@ pub enum InputError {
     CreatedAt(String),
     #[error("field `platform` {0:?} must be lowercase letters, digits or '_'")]
     Platform(String),
+    #[error("field `media`: {0}")]
+    Media(String),
     #[error("no registered account among mentions {0:?}")]
     UnknownAccount(Vec<String>),
 }
@@ -40,6 +45,21 @@ struct PostJson {
     created_at: Option<String>,
     author: Option<AuthorJson>,
     conversation_id: Option<String>,
+    #[serde(default)]
+    media: Vec<MediaJson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MediaJson {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    preview_url: String,
+    #[serde(default)]
+    alt_text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +87,8 @@ pub struct Draft {
     /// Platform time; `None` means "now" (the source did not say).
     pub created_at: Option<DateTime<Utc>>,
     pub conversation_id: String,
+    /// Attachments as the platform lists them.
+    pub media: Vec<Media>,
 }
 
 /// Parses one post, routes it to the unit that owns the addressed account,
@@ -93,6 +115,11 @@ pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &
         author,
         created_at,
         conversation_id: p.conversation_id.unwrap_or_default(),
+        media: p
+            .media
+            .into_iter()
+            .map(|m| Media { r#type: m.kind, url: m.url, preview_url: m.preview_url, alt_text: m.alt_text })
+            .collect(),
     };
     build_post(draft, registry, now, source)
 }
@@ -143,6 +170,7 @@ fn build(
     {
         return Err(InputError::Platform(d.platform));
     }
+    check_media(&d.media)?;
     let addressed = registry.addressed_account(d.mentions.iter().map(String::as_str));
     let (account, unit, untagged) = match (addressed, watched_by) {
         (Some(a), _) => (a.handle.clone(), a.unit.clone(), false),
@@ -163,7 +191,33 @@ fn build(
         conversation_id: d.conversation_id,
         source: source.into(),
         untagged,
+        media: d.media,
     })
+}
+
+/// Attachments are fetched later (as evidence) from their URLs, so only
+/// plain http(s) URLs of a sane length, and a known kind, are taken.
+fn check_media(media: &[Media]) -> Result<(), InputError> {
+    if media.len() > MAX_MEDIA {
+        return Err(InputError::TooLong { field: "media", max: MAX_MEDIA });
+    }
+    for m in media {
+        if !matches!(m.r#type.as_str(), "photo" | "video" | "animated_gif") {
+            return Err(InputError::Media(format!("type {:?} is not photo, video or animated_gif", m.r#type)));
+        }
+        for url in [&m.url, &m.preview_url] {
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            if !url.is_empty() && (!web || url.len() > MAX_URL_BYTES) {
+                return Err(InputError::Media(format!(
+                    "{url:?} is not an http(s) URL of at most {MAX_URL_BYTES} bytes"
+                )));
+            }
+        }
+        if m.url.is_empty() && m.preview_url.is_empty() {
+            return Err(InputError::Media("an attachment needs a url or a preview_url".into()));
+        }
+    }
+    Ok(())
 }
 
 /// The `@handles` in a post's text, in order, without repeats (X's rule:
@@ -196,6 +250,22 @@ mod tests {
 
     fn parse(json: &str) -> Result<Post, InputError> {
         parse_post(json, &Registry::rajasthan(), Utc::now(), "test")
+    }
+
+    #[test]
+    fn media_is_kept_and_bad_media_is_refused_by_name() {
+        let ok = parse(
+            r#"{"id":"m1","text":"@SP_Balotra see this","platform":"x","media":[{"type":"photo","url":"https://pbs.twimg.com/media/a.jpg","alt_text":"a car on fire"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.media[0].url, "https://pbs.twimg.com/media/a.jpg");
+        assert_eq!(ok.media[0].alt_text, "a car on fire");
+        let bad = |media: &str| {
+            parse(&format!(r#"{{"id":"m2","text":"@SP_Balotra see","platform":"x","media":[{media}]}}"#)).unwrap_err()
+        };
+        assert!(matches!(bad(r#"{"type":"photo","url":"file:///etc/passwd"}"#), InputError::Media(_)));
+        assert!(matches!(bad(r#"{"type":"sticker","url":"https://x.example/s.png"}"#), InputError::Media(_)));
+        assert!(matches!(bad(r#"{"type":"photo"}"#), InputError::Media(_)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod desk;
 pub mod docket;
+pub mod evidence_media;
 pub mod intake;
 pub mod library;
 pub mod outbound;
@@ -144,6 +145,8 @@ pub async fn run(
         sla::Timer::start(pool.clone(), registry.clone(), units, publisher.clone(), &config.common.nats_url).await?;
     let sla = tokio::spawn(sla.run(shutdown.clone()));
     let records = tokio::spawn(records::run(pool.clone(), config.records.clone(), shutdown.clone()));
+    let media_fetcher = evidence_media::MediaFetcher { pool: pool.clone(), http: tvarit_platforms::http_client() };
+    let media_fetcher = tokio::spawn(media_fetcher.run(shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let (intake, published) = intake::Intake::start(pool, registry, publisher);
@@ -158,6 +161,7 @@ pub async fn run(
     sweeper.await?;
     sla.await?;
     records.await?;
+    media_fetcher.await?;
     delivery.await?;
     fanout.await?;
     alerting.await?;

@@ -200,6 +200,8 @@ pub struct SimConfig {
     /// Instagram professional accounts (`name` is the username); their
     /// comments come through the Meta webhook as `object: instagram`.
     pub instagram_accounts: Vec<Page>,
+    /// The base URL receivers fetch served files (media) from; default the bound address.
+    pub public_url: Option<String>,
     pub corpus: Vec<CorpusPost>,
     /// Corpus posts per second (0: the player stays idle).
     pub rate: f64,
@@ -249,6 +251,7 @@ impl Default for SimConfig {
             accounts: Account::defaults(),
             pages: Page::defaults(),
             instagram_accounts: Page::instagram_defaults(),
+            public_url: None,
             corpus: Vec::new(),
             rate: 0.0,
             burst: 1,

@@ -79,6 +79,7 @@ pub async fn reply(
         page_id: Some(account.clone()),
         fb_post_id: target.fb_post_id.clone(),
         by_account: true,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

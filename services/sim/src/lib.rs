@@ -15,6 +15,7 @@ pub mod config;
 pub mod delivery;
 pub mod faults;
 pub mod instagram;
+pub mod media;
 pub mod meta;
 pub mod meta_feed;
 pub mod meta_graph;
@@ -84,6 +85,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/published", get(report::published))
         .route("/sim/engagement", post(report::set_engagement))
         .route("/sim/posts", get(report::posts).post(report::inject))
+        .route("/sim/media/{file}", get(media::file))
         .route("/sim/summary", get(report::summary_now))
         .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))
         .route("/sim/x/expire_tokens", post(x_oauth::expire_tokens))
@@ -94,12 +96,19 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
+/// Where receivers fetch what the sim serves (media files): `--public-url`,
+/// else the bound address.
+fn config_base(sim: &Sim, addr: std::net::SocketAddr) -> String {
+    sim.cfg.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned()
+}
+
 /// Serves until `shutdown` is cancelled; returns what reached the public.
 pub async fn run(config: SimConfig, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<Summary> {
     let hooks = config.x_webhook.is_some() || config.meta_webhook.is_some();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let sim = Sim::new(config, hooks.then_some(tx), shutdown.clone());
     let addr = listener.local_addr()?;
+    let _ = sim.base_url.set(config_base(&sim, addr));
     let worker = tokio::spawn(delivery::worker(sim.clone(), rx));
     let player = tokio::spawn(public::play(sim.clone()));
     tracing::info!(%addr, accounts = sim.cfg.accounts.len(), corpus = sim.cfg.corpus.len(), "sim serving");

@@ -41,6 +41,10 @@ struct Cli {
     /// Instagram professional accounts, `ig_user_id=username` (repeat); default: 17841400000000001=rajasthan_police.
     #[arg(long = "instagram-account")]
     instagram_accounts: Vec<String>,
+    /// The URL receivers reach this sim at, for the media files it serves
+    /// (e.g. `http://sim:8090` in compose); default the bound address.
+    #[arg(long)]
+    public_url: Option<String>,
     /// Fraction of corpus posts played as Facebook Page comments.
     #[arg(long, default_value_t = 0.0)]
     meta_fraction: f64,
@@ -211,6 +215,7 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
         accounts,
         pages,
         instagram_accounts,
+        public_url: cli.public_url,
         corpus,
         rate: cli.rate,
         burst: cli.burst.max(1),

@@ -44,6 +44,12 @@ pub fn payload(p: &Post, from_name: &str) -> Vec<u8> {
         "parent_id": p.in_reply_to_id.clone().unwrap_or_else(|| post_id.clone()),
         "verb": "add",
     });
+    // A comment's attachment: Meta sends its file's URL as `photo` or `video`.
+    let mut value = value;
+    if let Some(m) = p.media.first() {
+        let key = if m.kind == "photo" { "photo" } else { "video" };
+        value[key] = json!(m.url.clone().or_else(|| m.preview_url.clone()));
+    }
     json!({"object": "page", "entry": [{"id": page, "time": created, "changes": [{"field": "feed", "value": value}]}]})
         .to_string()
         .into_bytes()

@@ -98,6 +98,7 @@ pub async fn create(
         page_id: Some(page_id.clone()),
         fb_post_id: Some(id.clone()),
         by_account: true,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

@@ -155,6 +155,7 @@ pub async fn comment(
         page_id: Some(page.clone()),
         fb_post_id: target.fb_post_id.clone(),
         by_account: true,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

@@ -42,6 +42,9 @@ pub struct CorpusPost {
     /// YouTube: the video (default: the channel's sim video).
     #[serde(default)]
     pub video_id: Option<String>,
+    /// Photos and videos attached (X and Facebook); the sim serves their files.
+    #[serde(default)]
+    pub media: Vec<crate::media::CorpusMedia>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -103,6 +106,8 @@ pub enum PublishError {
     UnknownParent(String),
     #[error("text is empty")]
     EmptyText,
+    #[error("{0}")]
+    Media(String),
 }
 
 /// A fixed Page post that the public comments on, per Page.
@@ -161,6 +166,8 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
         ids
     };
     let author = author_of(input, seq);
+    let base = sim.base_url.get().cloned().unwrap_or_default();
+    let media = crate::media::attach(&base, seq, &input.media).map_err(PublishError::Media)?;
     let late = match input.late_ms {
         Some(ms) => Duration::from_millis(ms),
         None if sim.cfg.late_fraction > 0.0 && sim.chance() < sim.cfg.late_fraction => sim.cfg.late_delay,
@@ -208,6 +215,7 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
         page_id,
         fb_post_id,
         by_account: false,
+        media,
     });
     {
         let mut inner = sim.lock();

@@ -250,6 +250,7 @@ mod tests {
             page_id: None,
             fb_post_id: None,
             by_account: false,
+            media: Vec::new(),
         }
     }
 

@@ -69,6 +69,8 @@ pub struct Post {
     pub fb_post_id: Option<String>,
     /// Written by one of our accounts (a reply we received), not the public.
     pub by_account: bool,
+    /// Photos and videos attached (the public's posts only).
+    pub media: Vec<crate::media::Media>,
 }
 
 /// One reply the sim received, accepted or not.
@@ -204,6 +206,8 @@ pub struct Sim {
     pub stats: Stats,
     pub shutdown: CancellationToken,
     pub started_at: DateTime<Utc>,
+    /// `http://host:port` receivers reach this sim at (set once serving).
+    pub base_url: std::sync::OnceLock<String>,
 }
 
 impl Sim {
@@ -229,6 +233,7 @@ impl Sim {
             stats: Stats::default(),
             shutdown,
             started_at: Utc::now(),
+            base_url: std::sync::OnceLock::new(),
         })
     }
 

@@ -13,6 +13,7 @@ use crate::state::{Post, numeric_id, x_time};
 pub struct Fields {
     post: HashSet<String>,
     user: HashSet<String>,
+    media: HashSet<String>,
     expansions: HashSet<String>,
     naming: PostNaming,
 }
@@ -26,7 +27,8 @@ impl Fields {
         let get = |k: &str| crate::x_http::query_get(pairs, k);
         let mut post = list(get("tweet.fields"));
         post.extend(list(get("post.fields")));
-        Fields { post, user: list(get("user.fields")), expansions: list(get("expansions")), naming }
+        let (user, media) = (list(get("user.fields")), list(get("media.fields")));
+        Fields { post, user, media, expansions: list(get("expansions")), naming }
     }
 
     fn wants(&self, f: &str) -> bool {
@@ -68,6 +70,10 @@ pub fn post_json(cfg: &SimConfig, p: &Post, f: &Fields) -> Value {
         let key = if f.wants("referenced_posts") { "referenced_posts" } else { "referenced_tweets" };
         m.insert(key.into(), json!([{"type": "replied_to", "id": parent}]));
     }
+    if f.wants("attachments") && !p.media.is_empty() {
+        let keys: Vec<&str> = p.media.iter().map(|m| m.key.as_str()).collect();
+        m.insert("attachments".into(), json!({ "media_keys": keys }));
+    }
     if f.wants("lang") {
         m.insert("lang".into(), json!(guess_lang(&p.text)));
     }
@@ -101,11 +107,16 @@ pub fn user_json(id: &str, username: &str, name: &str, f: &Fields) -> Value {
     u
 }
 
-/// `includes` for the `author_id` and `entities.mentions.username` expansions.
+/// `includes` for the `author_id`, `entities.mentions.username` and
+/// `attachments.media_keys` expansions.
 pub fn includes(cfg: &SimConfig, posts: &[&Post], f: &Fields) -> Option<Value> {
     let mut seen = HashSet::new();
     let mut users = Vec::new();
+    let mut media = Vec::new();
     for p in posts {
+        if f.expansions.contains("attachments.media_keys") {
+            media.extend(p.media.iter().map(|m| crate::media::x_include(m, &f.media)));
+        }
         if f.expands_author() && seen.insert(p.author.id.clone()) {
             users.push(user_json(&p.author.id, &p.author.username, &p.author.name, f));
         }
@@ -121,7 +132,14 @@ pub fn includes(cfg: &SimConfig, posts: &[&Post], f: &Fields) -> Option<Value> {
             }
         }
     }
-    (!users.is_empty()).then(|| json!({ "users": users }))
+    let mut out = serde_json::Map::new();
+    if !users.is_empty() {
+        out.insert("users".into(), json!(users));
+    }
+    if !media.is_empty() {
+        out.insert("media".into(), json!(media));
+    }
+    (!out.is_empty()).then_some(Value::Object(out))
 }
 
 /// `hi` if the text has Devanagari, else `en` (X's `lang` is a guess too).

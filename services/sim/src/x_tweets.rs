@@ -167,6 +167,7 @@ pub async fn create(
         page_id: None,
         fb_post_id: None,
         by_account: true,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

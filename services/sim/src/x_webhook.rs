@@ -66,6 +66,11 @@ pub fn tweet_v1(cfg: &SimConfig, p: &Post, parent_username: Option<&str>) -> Val
         "lang": if p.text.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)) { "hi" } else { "en" },
         "timestamp_ms": p.created_at.timestamp_millis().to_string(),
     });
+    let media =
+        (!p.media.is_empty()).then(|| json!({ "media": p.media.iter().map(crate::media::x_v1).collect::<Vec<_>>() }));
+    if let Some(m) = &media {
+        t["extended_entities"] = m.clone();
+    }
     // Over 140 characters, v1.1 carries a cut `text` and the whole post in `extended_tweet`.
     if chars.len() > 140 {
         let cut: String = chars[..139].iter().collect();
@@ -74,6 +79,11 @@ pub fn tweet_v1(cfg: &SimConfig, p: &Post, parent_username: Option<&str>) -> Val
         t["display_text_range"] = json!([0, 140]);
         t["extended_tweet"] =
             json!({"full_text": p.text, "display_text_range": [0, chars.len()], "entities": t["entities"].clone()});
+        // A long post's media are listed in `extended_tweet` only.
+        if let Some(m) = media {
+            t["extended_tweet"]["extended_entities"] = m;
+            t.as_object_mut().map(|o| o.remove("extended_entities"));
+        }
     }
     t
 }

@@ -74,6 +74,12 @@ pub struct FeedChange {
     pub created_time: Option<i64>,
     #[serde(default)]
     pub message: Option<String>,
+    /// A comment's attached photo, as a URL.
+    #[serde(default)]
+    pub photo: Option<String>,
+    /// A comment's attached video, as a URL.
+    #[serde(default)]
+    pub video: Option<String>,
 }
 
 impl FeedChange {

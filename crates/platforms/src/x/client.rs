@@ -8,7 +8,10 @@ use super::errors::classify;
 use super::types::{Created, Single, Timeline, Tweet, User};
 use crate::{PlatformError, RateLimit, network};
 
-const TWEET_FIELDS: &str = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets";
+const TWEET_FIELDS: &str = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,attachments";
+/// The author and the attached photos and videos, in `includes`.
+pub const EXPANSIONS: &str = "author_id,attachments.media_keys";
+pub const MEDIA_FIELDS: &str = "type,url,preview_image_url,alt_text";
 
 #[derive(Clone)]
 pub struct XClient {
@@ -69,8 +72,9 @@ impl XClient {
         let mut query: Vec<(&str, String)> = vec![
             ("max_results", max_results.clamp(5, 100).to_string()),
             ("tweet.fields", TWEET_FIELDS.into()),
-            ("expansions", "author_id".into()),
+            ("expansions", EXPANSIONS.into()),
             ("user.fields", "username,name".into()),
+            ("media.fields", MEDIA_FIELDS.into()),
         ];
         if let Some(s) = since_id {
             query.push(("since_id", s.into()));

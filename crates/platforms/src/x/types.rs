@@ -20,6 +20,30 @@ pub struct Tweet {
     pub referenced_tweets: Vec<ReferencedTweet>,
     #[serde(default, alias = "edit_history_post_ids")]
     pub edit_history_tweet_ids: Vec<String>,
+    /// With `tweet.fields=attachments`: the keys of its media in `includes.media`.
+    #[serde(default)]
+    pub attachments: Option<Attachments>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Attachments {
+    #[serde(default)]
+    pub media_keys: Vec<String>,
+}
+
+/// An `includes.media` item (`media.fields=type,url,preview_image_url,alt_text`):
+/// photos have `url`; videos and GIFs only `preview_image_url`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct MediaItem {
+    pub media_key: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub preview_image_url: Option<String>,
+    #[serde(default)]
+    pub alt_text: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -41,6 +65,8 @@ pub struct User {
 pub struct Includes {
     #[serde(default)]
     pub users: Vec<User>,
+    #[serde(default)]
+    pub media: Vec<MediaItem>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -71,6 +97,12 @@ impl Timeline {
     pub fn author(&self, tweet: &Tweet) -> Option<&User> {
         let id = tweet.author_id.as_deref()?;
         self.includes.users.iter().find(|u| u.id == id)
+    }
+
+    /// The media of `tweet`, from `includes.media`, in the tweet's order.
+    pub fn media(&self, tweet: &Tweet) -> Vec<&MediaItem> {
+        let keys = tweet.attachments.as_ref().map(|a| a.media_keys.as_slice()).unwrap_or_default();
+        keys.iter().filter_map(|k| self.includes.media.iter().find(|m| &m.media_key == k)).collect()
     }
 }
 

@@ -44,11 +44,33 @@ pub struct V1Tweet {
     pub in_reply_to_status_id_str: Option<String>,
     #[serde(default)]
     pub entities: Option<Entities>,
+    /// Photos, videos and GIFs (a long post lists them in `extended_tweet`).
+    #[serde(default)]
+    pub extended_entities: Option<ExtendedEntities>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Extended {
     pub full_text: String,
+    #[serde(default)]
+    pub extended_entities: Option<ExtendedEntities>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExtendedEntities {
+    #[serde(default)]
+    pub media: Vec<V1Media>,
+}
+
+/// A v1.1 media entity: `media_url_https` is the photo, or a video's still.
+#[derive(Debug, Deserialize)]
+pub struct V1Media {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub media_url_https: String,
+    #[serde(default)]
+    pub ext_alt_text: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +101,12 @@ pub struct Mention {
 impl V1Tweet {
     pub fn full_text(&self) -> &str {
         self.extended_tweet.as_ref().map(|e| e.full_text.as_str()).or(self.full_text.as_deref()).unwrap_or(&self.text)
+    }
+
+    /// The attached media, wherever the payload lists them.
+    pub fn media(&self) -> &[V1Media] {
+        let long = self.extended_tweet.as_ref().and_then(|e| e.extended_entities.as_ref());
+        long.or(self.extended_entities.as_ref()).map(|e| e.media.as_slice()).unwrap_or_default()
     }
 
     pub fn mentions(&self) -> Vec<String> {

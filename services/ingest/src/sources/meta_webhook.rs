@@ -19,7 +19,7 @@ use axum::routing::get;
 use secrecy::ExposeSecret;
 use tvarit_platforms::meta::instagram::CommentChange;
 use tvarit_platforms::meta::{self, FeedChange};
-use tvarit_proto::v1::Author;
+use tvarit_proto::v1::{Author, Media};
 use tvarit_registry::{Account, Registry};
 
 use super::SourceState;
@@ -55,6 +55,8 @@ fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
         return None;
     }
     let post_id = c.comment_id.clone().or(c.post_id.clone())?;
+    let photo = c.photo.map(|url| Media { r#type: "photo".into(), url, ..Default::default() });
+    let video = c.video.map(|url| Media { r#type: "video".into(), url, ..Default::default() });
     Some(Draft {
         platform: account.platform.clone(),
         post_id,
@@ -63,6 +65,7 @@ fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
         author: Some(Author { id: from.id, handle: String::new(), name: from.name }),
         created_at: c.created_time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
         conversation_id: c.post_id.unwrap_or_default(),
+        media: photo.into_iter().chain(video).collect(),
     })
 }
 
@@ -80,6 +83,8 @@ fn instagram_draft(account: &Account, account_id: &str, time: Option<i64>, c: Co
         author: Some(Author { id: c.from.id, handle, name: c.from.username }),
         created_at: time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
         conversation_id: c.media.map(|m| m.id).unwrap_or_default(),
+        // Instagram's comment webhook carries text only.
+        media: Vec::new(),
     })
 }
 

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tvarit_platforms::PlatformError;
 use tvarit_platforms::x::XClient;
 use tvarit_platforms::x::types::{Timeline, Tweet};
-use tvarit_proto::v1::{Author, Post};
+use tvarit_proto::v1::{Author, Media, Post};
 use tvarit_registry::{Account, Registry};
 
 use super::PollError;
@@ -47,6 +47,16 @@ pub fn draft(timeline: &Timeline, t: &Tweet) -> Draft {
         author,
         created_at: t.created_at.as_deref().and_then(|c| DateTime::parse_from_rfc3339(c).ok()).map(|c| c.into()),
         conversation_id: t.conversation_id.clone().unwrap_or_default(),
+        media: timeline
+            .media(t)
+            .into_iter()
+            .map(|m| Media {
+                r#type: m.kind.clone(),
+                url: m.url.clone().unwrap_or_default(),
+                preview_url: m.preview_image_url.clone().unwrap_or_default(),
+                alt_text: m.alt_text.clone().unwrap_or_default(),
+            })
+            .collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use tvarit_platforms::x::webhook::{self, V1Tweet};
-use tvarit_proto::v1::Author;
+use tvarit_proto::v1::{Author, Media};
 use tvarit_registry::Registry;
 
 use super::SourceState;
@@ -61,6 +61,18 @@ fn draft(t: &V1Tweet) -> Draft {
         created_at: v1_time(&t.created_at),
         conversation_id: String::new(),
         text,
+        media: t
+            .media()
+            .iter()
+            .map(|m| {
+                // v1.1 gives a photo's file, and only a still for a video or GIF.
+                let (url, preview_url) = match m.kind.as_str() {
+                    "photo" => (m.media_url_https.clone(), String::new()),
+                    _ => (String::new(), m.media_url_https.clone()),
+                };
+                Media { r#type: m.kind.clone(), url, preview_url, alt_text: m.ext_alt_text.clone().unwrap_or_default() }
+            })
+            .collect(),
     }
 }
 

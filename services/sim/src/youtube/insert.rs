@@ -157,6 +157,7 @@ pub async fn insert_comment(
         page_id: target.page_id.clone(),
         fb_post_id: None,
         by_account: true,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

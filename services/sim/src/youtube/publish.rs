@@ -91,6 +91,7 @@ pub fn publish(sim: &Sim, input: &CorpusPost) -> Result<Arc<Post>, PublishError>
         page_id: Some(channel.id.clone()),
         fb_post_id: None,
         by_account: false,
+        media: Vec::new(),
     });
     {
         let mut inner = sim.lock();

@@ -54,6 +54,8 @@ pub fn draft(t: &CommentThread, account: &Account) -> Draft {
         author,
         created_at: DateTime::parse_from_rfc3339(&c.snippet.published_at).ok().map(|d| d.with_timezone(&Utc)),
         conversation_id: t.snippet.video_id.clone().or_else(|| c.snippet.video_id.clone()).unwrap_or_default(),
+        // A YouTube comment is text; the video it is on is the conversation.
+        media: Vec::new(),
     }
 }
 
