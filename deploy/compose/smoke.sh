@@ -9,7 +9,9 @@
 #   `compose exec reply tvarit-reply operators add`; tvarit-desk on the host
 #   claims and answers it through the published gRPC port; the reply reaches
 #   the simulator once; the leaderboard counts it; Prometheus has every
-#   target up; the console answers; reply SIGKILLed mid-stream and started
+#   target up; the console answers; every gRPC port and the console serve
+#   TLS (certificates from deploy/tls/make-certs.sh; tvarit-desk on the host
+#   verifies with the CA; plain text is refused); reply SIGKILLed mid-stream and started
 #   again loses and doubles nothing; `down` then `up` keeps every case; an
 #   upgrade (new image tag, a new test-only migration) keeps the data and
 #   applies the migration once; deploy/compose/backup.sh and restore.sh
@@ -231,6 +233,19 @@ TVARIT_DEMO_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 TVARIT_IMAGE_TAG=$tag1
 export TVARIT_DEMO_RATE=${TVARIT_DEMO_RATE:-2} RUST_LOG=${TVARIT_SMOKE_RUST_LOG:-info}
 unset TVARIT_NAMESPACE TVARIT_CONSOLE_BIND TVARIT_CONSOLE_SECURE_COOKIES TVARIT_GRAFANA_DB_USER
+unset TVARIT_TLS TVARIT_TLS_CLIENT_CA_FILE TVARIT_TLS_CA_FILE TVARIT_TLS_CLIENT_CERT_FILE TVARIT_TLS_CLIENT_KEY_FILE
+# TLS as compose serves it by default: HQ's certificates (deploy/secrets/tls
+# at HQ) made here, for every name the containers reach each other by.
+export TVARIT_TLS_DIR=$work/tls
+
+make_certs() {
+  local hosts=() h
+  for h in ingest classify reply metrics console classify-2 reply-2 metrics-2; do hosts+=(--host "$h"); done
+  bash "$root/deploy/tls/make-certs.sh" "$TVARIT_TLS_DIR" "${hosts[@]}" 2>"$work/logs/make-certs.log" ||
+    { cat "$work/logs/make-certs.log" >&2; fail "make-certs.sh failed"; }
+  # The containers run as uid 10001 (operations.md §16).
+  chown -R 10001 "$TVARIT_TLS_DIR"
+}
 
 write_override() {
   # The webhook secret is a compose secret read from deploy/secrets/ at HQ;
@@ -496,6 +511,7 @@ fi
 docker image inspect -f 'tvarit:'"$tag1"' {{.Size}} bytes' "tvarit:$tag1" >&2
 
 step "up (${services[*]})"
+make_certs
 write_override
 compose config -q
 stack_up=1
@@ -505,7 +521,13 @@ wait_ready 240 "${services[@]}"
 step "operator token (compose exec reply tvarit-reply operators add)"
 token=$(compose exec -T reply tvarit-reply operators add smoke-hq --role hq --units '*' | awk 'NF { l = $0 } END { print l }')
 [ -n "$token" ] || fail "operators add printed no token"
-export TVARIT_TOKEN=$token TVARIT_DESK_SERVER=http://127.0.0.1:50053 TVARIT_METRICS_SERVER=http://127.0.0.1:50054
+# Over TLS, verified with the HQ CA, as a district PC connects.
+export TVARIT_TOKEN=$token TVARIT_DESK_SERVER=https://localhost:50053 TVARIT_METRICS_SERVER=https://localhost:50054
+export TVARIT_TLS_CA_FILE=$TVARIT_TLS_DIR/ca.crt
+if env -u TVARIT_TLS_CA_FILE "$desk" --server http://127.0.0.1:50053 whoami >/dev/null 2>&1; then
+  fail "reply answered plain-text gRPC: TLS is not on"
+fi
+"$desk" whoami >&2 || fail "tvarit-desk over TLS with the CA"
 
 # inject_post: a complaint to @SP_Balotra from the simulated public; prints its X id.
 inject_post() {
@@ -566,8 +588,9 @@ done
 log "targets: $targets"
 
 step "the console answers on its port"
-curl -sf -o /dev/null http://127.0.0.1:8000/healthz || fail "console /healthz"
-code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8000/)
+curl -sf -o /dev/null --cacert "$TVARIT_TLS_DIR/ca.crt" https://localhost:8000/healthz || fail "console /healthz over HTTPS"
+! curl -sf -o /dev/null http://127.0.0.1:8000/healthz || fail "the console answered plain HTTP"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TVARIT_TLS_DIR/ca.crt" https://localhost:8000/)
 case $code in 2?? | 3??) ;; *) fail "console / answered $code" ;; esac
 
 # every_post_a_case [SECONDS]: with ingest stopped (nothing new enters),

@@ -34,14 +34,28 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn desk_over_tls_works_with_the_hq_ca_and_is_refused_without_it() {
+/// HQ's CA and another, and reply and metrics serving TLS with HQ's.
+struct Stack {
+    env: TestEnv,
+    hq: Certs,
+    other: Certs,
+    reply: Running,
+    metrics: Running,
+}
+
+async fn stack(mutual: bool) -> Stack {
     let env = TestEnv::new().await;
     let hq = Certs::make(&env.dir.path().join("hq"));
     let other = Certs::make(&env.dir.path().join("other"));
-    env.serve_tls(&hq, false);
+    env.serve_tls(&hq, mutual);
     let reply = env.start(Service::Reply).await;
     let metrics = env.start(Service::Metrics).await;
+    Stack { env, hq, other, reply, metrics }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desk_over_tls_works_with_the_hq_ca_and_is_refused_without_it() {
+    let Stack { env, hq, other, reply, metrics } = stack(false).await;
     let token = env.operator("meena", "hq", "*");
     let ca = hq.ca();
 
@@ -89,12 +103,7 @@ async fn desk_over_tls_works_with_the_hq_ca_and_is_refused_without_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mutual_tls_refuses_a_client_certificate_from_another_ca() {
-    let env = TestEnv::new().await;
-    let hq = Certs::make(&env.dir.path().join("hq"));
-    let other = Certs::make(&env.dir.path().join("other"));
-    env.serve_tls(&hq, true);
-    let reply = env.start(Service::Reply).await;
-    let metrics = env.start(Service::Metrics).await;
+    let Stack { env, hq, other, reply, metrics } = stack(true).await;
     let token = env.operator("bhanu", "operator", "balotra");
     let ca = hq.ca();
     let whoami = |cert: Option<(std::path::PathBuf, std::path::PathBuf)>| {
