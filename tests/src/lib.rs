@@ -164,6 +164,12 @@ impl TestEnv {
                 cmd.env(var, "127.0.0.1:0");
             }
         }
+        // Recent-search watching polls every district; only tests of it want
+        // those calls (and their checkpoints) against the sim.
+        let watch_search = "TVARIT_INGEST_X_WATCH_SEARCH";
+        if !self.extra_env.lock().unwrap().iter().any(|(k, _)| k == watch_search) {
+            cmd.env(watch_search, "false");
+        }
         cmd
     }
 

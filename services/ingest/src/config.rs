@@ -32,6 +32,15 @@ pub struct IngestConfig {
     /// words, so posts about a district that tag nobody are still seen
     /// (marked untagged, not counted in response times).
     pub ingest_x_watch_terms: bool,
+    /// Where no X account streams, poll the watch terms by recent search
+    /// instead (with `ingest_x_watch_terms`).
+    pub ingest_x_watch_search: bool,
+    /// Seconds to go round every district's recent search once (never
+    /// faster than 80 % of the app's recent-search limit allows).
+    pub ingest_x_watch_search_seconds: f64,
+    /// The app's recent-search allowance per 15 minutes: 60 on X's Basic
+    /// tier, 450 on Pro. Watching spends at most 80 % of it.
+    pub ingest_x_search_requests_per_15_min: u32,
     /// Publish again posts archived this long ago but never acknowledged by
     /// JetStream (a crash between the steps, a broker down or full); the
     /// check runs at a third of this interval.
@@ -53,6 +62,9 @@ impl Default for IngestConfig {
             ingest_youtube_daily_quota: tvarit_platforms::youtube::DEFAULT_DAILY_QUOTA,
             ingest_youtube_poll_seconds: 15.0,
             ingest_x_watch_terms: true,
+            ingest_x_watch_search: true,
+            ingest_x_watch_search_seconds: 120.0,
+            ingest_x_search_requests_per_15_min: 60,
             ingest_republish_after_seconds: 30.0,
         }
     }
@@ -65,6 +77,7 @@ impl IngestConfig {
         self.common.validate()?;
         tvarit_config::check_seconds(&[
             ("ingest_x_poll_seconds", self.ingest_x_poll_seconds),
+            ("ingest_x_watch_search_seconds", self.ingest_x_watch_search_seconds),
             ("ingest_x_stream_stall_seconds", self.ingest_x_stream_stall_seconds),
             ("ingest_youtube_poll_seconds", self.ingest_youtube_poll_seconds),
             ("ingest_republish_after_seconds", self.ingest_republish_after_seconds),

@@ -141,6 +141,21 @@ async fn start_x_pollers(
     let pool = tvarit_config::connect_schema(&config.common.database_url, &ns.schema("ingest"), 4).await?;
     let client = tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.ingest_x_api_base);
     let mut tasks = Vec::new();
+    // Watch terms: the stream carries them where any account streams; else recent search.
+    let streams = !sources::x_stream::desired_rules(registry, false).is_empty();
+    if config.ingest_x_watch_terms && config.ingest_x_watch_search && !streams {
+        let watch = sources::x_search::XSearchWatch {
+            client: client.clone(),
+            app_bearer: secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
+            pool: pool.clone(),
+            acceptor: acceptor.clone(),
+            registry: registry.clone(),
+            round: Duration::from_secs_f64(config.ingest_x_watch_search_seconds.max(1.0)),
+            requests_per_15_min: config.ingest_x_search_requests_per_15_min.max(1),
+            overlap: chrono::Duration::seconds(config.ingest_x_overlap_seconds.max(0)),
+        };
+        tasks.push(tokio::spawn(watch.run(shutdown.clone())));
+    }
     for account in accounts {
         let poller = sources::x_poll::XPoller {
             client: client.clone(),

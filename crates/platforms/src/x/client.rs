@@ -87,6 +87,35 @@ impl XClient {
         Ok(MentionsPage { timeline: Self::parse(&body)?, rate })
     }
 
+    /// One page of `GET /2/tweets/search/recent` (the last 7 days), newest
+    /// first, after `since_id` (exclusive); paged by `next_token`.
+    pub async fn search_recent(
+        &self,
+        app_bearer: &str,
+        search: &str,
+        since_id: Option<&str>,
+        next_token: Option<&str>,
+        max_results: u8,
+    ) -> Result<MentionsPage, PlatformError> {
+        let mut query: Vec<(&str, String)> = vec![
+            ("query", search.into()),
+            ("max_results", max_results.clamp(10, 100).to_string()),
+            ("tweet.fields", TWEET_FIELDS.into()),
+            ("expansions", EXPANSIONS.into()),
+            ("user.fields", "username,name".into()),
+            ("media.fields", MEDIA_FIELDS.into()),
+        ];
+        if let Some(s) = since_id {
+            query.push(("since_id", s.into()));
+        }
+        if let Some(t) = next_token {
+            query.push(("next_token", t.into()));
+        }
+        let url = format!("{}/2/tweets/search/recent", self.base);
+        let (body, rate) = self.send(self.http.get(url).bearer_auth(app_bearer).query(&query)).await?;
+        Ok(MentionsPage { timeline: Self::parse(&body)?, rate })
+    }
+
     /// `GET /2/users/by/username/{username}` with the app-only token.
     pub async fn user_by_username(&self, app_bearer: &str, username: &str) -> Result<User, PlatformError> {
         self.user_by_username_as(&UserAuth::Bearer(app_bearer.to_owned()), username).await

@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod checkpoints;
 pub mod meta_webhook;
 pub mod x_poll;
+pub mod x_search;
 pub mod x_stream;
 pub mod x_webhook;
 pub mod youtube_poll;

@@ -54,9 +54,14 @@ pub fn desired_rules(registry: &Registry, watch: bool) -> Vec<Rule> {
         .collect();
     rules.sort_by(|a, b| a.tag.cmp(&b.tag));
     if watch && !rules.is_empty() {
-        rules.extend(registry.units().iter().filter(|u| u.kind == UnitKind::District).filter_map(watch_rule));
+        rules.extend(watch_rules(registry));
     }
     rules
+}
+
+/// Each district's watch query, tagged `watch:<unit>` (also recent search's).
+pub fn watch_rules(registry: &Registry) -> Vec<Rule> {
+    registry.units().iter().filter(|u| u.kind == UnitKind::District).filter_map(watch_rule).collect()
 }
 
 /// `(Balotra OR बालोतरा OR ...) (police OR पुलिस OR ...) -is:retweet`.
