@@ -3,9 +3,11 @@
 //! `audit verify` report what the chain alone cannot: the newest entries
 //! deleted, and the whole chain re-hashed after an edit.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use tvarit_e2e::TestEnv;
+use tvarit_e2e::{Service, TestEnv, eventually};
 
 /// `tvarit-reply audit ARGS` → (success, stdout, stderr).
 fn audit(env: &TestEnv, args: &[&str]) -> (bool, String, String) {
@@ -38,9 +40,18 @@ async fn anchored() -> TestEnv {
 async fn deleting_the_newest_audit_entries_is_reported() {
     let env = anchored().await;
     env.operator("later", "operator", "balotra");
+    // A serving reply writes the next checkpoint on its own.
+    env.set_env("TVARIT_REPLY_AUDIT_CHECKPOINT_MINUTES", "0.01");
+    let reply = env.start(Service::Reply).await;
+    let file = env.dir.path().join("checkpoints.jsonl");
+    eventually(Duration::from_secs(20), "serve's checkpoint of entry 4", || {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        async move { text.lines().last().is_some_and(|l| l.starts_with("{\"id\":4,")).then_some(()) }
+    })
+    .await;
     let (ok, out, err) = audit(&env, &["verify"]);
     assert!(ok, "{err}");
-    assert_eq!(out.trim(), "audit log intact: 4 entries, matching 1 signed checkpoints");
+    assert_eq!(out.trim(), "audit log intact: 4 entries, matching 2 signed checkpoints");
 
     // Trim the two newest: what remains is a valid chain on its own.
     let db = env.schema_pool("reply").await;
@@ -48,7 +59,7 @@ async fn deleting_the_newest_audit_entries_is_reported() {
     let (ok, _, err) = audit(&env, &["verify"]);
     assert!(!ok);
     assert!(err.contains("truncated: a signed checkpoint covers entry 3 but the log ends at entry 2"), "{err}");
-    env.cleanup(vec![]).await;
+    env.cleanup(vec![reply]).await;
 }
 
 /// The entry hash as tvarit-reply computes it (store/audit.rs), as someone

@@ -14,6 +14,7 @@ use tvarit_proto::v1::{
 };
 use tvarit_proto::{CaseState, Category};
 
+use crate::leaderboard::json_lines;
 use crate::metrics_figures::{ist, publish, settled};
 
 /// One scripted case: answered `frt_s` after its post by `by`; `handoff`:
@@ -220,18 +221,11 @@ async fn hq_ranks_by_mean_per_unit_and_account_with_each_cases_targets() {
     assert_eq!((&again.rows, &again.accounts), (&oct.rows, &oct.accounts));
 
     // The desk's JSON rows carry rank_by; --accounts lists the accounts.
+    let metrics_server = format!("http://{}", metrics.grpc_addr);
     let desk = |args: &[&str]| {
-        let out = env
-            .command("tvarit-desk")
-            .args(["--metrics-server", &format!("http://{}", metrics.grpc_addr), "--token", &token])
-            .args(["--json", "leaderboard"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let rows: Vec<serde_json::Value> =
-            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        rows
+        let mut cmd = env.command("tvarit-desk");
+        cmd.args(["--metrics-server", &metrics_server, "--token", &token, "--json", "leaderboard"]).args(args);
+        json_lines(&cmd.output().unwrap())
     };
     let rows = desk(&["--month", "2026-10"]);
     assert_eq!((rows.len(), &rows[0]["unit"], &rows[0]["rank_by"]), (3, &"hq".into(), &"mean".into()));
