@@ -77,7 +77,7 @@ async fn page_with(browser: &Browser, console: &Running, path: &str, texts: &[&s
 }
 
 /// The page is no wider than the phone.
-async fn fits(browser: &Browser, console: &Running, path: &str) {
+pub(crate) async fn fits(browser: &Browser, console: &Running, path: &str) {
     browser.goto(&console_url(console, path)).await;
     browser.wait_for("main", Duration::from_secs(5)).await;
     let w = browser.execute("return [document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;

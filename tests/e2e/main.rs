@@ -9,6 +9,7 @@ mod console;
 mod console_alarm;
 mod console_hq;
 mod console_publishing;
+mod console_search;
 mod console_shift;
 mod crash_recovery;
 mod dedupe;

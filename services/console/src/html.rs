@@ -45,6 +45,7 @@ pub enum Section {
     Library,
     Publish,
     Hq,
+    Search,
     Error,
 }
 
@@ -58,6 +59,7 @@ impl Section {
             Section::Library => "library",
             Section::Publish => "publish",
             Section::Hq => "hq",
+            Section::Search => "search",
             Section::Error => "error",
         }
     }
@@ -80,7 +82,7 @@ pub fn csrf_field(session: &Session) -> String {
 
 fn nav(out: &mut String, page: &Page<'_>, session: &Session) {
     let l = page.lang;
-    let mut links = vec![("/queue", "nav.queue", Section::Queue)];
+    let mut links = vec![("/queue", "nav.queue", Section::Queue), ("/search", "nav.search", Section::Search)];
     if session.supervises() {
         links.push(("/supervise", "nav.supervise", Section::Supervise));
         links.push(("/library", "nav.library", Section::Library));

@@ -53,13 +53,14 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    use pages::{case, hq, library, publish, queue, signin, supervise};
+    use pages::{case, hq, library, publish, queue, search, signin, supervise};
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/queue") }))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::signout))
         .route("/lang/{code}", get(signin::switch_language))
         .route("/queue", get(queue::page))
+        .route("/search", get(search::page))
         .route("/units/{unit}/events", get(live::events))
         .route("/cases/{docket}", get(case::page))
         .route("/cases/{docket}/{action}", post(case::act))

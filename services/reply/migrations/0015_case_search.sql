@@ -96,6 +96,11 @@ ALTER TABLE cases ADD COLUMN search tsvector GENERATED ALWAYS AS (
     || array_to_tsvector(ARRAY['~u:' || unit, '~a:' || lower(ltrim(author_handle, '@'))])
 ) STORED;
 
+-- The planner guesses a word it has no statistics for at half the rarest
+-- word it knows. With the default sample that guess was ~0.1% of cases, so
+-- for a word in 26 of 2M cases it walked every case newest first (2.4 s);
+-- with a 10x sample the guess is ~0.01% and the GIN index is used (0.3 ms).
+ALTER TABLE cases ALTER COLUMN search SET STATISTICS 1000;
 CREATE INDEX cases_search ON cases USING gin (search);
 CREATE INDEX cases_opened ON cases (opened_at DESC);
 CREATE INDEX case_events_case ON case_events (case_id);

@@ -47,6 +47,8 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
         .await
         .ok()
         .map(|r| r.into_inner());
+    let thread = state.desk().get_thread(authed(token, CaseRef { docket: docket.clone() })).await.ok();
+    let thread = thread.map(|r| r.into_inner());
     let live = matches!(case.state(), CaseState::Open | CaseState::InProcess);
     let operators = if live && signed.session.supervises() {
         let req = authed(token, ListOperatorsRequest { unit: case.unit.clone() });
@@ -59,6 +61,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
     let extras = case_view::Extras {
         draft: draft.as_ref(),
         timeline: timeline.as_ref(),
+        thread: thread.as_ref(),
         flash: flash.as_ref(),
         operators: &operators,
     };

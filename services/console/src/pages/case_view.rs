@@ -3,11 +3,11 @@
 use std::fmt::Write;
 
 use chrono_tz::Tz;
-use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse, Operator};
+use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse, Operator, Thread};
 use tvarit_proto::{CaseState, Category, Urgency};
 use tvarit_registry::Registry;
 
-use super::case_history;
+use super::{case_history, case_thread};
 use crate::AppState;
 use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
@@ -327,13 +327,15 @@ fn reassign_field(l: Lang, c: &Case, operators: &[Operator]) -> String {
 pub struct Extras<'a> {
     pub draft: Option<&'a DraftResponse>,
     pub timeline: Option<&'a CaseTimelineResponse>,
+    /// The conversation: posts, follow-ups and replies (`Desk.GetThread`).
+    pub thread: Option<&'a Thread>,
     pub flash: Option<&'a Flash>,
     /// The unit's operators, for a supervisor's reassign picker.
     pub operators: &'a [Operator],
 }
 
 pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -> String {
-    let Extras { draft, timeline, flash, operators } = extras;
+    let Extras { draft, timeline, thread, flash, operators } = extras;
     let zone = state.zone();
     let (l, s) = (signed.lang, &signed.session);
     let now = chrono::Utc::now().timestamp_millis();
@@ -368,6 +370,9 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
     out.push_str(r#"<div class="case-grid"><div class="col-main">"#);
     out.push_str(&post_section(l, zone, c));
     out.push_str(&reply_section(l, s, c, draft, flash));
+    if let Some(t) = thread {
+        out.push_str(&case_thread::section(l, zone, t));
+    }
     out.push_str(r#"</div><div class="col-side">"#);
     out.push_str(&actions_section(l, s, c, operators));
     out.push_str(&why_section(l, &state.registry, c));

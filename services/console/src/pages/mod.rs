@@ -4,11 +4,13 @@
 
 pub mod case;
 mod case_history;
+mod case_thread;
 mod case_view;
 pub mod hq;
 pub mod library;
 pub mod publish;
 pub mod queue;
+pub mod search;
 pub mod signin;
 pub mod supervise;
 

@@ -123,6 +123,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     let name = rows::unit_name(&state.registry, l, &unit);
     let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
     body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
+    body.push_str(&super::search::search_box(l));
     body.push_str("</div>");
     body.push_str(&live_table(&state, l, session, &unit, (View::Queue, Show::All), &cases, "queue.empty"));
     let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));

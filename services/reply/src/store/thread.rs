@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use prost::Message;
 use sqlx::PgPool;
 use tvarit_proto::time::{from_millis, to_millis};
-use tvarit_proto::v1::{CaseEvent, Post, ThreadEntry, ThreadEvent, ThreadReply, thread_entry};
+use tvarit_proto::v1::{CaseEvent, Classification, Post, ThreadEntry, ThreadEvent, ThreadReply, thread_entry};
 
 use super::CaseRow;
 
@@ -33,8 +33,8 @@ struct ReplyRow {
 /// The entries of `case`'s conversation, oldest first. Entries at the same
 /// millisecond keep the order posts, events, replies, then their ids.
 pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, sqlx::Error> {
-    let follow_ups: Vec<(Vec<u8>, DateTime<Utc>)> =
-        sqlx::query_as("SELECT post, joined_at FROM case_posts WHERE case_id = $1 ORDER BY joined_at")
+    let follow_ups: Vec<(Vec<u8>, Vec<u8>, DateTime<Utc>)> =
+        sqlx::query_as("SELECT post, classification, joined_at FROM case_posts WHERE case_id = $1 ORDER BY joined_at")
             .bind(case.id)
             .fetch_all(pool)
             .await?;
@@ -55,11 +55,11 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
     let mut all: Vec<(i64, u8, ThreadEntry)> = Vec::new();
     let first = Post::decode(case.post.as_slice()).unwrap_or_default();
     let at = post_time(&first, case.opened_at);
-    all.push((at, 0, post_entry(first, at, false)));
-    for (bytes, joined_at) in follow_ups {
+    all.push((at, 0, post_entry(first, &case.classification, at, false)));
+    for (bytes, classification, joined_at) in follow_ups {
         let post = Post::decode(bytes.as_slice()).unwrap_or_default();
         let at = post_time(&post, joined_at);
-        all.push((at, 0, post_entry(post, at, true)));
+        all.push((at, 0, post_entry(post, &classification, at, true)));
     }
     for (bytes, created_at) in events {
         let Ok(e) = CaseEvent::decode(bytes.as_slice()) else { continue };
@@ -74,7 +74,11 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
         all.push((
             at,
             1,
-            ThreadEntry { at: Some(from_millis(at)), entry: Some(thread_entry::Entry::Event(event)), follow_up: false },
+            ThreadEntry {
+                at: Some(from_millis(at)),
+                entry: Some(thread_entry::Entry::Event(event)),
+                ..Default::default()
+            },
         ));
     }
     for r in replies {
@@ -93,7 +97,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             ThreadEntry {
                 at: Some(ts(r.created_at)),
                 entry: Some(thread_entry::Entry::Reply(reply)),
-                follow_up: false,
+                ..Default::default()
             },
         ));
     }
@@ -102,6 +106,9 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
     Ok(all.into_iter().map(|(_, _, e)| e).collect())
 }
 
-fn post_entry(post: Post, at: i64, follow_up: bool) -> ThreadEntry {
-    ThreadEntry { at: Some(from_millis(at)), entry: Some(thread_entry::Entry::Post(post)), follow_up }
+/// A post with the personal data the classifier found in it, which
+/// clients mask.
+fn post_entry(post: Post, classification: &[u8], at: i64, follow_up: bool) -> ThreadEntry {
+    let pii = Classification::decode(classification).map(|c| c.pii).unwrap_or_default();
+    ThreadEntry { at: Some(from_millis(at)), entry: Some(thread_entry::Entry::Post(post)), follow_up, pii }
 }

@@ -1,0 +1,107 @@
+//! A case's conversation on its page, from `Desk.GetThread`: the post that
+//! opened it, the author's follow-ups and every reply (who wrote it, where
+//! it stands), in time order; personal data masked as in the post above.
+//! What people and timers did is the history's part, beside it.
+
+use std::fmt::Write;
+
+use chrono_tz::Tz;
+use tvarit_proto::v1::Thread;
+use tvarit_proto::v1::thread_entry::Entry;
+
+use crate::format;
+use crate::html::{esc, percent_encode};
+use crate::i18n::Lang;
+use crate::pii;
+
+pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
+    let mut out = format!(
+        r#"<section class="thread card" aria-labelledby="thread-h"><h2 id="thread-h">{}</h2><ol class="conversation">"#,
+        l.t("thread.title")
+    );
+    for e in &thread.entries {
+        let at = esc(&format::clock(l, zone, &e.at)).to_string();
+        match &e.entry {
+            Some(Entry::Post(p)) => {
+                // Not `post`: that class styles the post's own card above.
+                let (class, key) =
+                    if e.follow_up { ("follow-up", "thread.follow_up") } else { ("original", "thread.post") };
+                let author = p.author.as_ref().map_or("–", |a| a.handle.as_str());
+                let _ = write!(
+                    out,
+                    r#"<li class="msg {class}"><p class="meta"><strong>{what}</strong> · {author} · {platform} · <time>{at}</time></p><blockquote>{text}</blockquote></li>"#,
+                    what = l.t(key),
+                    author = esc(author),
+                    platform = esc(&p.platform),
+                    text = esc(&pii::mask(&p.text, &e.pii)),
+                );
+            }
+            Some(Entry::Reply(r)) => {
+                // A reply recorded as sent by hand never went through a platform.
+                let sent_at = if r.status == "manual" { None } else { format::time(&r.sent_at) };
+                let sent = sent_at.map_or_else(String::new, |_| {
+                    format!(" · {} <time>{}</time>", l.t("thread.sent_at"), esc(&format::clock(l, zone, &r.sent_at)))
+                });
+                let error = if r.error.is_empty() { String::new() } else { format!(": {}", esc(&r.error)) };
+                let _ = write!(
+                    out,
+                    r#"<li class="msg reply reply-{status_slug}"><p class="meta"><strong>{what}</strong> {by} {operator} · <time>{at}</time> · <span class="status">{status}</span>{error}{sent}</p><blockquote>{text}</blockquote></li>"#,
+                    what = l.t("thread.reply"),
+                    by = l.t("thread.by"),
+                    operator = esc(&r.operator),
+                    status_slug = esc(&r.status),
+                    status = esc(l.reply_status(&r.status)),
+                    text = esc(&r.text),
+                );
+            }
+            Some(Entry::Event(_)) | None => {}
+        }
+    }
+    out.push_str("</ol>");
+    let author = thread.case.as_ref().and_then(|c| c.post.as_ref()).and_then(|p| p.author.as_ref());
+    if let Some(a) = author.filter(|a| !a.handle.is_empty()) {
+        let _ = write!(
+            out,
+            r#"<p><a class="earlier" href="/search?author={}">{} ({})</a></p>"#,
+            esc(&percent_encode(&a.handle)),
+            l.t("thread.earlier"),
+            esc(&a.handle)
+        );
+    }
+    out.push_str("</section>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use tvarit_proto::v1::{Author, Case, PiiSpan, Post, ThreadEntry, ThreadReply};
+
+    use super::*;
+
+    #[test]
+    fn posts_are_masked_replies_say_who_and_html_is_escaped() {
+        let post = Post {
+            platform: "x".into(),
+            text: "call 9876543210 <now>".into(),
+            author: Some(Author { handle: "@asha".into(), ..Default::default() }),
+            ..Default::default()
+        };
+        let reply =
+            ThreadReply { operator: "meena".into(), text: "on it".into(), status: "sent".into(), ..Default::default() };
+        let thread = Thread {
+            case: Some(Case { post: Some(post.clone()), ..Default::default() }),
+            entries: vec![
+                ThreadEntry {
+                    entry: Some(Entry::Post(post)),
+                    pii: vec![PiiSpan { kind: "phone".into(), start: 5, end: 15 }],
+                    ..Default::default()
+                },
+                ThreadEntry { entry: Some(Entry::Reply(reply)), ..Default::default() },
+            ],
+        };
+        let html = section(Lang::En, chrono_tz::Asia::Kolkata, &thread);
+        assert!(!html.contains("9876543210") && html.contains("&lt;now&gt;"), "{html}");
+        assert!(html.contains("Reply</strong> by meena"), "{html}");
+        assert!(html.contains(r#"href="/search?author=%40asha""#), "{html}");
+    }
+}
