@@ -15,16 +15,9 @@ use crate::platforms::{APP_TOKEN, poll_from, wait_count, x_post};
 
 const USER_TOKEN: &str = "balotra-user-token";
 
+/// The first JSON line `tvarit-desk` printed (`null` if none).
 fn desk(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Value {
-    let out: Output = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "tvarit-desk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
-    serde_json::from_str(text.lines().next().unwrap_or("null")).unwrap()
+    desk_lines(env, reply, token, args).into_iter().next().unwrap_or(Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

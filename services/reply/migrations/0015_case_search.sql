@@ -29,47 +29,44 @@ ALTER TABLE cases
 
 -- Fill the new columns of existing cases from their posts (tvarit.v1.Post:
 -- text is field 3, author field 5, the author's handle its field 2).
+CREATE FUNCTION migration_0015_varint(msg bytea, INOUT i int, OUT v bigint)
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+    shift  int := 0;
+    b      int;
+BEGIN
+    v := 0;
+    LOOP
+        b := get_byte(msg, i); i := i + 1;
+        v := v | ((b & 127)::bigint << shift); shift := shift + 7;
+        EXIT WHEN b < 128;
+    END LOOP;
+END
+$$;
+
 CREATE FUNCTION migration_0015_pb_field(msg bytea, field int) RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE
-    i      int := 0;
-    n      int := length(msg);
-    v      bigint;
-    shift  int;
-    b      int;
-    wire   int;
+    i     int := 0;
+    key   bigint;
+    len   bigint;
+    wire  int;
 BEGIN
-    WHILE i < n LOOP
-        v := 0; shift := 0;
-        LOOP
-            b := get_byte(msg, i); i := i + 1;
-            v := v | ((b & 127)::bigint << shift); shift := shift + 7;
-            EXIT WHEN b < 128;
-        END LOOP;
-        wire := (v & 7)::int;
+    WHILE i < length(msg) LOOP
+        SELECT r.i, r.v INTO i, key FROM migration_0015_varint(msg, i) r;
+        wire := (key & 7)::int;
         IF wire = 0 THEN
-            LOOP b := get_byte(msg, i); i := i + 1; EXIT WHEN b < 128; END LOOP;
+            SELECT r.i INTO i FROM migration_0015_varint(msg, i) r;
         ELSIF wire = 1 THEN
             i := i + 8;
         ELSIF wire = 5 THEN
             i := i + 4;
         ELSIF wire = 2 THEN
-            IF (v >> 3) = field THEN
-                v := 0; shift := 0;
-                LOOP
-                    b := get_byte(msg, i); i := i + 1;
-                    v := v | ((b & 127)::bigint << shift); shift := shift + 7;
-                    EXIT WHEN b < 128;
-                END LOOP;
-                RETURN substring(msg FROM i + 1 FOR v::int);
+            SELECT r.i, r.v INTO i, len FROM migration_0015_varint(msg, i) r;
+            IF (key >> 3) = field THEN
+                RETURN substring(msg FROM i + 1 FOR len::int);
             END IF;
-            v := 0; shift := 0;
-            LOOP
-                b := get_byte(msg, i); i := i + 1;
-                v := v | ((b & 127)::bigint << shift); shift := shift + 7;
-                EXIT WHEN b < 128;
-            END LOOP;
-            i := i + v::int;
+            i := i + len::int;
         ELSE
             RETURN NULL;
         END IF;
@@ -90,6 +87,7 @@ UPDATE cases c SET search_text = c.search_text || E'\n' || f.words
     WHERE f.case_id = c.id;
 
 DROP FUNCTION migration_0015_pb_field(bytea, int);
+DROP FUNCTION migration_0015_varint(bytea, int);
 
 ALTER TABLE cases ADD COLUMN search tsvector GENERATED ALWAYS AS (
     to_tsvector('simple'::regconfig, search_text)

@@ -145,18 +145,9 @@ fn form(state: &AppState, l: Lang, signed: &Signed, q: &SearchQuery) -> String {
         .collect();
     let unit_refs: Vec<(&str, &str)> = units.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect();
     let unit_options = options(l, &unit_refs, &q.unit).replacen(l.t("search.any"), l.t("search.all_units"), 1);
-    let categories: Vec<(&str, &str)> = [
-        Category::Emergency,
-        Category::Complaint,
-        Category::Misinformation,
-        Category::Sensitive,
-        Category::Query,
-        Category::Appreciation,
-        Category::Other,
-    ]
-    .iter()
-    .map(|c| (c.slug(), l.category(*c)))
-    .collect();
+    // Every category the proto names, in its order (emergency first).
+    let categories: Vec<(&str, &str)> =
+        (1..).map_while(|i| Category::try_from(i).ok()).map(|c| (c.slug(), l.category(c))).collect();
     let states: Vec<(&str, &str)> =
         [CaseState::Open, CaseState::InProcess, CaseState::Closed, CaseState::NotActionable]
             .iter()
