@@ -9,6 +9,8 @@
 # under bench/results/pipeline/logs/, git-ignored).
 #   bench/pipeline/run.sh            # the full run, ≤ 10 min on a quiet machine
 #   bench/pipeline/run.sh --quick    # ≤ 2 min, to check the harness
+#   bench/pipeline/run.sh --hot-district   # 80 % of 1,000 posts/s to one district,
+#                                    # with and without its own reply (≈ 2 min)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -p tvarit-ingest -p tvarit-classify -p tvarit-reply -p tvarit-metrics -p tvarit-bench-pipeline
@@ -19,5 +21,6 @@ admin=${admin#TVARIT_ADMIN_DATABASE_URL=}
 nats=$(printf '%s\n' "$ensured" | sed -n 's/^TVARIT_NATS_URL=//p')
 out=bench/results/pipeline
 [ "${1:-}" = --quick ] && out=bench/results/pipeline-quick
+case " $* " in *" --hot-district "*) out=bench/results/pipeline-hot ;; esac
 rm -rf "$out/logs"
 exec target/release/tvarit-bench-pipeline --bins target/release --admin-url "$admin" --nats "$nats" --out "$out" "$@"

@@ -28,16 +28,21 @@ async fn counted(addr: SocketAddr, metric: &str, unit: &str) -> f64 {
         .sum()
 }
 
-/// Replays the complaints (Balotra, Jaipur and HQ in turn) at 300/s.
-fn start_replay(env: &TestEnv) -> std::process::Child {
+/// Replays the complaints (Balotra, Jaipur and HQ in turn) at 300/s and
+/// `kill -9`s the Balotra instance `victim` once 300 cases are open; then
+/// every post must be one case. Returns how many Balotra posts `victim`
+/// had counted in `metric`, having checked it counted none of `foreign`.
+async fn replay_killing(env: &TestEnv, victim: Running, metric: &str, foreign: &str) -> f64 {
     let file = env.write_file("posts.jsonl", &complaints(POSTS));
-    env.command("tvarit-ingest").arg("replay").arg(&file).args(["--rate", "300"]).spawn().unwrap()
-}
-
-async fn finish_replay(replay: std::process::Child) {
-    let mut replay = replay;
+    let mut replay = env.command("tvarit-ingest").arg("replay").arg(&file).args(["--rate", "300"]).spawn().unwrap();
+    wait_for_cases(&env.schema_pool("reply").await, 300).await;
+    let balotra = counted(victim.http_addr, metric, "balotra").await;
+    assert_eq!(counted(victim.http_addr, metric, foreign).await, 0.0, "a Balotra instance took a {foreign} post");
+    victim.kill9();
     let status = tokio::task::spawn_blocking(move || replay.wait().unwrap()).await.unwrap();
     assert!(status.success(), "replay must finish once all posts are acknowledged");
+    assert_each_post_once(env, POSTS).await;
+    balotra
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,16 +57,9 @@ async fn reply_instances_split_a_district_and_fire_each_sla_mark_once_across_kil
     let rest = env.start_with(Service::Reply, &[THE_REST]).await;
     let balotra_b = env.start_with(Service::Reply, &[BALOTRA]).await;
 
-    let replay = start_replay(&env);
-    let db = env.schema_pool("reply").await;
-    wait_for_cases(&db, 300).await;
     let opened = "tvarit_reply_cases_opened_total";
-    let a_balotra = counted(balotra_a.http_addr, opened, "balotra").await;
-    assert_eq!(counted(balotra_a.http_addr, opened, "jaipur").await, 0.0, "a Balotra instance opened a Jaipur case");
-    balotra_a.kill9();
-    finish_replay(replay).await;
-
-    assert_each_post_once(&env, POSTS).await;
+    let a_balotra = replay_killing(&env, balotra_a, opened, "jaipur").await;
+    let db = env.schema_pool("reply").await;
     let b_balotra = counted(balotra_b.http_addr, opened, "balotra").await;
     assert!(a_balotra > 0.0 && b_balotra > 0.0, "both Balotra instances took Balotra posts: {a_balotra}, {b_balotra}");
     assert_eq!(counted(rest.http_addr, opened, "balotra").await, 0.0, "the rest instance opened a Balotra case");
@@ -137,15 +135,8 @@ async fn classify_instances_split_a_district_and_lose_nothing_across_kill9() {
     let balotra_b = env.start_with(Service::Classify, &[BALOTRA]).await;
     running.extend([env.start(Service::Reply).await, env.start(Service::Metrics).await]);
 
-    let replay = start_replay(&env);
-    wait_for_cases(&env.schema_pool("reply").await, 300).await;
     let decided = "tvarit_classify_decisions_total";
-    let a_balotra = counted(balotra_a.http_addr, decided, "balotra").await;
-    assert_eq!(counted(balotra_a.http_addr, decided, "hq").await, 0.0, "a Balotra instance classified an HQ post");
-    balotra_a.kill9();
-    finish_replay(replay).await;
-
-    assert_each_post_once(&env, POSTS).await;
+    let a_balotra = replay_killing(&env, balotra_a, decided, "hq").await;
     let b_balotra = counted(balotra_b.http_addr, decided, "balotra").await;
     assert!(a_balotra > 0.0 && b_balotra > 0.0, "both Balotra instances took Balotra posts: {a_balotra}, {b_balotra}");
     assert_eq!(counted(rest.http_addr, decided, "balotra").await, 0.0, "the rest instance took a Balotra post");

@@ -38,6 +38,8 @@ pub struct Deployment {
     pub units: Vec<BenchUnit>,
     pub services: Vec<Service>,
     pub token: String,
+    /// The hot district's index in `units`: it gets 80 % of the posts.
+    pub hot: Option<usize>,
     dir: PathBuf,
     registry: PathBuf,
     bins: PathBuf,
@@ -62,6 +64,13 @@ impl Deployment {
     /// Creates the namespace's database and registry, migrates, starts the
     /// services and adds an HQ operator (who may watch every unit).
     pub async fn start(env: &Env, tag: &str, districts: usize) -> anyhow::Result<Self> {
+        Self::start_split(env, tag, districts, None).await
+    }
+
+    /// As [`Deployment::start`]; with `own_reply` (a unit slug) the reply
+    /// service takes every other unit (`TVARIT_UNITS=-<slug>`) and a second
+    /// reply instance takes that unit alone.
+    pub async fn start_split(env: &Env, tag: &str, districts: usize, own_reply: Option<&str>) -> anyhow::Result<Self> {
         let stamp = chrono::Utc::now().format("%H%M%S");
         let ns = format!("bench_{tag}_{stamp}");
         let database = format!("tvarit_{ns}");
@@ -81,6 +90,7 @@ impl Deployment {
             units,
             services: Vec::new(),
             token: String::new(),
+            hot: None,
             dir,
             registry,
             bins: env.bins.clone(),
@@ -94,7 +104,15 @@ impl Deployment {
             }
         }
         for name in SERVICES {
-            let service = d.spawn(name).await?;
+            let units = match (name, own_reply) {
+                ("reply", Some(unit)) => format!("-{unit}"),
+                _ => String::new(),
+            };
+            let service = d.spawn(name, name, &units).await?;
+            d.services.push(service);
+        }
+        if let Some(unit) = own_reply {
+            let service = d.spawn("reply", "reply-district", unit).await?;
             d.services.push(service);
         }
         let out = d
@@ -128,12 +146,14 @@ impl Deployment {
         cmd
     }
 
-    /// Starts `tvarit-<name> serve`, logging to a file; ready when the log
-    /// has the `ready` line with the bound addresses.
-    async fn spawn(&self, name: &'static str) -> anyhow::Result<Service> {
-        let log = self.dir.join(format!("{name}.log"));
+    /// Starts `tvarit-<name> serve` taking `units` (`TVARIT_UNITS`), logging
+    /// to `<log_name>.log`; ready when the log has the `ready` line with the
+    /// bound addresses.
+    async fn spawn(&self, name: &'static str, log_name: &str, units: &str) -> anyhow::Result<Service> {
+        let log = self.dir.join(format!("{log_name}.log"));
         let child = self
             .command(&format!("tvarit-{name}"))
+            .env("TVARIT_UNITS", units)
             .arg("serve")
             .stdout(Stdio::from(std::fs::File::create(&log)?))
             .stderr(Stdio::from(std::fs::File::create(log.with_extension("stderr"))?))

@@ -26,9 +26,16 @@ const TEXTS: [&str; 4] = [
 ];
 
 /// One post in the webhook/replay JSON form: id `b<phase>-<n>`, tagging the
-/// account of unit `n mod units` (round robin over the districts).
+/// account of unit `n mod units` (round robin over the districts); with a
+/// hot district, four posts in five tag it and the fifth goes round robin
+/// over the others.
 pub fn post_json(d: &Deployment, phase: usize, n: u64) -> String {
-    let unit = &d.units[n as usize % d.units.len()];
+    let i = match d.hot {
+        Some(hot) if n % 5 != 4 => hot,
+        Some(hot) => (hot + 1 + (n / 5) as usize % (d.units.len() - 1)) % d.units.len(),
+        None => n as usize % d.units.len(),
+    };
+    let unit = &d.units[i];
     serde_json::json!({
         "id": format!("b{phase}-{n}"),
         "text": format!("{} {} (#{n})", unit.handle, TEXTS[n as usize % TEXTS.len()]),

@@ -4,6 +4,7 @@
 
 mod deploy;
 mod hist;
+mod hot;
 mod load;
 mod plan;
 mod raw;
@@ -40,10 +41,14 @@ struct Args {
     /// Report (report.md, report.json) and service logs go here.
     #[arg(long, default_value = "bench/results/pipeline")]
     out: PathBuf,
+    /// Only the hot-district comparison (80 % of the posts to one district,
+    /// with and without its own reply instance), a few minutes.
+    #[arg(long)]
+    hot_district: bool,
 }
 
 /// The size of the `Post` ingest publishes for a bench post.
-fn encoded_post_bytes(d: &Deployment) -> usize {
+pub(crate) fn encoded_post_bytes(d: &Deployment) -> usize {
     let json: serde_json::Value = serde_json::from_str(&load::post_json(d, 1, 12345)).unwrap_or_default();
     let s = |k: &str| json[k].as_str().unwrap_or_default().to_owned();
     let now = tvarit_proto::time::from_millis(chrono::Utc::now().timestamp_millis());
@@ -120,6 +125,10 @@ async fn main() -> anyhow::Result<()> {
         admin_url: a.admin_url.clone(),
         work: a.out.join("logs"),
     };
+    if a.hot_district {
+        let seconds = if a.quick { 5.0 } else { 20.0 };
+        return hot::run(&env, &a.nats, &a.out, 1000, seconds).await;
+    }
     let started = Instant::now();
     let mut report = Report::new(&plan);
 

@@ -90,8 +90,8 @@ impl Ctx<'_> {
         };
         let usage = meter.read();
         let sent_at = Instant::now();
-        let waiting_classify = waiting(&self.js, &self.d.ns, "INGESTED", "classify-ingested").await;
-        let waiting_reply = waiting(&self.js, &self.d.ns, "CLASSIFIED", "reply-classified").await;
+        let waiting_classify = waiting(&self.js, self.d, "INGESTED", "classify-ingested", None).await;
+        let waiting_reply = waiting(&self.js, self.d, "CLASSIFIED", "reply-classified", None).await;
         // Drain: until every acknowledged post's case is queued, or no new
         // case arrived for the timeout.
         let mut last_progress = (seen.queued(phase), Instant::now());
@@ -161,12 +161,23 @@ impl Ctx<'_> {
     }
 }
 
-/// Pending plus unacknowledged messages of one durable consumer.
-async fn waiting(js: &async_nats::jetstream::Context, ns: &str, stream: &str, consumer: &str) -> u64 {
-    let stream = format!("{}_{stream}", ns.to_uppercase());
+/// Pending plus unacknowledged messages of a service's consumers: one per
+/// unit, `<base>-<unit>` (`units`: every unit when `None`).
+pub async fn waiting(
+    js: &async_nats::jetstream::Context,
+    d: &Deployment,
+    stream: &str,
+    base: &str,
+    units: Option<&[String]>,
+) -> u64 {
+    let stream = format!("{}_{stream}", d.ns.to_uppercase());
     let Ok(s) = js.get_stream(&stream).await else { return 0 };
-    let Ok(mut c) = s.get_consumer::<async_nats::jetstream::consumer::pull::Config>(consumer).await else {
-        return 0;
-    };
-    c.info().await.map_or(0, |i| i.num_pending + i.num_ack_pending as u64)
+    let all: Vec<String> = d.units.iter().map(|u| u.slug.clone()).chain(["hq".to_owned()]).collect();
+    let mut total = 0;
+    for unit in units.unwrap_or(&all) {
+        if let Ok(info) = s.consumer_info(format!("{base}-{unit}")).await {
+            total += info.num_pending + info.num_ack_pending as u64;
+        }
+    }
+    total
 }

@@ -28,6 +28,9 @@ pub struct PhaseSeen {
     pub from_platform: Hist,
     /// Every delivery to every client.
     pub deliveries: Hist,
+    /// `to_queue` split: the hot district's cases, and every other unit's.
+    pub hot: Hist,
+    pub others: Hist,
     pub first: Option<Instant>,
     pub last: Option<Instant>,
 }
@@ -39,6 +42,8 @@ pub struct Seen {
     pub current: AtomicUsize,
     /// Streams the server ended (e.g. `RESOURCE_EXHAUSTED` for a slow client).
     pub ended_streams: AtomicU64,
+    /// The hot district's slug, when a run has one.
+    pub hot_unit: std::sync::OnceLock<String>,
 }
 
 /// The phase a bench post id (`b<phase>-<n>`) belongs to.
@@ -67,7 +72,9 @@ impl Seen {
         if update.snapshot || update.kind != CaseEventKind::Opened as i32 {
             return;
         }
-        let Some(post) = update.case.and_then(|c| c.post) else { return };
+        let Some(case) = update.case else { return };
+        let hot = self.hot_unit.get().is_some_and(|u| *u == case.unit);
+        let Some(post) = case.post else { return };
         let now = now_us();
         let phase = phase_of(&post.post_id).unwrap_or_else(|| self.current.load(Ordering::Relaxed));
         let mut phases = self.phases.lock().unwrap();
@@ -80,6 +87,7 @@ impl Seen {
             p.deliveries.record(us);
             if measuring {
                 p.to_queue.record(us);
+                if hot { p.hot.record(us) } else { p.others.record(us) }
             }
         }
         if measuring {
