@@ -197,22 +197,12 @@ fn markdown(r: &HotReport, rate: u32, seconds: f64) -> String {
             js.paced_p99_ms,
             p99.join("; ")
         );
-        let e2e: Vec<String> =
-            r.rows.iter().map(|row| format!("{:.3}", row.end_to_end_per_s / js.publish_consume_per_s)).collect();
-        let _ = writeln!(
-            s,
-            "| JetStream publish → pull consume, msgs/s | {:.0} | end to end ÷ raw: {} |",
-            js.publish_consume_per_s,
-            e2e.join("; ")
-        );
-        let pg_ratio: Vec<String> =
-            r.rows.iter().map(|row| format!("{:.3}", row.end_to_end_per_s / pg.batch_500_per_s)).collect();
-        let _ = writeln!(
-            s,
-            "| PostgreSQL `INSERT … SELECT FROM UNNEST`, 500-row batches, rows/s | {:.0} | end to end ÷ raw: {} |",
-            pg.batch_500_per_s,
-            pg_ratio.join("; ")
-        );
+        let mut throughput_row = |label: &str, raw: f64| {
+            let ratios: Vec<String> = r.rows.iter().map(|row| format!("{:.3}", row.end_to_end_per_s / raw)).collect();
+            let _ = writeln!(s, "| {label} | {raw:.0} | end to end ÷ raw: {} |", ratios.join("; "));
+        };
+        throughput_row("JetStream publish → pull consume, msgs/s", js.publish_consume_per_s);
+        throughput_row("PostgreSQL `INSERT … SELECT FROM UNNEST`, 500-row batches, rows/s", pg.batch_500_per_s);
     }
     s
 }
