@@ -42,6 +42,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Ends live streams and background work on SIGTERM.
     pub shutdown: CancellationToken,
+    /// Fetches a post's photos for `/cases/{docket}/media/{n}`.
+    pub media_http: reqwest::Client,
 }
 
 impl AppState {
@@ -53,7 +55,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    use pages::{case, hq, library, publish, queue, search, signin, supervise};
+    use pages::{case, case_media, hq, library, publish, queue, search, signin, supervise};
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/queue") }))
         .route("/signin", get(signin::form).post(signin::submit))
@@ -64,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/units/{unit}/events", get(live::events))
         .route("/cases/{docket}", get(case::page))
         .route("/cases/{docket}/{action}", post(case::act))
+        .route("/cases/{docket}/media/{n}", get(case_media::file))
         .route("/supervise", get(supervise::page))
         .route("/library", get(library::page))
         .route("/library/rebuttals", post(library::publish))
@@ -96,6 +99,7 @@ pub async fn run(
         // Over HTTPS of its own the cookie is always `Secure`.
         secure_cookies: config.console_secure_cookies || matches!(serving, Serving::Tls(_)),
         shutdown: shutdown.clone(),
+        media_http: tvarit_platforms::http_client(),
     };
     let app = router(state)
         .merge(tvarit_telemetry::metrics_router(metrics))

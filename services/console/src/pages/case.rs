@@ -25,7 +25,7 @@ use crate::security::Signed;
 
 /// The case, if it exists and is in one of the person's units. Another
 /// unit's case is "not found", as tvarit-reply reports it.
-async fn visible_case(state: &AppState, signed: &Signed, docket: &str) -> Result<Case, Response> {
+pub(super) async fn visible_case(state: &AppState, signed: &Signed, docket: &str) -> Result<Case, Response> {
     let req = authed(&signed.session.token, CaseRef { docket: docket.to_owned() });
     match state.desk().get_case(req).await {
         Ok(resp) if signed.session.may_see(&resp.get_ref().unit) => Ok(resp.into_inner()),

@@ -49,6 +49,27 @@ fn platform_link(platform: &str, id: &str) -> Option<String> {
     }
 }
 
+/// The post's photos and videos, shown through the console's own
+/// `/cases/{docket}/media/{n}` (so the page's CSP stays `img-src 'self'`
+/// and an operator's browser never contacts the platform's servers).
+fn media_previews(l: Lang, c: &Case, post: &tvarit_proto::v1::Post, out: &mut String) {
+    if post.media.is_empty() {
+        return;
+    }
+    let _ = write!(out, r#"<h3>{}</h3><ul class="media">"#, l.t("case.media"));
+    for (i, m) in post.media.iter().enumerate() {
+        let src = format!("/cases/{}/media/{i}", percent_encode(&c.docket));
+        let kind = if m.r#type == "photo" { l.t("case.media_photo") } else { l.t("case.media_video") };
+        let _ = write!(
+            out,
+            r#"<li><figure><a href="{src}" target="_blank" rel="noopener"><img src="{src}" alt="{alt}" loading="lazy"></a><figcaption>{kind}{sep}{alt}</figcaption></figure></li>"#,
+            alt = esc(&m.alt_text),
+            sep = if m.alt_text.is_empty() { "" } else { " · " },
+        );
+    }
+    out.push_str("</ul>");
+}
+
 fn post_section(l: Lang, zone: Tz, c: &Case) -> String {
     let post = c.post.clone().unwrap_or_default();
     let author = post.author.clone().unwrap_or_default();
@@ -73,6 +94,7 @@ fn post_section(l: Lang, zone: Tz, c: &Case) -> String {
         format::clock(l, zone, &post.created_at),
         l.t("case.pii_note"),
     );
+    media_previews(l, c, &post, &mut out);
     if !links.is_empty() {
         let _ = write!(out, r#"<h3>{}</h3><ul class="links">"#, l.t("case.links"));
         for link in &links {

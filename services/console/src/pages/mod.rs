@@ -3,6 +3,7 @@
 //! redirect back (the page works without the script).
 
 pub mod case;
+pub mod case_media;
 mod case_history;
 mod case_thread;
 mod case_view;
