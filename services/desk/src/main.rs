@@ -32,7 +32,6 @@ struct Cli {
     /// tvarit-metrics' gRPC address.
     #[arg(long, env = "TVARIT_METRICS_SERVER", default_value = "http://127.0.0.1:50054", global = true)]
     metrics_server: String,
-    /// Your operator token (`tvarit-reply operators add` issues it).
     /// The CA that signed the servers' certificates (HQ's `ca.crt`): speak
     /// TLS and verify the servers with it.
     #[arg(long, env = "TVARIT_TLS_CA_FILE", global = true)]
@@ -43,6 +42,7 @@ struct Cli {
     /// The client certificate's private key.
     #[arg(long, env = "TVARIT_TLS_CLIENT_KEY_FILE", requires = "cert", global = true)]
     key: Option<std::path::PathBuf>,
+    /// Your operator token (`tvarit-reply operators add` issues it).
     #[arg(long, env = "TVARIT_TOKEN", hide_env_values = true, global = true)]
     token: Option<String>,
     /// One JSON object per line.
@@ -177,13 +177,13 @@ async fn main() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     let token = cli.token;
+    let tls = tvarit_tls::ClientTls::load(cli.ca.as_deref(), cli.cert.as_deref(), cli.key.as_deref())?;
+    TLS.set(tls).expect("TLS is set once, before any connection");
     let stdout = std::io::stdout();
     let out = &mut stdout.lock();
     if let Command::Metrics(cmd) = cli.command {
         return metrics_cmd::run(cmd, &cli.metrics_server, &token, out, json).await;
     }
-    let tls = tvarit_tls::ClientTls::load(cli.ca.as_deref(), cli.cert.as_deref(), cli.key.as_deref())?;
-    TLS.set(tls).expect("TLS is set once, before any connection");
     let mut desk = DeskClient::new(channel(&cli.server).await?);
     match cli.command {
         Command::Queue { unit, all } => {
