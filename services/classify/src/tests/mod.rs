@@ -28,10 +28,9 @@ fn corpus(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus").join(file)
 }
 
-/// The targets on the independent set. Emergency recall is held at what the
-/// model reaches (0.957, 88 of 92): the desk's target of 0.97 is not met yet,
-/// and docs/classifier.md says so; never lower this to make a model pass.
-const EMERGENCY_RECALL: f64 = 0.95;
+/// The targets on the independent set: the desk's emergency recall (v5
+/// reaches 0.989, 91 of 92); never lower these to make a model pass.
+const EMERGENCY_RECALL: f64 = 0.97;
 const EMERGENCY_PRECISION: f64 = 0.80;
 const MACRO_F1: f64 = 0.90;
 
