@@ -80,7 +80,6 @@ enum OperatorsCommand {
     },
 }
 
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -3,8 +3,8 @@
 //! redirect back (the page works without the script).
 
 pub mod case;
-pub mod case_media;
 mod case_history;
+pub mod case_media;
 mod case_thread;
 mod case_view;
 pub mod hq;
