@@ -84,6 +84,7 @@ impl CaseState {
     }
 }
 
+pub mod redact;
 pub mod report;
 
 /// Conversions between chrono and protobuf timestamps.

@@ -31,6 +31,7 @@ mod outbound;
 mod platforms;
 mod publishing;
 mod retention;
+mod retention_archive;
 mod routing;
 mod search;
 mod server_faults;

@@ -17,6 +17,10 @@ pub struct ClassifyConfig {
     /// through its own durable consumer (`balotra,jodhpur`; `-balotra` for
     /// all but those; empty for every unit). See docs/operations.md §8.
     pub units: String,
+    /// Days a decision keeps its reasons and a relabel its post text as a
+    /// training example; 0 keeps everything. Set alike with reply's and
+    /// ingest's retention.
+    pub classify_retention_days: u32,
 }
 
 impl Default for ClassifyConfig {
@@ -28,6 +32,7 @@ impl Default for ClassifyConfig {
             classify_batch: 256,
             classify_model: String::new(),
             units: String::new(),
+            classify_retention_days: crate::retention::DEFAULT_DAYS,
         }
     }
 }

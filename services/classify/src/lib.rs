@@ -12,6 +12,7 @@ pub mod gazetteer;
 pub mod linear;
 pub mod pii;
 pub mod pipeline;
+pub mod retention;
 pub mod rumour;
 pub mod sgd;
 pub mod shared_data;
@@ -106,6 +107,7 @@ pub async fn run(
 
     tracing::info!(model = classifier::Classifier::model(classifier.as_ref()), "classifier loaded");
     let feedback_pool = pool.clone();
+    let retention = tokio::spawn(retention::run(pool.clone(), config.classify_retention_days, shutdown.clone()));
     let pipeline = Arc::new(Pipeline { js, pool, ns, classifier });
 
     let http_addr = listeners.http.local_addr()?;
@@ -131,6 +133,7 @@ pub async fn run(
     })
     .await;
     feedback.await?;
+    retention.await?;
     http.await??;
     grpc.await??;
     Ok(())

@@ -49,6 +49,11 @@ impl Acceptor {
         Self { js, pool, ns }
     }
 
+    /// The archive's database (retention works on it).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Stores and publishes `posts`; returns once every new post is
     /// acknowledged by JetStream. Outcomes are in input order.
     pub async fn accept(&self, posts: &[Post]) -> Result<Vec<Outcome>, AcceptError> {

@@ -41,6 +41,10 @@ pub struct IngestConfig {
     /// The app's recent-search allowance per 15 minutes: 60 on X's Basic
     /// tier, 450 on Pro. Watching spends at most 80 % of it.
     pub ingest_x_search_requests_per_15_min: u32,
+    /// Days an archived post keeps its words, author and attachments
+    /// (then only ids and times stay); 0 keeps everything. As reply's
+    /// `reply_retention_days`: set both alike.
+    pub ingest_retention_days: u32,
     /// Publish again posts archived this long ago but never acknowledged by
     /// JetStream (a crash between the steps, a broker down or full); the
     /// check runs at a third of this interval.
@@ -66,6 +70,7 @@ impl Default for IngestConfig {
             ingest_x_watch_search_seconds: 120.0,
             ingest_x_search_requests_per_15_min: 60,
             ingest_republish_after_seconds: 30.0,
+            ingest_retention_days: crate::retention::DEFAULT_DAYS,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod post_input;
 pub mod replay;
+pub mod retention;
 pub mod sources;
 
 use std::sync::Arc;
@@ -83,12 +84,15 @@ pub async fn run(
         shutdown.clone(),
     )?);
     let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0));
+    let retention =
+        tokio::spawn(retention::run(acceptor.pool().clone(), config.ingest_retention_days, shutdown.clone()));
     let recovery = tokio::spawn(republish_loop(acceptor, republish_after, shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     http.await??;
     grpc.await??;
     recovery.await?;
+    retention.await?;
     for p in pollers {
         p.await?;
     }

@@ -23,12 +23,24 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Purge archived posts past `ingest_retention_days` of personal data.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Publish every post of a JSONL file; exit 0 once all are acknowledged.
     Replay {
         file: PathBuf,
         /// Posts per second at most.
         #[arg(long)]
         rate: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Purge now (`--dry-run`: only count what would be purged).
+    Apply {
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -53,6 +65,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tvarit_ingest::connect(&config, true).await?;
             println!("ingest schema migrated");
+        }
+        Command::Retention(RetentionCommand::Apply { dry_run }) => {
+            let days = config.ingest_retention_days;
+            anyhow::ensure!(days > 0, "ingest_retention_days is 0: retention is off, nothing is purged");
+            let (acceptor, _) = tvarit_ingest::connect(&config, false).await?;
+            let cutoff = tvarit_ingest::retention::cutoff(days);
+            if dry_run {
+                let due = tvarit_ingest::retention::due(acceptor.pool(), cutoff).await?;
+                println!("due={due} days={days} cutoff={}", cutoff.to_rfc3339());
+            } else {
+                let purged = tvarit_ingest::retention::apply(acceptor.pool(), cutoff).await?;
+                tracing::info!(posts = purged, days, "retention applied");
+                println!("purged={purged} days={days} cutoff={}", cutoff.to_rfc3339());
+            }
         }
         Command::Replay { file, rate } => {
             let registry = config.common.registry()?;

@@ -3,33 +3,13 @@
 //! words, the author or anything that leads to a person.
 
 use prost::Message;
-use tvarit_proto::v1::{CaseEvent, Classification, Post};
+use tvarit_proto::v1::{CaseEvent, Classification};
 
-/// Keeps platform, post id (so a replayed post is still the same case),
-/// the tagged account and unit, the times, the route and `untagged`.
-/// Drops the text, the author, the mentions and the thread id.
-pub fn post(p: &Post) -> Post {
-    Post {
-        platform: p.platform.clone(),
-        post_id: p.post_id.clone(),
-        created_at: p.created_at,
-        received_at: p.received_at,
-        account: p.account.clone(),
-        unit: p.unit.clone(),
-        source: p.source.clone(),
-        untagged: p.untagged,
-        ..Default::default()
-    }
-}
+pub use tvarit_proto::redact::{post, post_bytes};
 
 /// Keeps the labels; drops the reasons, which may quote the post.
 pub fn classification(c: &Classification) -> Classification {
     Classification { reasons: Vec::new(), ..c.clone() }
-}
-
-/// An encoded `Post` made anonymous; an undecodable blob becomes an empty post.
-pub fn post_bytes(bytes: &[u8]) -> Vec<u8> {
-    post(&Post::decode(bytes).unwrap_or_default()).encode_to_vec()
 }
 
 pub fn classification_bytes(bytes: &[u8]) -> Vec<u8> {
@@ -60,7 +40,7 @@ pub fn alert_body(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tvarit_proto::v1::{Author, Case};
+    use tvarit_proto::v1::{Author, Case, Post};
 
     fn full() -> Post {
         Post {
