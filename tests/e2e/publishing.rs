@@ -246,6 +246,28 @@ async fn state_wide_fact_check_reaches_every_account_once() {
     assert_eq!((xe.likes, xe.reposts, xe.impressions), (7, 3, 900));
     assert_eq!((fe.likes, fe.reposts), (11, 2));
     assert!(measured.targets.iter().all(|t| t.engagement.is_some()));
+    // HQ's monthly report carries each unit's publishing and its reach.
+    let ist = chrono::FixedOffset::east_opt(19800).unwrap();
+    let month = chrono::Utc::now().with_timezone(&ist).format("%Y-%m").to_string();
+    let report =
+        env.command("tvarit-metrics").args(["report", "--month", &month, "--format", "html"]).output().unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(report.contains("Publishing and its reach"), "{report}");
+    let mut by_unit: std::collections::BTreeMap<&str, [u64; 5]> = Default::default();
+    for t in measured.targets.iter().filter(|t| t.status == "sent") {
+        let e = t.engagement.unwrap_or_default();
+        let row = by_unit.entry(t.unit.as_str()).or_default();
+        for (sum, v) in row.iter_mut().zip([1, e.likes, e.reposts, e.replies, e.impressions]) {
+            *sum += v;
+        }
+    }
+    assert!(!by_unit.is_empty());
+    for (unit, [posts, likes, reposts, replies, impressions]) in by_unit {
+        let row = format!(
+            "<td class=\"u\">{unit}</td><td>{posts}</td><td>{likes}</td><td>{reposts}</td><td>{replies}</td><td>{impressions}</td>"
+        );
+        assert!(report.contains(&row), "{unit}'s reach, {row}, in the report");
+    }
 
     // Every step is in the audit log.
     let db = env.schema_pool("reply").await;

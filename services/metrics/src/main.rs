@@ -67,7 +67,8 @@ async fn main() -> anyhow::Result<()> {
             let text = match format {
                 Format::Csv => tvarit_metrics::report::csv(&board),
                 Format::Html => {
-                    let more = tvarit_metrics::report::breakdowns(&pool, &month, &settings).await?;
+                    let reply_schema = tvarit_bus::Namespace::new(&config.common.namespace).schema("reply");
+                    let more = tvarit_metrics::report::breakdowns(&pool, &month, &settings, &reply_schema).await?;
                     tvarit_metrics::report::html(&board, &more, goal, breach)
                 }
             };

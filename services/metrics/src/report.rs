@@ -87,11 +87,53 @@ fn both(en: &str, hi: &str) -> String {
     format!("{en} / {hi}")
 }
 
-/// The report's figures beyond the ranking: per operator and per category.
+/// The report's figures beyond the ranking: per operator and per category,
+/// and what each unit published and how far it reached.
 #[derive(Debug, Default)]
 pub struct Breakdowns {
     pub operators: Vec<StatsRow>,
     pub categories: Vec<StatsRow>,
+    /// `None` when reply's publishing tables could not be read.
+    pub publishing: Option<Vec<PublishingRow>>,
+}
+
+/// A unit's posts published in the month (one per target account) and the
+/// engagement the platforms last reported for them.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct PublishingRow {
+    pub unit: String,
+    pub posts: i64,
+    pub likes: i64,
+    pub reposts: i64,
+    pub replies: i64,
+    pub impressions: i64,
+}
+
+/// Publishing lives in reply's schema (`reply_schema`), in the same database:
+/// read there, as the operator tokens are. Unreadable (another database, no
+/// grant) is reported as such in the report, not an error.
+pub async fn publishing(
+    pool: &sqlx::PgPool,
+    reply_schema: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Option<Vec<PublishingRow>> {
+    let sql = format!(
+        "SELECT t.unit, count(*)::int8 AS posts, COALESCE(sum(e.likes), 0)::int8 AS likes,
+                COALESCE(sum(e.reposts), 0)::int8 AS reposts, COALESCE(sum(e.replies), 0)::int8 AS replies,
+                COALESCE(sum(e.impressions), 0)::int8 AS impressions
+           FROM \"{reply_schema}\".publication_targets t
+           LEFT JOIN \"{reply_schema}\".publication_engagement e ON e.target_id = t.id
+          WHERE t.status = 'sent' AND t.sent_at >= $1 AND t.sent_at < $2
+          GROUP BY t.unit ORDER BY t.unit"
+    );
+    match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(pool).await {
+        Ok(rows) => Some(rows),
+        Err(e) => {
+            tracing::warn!(error = %e, "report: reply's publishing tables not readable; the section says so");
+            None
+        }
+    }
 }
 
 /// The month's figures per operator and per category, every unit, with
@@ -100,10 +142,53 @@ pub async fn breakdowns(
     pool: &sqlx::PgPool,
     month: &str,
     s: &crate::leaderboard::Settings,
+    reply_schema: &str,
 ) -> Result<Breakdowns, crate::leaderboard::LeaderboardError> {
     let (from, to) = crate::leaderboard::month_bounds(month, s.time_zone)?;
     let by = |group| crate::queries::stats(pool, "", from, to, group, s.time_zone, s.goal_s, s.breach_s);
-    Ok(Breakdowns { operators: by(StatsGroup::Operator).await?, categories: by(StatsGroup::Category).await? })
+    Ok(Breakdowns {
+        operators: by(StatsGroup::Operator).await?,
+        categories: by(StatsGroup::Category).await?,
+        publishing: publishing(pool, reply_schema, from, to).await,
+    })
+}
+
+fn publishing_section(out: &mut String, rows: Option<&[PublishingRow]>) {
+    let _ = write!(out, "<h2>{}</h2>", both("Publishing and its reach", "प्रकाशन और उसकी पहुँच"));
+    let Some(rows) = rows else {
+        let _ = write!(
+            out,
+            "<p class=\"small\">{}</p>",
+            both(
+                "Not available: reply's publishing tables could not be read.",
+                "उपलब्ध नहीं: प्रकाशन तालिकाएँ पढ़ी नहीं जा सकीं।"
+            )
+        );
+        return;
+    };
+    let _ = write!(
+        out,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        both("unit", "इकाई"),
+        both("posts", "पोस्ट"),
+        both("likes", "पसंद"),
+        both("reposts", "रीपोस्ट"),
+        both("replies", "जवाब"),
+        both("impressions", "इम्प्रेशन"),
+    );
+    for r in rows {
+        let _ = write!(
+            out,
+            "<tr><td class=\"u\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.unit),
+            r.posts,
+            r.likes,
+            r.reposts,
+            r.replies,
+            r.impressions
+        );
+    }
+    out.push_str("</table>");
 }
 
 /// One row of a figures table: name, cases, answered, mean, median, p90, within goal.
@@ -217,6 +302,7 @@ pub fn html(b: &LeaderboardResponse, more: &Breakdowns, goal_s: f64, breach_s: f
     figures_table(&mut out, &both("operator", "ऑपरेटर"), stats_lines(&more.operators));
     let _ = write!(out, "<h2>{}</h2>", both("Categories", "श्रेणियाँ"));
     figures_table(&mut out, &both("category", "श्रेणी"), stats_lines(&more.categories));
+    publishing_section(&mut out, more.publishing.as_deref());
     let _ = write!(out, "<h2>{}</h2>", both("Units", "इकाइयाँ"));
     let scale = b.rows.iter().filter_map(|r| r.p90_frt_s).fold(breach_s * 1.2, f64::max);
     for r in &b.rows {
@@ -289,5 +375,16 @@ mod tests {
             !html.contains("http://") || html.matches("http://").count() == html.matches("xmlns=\"http://").count()
         );
         assert!(!html.contains("<link") && !html.contains("<script") && !html.contains("src="));
+        assert!(html.contains("Not available"), "unreadable publishing tables are said so");
+    }
+
+    #[test]
+    fn the_report_has_each_units_publishing_reach() {
+        let row =
+            PublishingRow { unit: "balotra".into(), posts: 2, likes: 18, reposts: 5, replies: 0, impressions: 900 };
+        let more = Breakdowns { publishing: Some(vec![row]), ..Default::default() };
+        let html = html(&board(), &more, 120.0, 300.0);
+        assert!(html.contains("Publishing and its reach / प्रकाशन और उसकी पहुँच"));
+        assert!(html.contains("<td class=\"u\">balotra</td><td>2</td><td>18</td><td>5</td><td>0</td><td>900</td>"));
     }
 }
