@@ -14,7 +14,8 @@ use crate::console::{console_url, sign_in};
 use crate::platforms::{APP_TOKEN, count, poll_from, wait_count};
 
 async fn file_sha256(url: &str) -> Vec<u8> {
-    let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+    // The services' client: with the workspace's features reqwest needs its TLS provider installed.
+    let bytes = tvarit_platforms::http_client().get(url).send().await.unwrap().bytes().await.unwrap();
     Sha256::digest(&bytes).to_vec()
 }
 
