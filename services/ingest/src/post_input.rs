@@ -255,13 +255,16 @@ mod tests {
     #[test]
     fn media_is_kept_and_bad_media_is_refused_by_name() {
         let ok = parse(
-            r#"{"id":"m1","text":"@SP_Balotra see this","platform":"x","media":[{"type":"photo","url":"https://pbs.twimg.com/media/a.jpg","alt_text":"a car on fire"}]}"#,
+            r#"{"id":"m1","text":"@SP_Balotra see this","mentions":["@SP_Balotra"],"platform":"x","media":[{"type":"photo","url":"https://pbs.twimg.com/media/a.jpg","alt_text":"a car on fire"}]}"#,
         )
         .unwrap();
         assert_eq!(ok.media[0].url, "https://pbs.twimg.com/media/a.jpg");
         assert_eq!(ok.media[0].alt_text, "a car on fire");
         let bad = |media: &str| {
-            parse(&format!(r#"{{"id":"m2","text":"@SP_Balotra see","platform":"x","media":[{media}]}}"#)).unwrap_err()
+            parse(&format!(
+                r#"{{"id":"m2","text":"@SP_Balotra see","mentions":["@SP_Balotra"],"platform":"x","media":[{media}]}}"#
+            ))
+            .unwrap_err()
         };
         assert!(matches!(bad(r#"{"type":"photo","url":"file:///etc/passwd"}"#), InputError::Media(_)));
         assert!(matches!(bad(r#"{"type":"sticker","url":"https://x.example/s.png"}"#), InputError::Media(_)));
