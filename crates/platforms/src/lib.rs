@@ -6,6 +6,7 @@
 //! not, so a misreading of a format is caught by tests rather than mirrored.
 
 mod encode;
+mod fetch;
 pub mod meta;
 pub mod oauth2;
 mod rate_limit;
@@ -16,6 +17,7 @@ pub mod youtube;
 use std::time::Duration;
 
 pub use encode::{percent_decode, percent_encode, query_pairs};
+pub use fetch::{FetchError, Fetched, fetch_capped};
 pub use rate_limit::RateLimit;
 pub use signature::{hmac_sha256, verify_hex_sha256};
 

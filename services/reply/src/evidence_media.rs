@@ -12,6 +12,7 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
+use tvarit_platforms::FetchError;
 use tvarit_proto::v1::Post;
 
 /// Larger files are recorded as `too_large`, with their URL, not stored.
@@ -35,7 +36,7 @@ struct Claimed {
     attempts: i32,
 }
 
-enum Fetched {
+enum Outcome {
     Stored { bytes: Vec<u8>, content_type: String },
     TooLarge(u64),
     Failed(String),
@@ -124,9 +125,9 @@ impl MediaFetcher {
             .collect())
     }
 
-    async fn record(&self, c: &Claimed, outcome: Fetched) -> sqlx::Result<()> {
+    async fn record(&self, c: &Claimed, outcome: Outcome) -> sqlx::Result<()> {
         let q = match outcome {
-            Fetched::Stored { bytes, content_type } => {
+            Outcome::Stored { bytes, content_type } => {
                 let sha = Sha256::digest(&bytes).to_vec();
                 sqlx::query(
                     "UPDATE evidence_media SET status = 'stored', size = $3, sha256 = $4, bytes = $5,
@@ -140,14 +141,14 @@ impl MediaFetcher {
                 .bind(bytes)
                 .bind(content_type)
             }
-            Fetched::TooLarge(size) => sqlx::query(
+            Outcome::TooLarge(size) => sqlx::query(
                 "UPDATE evidence_media SET status = 'too_large', size = $3, fetched_at = now(),
                         error = 'larger than the evidence cap' WHERE case_id = $1 AND position = $2",
             )
             .bind(c.case_id)
             .bind(c.position)
             .bind(size as i64),
-            Fetched::Failed(reason) => {
+            Outcome::Failed(reason) => {
                 tracing::warn!(case_id = c.case_id, url = %c.url, attempt = c.attempts, %reason, "evidence media not fetched");
                 // Retried after the lease, until the attempts are spent.
                 let status = if c.attempts >= ATTEMPTS { "failed" } else { "fetching" };
@@ -169,35 +170,11 @@ impl MediaFetcher {
     }
 }
 
-/// GETs `url`, reading at most `MAX_BYTES` (a larger file stops early).
-async fn fetch(http: &reqwest::Client, url: &str) -> Fetched {
-    let resp = match tokio::time::timeout(FETCH_TIMEOUT, http.get(url).send()).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Fetched::Failed(format!("request failed: {e}")),
-        Err(_) => return Fetched::Failed(format!("no answer in {} s", FETCH_TIMEOUT.as_secs())),
-    };
-    if !resp.status().is_success() {
-        return Fetched::Failed(format!("HTTP {}", resp.status().as_u16()));
-    }
-    if let Some(len) = resp.content_length().filter(|l| *l > MAX_BYTES as u64) {
-        return Fetched::TooLarge(len);
-    }
-    let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let mut resp = resp;
-    let mut bytes = Vec::new();
-    let read = async {
-        while let Some(chunk) = resp.chunk().await.map_err(|e| format!("reading the body: {e}"))? {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() > MAX_BYTES {
-                return Ok(false);
-            }
-        }
-        Ok::<bool, String>(true)
-    };
-    match tokio::time::timeout(FETCH_TIMEOUT, read).await {
-        Ok(Ok(true)) => Fetched::Stored { bytes, content_type },
-        Ok(Ok(false)) => Fetched::TooLarge(bytes.len() as u64),
-        Ok(Err(e)) => Fetched::Failed(e),
-        Err(_) => Fetched::Failed(format!("body not read in {} s", FETCH_TIMEOUT.as_secs())),
+/// The file, whole, or why not (a platform's error or a slow CDN is retried).
+async fn fetch(http: &reqwest::Client, url: &str) -> Outcome {
+    match tvarit_platforms::fetch_capped(http, url, MAX_BYTES, FETCH_TIMEOUT, None).await {
+        Ok(f) => Outcome::Stored { bytes: f.bytes, content_type: f.content_type },
+        Err(FetchError::TooLarge(size)) => Outcome::TooLarge(size),
+        Err(FetchError::Failed(why) | FetchError::WrongType(why)) => Outcome::Failed(why),
     }
 }

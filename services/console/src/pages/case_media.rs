@@ -11,6 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use tvarit_platforms::{FetchError, Fetched, fetch_capped};
+
 use crate::AppState;
 use crate::security::Signed;
 
@@ -26,8 +28,9 @@ pub async fn file(State(state): State<AppState>, signed: Signed, Path((docket, n
         return (StatusCode::NOT_FOUND, "no such attachment").into_response();
     };
     let url = if m.preview_url.is_empty() { &m.url } else { &m.preview_url };
-    match fetch(&state.media_http, url).await {
-        Ok((content_type, bytes)) => (
+    // Anything but an image (HTML, a script) is not passed to the browser.
+    match fetch_capped(&state.media_http, url, MAX_BYTES, FETCH_TIMEOUT, Some("image/")).await {
+        Ok(Fetched { content_type, bytes }) => (
             [
                 (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "private, max-age=300".to_owned()),
@@ -36,37 +39,14 @@ pub async fn file(State(state): State<AppState>, signed: Signed, Path((docket, n
             bytes,
         )
             .into_response(),
-        Err(why) => {
+        Err(e) => {
+            let why = match e {
+                FetchError::TooLarge(_) => "larger than the preview cap".to_owned(),
+                FetchError::WrongType(t) => format!("not an image ({t:?})"),
+                FetchError::Failed(why) => why,
+            };
             tracing::info!(%docket, n, %why, "media preview not shown");
             (StatusCode::BAD_GATEWAY, format!("the platform did not give the file: {why}")).into_response()
         }
     }
-}
-
-async fn fetch(http: &reqwest::Client, url: &str) -> Result<(String, Vec<u8>), String> {
-    let get = async {
-        let resp = http.get(url).send().await.map_err(|e| format!("request failed: {e}"))?;
-        if !resp.status().is_success() {
-            return Err(format!("HTTP {}", resp.status().as_u16()));
-        }
-        let content_type =
-            resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        // Anything but an image (HTML, a script) is not passed to the browser.
-        if !content_type.starts_with("image/") {
-            return Err(format!("not an image ({content_type:?})"));
-        }
-        if resp.content_length().is_some_and(|l| l > MAX_BYTES as u64) {
-            return Err("larger than the preview cap".into());
-        }
-        let mut resp = resp;
-        let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| format!("reading: {e}"))? {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() > MAX_BYTES {
-                return Err("larger than the preview cap".into());
-            }
-        }
-        Ok((content_type, bytes))
-    };
-    tokio::time::timeout(FETCH_TIMEOUT, get).await.map_err(|_| format!("no answer in {} s", FETCH_TIMEOUT.as_secs()))?
 }
