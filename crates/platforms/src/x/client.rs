@@ -8,10 +8,27 @@ use super::errors::classify;
 use super::types::{Created, Single, Timeline, Tweet, User};
 use crate::{PlatformError, RateLimit, network};
 
-const TWEET_FIELDS: &str = "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,attachments";
+pub(super) const TWEET_FIELDS: &str =
+    "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,attachments";
 /// The author and the attached photos and videos, in `includes`.
 pub const EXPANSIONS: &str = "author_id,attachments.media_keys";
 pub const MEDIA_FIELDS: &str = "type,url,preview_image_url,alt_text";
+
+/// A timeline page's parameters: the fields and expansions ingest reads
+/// (author, media), the page size, and `since_id`.
+fn timeline_query(max_results: u8, since_id: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = vec![
+        ("max_results", max_results.to_string()),
+        ("tweet.fields", TWEET_FIELDS.into()),
+        ("expansions", EXPANSIONS.into()),
+        ("user.fields", "username,name".into()),
+        ("media.fields", MEDIA_FIELDS.into()),
+    ];
+    if let Some(s) = since_id {
+        query.push(("since_id", s.into()));
+    }
+    query
+}
 
 #[derive(Clone)]
 pub struct XClient {
@@ -69,16 +86,7 @@ impl XClient {
         pagination_token: Option<&str>,
         max_results: u8,
     ) -> Result<MentionsPage, PlatformError> {
-        let mut query: Vec<(&str, String)> = vec![
-            ("max_results", max_results.clamp(5, 100).to_string()),
-            ("tweet.fields", TWEET_FIELDS.into()),
-            ("expansions", EXPANSIONS.into()),
-            ("user.fields", "username,name".into()),
-            ("media.fields", MEDIA_FIELDS.into()),
-        ];
-        if let Some(s) = since_id {
-            query.push(("since_id", s.into()));
-        }
+        let mut query = timeline_query(max_results.clamp(5, 100), since_id);
         if let Some(t) = pagination_token {
             query.push(("pagination_token", t.into()));
         }
@@ -97,17 +105,8 @@ impl XClient {
         next_token: Option<&str>,
         max_results: u8,
     ) -> Result<MentionsPage, PlatformError> {
-        let mut query: Vec<(&str, String)> = vec![
-            ("query", search.into()),
-            ("max_results", max_results.clamp(10, 100).to_string()),
-            ("tweet.fields", TWEET_FIELDS.into()),
-            ("expansions", EXPANSIONS.into()),
-            ("user.fields", "username,name".into()),
-            ("media.fields", MEDIA_FIELDS.into()),
-        ];
-        if let Some(s) = since_id {
-            query.push(("since_id", s.into()));
-        }
+        let mut query = timeline_query(max_results.clamp(10, 100), since_id);
+        query.push(("query", search.into()));
         if let Some(t) = next_token {
             query.push(("next_token", t.into()));
         }

@@ -136,10 +136,7 @@ impl XClient {
         backfill_minutes: u8,
     ) -> Result<reqwest::Response, PlatformError> {
         let mut query = vec![
-            (
-                "tweet.fields",
-                "author_id,created_at,conversation_id,in_reply_to_user_id,referenced_tweets,attachments".to_owned(),
-            ),
+            ("tweet.fields", super::client::TWEET_FIELDS.to_owned()),
             ("expansions", super::client::EXPANSIONS.to_owned()),
             ("user.fields", "username,name".to_owned()),
             ("media.fields", super::client::MEDIA_FIELDS.to_owned()),

@@ -100,42 +100,16 @@ impl XPoller {
 
     /// One poll; returns how many posts were new.
     pub async fn poll_once(&self, account: &Account, user_id: &str, now: DateTime<Utc>) -> Result<usize, PollError> {
-        let Some(cp) = checkpoints::load(&self.pool, SOURCE, &account.handle).await? else {
-            // First start: begin at the newest mention, without flooding the
-            // queue with old ones.
-            let page = self.client.mentions(&self.app_bearer, user_id, None, None, 5).await?;
-            let start = page.timeline.meta.newest_id.unwrap_or_else(|| "0".into());
-            checkpoints::save(&self.pool, SOURCE, &account.handle, &Checkpoint::start(&start, now)).await?;
-            tracing::info!(account = %account.handle, since_id = %start, "x mentions checkpoint started");
-            return Ok(0);
+        let store = Checkpointed { pool: &self.pool, acceptor: &self.acceptor, source: SOURCE, key: &account.handle };
+        let fetch = |since: Option<String>, token: Option<String>, max: u8| {
+            let (client, bearer) = (&self.client, &self.app_bearer);
+            async move { client.mentions(bearer, user_id, since.as_deref(), token.as_deref(), max).await }
         };
-        let since = (cp.overlap_since_id != "0").then_some(cp.overlap_since_id.as_str());
-        let mut posts: Vec<Post> = Vec::new();
-        let mut newest: Option<String> = None;
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self.client.mentions(&self.app_bearer, user_id, since, token.as_deref(), 100).await?;
-            for t in &page.timeline.data {
-                if newest.as_deref().is_none_or(|n| checkpoints::newer(&t.id, n)) {
-                    newest = Some(t.id.clone());
-                }
-                self.push(&mut posts, &page.timeline, t, account, now);
-            }
-            token = page.timeline.meta.next_token.clone();
-            if token.is_none() {
-                break;
-            }
-        }
-        let outcomes = self.acceptor.accept(&posts).await?;
-        let new = outcomes.iter().filter(|o| **o == crate::accept::Outcome::New).count();
-        // Stored and acknowledged: only now may the checkpoint move.
-        let next = cp.advance(newest.as_deref(), now, self.overlap);
-        if next != cp {
-            checkpoints::save(&self.pool, SOURCE, &account.handle, &next).await?;
-        }
-        metrics::counter!("tvarit_ingest_polled_total", "source" => SOURCE, "account" => account.handle.clone())
-            .increment(new as u64);
-        Ok(new)
+        store
+            .poll(now, self.overlap, MAX_PAGES, 5, fetch, |posts, timeline, t| {
+                self.push(posts, timeline, t, account, now)
+            })
+            .await
     }
 
     fn push(&self, posts: &mut Vec<Post>, timeline: &Timeline, t: &Tweet, account: &Account, now: DateTime<Utc>) {
@@ -155,5 +129,72 @@ impl XPoller {
                 metrics::counter!("tvarit_ingest_rejected_total", "reason" => "invalid").increment(1);
             }
         }
+    }
+}
+
+/// One X timeline read from a durable checkpoint (mentions of an account,
+/// a district's recent search): every page after the checkpoint's overlap
+/// start, the posts stored and acknowledged, and only then the checkpoint
+/// moved, so a restart resumes without gaps. On first start it begins at
+/// the newest post, without flooding the queue with old ones.
+pub struct Checkpointed<'a> {
+    pub pool: &'a PgPool,
+    pub acceptor: &'a Acceptor,
+    pub source: &'static str,
+    /// The checkpoint's key (an account's handle, `watch:<unit>`).
+    pub key: &'a str,
+}
+
+impl Checkpointed<'_> {
+    /// `fetch(since_id, next_token, max_results)` reads one page; `push`
+    /// turns a page's post into what is stored. Returns how many were new.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn poll<F, Fut>(
+        &self,
+        now: DateTime<Utc>,
+        overlap: chrono::Duration,
+        max_pages: usize,
+        first_page: u8,
+        fetch: F,
+        mut push: impl FnMut(&mut Vec<Post>, &Timeline, &Tweet),
+    ) -> Result<usize, PollError>
+    where
+        F: Fn(Option<String>, Option<String>, u8) -> Fut,
+        Fut: std::future::Future<Output = Result<tvarit_platforms::x::MentionsPage, PlatformError>>,
+    {
+        let Some(cp) = checkpoints::load(self.pool, self.source, self.key).await? else {
+            let page = fetch(None, None, first_page).await?;
+            let start = page.timeline.meta.newest_id.unwrap_or_else(|| "0".into());
+            checkpoints::save(self.pool, self.source, self.key, &Checkpoint::start(&start, now)).await?;
+            tracing::info!(source = self.source, key = self.key, since_id = %start, "x checkpoint started");
+            return Ok(0);
+        };
+        let since = (cp.overlap_since_id != "0").then(|| cp.overlap_since_id.clone());
+        let mut posts: Vec<Post> = Vec::new();
+        let mut newest: Option<String> = None;
+        let mut token: Option<String> = None;
+        for _ in 0..max_pages {
+            let page = fetch(since.clone(), token.take(), 100).await?;
+            for t in &page.timeline.data {
+                if newest.as_deref().is_none_or(|n| checkpoints::newer(&t.id, n)) {
+                    newest = Some(t.id.clone());
+                }
+                push(&mut posts, &page.timeline, t);
+            }
+            token = page.timeline.meta.next_token.clone();
+            if token.is_none() {
+                break;
+            }
+        }
+        let outcomes = self.acceptor.accept(&posts).await?;
+        let new = outcomes.iter().filter(|o| **o == crate::accept::Outcome::New).count();
+        // Stored and acknowledged: only now may the checkpoint move.
+        let next = cp.advance(newest.as_deref(), now, overlap);
+        if next != cp {
+            checkpoints::save(self.pool, self.source, self.key, &next).await?;
+        }
+        metrics::counter!("tvarit_ingest_polled_total", "source" => self.source, "account" => self.key.to_owned())
+            .increment(new as u64);
+        Ok(new)
     }
 }

@@ -21,8 +21,7 @@ use tvarit_proto::v1::Post;
 use tvarit_registry::Registry;
 
 use super::PollError;
-use super::checkpoints::{self, Checkpoint};
-use super::x_poll::draft;
+use super::x_poll::{Checkpointed, draft};
 use super::x_stream::WATCH_TAG;
 use crate::accept::Acceptor;
 use crate::post_input::{build_post, build_untagged};
@@ -91,40 +90,16 @@ impl XSearchWatch {
     /// One district's search; returns how many posts were new.
     pub async fn poll_once(&self, rule: &Rule, now: DateTime<Utc>) -> Result<usize, PollError> {
         let unit = rule.tag.strip_prefix(WATCH_TAG).unwrap_or(&rule.tag);
-        let Some(cp) = checkpoints::load(&self.pool, SOURCE, &rule.tag).await? else {
-            let page = self.client.search_recent(&self.app_bearer, &rule.value, None, None, 10).await?;
-            let start = page.timeline.meta.newest_id.unwrap_or_else(|| "0".into());
-            checkpoints::save(&self.pool, SOURCE, &rule.tag, &Checkpoint::start(&start, now)).await?;
-            tracing::info!(%unit, since_id = %start, "x recent search checkpoint started");
-            return Ok(0);
+        let store = Checkpointed { pool: &self.pool, acceptor: &self.acceptor, source: SOURCE, key: &rule.tag };
+        let fetch = |since: Option<String>, token: Option<String>, max: u8| {
+            let (client, bearer, query) = (&self.client, &self.app_bearer, &rule.value);
+            async move { client.search_recent(bearer, query, since.as_deref(), token.as_deref(), max).await }
         };
-        let since = (cp.overlap_since_id != "0").then_some(cp.overlap_since_id.as_str());
-        let mut posts: Vec<Post> = Vec::new();
-        let mut newest: Option<String> = None;
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self.client.search_recent(&self.app_bearer, &rule.value, since, token.as_deref(), 100).await?;
-            for t in &page.timeline.data {
-                if newest.as_deref().is_none_or(|n| checkpoints::newer(&t.id, n)) {
-                    newest = Some(t.id.clone());
-                }
-                self.push(&mut posts, &page.timeline, t, unit, now);
-            }
-            token = page.timeline.meta.next_token.clone();
-            if token.is_none() {
-                break;
-            }
-        }
-        let outcomes = self.acceptor.accept(&posts).await?;
-        let new = outcomes.iter().filter(|o| **o == crate::accept::Outcome::New).count();
-        // Stored and acknowledged: only now may the checkpoint move.
-        let next = cp.advance(newest.as_deref(), now, self.overlap);
-        if next != cp {
-            checkpoints::save(&self.pool, SOURCE, &rule.tag, &next).await?;
-        }
-        metrics::counter!("tvarit_ingest_polled_total", "source" => SOURCE, "account" => rule.tag.clone())
-            .increment(new as u64);
-        Ok(new)
+        store
+            .poll(now, self.overlap, MAX_PAGES, 10, fetch, |posts, timeline, t| {
+                self.push(posts, timeline, t, unit, now)
+            })
+            .await
     }
 
     fn push(&self, posts: &mut Vec<Post>, timeline: &Timeline, t: &Tweet, unit: &str, now: DateTime<Utc>) {
