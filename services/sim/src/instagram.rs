@@ -19,16 +19,20 @@ use crate::meta_feed::{admit, graph_time, unknown_object};
 use crate::meta_graph::{error, graph_json, params};
 use crate::state::{Author, Platform, Post, ReplyRecord, Sim};
 
-/// The Instagram comment `comment_id` names, with its account, or the
-/// Graph error to answer.
+/// The call's token, faults and usage, then the Instagram comment
+/// `comment_id` names, with its account: or the Graph error to answer.
 #[allow(clippy::result_large_err)]
-fn instagram_comment(sim: &Sim, comment_id: &str, usage: u32) -> Result<(Arc<Post>, String), Response> {
-    let target = sim.lock().by_id.get(comment_id).cloned().filter(|t| t.platform == Platform::Instagram);
-    match target {
-        Some(t) => {
-            let account = t.page_id.clone().unwrap_or_default();
-            Ok((t, account))
-        }
+async fn admitted_comment(
+    sim: &Sim,
+    comment_id: &str,
+    p: &[(String, String)],
+    headers: &HeaderMap,
+) -> Result<(Arc<Post>, String, u32), Response> {
+    let target = sim.lock().by_id.get(comment_id).cloned();
+    let account_of = target.as_ref().and_then(|t| t.page_id.clone()).unwrap_or_default();
+    let usage = admit(sim, &account_of, p, headers).await?;
+    match target.filter(|t| t.platform == Platform::Instagram) {
+        Some(t) => Ok((t, account_of, usage)),
         None => {
             let e = error(StatusCode::BAD_REQUEST, "GraphMethodException", 100, Some(33), &unknown_object(comment_id));
             Err(graph_json(StatusCode::BAD_REQUEST, &e, usage, comment_id))
@@ -44,12 +48,7 @@ pub async fn reply(
     body: Bytes,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &body);
-    let account_of = sim.lock().by_id.get(&comment_id).and_then(|t| t.page_id.clone()).unwrap_or_default();
-    let usage = match admit(&sim, &account_of, &p, &headers).await {
-        Ok(u) => u,
-        Err(resp) => return resp,
-    };
-    let (target, account) = match instagram_comment(&sim, &comment_id, usage) {
+    let (target, account, usage) = match admitted_comment(&sim, &comment_id, &p, &headers).await {
         Ok(t) => t,
         Err(resp) => return resp,
     };
@@ -114,12 +113,7 @@ pub async fn replies(
     headers: HeaderMap,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &[]);
-    let account_of = sim.lock().by_id.get(&comment_id).and_then(|t| t.page_id.clone()).unwrap_or_default();
-    let usage = match admit(&sim, &account_of, &p, &headers).await {
-        Ok(u) => u,
-        Err(resp) => return resp,
-    };
-    let (target, account) = match instagram_comment(&sim, &comment_id, usage) {
+    let (target, account, usage) = match admitted_comment(&sim, &comment_id, &p, &headers).await {
         Ok(t) => t,
         Err(resp) => return resp,
     };
