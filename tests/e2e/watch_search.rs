@@ -19,6 +19,9 @@ platform_id = "900000000000000003"
 sources = ["poll"]
 "#;
 
+/// Every district searched once in this many seconds.
+const ROUND_SECONDS: u64 = 2;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_about_a_district_that_tags_nobody_is_found_by_recent_search() {
     let env = TestEnv::new().await;
@@ -29,7 +32,7 @@ async fn a_post_about_a_district_that_tags_nobody_is_found_by_recent_search() {
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     env.set_env("TVARIT_INGEST_X_POLL_SECONDS", "1");
     env.set_env("TVARIT_INGEST_X_WATCH_SEARCH", "true");
-    env.set_env("TVARIT_INGEST_X_WATCH_SEARCH_SECONDS", "2");
+    env.set_env("TVARIT_INGEST_X_WATCH_SEARCH_SECONDS", ROUND_SECONDS.to_string());
     env.set_env("TVARIT_INGEST_X_SEARCH_REQUESTS_PER_15_MIN", "100000");
     let running = env.start_all().await;
     let ingest_db = env.schema_pool("ingest").await;
@@ -44,7 +47,8 @@ async fn a_post_about_a_district_that_tags_nobody_is_found_by_recent_search() {
     sim.post(json!({ "text": tagged, "platform": "x", "author": { "handle": "@rider_c" } })).await;
     let reply_db = env.schema_pool("reply").await;
     wait_count(&reply_db, "SELECT count(*) FROM cases", 2).await;
-    tokio::time::sleep(SETTLE + Duration::from_secs(2)).await;
+    // Nothing more arrives once every district was searched again after the posts.
+    tokio::time::sleep(SETTLE + Duration::from_secs(ROUND_SECONDS)).await;
     assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 2, "one case per post, nothing else matched");
 
     let token = env.operator("balotra-watch", "operator", "balotra");

@@ -99,7 +99,6 @@ async fn measure(
         js: js.clone(),
         next_phase: 1,
     };
-    tokio::time::sleep(Duration::from_secs(2)).await;
     // A short warm-up, so both setups start with their connections and caches.
     ctx.run("warm-up", Path::Replay, Some(rate), 2.0, None).await?;
     let phase = ctx.next_phase;
