@@ -115,7 +115,7 @@ struct Desk {
 
 impl Desk {
     async fn reply(&self, case: &Case, text: &str) {
-        let req = ReplyRequest { docket: case.docket.clone(), text: text.into() };
+        let req = ReplyRequest { docket: case.docket.clone(), text: text.into(), private: false };
         self.client.clone().reply(authed(&self.token, req)).await.unwrap();
     }
 

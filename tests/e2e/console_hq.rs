@@ -96,7 +96,8 @@ async fn handed_over() {
     assert_eq!(raised.escalated_to, "hq/shift supervisor");
     assert!(hq_queue(&running[2], &hq).await.iter().any(|c| c.docket == b1.docket));
     // The night operator answers the sensitive post: it waits for approval.
-    let reply = ReplyRequest { docket: bs.docket.clone(), text: "Balotra Police is acting on this.".into() };
+    let reply =
+        ReplyRequest { docket: bs.docket.clone(), text: "Balotra Police is acting on this.".into(), private: false };
     assert_eq!(desk.reply(authed(&night, reply)).await.unwrap().into_inner().reply_status, "awaiting_approval");
 
     // In the console: marked where they came from, live as they come.

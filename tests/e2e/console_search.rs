@@ -37,7 +37,7 @@ async fn the_console_finds_my_units_cases_and_shows_their_conversation() {
     let theirs = found.iter().find(|c| c.unit == "jaipur").unwrap().docket.clone();
     let reply = format!("{mine}: please share the scooter's number, we are on it");
     let mut d = desk.clone();
-    d.reply(authed(&meena, ReplyRequest { docket: mine.clone(), text: reply.clone() })).await.unwrap();
+    d.reply(authed(&meena, ReplyRequest { docket: mine.clone(), text: reply.clone(), private: false })).await.unwrap();
     let follow = authored("w3", "asha", "k1", "@SP_Balotra", "it is a grey scooter, bought last year");
     assert!(env.replay(&env.write_file("f.jsonl", &[follow])).status.success());
     eventually(Duration::from_secs(30), "the follow-up joined", || {

@@ -38,11 +38,11 @@ async fn operators_work_cases_under_the_rules() {
     let err = desk.claim(authed(&vikram, CaseRef { docket: theft.clone() })).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert!(err.message().contains("claimed by asha"), "{}", err.message());
-    let too_long = ReplyRequest { docket: theft.clone(), text: "क".repeat(281) };
+    let too_long = ReplyRequest { docket: theft.clone(), text: "क".repeat(281), private: false };
     assert_eq!(desk.reply(authed(&asha, too_long)).await.unwrap_err().code(), Code::InvalidArgument);
-    let empty = ReplyRequest { docket: theft.clone(), text: "   ".into() };
+    let empty = ReplyRequest { docket: theft.clone(), text: "   ".into(), private: false };
     assert_eq!(desk.reply(authed(&asha, empty)).await.unwrap_err().code(), Code::InvalidArgument);
-    let ok = ReplyRequest { docket: theft.clone(), text: "Please share the exact location.".into() };
+    let ok = ReplyRequest { docket: theft.clone(), text: "Please share the exact location.".into(), private: false };
     assert!(desk.reply(authed(&asha, ok)).await.unwrap().into_inner().first_reply_at.is_some());
     desk.close(authed(&vikram, CaseRef { docket: theft.clone() })).await.unwrap();
     let again = desk.close(authed(&asha, CaseRef { docket: theft.clone() })).await.unwrap_err();

@@ -64,7 +64,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
     assert!(post.author.as_ref().unwrap().handle.starts_with('@'), "the commenter's username is kept: {post:?}");
     let reply = |docket: String, text: &'static str| {
         let (mut desk, token) = (desk.clone(), token.clone());
-        async move { desk.reply(authed(&token, ReplyRequest { docket, text: text.into() })).await.unwrap() }
+        async move { desk.reply(authed(&token, ReplyRequest { docket, text: text.into(), private: false })).await.unwrap() }
     };
     let sent = |desk: tvarit_proto::v1::desk_client::DeskClient<_>, docket: String| {
         let token = token.clone();

@@ -92,7 +92,9 @@ async fn cases_get_drafts_from_the_library() {
     assert!(lib.check_reply(authed(&op, check)).await.unwrap().into_inner().allowed);
     // And the reply itself is refused, not sent, and says why.
     let leak = tvarit_proto::v1::ReplyRequest {
-        docket: hi.clone(), text: "हम आपसे 9829012345 पर संपर्क करेंगे".into()
+        docket: hi.clone(),
+        text: "हम आपसे 9829012345 पर संपर्क करेंगे".into(),
+        private: false,
     };
     let refused = desk2.reply(authed(&op, leak)).await.unwrap_err();
     assert_eq!(refused.code(), Code::InvalidArgument);

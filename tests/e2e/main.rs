@@ -15,6 +15,7 @@ mod crash_recovery;
 mod dedupe;
 mod desk_actions;
 mod desk_cli;
+mod direct_messages;
 mod follow_ups;
 mod grpc_input;
 mod health;

@@ -145,7 +145,9 @@ async fn metrics_dashboards_query_real_data() {
         }
     })
     .await;
-    desk.reply(authed(&token, ReplyRequest { docket, text: "Action is being taken.".into() })).await.unwrap();
+    desk.reply(authed(&token, ReplyRequest { docket, text: "Action is being taken.".into(), private: false }))
+        .await
+        .unwrap();
 
     let month = Utc::now().with_timezone(&chrono::FixedOffset::east_opt(19800).unwrap()).format("%Y-%m").to_string();
     let pool = env.schema_pool("metrics").await;

@@ -58,7 +58,7 @@ async fn replies_are_posted_once_through_faults_and_crashes() {
     let post_id = |c: &Case| c.post.as_ref().unwrap().post_id.clone();
     let reply = |docket: &str, text: &str| {
         let (mut desk, token) = (desk.clone(), token.clone());
-        let req = ReplyRequest { docket: docket.into(), text: text.into() };
+        let req = ReplyRequest { docket: docket.into(), text: text.into(), private: false };
         async move { desk.reply(authed(&token, req)).await.unwrap().into_inner() }
     };
     let state_of = |docket: String| {

@@ -88,7 +88,7 @@ async fn retention_purges_old_personal_data_keeps_held_cases_and_figures() {
     let docket = |id: &str| cases.iter().find(|c| c.post.as_ref().unwrap().post_id == id).unwrap().docket.clone();
     let (o1, o2, o3, n1) = (docket("o1"), docket("o2"), docket("o3"), docket("n1"));
     for d in [&o1, &o3, &n1] {
-        let text = ReplyRequest { docket: d.clone(), text: "Action is being taken.".into() };
+        let text = ReplyRequest { docket: d.clone(), text: "Action is being taken.".into(), private: false };
         desk.reply(authed(&token, text)).await.unwrap();
     }
     // o3 is sensitive: its post is preserved as evidence, a legal hold.

@@ -205,7 +205,7 @@ async fn a_thread_holds_posts_replies_and_events_in_time_order() {
     let mut d = desk.clone();
     d.claim(authed(&meena, CaseRef { docket: docket.clone() })).await.unwrap();
     let text = format!("{docket}: please share the time and place, we are on it");
-    d.reply(authed(&meena, ReplyRequest { docket: docket.clone(), text: text.clone() })).await.unwrap();
+    d.reply(authed(&meena, ReplyRequest { docket: docket.clone(), text: text.clone(), private: false })).await.unwrap();
     let follow = authored("h2", "asha", "conv", "@SP_Balotra", "it was a brown leather purse with my id card");
     assert!(env.replay(&env.write_file("b.jsonl", &[follow])).status.success());
     let thread = eventually(Duration::from_secs(30), "the follow-up in the thread", || {

@@ -138,7 +138,10 @@ async fn sla_clocks_fire_on_time_once_live_and_after_kill9() {
 
     // Case C is answered at once.
     let replied = desk
-        .reply(authed(&token, ReplyRequest { docket: c.clone(), text: "Please share the exact location.".into() }))
+        .reply(authed(
+            &token,
+            ReplyRequest { docket: c.clone(), text: "Please share the exact location.".into(), private: false },
+        ))
         .await
         .unwrap()
         .into_inner();

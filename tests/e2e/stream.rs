@@ -103,7 +103,10 @@ async fn untagged_posts_about_a_district_are_seen_but_not_ranked() {
     assert!(post.untagged, "marked untagged");
     assert_eq!(post.account, "");
     let replied = desk
-        .reply(authed(&token, ReplyRequest { docket: case.docket.clone(), text: "Please DM your contact.".into() }))
+        .reply(authed(
+            &token,
+            ReplyRequest { docket: case.docket.clone(), text: "Please DM your contact.".into(), private: false },
+        ))
         .await
         .unwrap()
         .into_inner();

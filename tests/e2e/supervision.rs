@@ -83,7 +83,11 @@ async fn supervisors_reassign_and_approve_and_claims_are_leases() {
     // waits for a supervisor; the action taken is recorded.
     let mut jaipur_watch =
         d.watch_queue(authed(&sup, WatchQueueRequest { unit: "jaipur".into() })).await.unwrap().into_inner();
-    let reply = ReplyRequest { docket: hate.docket.clone(), text: "Jaipur Police is taking strict action.".into() };
+    let reply = ReplyRequest {
+        docket: hate.docket.clone(),
+        text: "Jaipur Police is taking strict action.".into(),
+        private: false,
+    };
     let waiting = d.reply(authed(&b, reply)).await.unwrap().into_inner();
     assert_eq!(waiting.reply_status, "awaiting_approval");
     assert!(waiting.first_reply_at.is_none());

@@ -129,7 +129,7 @@ async fn an_operators_answer_is_posted_in_the_thread_once() {
     let docket = cases[0].docket.clone();
     let text = "Balotra Police: please share the exact location and time.";
     let queued = desk
-        .reply(authed(&token, ReplyRequest { docket: docket.clone(), text: text.into() }))
+        .reply(authed(&token, ReplyRequest { docket: docket.clone(), text: text.into(), private: false }))
         .await
         .unwrap()
         .into_inner();

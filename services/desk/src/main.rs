@@ -79,6 +79,10 @@ enum Command {
         docket: String,
         #[arg(long)]
         text: String,
+        /// Send it as a direct message to the author, not a public reply
+        /// (a private case's replies always are).
+        #[arg(long)]
+        private: bool,
     },
     /// Close a case.
     Close { docket: String },
@@ -202,8 +206,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ack { docket } => {
             render::case(out, &desk.acknowledge(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
         }
-        Command::Reply { docket, text } => {
-            render::case(out, &desk.reply(authed(&token, ReplyRequest { docket, text })?).await?.into_inner(), json)?
+        Command::Reply { docket, text, private } => {
+            let req = ReplyRequest { docket, text, private };
+            render::case(out, &desk.reply(authed(&token, req)?).await?.into_inner(), json)?
         }
         Command::Close { docket } => {
             render::case(out, &desk.close(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?

@@ -47,6 +47,9 @@ struct PostJson {
     conversation_id: Option<String>,
     #[serde(default)]
     media: Vec<MediaJson>,
+    /// A direct message to the account rather than a public post.
+    #[serde(default)]
+    private: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +92,8 @@ pub struct Draft {
     pub conversation_id: String,
     /// Attachments as the platform lists them.
     pub media: Vec<Media>,
+    /// A direct message to the account (its `mentions` name that account).
+    pub private: bool,
 }
 
 /// Parses one post, routes it to the unit that owns the addressed account,
@@ -120,6 +125,7 @@ pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &
             .into_iter()
             .map(|m| Media { r#type: m.kind, url: m.url, preview_url: m.preview_url, alt_text: m.alt_text })
             .collect(),
+        private: p.private,
     };
     build_post(draft, registry, now, source)
 }
@@ -192,6 +198,7 @@ fn build(
         source: source.into(),
         untagged,
         media: d.media,
+        private: d.private,
     })
 }
 

@@ -300,12 +300,28 @@ impl Desk for DeskService {
             Err(e) => return Err(status(e)),
         };
         let post = case.to_proto().post.unwrap_or_default();
+        // A case a direct message opened is answered the same way, always.
+        let private = r.private || post.private;
+        if private && !crate::outbound::dm_capable(&post.platform) {
+            return Err(Status::invalid_argument(format!("{} has no direct messages; reply publicly", post.platform)));
+        }
+        if private && post.author.as_ref().is_none_or(|a| a.id.is_empty()) {
+            return Err(Status::failed_precondition("the platform did not name the author's id; reply publicly"));
+        }
         let limit = crate::library::guard::reply_limit(&post.platform, self.max_reply_chars);
         let classification = case.to_proto().classification.unwrap_or_default();
-        crate::library::guard::check(text, &post, &classification, limit)
-            .map_err(|e| Status::invalid_argument(format!("reply refused: {e}")))?;
+        let guard = if private { crate::library::guard::check_private } else { crate::library::guard::check };
+        let refused = |e: crate::library::guard::GuardError| Status::invalid_argument(format!("reply refused: {e}"));
+        guard(text, &post, &classification, limit).map_err(refused)?;
+        if !private {
+            // Nor what the author gave later, in a follow-up or a direct message.
+            let later = crate::store::follow_ups::posts_of(&self.pool, case.id).await.map_err(|e| status(e.into()))?;
+            for (p, c) in &later {
+                crate::library::guard::check(text, p, c, limit).map_err(refused)?;
+            }
+        }
         let send = self.senders.can_send(&post.platform, &post.account);
-        let result = self.apply(&op, &r.docket, Action::Reply { text: text.into(), send }).await;
+        let result = self.apply(&op, &r.docket, Action::Reply { text: text.into(), send, private }).await;
         if send {
             self.senders.wake();
         }

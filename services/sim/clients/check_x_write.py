@@ -1,6 +1,6 @@
 """Writing and being throttled: a reply posted with an OAuth 2.0 user token
-and with OAuth 1.0a, the duplicate refused, and a 429 whose rate-limit
-headers tweepy reads."""
+and with OAuth 1.0a, the duplicate refused, a 429 whose rate-limit headers
+tweepy reads, and direct messages sent and listed."""
 
 import time
 
@@ -49,4 +49,32 @@ def tweepy_rate_limited(ctx):
     return f"reset in {e.reset_time - int(time.time())} s"
 
 
-CHECKS = [tweepy_reply, tweepy_rate_limited]
+def tweepy_direct_messages(ctx):
+    """tweepy: create_direct_message and get_direct_message_events, to a person who wrote first"""
+    person = ctx.sim.post(
+        "/sim/messages",
+        {"platform": "x", "to": f"@{BALOTRA}", "author": {"handle": f"@dm_{ctx.run}"}, "text": f"madad {ctx.run}"},
+    )["person"]
+    _, token = ctx.user_token(BALOTRA)
+    client = ctx.tweepy(token["access_token"])
+    text = f"कृपया सटीक स्थान बताएं। {ctx.run}"
+    r = client.create_direct_message(participant_id=person, text=text, user_auth=False)
+    assert r.data["dm_event_id"] and person in r.data["dm_conversation_id"], r.data
+    fields = ["id", "text", "event_type", "sender_id", "created_at", "dm_conversation_id"]
+    events = client.get_direct_message_events(participant_id=person, dm_event_fields=fields, user_auth=False)
+    got = [(e.text, e.event_type, e.created_at is not None) for e in events.data]
+    assert got == [(text, "MessageCreate", True), (f"madad {ctx.run}", "MessageCreate", True)], got
+    assert str(events.data[0].sender_id) != person and str(events.data[1].sender_id) == person, events.data
+    # X refuses a message to someone who never wrote, and an unknown field.
+    expect(tweepy.Forbidden, client.create_direct_message, participant_id="12345", text=text, user_auth=False)
+    e = expect(
+        tweepy.BadRequest,
+        client.get_direct_message_events,
+        participant_id=person,
+        dm_event_fields=["texts"],
+        user_auth=False,
+    )
+    assert "dm_event.fields" in e.api_messages[0], e.api_messages
+
+
+CHECKS = [tweepy_reply, tweepy_rate_limited, tweepy_direct_messages]

@@ -33,7 +33,7 @@ pub struct Delivery {
     pub post_id: String,
 }
 
-fn enqueue(sim: &Sim, hook: Hook, body: Vec<u8>, post_id: &str) {
+pub(crate) fn enqueue(sim: &Sim, hook: Hook, body: Vec<u8>, post_id: &str) {
     if let Some(tx) = &sim.deliveries {
         let _ = tx.send(Delivery { hook, body: Bytes::from(body), post_id: post_id.to_owned() });
     }

@@ -2,8 +2,8 @@
 //! v2 endpoints Tvarit's adapters call (mentions, filtered stream and its
 //! rules, `POST /2/tweets`, post and user lookup, recent search, the OAuth
 //! 2.0 token endpoint), checking every query parameter as X does; delivers
-//! X Activity and Meta Page webhooks with real signatures, answers Graph API
-//! comment replies, serves YouTube comment threads and replies within a
+//! X Activity and Meta Page webhooks with real signatures (direct messages
+//! too), answers Graph API comment replies and direct messages, serves YouTube comment threads and replies within a
 //! daily quota, plays a corpus of posts at a chosen pace, injects faults,
 //! and records every reply.
 //!
@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod delivery;
+pub mod dm;
 pub mod faults;
 pub mod instagram;
 pub mod media;
@@ -55,6 +56,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
     let graph = Router::new()
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
         .route("/{version}/{object_id}/replies", get(instagram::replies).post(instagram::reply))
+        .route("/{version}/{object_id}/messages", post(dm::meta_send))
         .route("/{version}/{object_id}/feed", get(meta_feed::feed).post(meta_feed::create))
         .route("/{version}/{object_id}", get(meta_feed::object))
         .route_layer(middleware::from_fn(meta_graph::versioned_only));
@@ -75,6 +77,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/2/tweets/search/recent", get(x_search::recent))
         .route("/2/tweets/search/stream", get(x_stream::stream))
         .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
+        .route("/2/dm_conversations/with/{participant_id}/messages", post(dm::x_create))
+        .route("/2/dm_conversations/with/{participant_id}/dm_events", get(dm::x_events))
         .route("/2/oauth2/token", post(x_oauth::token))
         .route("/i/oauth2/authorize", get(x_oauth::authorize))
         .merge(graph)
@@ -85,6 +89,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/published", get(report::published))
         .route("/sim/engagement", post(report::set_engagement))
         .route("/sim/posts", get(report::posts).post(report::inject))
+        .route("/sim/messages", get(dm::list).post(dm::inject))
         .route("/sim/media/{file}", get(media::file))
         .route("/sim/summary", get(report::summary_now))
         .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))

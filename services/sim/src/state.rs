@@ -132,6 +132,8 @@ pub struct Window {
 
 #[derive(Default)]
 pub struct Inner {
+    /// Direct messages, both ways, in order.
+    pub messages: Vec<crate::dm::DmRecord>,
     /// Everything the public published, in order.
     pub posts: Vec<Arc<Post>>,
     /// Every post by id: the public's and our accounts' replies.

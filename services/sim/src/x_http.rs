@@ -24,6 +24,10 @@ pub enum Endpoint {
     Lookup,
     /// `GET /2/tweets/search/recent`.
     Search,
+    /// `POST /2/dm_conversations/with/{id}/messages`.
+    DmCreate,
+    /// `GET /2/dm_conversations/with/{id}/dm_events`.
+    DmEvents,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +48,14 @@ impl Endpoint {
             Endpoint::Me => "users_me",
             Endpoint::Lookup => "tweets_lookup",
             Endpoint::Search => "search_recent",
+            Endpoint::DmCreate => "dm_create",
+            Endpoint::DmEvents => "dm_events",
         }
     }
 
     fn needs(self) -> Needs {
         match self {
-            Endpoint::PostTweets | Endpoint::Me => Needs::User,
+            Endpoint::PostTweets | Endpoint::Me | Endpoint::DmCreate | Endpoint::DmEvents => Needs::User,
             Endpoint::StreamConnect | Endpoint::Rules => Needs::App,
             Endpoint::Mentions | Endpoint::Users | Endpoint::Lookup | Endpoint::Search => Needs::Any,
         }
@@ -116,10 +122,10 @@ pub async fn guard(sim: &Sim, headers: &HeaderMap, ep: Endpoint) -> Result<Guard
     let limit = match ep {
         Endpoint::Mentions => limits.mentions,
         Endpoint::Search => limits.search,
-        Endpoint::PostTweets => limits.post_tweets,
+        Endpoint::PostTweets | Endpoint::DmCreate => limits.post_tweets,
         Endpoint::StreamConnect => limits.stream_connect,
         Endpoint::Rules => limits.rules,
-        Endpoint::Users | Endpoint::Me | Endpoint::Lookup => limits.users,
+        Endpoint::Users | Endpoint::Me | Endpoint::Lookup | Endpoint::DmEvents => limits.users,
     };
     let window = chrono::Duration::from_std(limits.window).unwrap_or_default();
     let w = inner

@@ -113,6 +113,35 @@ pub const STREAM: Spec = Spec {
 pub const GET_RULES: Spec = Spec { path: &[], query: &["ids", "max_results", "pagination_token"], expansions: &[] };
 pub const POST_RULES: Spec = Spec { path: &[], query: &["dry_run", "delete_all"], expansions: &[] };
 pub const CREATE_POST: Spec = Spec { path: &[], query: &[], expansions: &[] };
+/// `GET /2/dm_conversations/with/{participant_id}/dm_events`.
+pub const DM_EVENTS: Spec = Spec {
+    path: &["participant_id"],
+    query: &[
+        "max_results",
+        "pagination_token",
+        "event_types",
+        "dm_event.fields",
+        "expansions",
+        "media.fields",
+        "user.fields",
+        "tweet.fields",
+    ],
+    expansions: &["attachments.media_keys", "referenced_tweets.id", "sender_id", "participant_ids"],
+};
+/// `POST /2/dm_conversations/with/{participant_id}/messages`.
+pub const DM_CREATE: Spec = Spec { path: &["participant_id"], query: &[], expansions: &[] };
+const DM_EVENT_FIELDS: &[&str] = &[
+    "attachments",
+    "created_at",
+    "dm_conversation_id",
+    "entities",
+    "event_type",
+    "id",
+    "participant_ids",
+    "referenced_tweets",
+    "sender_id",
+    "text",
+];
 
 const USER_OBJECT: &[&str] = &["expansions", "tweet.fields", "user.fields"];
 pub const USERS_ME: Spec =
@@ -258,6 +287,8 @@ impl Spec {
             "place.fields" => PLACE_FIELDS,
             "expansions" => self.expansions,
             "exclude" => &["replies", "retweets"],
+            "dm_event.fields" => DM_EVENT_FIELDS,
+            "event_types" => &["MessageCreate", "ParticipantsJoin", "ParticipantsLeave"],
             // Any value: the handler checks it.
             _ => &[],
         })

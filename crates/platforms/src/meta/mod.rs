@@ -1,10 +1,12 @@
 //! Meta's Graph API for Facebook Pages and Instagram: the webhook
 //! handshake and signature, Page feed changes, replying to a comment,
-//! Instagram comments (`instagram`), and checking a Page token (`token`).
+//! Instagram comments (`instagram`), direct messages (`messaging`), and
+//! checking a Page token (`token`).
 
 use serde::Deserialize;
 
 pub mod instagram;
+pub mod messaging;
 pub mod publish;
 pub mod token;
 
@@ -42,6 +44,9 @@ pub struct Entry {
     pub time: Option<i64>,
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// Messenger or Instagram messages (`messages` subscription).
+    #[serde(default)]
+    pub messaging: Vec<messaging::Messaging>,
 }
 
 #[derive(Debug, Deserialize)]

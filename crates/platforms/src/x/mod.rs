@@ -4,6 +4,7 @@
 
 mod auth;
 mod client;
+pub mod dm;
 mod errors;
 pub mod oauth1;
 pub mod publish;

@@ -24,6 +24,12 @@ pub struct Delivery {
     pub for_user_id: String,
     #[serde(default)]
     pub tweet_create_events: Vec<V1Tweet>,
+    /// Direct messages to (or sent by) the account.
+    #[serde(default)]
+    pub direct_message_events: Vec<super::dm::ActivityDm>,
+    /// The people the direct messages name, by id.
+    #[serde(default)]
+    pub users: super::dm::ActivityUsers,
 }
 
 #[derive(Debug, Deserialize)]

@@ -83,6 +83,8 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
 struct ActionForm {
     text: String,
     close_after: Option<String>,
+    /// "Send as a direct message" ticked.
+    private: Option<String>,
     reason: String,
     category: String,
     urgency: String,
@@ -122,7 +124,10 @@ pub async fn act(
         "release" => (desk.release(cref()).await, "done.released"),
         "reopen" => (desk.reopen(cref()).await, "done.reopened"),
         "reply" => {
-            let req = authed(&token, ReplyRequest { docket: docket.clone(), text: form.text.clone() });
+            let req = authed(
+                &token,
+                ReplyRequest { docket: docket.clone(), text: form.text.clone(), private: form.private.is_some() },
+            );
             let result = desk.reply(req).await;
             if let (Ok(sent), Some(_)) = (&result, &form.close_after) {
                 tokio::spawn(close_when_sent(state.clone(), token.clone(), sent.get_ref().clone()));

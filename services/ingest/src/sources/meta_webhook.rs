@@ -3,6 +3,10 @@
 //! and `live_comments` changes, verified with `X-Hub-Signature-256` on the
 //! raw body. The account's own comments are dropped (answering them would loop).
 //!
+//! Direct messages (`entry[].messaging`, Messenger for a Page and Instagram
+//! messaging for an account) become private posts; echoes of the account's
+//! own messages, reads and deliveries are dropped.
+//!
 //! Instagram's `mentions` change names only a media or comment id, no text:
 //! reading it needs the account's token, which only reply holds, so it is
 //! counted and logged, not ingested (docs/platforms.md).
@@ -18,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use secrecy::ExposeSecret;
 use tvarit_platforms::meta::instagram::CommentChange;
+use tvarit_platforms::meta::messaging::Messaging;
 use tvarit_platforms::meta::{self, FeedChange};
 use tvarit_proto::v1::{Author, Media};
 use tvarit_registry::{Account, Registry};
@@ -66,6 +71,7 @@ fn draft(account: &Account, page_id: &str, c: FeedChange) -> Option<Draft> {
         created_at: c.created_time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
         conversation_id: c.post_id.unwrap_or_default(),
         media: photo.into_iter().chain(video).collect(),
+        private: false,
     })
 }
 
@@ -85,6 +91,40 @@ fn instagram_draft(account: &Account, account_id: &str, time: Option<i64>, c: Co
         conversation_id: c.media.map(|m| m.id).unwrap_or_default(),
         // Instagram's comment webhook carries text only.
         media: Vec::new(),
+        private: false,
+    })
+}
+
+/// A person's direct message to the Page or Instagram account `account_id`.
+/// The thread is the account's conversation with that person, so their
+/// next message joins the same case.
+fn message_draft(account: &Account, account_id: &str, m: Messaging) -> Option<Draft> {
+    let msg = m.message?;
+    if msg.is_echo || m.sender.id == account_id {
+        return None;
+    }
+    let media = msg
+        .attachments
+        .iter()
+        .filter(|a| matches!(a.kind.as_str(), "image" | "video"))
+        .filter_map(|a| {
+            let url = a.payload.as_ref()?.url.clone()?;
+            let kind = if a.kind == "image" { "photo" } else { "video" };
+            Some(Media { r#type: kind.into(), url, ..Default::default() })
+        })
+        .collect::<Vec<_>>();
+    // A photo with no words is still a message: say so, so it is not refused as empty.
+    let text = msg.text.filter(|t| !t.trim().is_empty()).or_else(|| (!media.is_empty()).then(|| "[photo]".into()))?;
+    Some(Draft {
+        platform: account.platform.clone(),
+        post_id: msg.mid,
+        text,
+        mentions: vec![account.handle.clone()],
+        author: Some(Author { id: m.sender.id, ..Default::default() }),
+        created_at: m.timestamp.and_then(chrono::DateTime::from_timestamp_millis),
+        conversation_id: format!("dm:{account_id}"),
+        media,
+        private: true,
     })
 }
 
@@ -117,6 +157,9 @@ pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json
             metrics::counter!("tvarit_ingest_rejected_total", "reason" => "unknown_account").increment(1);
             continue;
         };
+        for m in entry.messaging {
+            drafts.extend(message_draft(account, &entry.id, m));
+        }
         for change in entry.changes {
             match (instagram, change.field.as_str()) {
                 (false, "feed" | "mention") => match serde_json::from_value::<FeedChange>(change.value) {
@@ -183,6 +226,32 @@ mod tests {
             tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap()
         );
         Registry::from_toml(&toml).unwrap()
+    }
+
+    /// A Messenger message and an Instagram message become private drafts of
+    /// their account; the Page's echo and a read receipt do not.
+    #[test]
+    fn direct_messages_become_private_drafts() {
+        let page = br#"{"object":"page","entry":[{"id":"1001","time":1764300000000,"messaging":[
+            {"sender":{"id":"5551"},"recipient":{"id":"1001"},"timestamp":1764300000123,"message":{"mid":"m_1","text":"meri bike chori ho gayi, FIR kaise karun"}},
+            {"sender":{"id":"1001"},"recipient":{"id":"5551"},"timestamp":1764300000200,"message":{"mid":"m_2","text":"Please share the place","is_echo":true}},
+            {"sender":{"id":"5551"},"recipient":{"id":"1001"},"timestamp":1764300000300,"read":{"watermark":1764300000200}}]}]}"#;
+        let toml = format!(
+            "{}\n[[accounts]]\nplatform = \"facebook\"\nhandle = \"@BalotraPolicePage\"\nunit = \"balotra\"\nplatform_id = \"1001\"\nsources = [\"webhook\"]\n",
+            tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap()
+        );
+        let from_page = drafts(page, &Registry::from_toml(&toml).unwrap()).unwrap();
+        assert_eq!(from_page.len(), 1, "{from_page:?}");
+        let d = &from_page[0];
+        assert!(d.private);
+        assert_eq!((d.post_id.as_str(), d.conversation_id.as_str()), ("m_1", "dm:1001"));
+        assert_eq!(d.author.as_ref().unwrap().id, "5551");
+        assert_eq!(d.mentions, vec!["@BalotraPolicePage".to_owned()]);
+        let ig = br#"{"object":"instagram","entry":[{"id":"17841400000000009","time":1764300000000,"messaging":[
+            {"sender":{"id":"9001"},"recipient":{"id":"17841400000000009"},"timestamp":1764300000123,"message":{"mid":"aWdfZAG1","attachments":[{"type":"image","payload":{"url":"https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1"}}]}}]}]}"#;
+        let from_ig = drafts(ig, &registry_with_instagram()).unwrap();
+        assert_eq!((from_ig.len(), from_ig[0].platform.as_str(), from_ig[0].private), (1, "instagram", true));
+        assert_eq!((from_ig[0].text.as_str(), from_ig[0].media.len()), ("[photo]", 1));
     }
 
     /// Instagram's documented `comments` payload becomes a draft for the

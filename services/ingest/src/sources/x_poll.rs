@@ -57,6 +57,7 @@ pub fn draft(timeline: &Timeline, t: &Tweet) -> Draft {
                 alt_text: m.alt_text.clone().unwrap_or_default(),
             })
             .collect(),
+        private: false,
     }
 }
 

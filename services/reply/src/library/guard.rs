@@ -1,5 +1,6 @@
 //! The reply guard: a public reply must not carry personal data, abuse or
-//! more text than the platform takes. It says why it refuses.
+//! more text than the platform takes; a direct message only no abuse and
+//! no more text than the platform takes. It says why it refuses.
 //!
 //! - Personal data from the post: the value of every PII span the classifier
 //!   found, compared digits-only for numbers (so `98290 12345`, `98290-12345`
@@ -80,6 +81,24 @@ pub fn check(text: &str, post: &Post, classification: &Classification, limit: us
         }
     }
     contact_details(text, &groups)?;
+    if let Some(word) = super::words(text).find(|w| ABUSIVE.contains(&w.as_str())) {
+        return Err(GuardError::Abusive { word });
+    }
+    let chars = text.chars().count();
+    if chars > limit {
+        return Err(GuardError::TooLong { chars, limit, platform: platform_name(&post.platform) });
+    }
+    Ok(())
+}
+
+/// Checks `text` as a direct message to the author of `post`: a private
+/// message may repeat their details or give an officer's number, so only
+/// emptiness, abuse and length are checked.
+pub fn check_private(text: &str, post: &Post, _: &Classification, limit: usize) -> Result<(), GuardError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(GuardError::Empty);
+    }
     if let Some(word) = super::words(text).find(|w| ABUSIVE.contains(&w.as_str())) {
         return Err(GuardError::Abusive { word });
     }

@@ -6,8 +6,10 @@
 //! looks on the platform for it and records it if found, and only if it is
 //! not there sends again. Retryable failures wait (honouring the platform's
 //! rate-limit reset); terminal ones are shown to the operator in the
-//! platform's own words and the case stays open.
+//! platform's own words and the case stays open. A direct message to the
+//! author (`private`) goes the same way through the platform's DM API.
 
+mod private;
 mod senders;
 
 use std::collections::HashMap;
@@ -20,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use tvarit_platforms::PlatformError;
 use tvarit_proto::v1::CaseEventKind;
 
-pub use senders::{Outgoing, Senders, Sent, snowflake_time};
+pub use senders::{Outgoing, Senders, Sent, dm_capable, snowflake_time};
 
 use crate::store::outbox::{self, Publisher};
 use crate::store::{CASE_COLUMNS, CaseRow};
@@ -87,7 +89,7 @@ impl Deliverer {
              WHERE id IN (SELECT id FROM replies
                           WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (lower(account) = ANY($1))
                           ORDER BY id LIMIT 16 FOR UPDATE SKIP LOCKED)
-             RETURNING id, case_id, operator, text, platform, account, in_reply_to, attempts",
+             RETURNING id, case_id, operator, text, platform, account, in_reply_to, attempts, private",
         )
         .bind(&blocked)
         .fetch_all(&self.pool)
@@ -103,7 +105,7 @@ impl Deliverer {
     /// the platform; never sends blind.
     async fn recover(&mut self) -> anyhow::Result<()> {
         let stale: Vec<Outgoing> = sqlx::query_as(
-            "SELECT id, case_id, operator, text, platform, account, in_reply_to, attempts FROM replies
+            "SELECT id, case_id, operator, text, platform, account, in_reply_to, attempts, private FROM replies
              WHERE status = 'sending' AND sending_started_at < now() - make_interval(secs => $1)",
         )
         .bind(self.in_flight_timeout.as_secs_f64())

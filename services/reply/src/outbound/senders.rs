@@ -26,8 +26,16 @@ pub struct Outgoing {
     pub text: String,
     pub platform: String,
     pub account: String,
+    /// The post answered, or for a direct message the person's platform id.
     pub in_reply_to: String,
     pub attempts: i32,
+    /// A direct message to the author, not a public reply.
+    pub private: bool,
+}
+
+/// Platforms whose direct messages Tvarit reads and answers.
+pub fn dm_capable(platform: &str) -> bool {
+    matches!(platform, "x" | "facebook" | "instagram")
 }
 
 /// What the platform confirmed.
@@ -40,9 +48,9 @@ pub struct Sent {
 }
 
 pub struct Senders {
-    creds: Arc<Credentials>,
-    x: XClient,
-    meta: MetaClient,
+    pub(super) creds: Arc<Credentials>,
+    pub(super) x: XClient,
+    pub(super) meta: MetaClient,
     youtube: YouTubeClient,
     registry: Registry,
     wake: Notify,
@@ -90,7 +98,7 @@ impl Senders {
         matches!(platform, "x" | "facebook" | "instagram" | "youtube") && self.creds.can_send(platform, account)
     }
 
-    fn platform_id(&self, account: &str) -> Option<String> {
+    pub(super) fn platform_id(&self, account: &str) -> Option<String> {
         self.registry.account(account).and_then(|a| a.platform_id.clone())
     }
 
@@ -102,11 +110,14 @@ impl Senders {
         self.wake.notified().await;
     }
 
-    fn unconfigured(platform: &str) -> PlatformError {
+    pub(super) fn unconfigured(platform: &str) -> PlatformError {
         PlatformError::Terminal { platform: "tvarit", status: 0, detail: format!("no sender for {platform}") }
     }
 
     pub async fn send(&self, r: &Outgoing) -> Result<Sent, PlatformError> {
+        if r.private {
+            return self.send_private(r).await;
+        }
         match r.platform.as_str() {
             "x" => {
                 let created = self
@@ -146,6 +157,9 @@ impl Senders {
     /// `Ok(None)` means it was not posted and may be sent. A platform
     /// Tvarit cannot look on is an error: the reply must not be re-sent.
     pub async fn find_posted(&self, r: &Outgoing) -> Result<Option<Sent>, PlatformError> {
+        if r.private {
+            return self.find_private(r).await;
+        }
         match r.platform.as_str() {
             "x" => {
                 let user_id = match self.platform_id(&r.account) {

@@ -74,9 +74,11 @@ pub enum Action {
     Claim,
     /// `send`: a platform sender will deliver it (else it is recorded as
     /// sent by hand, and its time is the first reply time).
+    /// `private`: a direct message to the author, not a public reply.
     Reply {
         text: String,
         send: bool,
+        private: bool,
     },
     Close,
     /// `None` keeps the current value.
@@ -182,13 +184,14 @@ pub async fn act(
     // click, a client's retry after a time-out or a second client all find
     // the first reply and get the case as it is (the case row is locked, so
     // concurrent requests see each other). Only a refused reply may be sent again.
-    if let Action::Reply { text, .. } = &action {
+    if let Action::Reply { text, private, .. } = &action {
         let repeat: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM replies WHERE case_id = $1 AND btrim(text) = btrim($2)
-                            AND status NOT IN ('failed', 'rejected'))",
+                            AND private = $3 AND status NOT IN ('failed', 'rejected'))",
         )
         .bind(case.id)
         .bind(text)
+        .bind(private)
         .fetch_one(&mut *tx)
         .await?;
         if repeat {
@@ -213,7 +216,7 @@ pub async fn act(
             .fetch_one(&mut *tx)
             .await?
         }
-        Action::Reply { text, send } => {
+        Action::Reply { text, send, private } => {
             let previous: i64 = sqlx::query_scalar("SELECT count(*) FROM replies WHERE case_id = $1")
                 .bind(case.id)
                 .fetch_one(&mut *tx)
@@ -224,10 +227,12 @@ pub async fn act(
                 (false, true) => "pending",
                 (false, false) => "manual",
             };
+            // A direct message goes to the person, not under their post.
+            let to = if *private { post.author.clone().unwrap_or_default().id } else { post.post_id.clone() };
             sqlx::query(
                 "INSERT INTO replies (case_id, operator, text, idempotency_key, status, platform, account, in_reply_to,
-                                      sent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $5 = 'manual' THEN $9 END)",
+                                      sent_at, private)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $5 = 'manual' THEN $9 END, $10)",
             )
             .bind(case.id)
             .bind(&op.name)
@@ -236,8 +241,9 @@ pub async fn act(
             .bind(status)
             .bind(&post.platform)
             .bind(&post.account)
-            .bind(&post.post_id)
+            .bind(&to)
             .bind(now)
+            .bind(private)
             .execute(&mut *tx)
             .await?;
             // A reply sent by hand counts now; one Tvarit sends counts when
@@ -349,7 +355,9 @@ pub async fn act(
     let kind = if needs_approval { CaseEventKind::ApprovalRequested } else { action.event() };
     let events = outbox::record(&mut tx, kind, &op.name, std::slice::from_ref(&after), change).await?;
     let detail = match &action {
-        Action::Reply { text, send } => format!("chars={} send={send}", text.chars().count()),
+        Action::Reply { text, send, private } => {
+            format!("chars={} send={send} private={private}", text.chars().count())
+        }
         Action::Relabel { .. } => {
             format!("category {}→{} urgency {}→{}", case.category, after.category, case.urgency, after.urgency)
         }

@@ -1,10 +1,11 @@
 //! Follow-ups: a post by the same author in the same conversation as an
 //! existing case joins that case (a closed one reopens) instead of opening
-//! a new docket. Keyed by the post's id, so a redelivery joins once.
+//! a new docket; a direct message joins its author's open case in the unit,
+//! if they have one. Keyed by the post's id, so a redelivery joins once.
 
 use prost::Message;
 use sqlx::{Postgres, Transaction};
-use tvarit_proto::v1::{CaseEventKind, ClassifiedPost, Relabel};
+use tvarit_proto::v1::{CaseEventKind, Classification, ClassifiedPost, Relabel};
 use tvarit_proto::{Category, Urgency};
 
 use super::{CASE_COLUMNS, CaseRow, outbox};
@@ -15,6 +16,53 @@ pub fn thread_key(cp: &ClassifiedPost) -> Option<(String, String, String)> {
     let post = cp.post.as_ref()?;
     let author = post.author.as_ref().map(|a| a.id.clone()).filter(|a| !a.is_empty())?;
     (!post.conversation_id.is_empty()).then(|| (post.platform.clone(), post.conversation_id.clone(), author))
+}
+
+/// A direct message's author and the units where their open case would
+/// be: the classifier's unit and the addressed account's.
+pub fn dm_author(cp: &ClassifiedPost) -> Option<(String, String, [String; 2])> {
+    let post = cp.post.as_ref().filter(|p| p.private)?;
+    let author = post.author.as_ref().map(|a| a.id.clone()).filter(|a| !a.is_empty())?;
+    let unit = cp.classification.as_ref().map(|c| c.unit.clone()).unwrap_or_default();
+    Some((post.platform.clone(), author, [unit, post.unit.clone()]))
+}
+
+/// The newest open case of a direct message's author in its units, which
+/// the message joins (the public post they are writing about, usually).
+pub async fn open_case_of(
+    tx: &mut Transaction<'_, Postgres>,
+    (platform, author, units): &(String, String, [String; 2]),
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM cases WHERE author_id = $1 AND platform = $2 AND unit = ANY($3)
+                           AND state IN ('open', 'in_process') AND author_id <> ''
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(author)
+    .bind(platform)
+    .bind(&units[..])
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The follow-ups of a case as they arrived, with their classification:
+/// a public reply must not echo what the author gave in any of them (a
+/// direct message's vehicle number, say).
+pub async fn posts_of(
+    pool: &sqlx::PgPool,
+    case_id: i64,
+) -> Result<Vec<(tvarit_proto::v1::Post, tvarit_proto::v1::Classification)>, sqlx::Error> {
+    let rows: Vec<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT post, classification FROM case_posts WHERE case_id = $1 ORDER BY joined_at")
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, c)| {
+            Some((tvarit_proto::v1::Post::decode(p.as_slice()).ok()?, Classification::decode(c.as_slice()).ok()?))
+        })
+        .collect())
 }
 
 /// Which of `keys` already have a case.
@@ -51,19 +99,28 @@ pub async fn attach(
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut events = Vec::new();
     for cp in follow_ups {
-        let (Some(post), Some(class), Some((platform, conversation, author))) =
-            (&cp.post, &cp.classification, thread_key(cp))
-        else {
-            continue;
+        let (Some(post), Some(class)) = (&cp.post, &cp.classification) else { continue };
+        // A direct message joins its author's open case first, else its
+        // own conversation's case (a closed one reopens).
+        let open = match dm_author(cp) {
+            Some(key) => open_case_of(tx, &key).await?,
+            None => None,
         };
-        let case_id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM cases WHERE platform = $1 AND conversation_id = $2 AND author_id = $3 ORDER BY id LIMIT 1",
-        )
-        .bind(&platform)
-        .bind(&conversation)
-        .bind(&author)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let case_id = match (open, thread_key(cp)) {
+            (Some(id), _) => Some(id),
+            (None, Some((platform, conversation, author))) => {
+                sqlx::query_scalar(
+                    "SELECT id FROM cases WHERE platform = $1 AND conversation_id = $2 AND author_id = $3
+                     ORDER BY id LIMIT 1",
+                )
+                .bind(&platform)
+                .bind(&conversation)
+                .bind(&author)
+                .fetch_optional(&mut **tx)
+                .await?
+            }
+            (None, None) => None,
+        };
         let Some(case_id) = case_id else { continue };
         let joined = sqlx::query(
             "INSERT INTO case_posts (platform, post_id, case_id, post, classification) VALUES ($1, $2, $3, $4, $5)

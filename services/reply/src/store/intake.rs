@@ -62,6 +62,13 @@ pub async fn open_cases(
             joining.push(cp);
             continue;
         }
+        // A direct message from someone with an open case joins it.
+        if let Some(key) = follow_ups::dm_author(cp)
+            && follow_ups::open_case_of(&mut tx, &key).await?.is_some()
+        {
+            joining.push(cp);
+            continue;
+        }
         // A unit this deployment does not know (an old registry) goes to HQ.
         let unit = if registry.unit(&c.unit).is_some() { c.unit.clone() } else { "hq".into() };
         by_unit.entry(unit).or_default().push(cp);

@@ -77,13 +77,16 @@ impl CaseRow {
     #[allow(clippy::needless_update)]
     pub fn to_proto(&self) -> Case {
         let clock = self.clock_running();
+        let post = Post::decode(self.post.as_slice()).ok();
         Case {
+            // A case opened by a direct message stays private.
+            private: post.as_ref().is_some_and(|p| p.private),
             docket: self.docket.clone(),
             unit: self.unit.clone(),
             category: Category::from_slug(&self.category).unwrap_or(Category::Unspecified) as i32,
             urgency: Urgency::from_slug(&self.urgency).unwrap_or(Urgency::Unspecified) as i32,
             state: CaseState::from_slug(&self.state).unwrap_or(CaseState::Unspecified) as i32,
-            post: Post::decode(self.post.as_slice()).ok(),
+            post,
             classification: Classification::decode(self.classification.as_slice()).ok(),
             opened_at: Some(ts(self.opened_at)),
             first_reply_at: self.first_reply_at.map(ts),

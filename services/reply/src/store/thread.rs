@@ -28,6 +28,7 @@ struct ReplyRow {
     sent_at: Option<DateTime<Utc>>,
     platform_reply_id: Option<String>,
     error: Option<String>,
+    private: bool,
 }
 
 /// The entries of `case`'s conversation, oldest first. Entries at the same
@@ -39,7 +40,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             .fetch_all(pool)
             .await?;
     let replies: Vec<ReplyRow> = sqlx::query_as(
-        "SELECT operator, text, status, created_at, sent_at, platform_reply_id, error
+        "SELECT operator, text, status, created_at, sent_at, platform_reply_id, error, private
          FROM replies WHERE case_id = $1 ORDER BY id",
     )
     .bind(case.id)
@@ -89,6 +90,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             sent_at: r.sent_at.map(ts),
             platform_reply_id: r.platform_reply_id.unwrap_or_default(),
             error: r.error.unwrap_or_default(),
+            private: r.private,
         };
         let at = r.created_at.timestamp_millis();
         all.push((

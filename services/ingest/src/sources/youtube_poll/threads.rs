@@ -56,6 +56,7 @@ pub fn draft(t: &CommentThread, account: &Account) -> Draft {
         conversation_id: t.snippet.video_id.clone().or_else(|| c.snippet.video_id.clone()).unwrap_or_default(),
         // A YouTube comment is text; the video it is on is the conversation.
         media: Vec::new(),
+        private: false,
     }
 }
 

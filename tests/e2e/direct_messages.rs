@@ -1,0 +1,175 @@
+//! Direct messages: "DM us your details" is read and answered. A person's
+//! X DM (Account Activity) or Messenger message joins their open case in the
+//! unit, else opens a private case; a private reply goes back through the
+//! platform's DM API once, even when reply is killed between the call and
+//! its record; the account's own messages open nothing.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
+use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest, thread_entry};
+
+use crate::platforms::{APP_TOKEN, count, poll_from, wait_count};
+
+const USER_TOKEN: &str = "balotra-user-token";
+const PAGE_TOKEN: &str = "balotra-page-token";
+const PAGE_ID: &str = "100000000000001";
+
+async fn sent_to(sim: &Sim, person: &str) -> Vec<Value> {
+    let all = sim.get("/sim/messages?direction=sent").await;
+    all.as_array().unwrap().iter().filter(|m| m["person"] == person).cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once() {
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let hooks = format!("http://127.0.0.1:{port}");
+    let user = format!("{USER_TOKEN}=@SP_Balotra");
+    let sim = Sim::start(&[
+        "--x-app-token",
+        APP_TOKEN,
+        "--x-user-token",
+        &user,
+        "--x-webhook-url",
+        &format!("{hooks}/webhooks/x"),
+        "--x-consumer-secret",
+        "consumer-secret",
+        "--meta-webhook-url",
+        &format!("{hooks}/webhooks/meta"),
+        "--meta-app-secret",
+        "app-secret",
+        "--meta-verify-token",
+        "verify-token",
+        "--meta-page",
+        &format!("{PAGE_ID}=Balotra Police"),
+        "--meta-page-token",
+        PAGE_TOKEN,
+    ])
+    .await;
+    poll_from(&env, &sim);
+    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
+    env.set_env("TVARIT_X_CONSUMER_SECRET", "consumer-secret");
+    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
+    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
+    env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRAPOLICEPAGE", PAGE_TOKEN);
+    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
+    env.set_env("TVARIT_REPLY_IN_FLIGHT_TIMEOUT_SECONDS", "2");
+    let mut running = env.start_all().await;
+    let reply_db = env.schema_pool("reply").await;
+    let token = env.operator("balotra-dm-op", "operator", "balotra");
+    let desk = desk_client(&running[2]).await;
+
+    // 1. Meena posts in public, then sends her bike's number by DM, as the
+    // unit asked: the DM joins her case, it does not open a second one.
+    let meena = json!({ "handle": "@meena_r", "name": "Meena" });
+    sim.post(json!({ "text": "@SP_Balotra meri bike mandi road se chori ho gayi, kripya madad karein", "platform": "x", "author": meena }))
+        .await;
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 1).await;
+    let dm = json!({ "platform": "x", "to": "@SP_Balotra", "author": meena,
+                     "text": "Bike number RJ04 AB 1234, black Splendor, chori 9 baje hui" });
+    let meena_id = sim.post_path("/sim/messages", dm).await.1;
+    let meena_id: Value = serde_json::from_str(&meena_id).unwrap();
+    let meena_id = meena_id["person"].as_str().unwrap().to_owned();
+    wait_count(&reply_db, "SELECT count(*) FROM cases WHERE follow_ups = 1", 1).await;
+    let list = |mut desk: tvarit_proto::v1::desk_client::DeskClient<_>, token: String| async move {
+        let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
+        let mut cases: Vec<Case> = desk.list_queue(req).await.unwrap().into_inner().cases;
+        cases.sort_by(|a, b| a.docket.cmp(&b.docket));
+        cases
+    };
+    let public = list(desk.clone(), token.clone()).await.remove(0);
+    assert!(!public.private, "the case opened in public stays public");
+
+    // The vehicle number may go back privately, never publicly.
+    let reply = |docket: String, text: &str, private: bool| {
+        let (mut desk, token, text) = (desk.clone(), token.clone(), text.to_owned());
+        async move { desk.reply(authed(&token, ReplyRequest { docket, text, private })).await }
+    };
+    let echo = "RJ04 AB 1234 ki FIR darj ho gayi hai; SHO Balotra aapse sampark karenge.";
+    let refused = reply(public.docket.clone(), echo, false).await.unwrap_err();
+    assert!(refused.message().contains("reply refused"), "{}", refused.message());
+    reply(public.docket.clone(), echo, true).await.unwrap();
+    let sent = |desk: tvarit_proto::v1::desk_client::DeskClient<_>, docket: String| {
+        let token = token.clone();
+        eventually(Duration::from_secs(40), "the message sent", move || {
+            let (mut desk, token, docket) = (desk.clone(), token.clone(), docket.clone());
+            async move {
+                let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
+                (c.reply_status == "sent").then_some(c)
+            }
+        })
+    };
+    let case = sent(desk.clone(), public.docket.clone()).await;
+    assert!(case.first_reply_at.is_some());
+    let to_meena = sent_to(&sim, &meena_id).await;
+    assert_eq!(to_meena.len(), 1, "{to_meena:?}");
+    assert_eq!(to_meena[0]["text"], echo);
+    assert!(sim.replies().await.is_empty(), "nothing was posted in public");
+    // A second Send of the same words sends nothing more.
+    reply(public.docket.clone(), echo, true).await.unwrap();
+    let thread =
+        desk.clone().get_thread(authed(&token, CaseRef { docket: public.docket.clone() })).await.unwrap().into_inner();
+    let kinds: Vec<(bool, bool)> = thread
+        .entries
+        .iter()
+        .filter_map(|e| match &e.entry {
+            Some(thread_entry::Entry::Post(p)) => Some((false, p.private)),
+            Some(thread_entry::Entry::Reply(r)) => Some((true, r.private)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, vec![(false, false), (false, true), (true, true)], "post, DM, private reply");
+
+    // 2. Ravi has no case: his DM opens a private one, answered by DM even
+    // without asking, once, though reply is killed after X took the message.
+    let ravi = json!({ "handle": "@ravi_k", "name": "Ravi" });
+    let dm = json!({ "platform": "x", "author": ravi, "to": "@SP_Balotra",
+                     "text": "Sir mere padosi ke ghar me raat ko shor sharaba hota hai, kya karun?" });
+    let ravi_id: Value = serde_json::from_str(&sim.post_path("/sim/messages", dm).await.1).unwrap();
+    let ravi_id = ravi_id["person"].as_str().unwrap().to_owned();
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 2).await;
+    let private = list(desk.clone(), token.clone()).await.remove(1);
+    assert!(private.private && private.post.as_ref().unwrap().private, "{private:?}");
+    sim.faults(json!({ "slow_after_create_ms": 4000 })).await;
+    reply(private.docket.clone(), "Aap 112 par call karein; beat constable aaj raat aayenge.", false).await.unwrap();
+    eventually(Duration::from_secs(20), "the DM on X", || {
+        let (sim, ravi_id) = (&sim, ravi_id.clone());
+        async move { (sent_to(sim, &ravi_id).await.len() == 1).then_some(()) }
+    })
+    .await;
+    let reply_service = running.remove(2);
+    assert_eq!(reply_service.service, Service::Reply);
+    reply_service.kill9();
+    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    running.insert(2, env.start(Service::Reply).await);
+    sent(desk_client(&running[2]).await, private.docket.clone()).await;
+
+    // 3. A Messenger message to the Page opens a private Facebook case and is
+    // answered through the Send API.
+    let dm = json!({ "platform": "facebook", "to": PAGE_ID, "author": { "handle": "@sunita_d" },
+                     "text": "Balotra thane me meri shikayat nahi likhi ja rahi, kripya madad karein" });
+    let sunita: Value = serde_json::from_str(&sim.post_path("/sim/messages", dm).await.1).unwrap();
+    let sunita = sunita["person"].as_str().unwrap().to_owned();
+    wait_count(&reply_db, "SELECT count(*) FROM cases WHERE platform = 'facebook'", 1).await;
+    let fb = list(desk_client(&running[2]).await, token.clone()).await.remove(2);
+    assert!(fb.private);
+    let mut desk = desk_client(&running[2]).await;
+    let text = "Kripya apna naam aur mobile number bhejein; SP office aapse sampark karega.";
+    let req = ReplyRequest { docket: fb.docket.clone(), text: text.into(), private: false };
+    desk.reply(authed(&token, req)).await.unwrap();
+    sent(desk.clone(), fb.docket.clone()).await;
+
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(sent_to(&sim, &ravi_id).await.len(), 1, "sent once, not again after the crash");
+    assert_eq!(sent_to(&sim, &sunita).await.len(), 1);
+    assert_eq!(sent_to(&sim, &meena_id).await.len(), 1);
+    // Our own messages came back by both webhooks and opened nothing.
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 3);
+    let private_replies = count(&reply_db, "SELECT count(*) FROM replies WHERE private AND status = 'sent'").await;
+    assert_eq!(private_replies, 3);
+    env.cleanup(running).await;
+}
