@@ -37,6 +37,7 @@ mod routing;
 mod search;
 mod server_faults;
 mod service_faults;
+mod shift_notes;
 mod sla;
 mod stream;
 mod supervision;

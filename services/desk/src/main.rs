@@ -8,6 +8,7 @@ mod publish_cmd;
 mod publish_render;
 mod render;
 mod search_cmd;
+mod shift_cmd;
 mod supervise_cmd;
 mod watch;
 mod zone;
@@ -56,6 +57,8 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Supervise(supervise_cmd::SuperviseCommand),
+    #[command(flatten)]
+    Shift(shift_cmd::ShiftCommand),
     /// A unit's open cases (emergencies first), or with --all every case.
     Queue {
         #[arg(long)]
@@ -197,6 +200,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Watch { unit } => watch::run(&mut desk, &token, unit, out, json).await?,
         Command::Supervise(cmd) => supervise_cmd::run(cmd, &mut desk, &token, out, json).await?,
+        Command::Shift(cmd) => shift_cmd::run(cmd, &mut desk, &token, out, json).await?,
         Command::Show { docket } => {
             render::case(out, &desk.get_case(authed(&token, CaseRef { docket })?).await?.into_inner(), json)?
         }

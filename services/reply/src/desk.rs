@@ -15,9 +15,10 @@ use tonic::{Request, Response, Status};
 use tvarit_bus::Namespace;
 use tvarit_proto::v1::desk_server::Desk;
 use tvarit_proto::v1::{
-    ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, ListOperatorsRequest, ListOperatorsResponse,
-    ListQueueRequest, ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest,
-    RelabelRequest, ReplyRequest, SearchCasesRequest, SearchCasesResponse, Thread, WatchQueueRequest, WhoAmIRequest,
+    AddNoteRequest, ApproveRequest, Case, CaseEvent, CaseRef, EscalateRequest, Handover, HandoverNote, HandoverNoteRef,
+    HandoverNoteRequest, HandoverRequest, ListOperatorsRequest, ListOperatorsResponse, ListQueueRequest,
+    ListQueueResponse, Operator as OperatorMsg, QueueUpdate, ReassignRequest, RecordActionRequest, RelabelRequest,
+    ReplyRequest, SearchCasesRequest, SearchCasesResponse, Thread, WatchQueueRequest, WhoAmIRequest,
 };
 use tvarit_proto::{CaseState, Category, Urgency};
 use tvarit_registry::Registry;
@@ -28,6 +29,8 @@ use crate::store::operators::{self, Operator};
 use crate::store::outbox::Publisher;
 use crate::store::search::{self, Cursor};
 use crate::store::supervision::{Supervision, supervise};
+
+mod shift;
 
 pub struct DeskService {
     pub pool: PgPool,
@@ -426,6 +429,22 @@ impl Desk for DeskService {
         let found = operators::of_unit(&self.pool, &unit).await.map_err(|e| status(e.into()))?;
         let operators = found.into_iter().map(|o| OperatorMsg { name: o.name, role: o.role, units: o.units }).collect();
         Ok(Response::new(ListOperatorsResponse { operators }))
+    }
+
+    async fn add_note(&self, req: Request<AddNoteRequest>) -> Result<Response<Case>, Status> {
+        self.add_note_call(req).await
+    }
+
+    async fn get_handover(&self, req: Request<HandoverRequest>) -> Result<Response<Handover>, Status> {
+        self.get_handover_call(req).await
+    }
+
+    async fn write_handover_note(&self, req: Request<HandoverNoteRequest>) -> Result<Response<HandoverNote>, Status> {
+        self.write_handover_note_call(req).await
+    }
+
+    async fn acknowledge_handover_note(&self, req: Request<HandoverNoteRef>) -> Result<Response<HandoverNote>, Status> {
+        self.acknowledge_handover_note_call(req).await
     }
 
     async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {

@@ -165,6 +165,8 @@ async fn purge(tx: &mut Transaction<'_, Postgres>, ids: &[i64], optional: &[Stri
             .execute(&mut **tx)
             .await?;
     }
+    // Internal notes are the unit's words about the person (migration 0018).
+    sqlx::query("DELETE FROM case_notes WHERE case_id = ANY($1)").bind(ids).execute(&mut **tx).await?;
     // Evidence of a released hold: the preserved copy goes with the rest.
     sqlx::query("DELETE FROM evidence WHERE case_id = ANY($1)").bind(ids).execute(&mut **tx).await?;
     Ok(())

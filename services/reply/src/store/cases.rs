@@ -58,11 +58,11 @@ pub async fn list(
 /// The state desk's unit.
 pub const HQ: &str = "hq";
 
-const LIVE: &str = "state IN ('open', 'in_process')";
+pub(super) const LIVE: &str = "state IN ('open', 'in_process')";
 
 /// A district case handed to HQ: the handoff sets `escalated_to = 'hq'`, and
 /// ladder steps after it `'hq/<rung>'`.
-const HANDED_TO_HQ: &str = "unit <> 'hq' AND (escalated_to = 'hq' OR escalated_to LIKE 'hq/%')";
+pub(super) const HANDED_TO_HQ: &str = "unit <> 'hq' AND (escalated_to = 'hq' OR escalated_to LIKE 'hq/%')";
 
 /// As [`HANDED_TO_HQ`], for a case in hand.
 pub fn handed_to_hq(unit: &str, escalated_to: &str) -> bool {

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod cases;
 pub mod follow_ups;
+pub mod handover;
 pub mod intake;
+pub mod notes;
 pub mod operators;
 pub mod outbox;
 pub mod search;

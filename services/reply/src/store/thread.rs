@@ -1,12 +1,16 @@
 //! A case's whole conversation, from what this service already keeps: the
 //! post that opened it, the follow-ups that joined it (`case_posts`), every
 //! reply written (`replies`) and every event (`case_events`), in time order.
+//! An internal note is a NOTED event with its words, which only
+//! `case_notes` keeps (the published event has none).
 
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sqlx::PgPool;
 use tvarit_proto::time::{from_millis, to_millis};
-use tvarit_proto::v1::{CaseEvent, Classification, Post, ThreadEntry, ThreadEvent, ThreadReply, thread_entry};
+use tvarit_proto::v1::{
+    CaseEvent, CaseEventKind, Classification, Post, ThreadEntry, ThreadEvent, ThreadReply, thread_entry,
+};
 
 use super::CaseRow;
 
@@ -52,6 +56,8 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             .fetch_all(pool)
             .await?;
 
+    let notes = super::notes::of_case(pool, case.id).await?;
+
     // (time, order among equals, entry)
     let mut all: Vec<(i64, u8, ThreadEntry)> = Vec::new();
     let first = Post::decode(case.post.as_slice()).unwrap_or_default();
@@ -64,6 +70,10 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
     }
     for (bytes, created_at) in events {
         let Ok(e) = CaseEvent::decode(bytes.as_slice()) else { continue };
+        if e.kind() == CaseEventKind::Noted {
+            // Its words come from `case_notes`, below.
+            continue;
+        }
         let event = ThreadEvent {
             kind: e.kind,
             actor: e.actor,
@@ -77,6 +87,20 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             1,
             ThreadEntry {
                 at: Some(from_millis(at)),
+                entry: Some(thread_entry::Entry::Event(event)),
+                ..Default::default()
+            },
+        ));
+    }
+    for n in notes {
+        let event =
+            ThreadEvent { kind: CaseEventKind::Noted as i32, actor: n.author, note: n.text, ..Default::default() };
+        let at = n.created_at.timestamp_millis();
+        all.push((
+            at,
+            1,
+            ThreadEntry {
+                at: Some(ts(n.created_at)),
                 entry: Some(thread_entry::Entry::Event(event)),
                 ..Default::default()
             },
