@@ -62,6 +62,10 @@ pub const STATED_IN_HINDI: &[(&str, &str)] = &[
         "बिना टैग वाली पोस्ट (ज़िले के निगरानी शब्दों से मिली, हमारे किसी खाते को संबोधित नहीं) नहीं गिनी जातीं",
     ),
     (
+        "cases opened by a direct message (X, Messenger, Instagram) are not counted: the public saw neither the question nor the answer",
+        "निजी संदेश (X, मैसेंजर, इंस्टाग्राम) से खुले मामले नहीं गिने जाते: जनता ने न प्रश्न देखा, न उत्तर",
+    ),
+    (
         "a post seen again (same platform and post id) is one case, counted once",
         "दोबारा मिली पोस्ट (वही प्लेटफ़ॉर्म और पोस्ट आईडी) एक ही मामला है, एक बार गिनी जाती है",
     ),

@@ -7,9 +7,11 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
-use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest, thread_entry};
+use tvarit_e2e::{Browser, SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
+use tvarit_proto::v1::metrics_client::MetricsClient;
+use tvarit_proto::v1::{Case, CaseRef, LeaderboardRequest, ListQueueRequest, ReplyRequest, thread_entry};
 
+use crate::console::{console_url, sign_in};
 use crate::platforms::{APP_TOKEN, count, poll_from, wait_count};
 
 const USER_TOKEN: &str = "balotra-user-token";
@@ -163,13 +165,58 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     desk.reply(authed(&token, req)).await.unwrap();
     sent(desk.clone(), fb.docket.clone()).await;
 
+    // 4. In the console: a private case says so and offers no public reply;
+    // a public one offers "send as a direct message", which goes privately.
+    let console = env.start_console(&running[2], &running[3]).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &console, &token, "en").await;
+    browser.goto(&console_url(&console, &format!("/cases/{}", private.docket))).await;
+    browser.wait_for("#reply-form", Duration::from_secs(5)).await;
+    assert!(browser.find(".summary .badge.dm").await.is_some(), "a private case is marked");
+    assert!(browser.find(".dm-hint").await.is_some() && browser.find("input[name=private]").await.is_none());
+    browser.goto(&console_url(&console, &format!("/cases/{}", public.docket))).await;
+    let thread = browser.wait_for("section.thread", Duration::from_secs(5)).await;
+    assert!(browser.text(&thread).await.contains("Direct message"), "the DM shows as one in the conversation");
+    assert!(browser.find(".summary .badge.dm").await.is_none(), "the public case is not marked private");
+    browser.click(&browser.wait_for("input[name=private]", Duration::from_secs(1)).await).await;
+    let field = browser.wait_for("#reply-text", Duration::from_secs(1)).await;
+    browser.execute("document.getElementById('reply-text').value = ''", json!([])).await;
+    let again = "Aapki bike ka pata chala hai; kal subah thane aa jayein.";
+    browser.send_keys(&field, again).await;
+    browser.click(&browser.wait_for("#send", Duration::from_secs(1)).await).await;
+    eventually(Duration::from_secs(30), "the console's DM on X", || {
+        let (sim, meena_id) = (&sim, meena_id.clone());
+        async move { (sent_to(sim, &meena_id).await.len() == 2).then_some(()) }
+    })
+    .await;
+    assert_eq!(sent_to(&sim, &meena_id).await[1]["text"], again);
+    drop(browser);
+
     tokio::time::sleep(SETTLE).await;
     assert_eq!(sent_to(&sim, &ravi_id).await.len(), 1, "sent once, not again after the crash");
     assert_eq!(sent_to(&sim, &sunita).await.len(), 1);
-    assert_eq!(sent_to(&sim, &meena_id).await.len(), 1);
+    assert_eq!(sent_to(&sim, &meena_id).await.len(), 2);
+    assert!(sim.replies().await.is_empty(), "nothing at all was posted in public");
     // Our own messages came back by both webhooks and opened nothing.
     assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 3);
     let private_replies = count(&reply_db, "SELECT count(*) FROM replies WHERE private AND status = 'sent'").await;
-    assert_eq!(private_replies, 3);
+    assert_eq!(private_replies, 4);
+
+    // 5. HQ's ranking counts the public case only: nobody saw the DMs.
+    let metrics_db = env.schema_pool("metrics").await;
+    wait_count(&metrics_db, "SELECT count(*) FROM case_facts WHERE private", 2).await;
+    let hq = env.operator("dm-hq", "hq", "*");
+    let month = (chrono::Utc::now() + chrono::Duration::minutes(330)).format("%Y-%m").to_string();
+    let board = eventually(Duration::from_secs(30), "balotra's figures", || {
+        let (metrics, hq, month) = (&running[3], hq.clone(), month.clone());
+        async move {
+            let mut client = MetricsClient::connect(format!("http://{}", metrics.grpc_addr)).await.ok()?;
+            let board = client.leaderboard(authed(&hq, LeaderboardRequest { month })).await.ok()?.into_inner();
+            board.rows.into_iter().find(|r| r.unit == "balotra" && r.answered == 1).map(|r| (board.exclusions, r))
+        }
+    })
+    .await;
+    assert_eq!(board.1.cases, 1, "the two private cases are not in the figures: {:?}", board.1);
+    assert!(board.0.iter().any(|e| e.contains("direct message")), "the exclusion is stated: {:?}", board.0);
     env.cleanup(running).await;
 }

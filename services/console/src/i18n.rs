@@ -4,13 +4,19 @@
 
 use tvarit_proto::{CaseState, Category, Urgency};
 
+mod private;
 mod publish;
 mod search;
 mod words;
 
 /// Every interface string: (key, English, Hindi).
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    STRINGS.iter().chain(publish::STRINGS).chain(search::STRINGS).chain(words::STRINGS)
+    STRINGS
+        .iter()
+        .chain(publish::STRINGS)
+        .chain(private::STRINGS)
+        .chain(search::STRINGS)
+        .chain(words::STRINGS)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

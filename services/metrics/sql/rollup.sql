@@ -11,7 +11,7 @@ WITH touched AS (
            CASE WHEN c.first_reply_at IS NOT NULL
                 THEN GREATEST(0, EXTRACT(EPOCH FROM c.first_reply_at - c.post_created_at))::float8 END AS frt
     FROM case_facts c JOIN touched t ON c.month = t.month AND c.{key} = t.key
-    WHERE c.state <> 'not_actionable' AND NOT c.untagged
+    WHERE c.state <> 'not_actionable' AND NOT c.untagged AND NOT c.private
 ), fresh AS (
     SELECT month, key, count(*) AS cases, count(frt) AS answered,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,

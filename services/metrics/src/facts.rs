@@ -79,11 +79,11 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz, targets: &Targe
          ), upserted AS (
              INSERT INTO case_facts (docket, unit, platform, account, category, state, post_created_at,
                                      received_at, opened_at, first_reply_at, closed_at, last_event_id, untagged, month,
-                                     goal_s, breach_s, ranked_unit)
+                                     goal_s, breach_s, private, ranked_unit)
              SELECT *, unit FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[],
                                   $11::timestamptz[], $12::bigint[], $13::boolean[], $14::text[],
-                                  $15::float8[], $16::float8[]) AS t(docket, unit)
+                                  $15::float8[], $16::float8[], $17::boolean[]) AS t(docket, unit)
              ON CONFLICT (docket) DO UPDATE SET
                  -- The targets that applied when the case was first seen stay.
                  goal_s = COALESCE(case_facts.goal_s, EXCLUDED.goal_s),
@@ -118,6 +118,7 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz, targets: &Targe
     .bind(&c.month)
     .bind(&c.goal_s)
     .bind(&c.breach_s)
+    .bind(&c.private)
     .fetch_all(&mut *tx)
     .await?;
     let touched: Vec<crate::derive::Touched> =
@@ -142,6 +143,8 @@ struct Columns {
     closed_at: Vec<Option<DateTime<Utc>>>,
     event_id: Vec<i64>,
     untagged: Vec<bool>,
+    /// Opened by a direct message (`Post.private`).
+    private: Vec<bool>,
     month: Vec<String>,
     goal_s: Vec<f64>,
     breach_s: Vec<f64>,
@@ -166,6 +169,7 @@ impl Columns {
         self.closed_at.push(time(&case.closed_at));
         self.event_id.push(e.event_id);
         self.untagged.push(post.untagged);
+        self.private.push(post.private);
         // The reply clock's own deadlines are the targets that applied; an
         // event without them (answered, closed) takes the unit's registry
         // targets, and the first recorded stay.

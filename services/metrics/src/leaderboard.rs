@@ -56,9 +56,10 @@ pub fn rule(by: RankBy) -> String {
     )
 }
 
-pub const EXCLUSIONS: [&str; 7] = [
+pub const EXCLUSIONS: [&str; 8] = [
     "not-actionable cases (spam, greetings, slogans) are not counted",
     "untagged posts (seen through a district's watch terms, not addressed to any of our accounts) are not counted",
+    "cases opened by a direct message (X, Messenger, Instagram) are not counted: the public saw neither the question nor the answer",
     "a post seen again (same platform and post id) is one case, counted once",
     "a case belongs to the month of its post's platform time in the deployment's time zone",
     "unanswered cases count in `cases` and `unanswered`, and as outside the goal and breach shares",
@@ -123,7 +124,7 @@ const RAW_SQL: &str = "WITH f AS (
                 CASE WHEN first_reply_at IS NOT NULL
                      THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt
          FROM case_facts
-         WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable' AND NOT untagged
+         WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable' AND NOT untagged AND NOT private
      )
      SELECT key, count(*) AS cases, count(frt) AS answered,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,

@@ -79,7 +79,7 @@ pub async fn stats(
                     GREATEST(0, EXTRACT(EPOCH FROM received_at - post_created_at))::float8 AS lag
              FROM case_facts
              WHERE ($1 = '' OR ranked_unit = $1) AND post_created_at >= $2 AND post_created_at < $3
-               AND state <> 'not_actionable' AND NOT untagged
+               AND state <> 'not_actionable' AND NOT untagged AND NOT private
          )
          SELECT key, count(*), count(frt),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),

@@ -24,8 +24,11 @@ pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
         match &e.entry {
             Some(Entry::Post(p)) => {
                 // Not `post`: that class styles the post's own card above.
-                let (class, key) =
-                    if e.follow_up { ("follow-up", "thread.follow_up") } else { ("original", "thread.post") };
+                let (class, key) = match (p.private, e.follow_up) {
+                    (true, _) => ("dm", "thread.dm"),
+                    (false, true) => ("follow-up", "thread.follow_up"),
+                    (false, false) => ("original", "thread.post"),
+                };
                 let author = p.author.as_ref().map_or("–", |a| a.handle.as_str());
                 let _ = write!(
                     out,
@@ -46,7 +49,7 @@ pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
                 let _ = write!(
                     out,
                     r#"<li class="msg reply reply-{status_slug}"><p class="meta"><strong>{what}</strong> {by} {operator} · <time>{at}</time> · <span class="status">{status}</span>{error}{sent}</p><blockquote>{text}</blockquote></li>"#,
-                    what = l.t("thread.reply"),
+                    what = l.t(if r.private { "thread.private_reply" } else { "thread.reply" }),
                     by = l.t("thread.by"),
                     operator = esc(&r.operator),
                     status_slug = esc(&r.status),

@@ -195,7 +195,7 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
         let _ = write!(
             out,
             // Focused when the case opens: reading the post, then answering it, is the work.
-            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required autofocus aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p><label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
+            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required autofocus aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p>{private}<label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
             csrf = csrf_field(s),
             label = l.t("case.reply_label"),
             source = if source.is_empty() {
@@ -204,6 +204,7 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
                 format!(r#"<p class="help">{}: <code>{}</code></p>"#, l.t("case.draft_from"), esc(source))
             },
             text = esc(&text),
+            private = private_choice(l, c),
             close = l.t("case.close_when_sent"),
             send = l.t("case.send"),
             hint = l.t("case.send_hint"),
@@ -370,7 +371,7 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
     }
     let _ = write!(
         out,
-        r#"<div class="page-head"><h1>{case} <span class="docket-id">{d}</span></h1><a href="/queue?unit={unit_q}">← {back}</a></div><p class="summary{pin}"><span class="badge cat-{cat_slug}">{cat}</span> <span class="urg urg-{urg_slug}">{urg}</span> <span class="state">{state}</span> · {lang} · {unit} · <span class="sla-live sla-{sla_class}" data-goal="{goal}" data-breach="{breach}">{sla}</span></p>"#,
+        r#"<div class="page-head"><h1>{case} <span class="docket-id">{d}</span></h1><a href="/queue?unit={unit_q}">← {back}</a></div><p class="summary{pin}"><span class="badge cat-{cat_slug}">{cat}</span> <span class="urg urg-{urg_slug}">{urg}</span> <span class="state">{state}</span>{dm} · {lang} · {unit} · <span class="sla-live sla-{sla_class}" data-goal="{goal}" data-breach="{breach}">{sla}</span></p>"#,
         case = l.t("case.title"),
         d = esc(&c.docket),
         unit_q = esc(&percent_encode(&c.unit)),
@@ -381,6 +382,7 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
         urg_slug = c.urgency().slug(),
         urg = l.urgency(c.urgency()),
         state = rows::state_cell(l, &state.registry, c, None),
+        dm = if c.private { format!(r#" <span class="badge dm">{}</span>"#, l.t("dm.badge")) } else { String::new() },
         lang = l.post_language(&cl.language),
         unit = esc(&rows::unit_name(&state.registry, l, &c.unit)),
         goal = attr(millis(&c.goal_at)),
@@ -403,6 +405,23 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
     }
     out.push_str("</div></div>");
     out
+}
+
+/// How the reply goes: a private case's always by direct message (said so);
+/// a public one's by direct message when ticked, where the platform has them.
+fn private_choice(l: Lang, c: &Case) -> String {
+    let post = c.post.clone().unwrap_or_default();
+    let author_known = post.author.as_ref().is_some_and(|a| !a.id.is_empty());
+    if c.private {
+        format!(r#"<p class="help dm-hint">{}</p>"#, l.t("dm.case_hint"))
+    } else if author_known && matches!(post.platform.as_str(), "x" | "facebook" | "instagram") {
+        format!(
+            r#"<label class="check"><input type="checkbox" name="private" value="1"> {}</label>"#,
+            l.t("dm.send_private")
+        )
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]
