@@ -99,3 +99,16 @@ fn verdicts_carry_the_reason() {
     assert!(v.reason.contains("mobile number (94••••••45)"), "{}", v.reason);
     assert!(verdict(&Ok(())).allowed);
 }
+
+/// A direct message to the person may repeat their own number or give an
+/// officer's; it is still refused when abusive, empty or too long.
+#[test]
+fn a_private_reply_may_repeat_personal_data_but_not_abuse() {
+    let (post, c) = post_with("bike chori, mera number 98290 12345", &[("phone", "98290 12345")]);
+    let echo = "Aapke number 98290 12345 par SHO ka phone aayega";
+    assert_eq!(code(echo, &post, &c), "personal_data", "never in public");
+    assert_eq!(check_private(echo, &post, &c, 280), Ok(()));
+    assert_eq!(check_private("  ", &post, &c, 280).unwrap_err().code(), "empty");
+    assert_eq!(check_private("tum bewakoof ho", &post, &c, 280).unwrap_err().code(), "abusive");
+    assert_eq!(check_private(&"क".repeat(281), &post, &c, 280).unwrap_err().code(), "too_long");
+}
