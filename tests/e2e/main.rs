@@ -30,6 +30,7 @@ mod metrics_figures;
 mod metrics_http;
 mod outbound;
 mod platforms;
+mod police_station;
 mod publishing;
 mod retention;
 mod retention_archive;

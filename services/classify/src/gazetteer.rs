@@ -46,10 +46,16 @@ struct Place {
     /// beside a cue word (`gaon X`, `X thana`), since thousands of village
     /// names are also words (`Kachra` is a village, and garbage).
     needs_cue: bool,
+    /// A police station's name (`police-station` rows of the table): a case
+    /// naming it carries the station (`{police_station}` in templates).
+    station: bool,
 }
 
-/// (district, tier, name, needs a cue) while the table is built.
-type Owner<'a> = (u16, u8, &'a str, bool);
+/// (district, tier, name, needs a cue, a police station) while the table is built.
+type Owner<'a> = (u16, u8, &'a str, bool, bool);
+
+/// (keys, district, tier, name, reviewed, a police station): a name as read.
+type Named<'a> = (Vec<String>, u16, u8, &'a str, bool, bool);
 
 /// Words that announce a place name next to them.
 #[rustfmt::skip]
@@ -96,26 +102,26 @@ impl Gazetteer {
         let words = || STOPWORDS.lines().chain(BUILT_IN_STOP.iter().copied()).map(str::trim);
         let stop: std::collections::HashSet<String> = words().map(key).collect();
         let stop_words: std::collections::HashSet<&str> = words().collect();
-        // (keys, district, tier, name, reviewed)
-        let mut names: Vec<(Vec<String>, u16, u8, &str, bool)> = Vec::new();
+        let mut names: Vec<Named<'_>> = Vec::new();
         for u in registry.units().iter().filter(|u| u.kind == UnitKind::District) {
             let d = index[u.slug.as_str()];
             for n in [&u.name, &u.name_hi, &u.slug].into_iter().chain(&u.aliases) {
-                names.push((keys(n), d, 0, n, true));
+                names.push((keys(n), d, 0, n, true, false));
             }
         }
         for line in PLACES_TSV.lines().filter(|l| !l.starts_with('#')) {
             let mut f = line.split('\t');
             let (Some(name), Some(district), Some(tier)) = (f.next(), f.next(), f.next()) else { continue };
             let (Some(&d), Ok(tier)) = (index.get(district), tier.parse::<u8>()) else { continue };
-            let reviewed = f.next() == Some("reviewed-alias");
-            names.push((keys(name), d, tier.min(2), name, reviewed));
+            let source = f.next();
+            let reviewed = source == Some("reviewed-alias");
+            names.push((keys(name), d, tier.min(2), name, reviewed, source == Some("police-station")));
         }
         // Multi-word names also match written solid (`sriganganagar`).
         let solid: Vec<_> = names
             .iter()
             .filter(|n| n.0.len() > 1)
-            .map(|(_, d, t, name, r)| (vec![key(&phrase_tokens(name).concat())], *d, *t, *name, *r))
+            .map(|(_, d, t, name, r, ps)| (vec![key(&phrase_tokens(name).concat())], *d, *t, *name, *r, *ps))
             .collect();
         names.extend(solid);
         // key sequence → (district, tier) of its best tier, or None when shared.
@@ -124,12 +130,12 @@ impl Gazetteer {
         let mut reviewed_keys = std::collections::HashSet::new();
         let mut owner: HashMap<Vec<String>, Option<Owner<'_>>> = HashMap::new();
         let mut short: Vec<(String, Owner<'_>)> = Vec::new();
-        for (k, d, tier, name, reviewed) in names {
+        for (k, d, tier, name, reviewed, station) in names {
             if k.len() == 1 && k[0].len() <= 3 {
                 let word = phrase_tokens(name).concat();
                 let long_enough = name.chars().filter(|c| c.is_alphabetic()).count() >= 4;
                 if long_enough && (reviewed || !stop_words.contains(word.as_str())) {
-                    short.push((word, (d, tier, name, tier == 2 && !reviewed)));
+                    short.push((word, (d, tier, name, tier == 2 && !reviewed, station)));
                 }
                 continue;
             }
@@ -144,11 +150,15 @@ impl Gazetteer {
             }
             match owner.get_mut(&k) {
                 None => {
-                    owner.insert(k, Some((d, tier, name, cue)));
+                    owner.insert(k, Some((d, tier, name, cue, station)));
                 }
                 Some(slot) => match *slot {
-                    Some((d0, t0, _, _)) if d0 != d && t0 == tier => *slot = None,
-                    Some((_, t0, _, _)) if tier < t0 => *slot = Some((d, tier, name, cue)),
+                    Some((d0, t0, _, _, _)) if d0 != d && t0 == tier => *slot = None,
+                    Some((_, t0, _, _, _)) if tier < t0 => *slot = Some((d, tier, name, cue, station)),
+                    // The same district's name as a locality and as a thana: it is a thana.
+                    Some((d0, t0, n0, c0, false)) if d0 == d && t0 == tier && station => {
+                        *slot = Some((d0, t0, n0, c0, true));
+                    }
                     _ => {}
                 },
             }
@@ -162,20 +172,26 @@ impl Gazetteer {
         };
         short.sort();
         short.dedup_by(|a, b| a.0 == b.0 && a.1.0 == b.1.0);
-        for (i, (word, (district, tier, name, needs_cue))) in short.iter().enumerate() {
+        for (i, (word, (district, tier, name, needs_cue, station))) in short.iter().enumerate() {
             let shared = |j: usize| short.get(j).is_some_and(|o: &(String, _)| o.0 == *word);
             if shared(i + 1) || (i > 0 && shared(i - 1)) {
                 continue; // two districts write it the same way
             }
             g.exact.insert(word.as_str().into(), g.places.len() as u32);
-            g.places.push(Place { district: *district, tier: *tier, name: (*name).into(), needs_cue: *needs_cue });
+            g.places.push(Place {
+                district: *district,
+                tier: *tier,
+                name: (*name).into(),
+                needs_cue: *needs_cue,
+                station: *station,
+            });
         }
         g.cues = CUES.iter().map(|c| key(c)).collect();
         let mut owned: Vec<_> = owner.into_iter().filter_map(|(k, o)| o.map(|o| (k, o))).collect();
         owned.sort(); // deterministic place ids
-        for (mut k, (district, tier, name, needs_cue)) in owned {
+        for (mut k, (district, tier, name, needs_cue, station)) in owned {
             let place = g.places.len() as u32;
-            g.places.push(Place { district, tier, name: name.into(), needs_cue });
+            g.places.push(Place { district, tier, name: name.into(), needs_cue, station });
             let first = k.remove(0).into_boxed_str();
             let rest = k.into_iter().map(String::into_boxed_str).collect();
             g.first.entry(first).or_default().push(Entry { rest, place });
@@ -203,6 +219,39 @@ impl Gazetteer {
     /// normalized, `keys` their phonetic keys.
     pub fn route(&self, tokens: &[&str], keys: &[String]) -> Route<'_> {
         let mut tally: Vec<(u16, f32, u32)> = Vec::new();
+        for place in self.matches(tokens, keys) {
+            let p = &self.places[place as usize];
+            let w = TIER_WEIGHT[p.tier as usize];
+            match tally.iter_mut().find(|t| t.0 == p.district) {
+                Some(t) => t.1 += w,
+                None => tally.push((p.district, w, place)),
+            }
+        }
+        let Some(top) = tally.iter().map(|t| t.1).reduce(f32::max) else { return Route::None };
+        let mut leaders = tally.iter().filter(|t| (t.1 - top).abs() < 1e-6);
+        match (leaders.next(), leaders.next()) {
+            (Some(&(d, _, place)), None) => {
+                Route::District { slug: &self.districts[d as usize], name: &self.places[place as usize].name }
+            }
+            _ => Route::Ambiguous,
+        }
+    }
+
+    /// The first police station of `district` the post names, whichever way
+    /// the post was routed (an account tag routes before any place does).
+    pub fn station(&self, tokens: &[&str], keys: &[String], district: &str) -> Option<&str> {
+        let d = self.districts.iter().position(|x| &**x == district)? as u16;
+        self.matches(tokens, keys)
+            .into_iter()
+            .map(|place| &self.places[place as usize])
+            .find(|p| p.station && p.district == d)
+            .map(|p| &*p.name)
+    }
+
+    /// The places named in the post, in order: longest name first at each
+    /// word, a cue-only name only beside its cue.
+    fn matches(&self, tokens: &[&str], keys: &[String]) -> Vec<u32> {
+        let mut found = Vec::new();
         let mut i = 0;
         while i < keys.len() {
             let best = self.first.get(keys[i].as_str()).and_then(|entries| {
@@ -230,21 +279,10 @@ impl Gazetteer {
                 i += 1;
                 continue;
             }
-            let w = TIER_WEIGHT[p.tier as usize];
-            match tally.iter_mut().find(|t| t.0 == p.district) {
-                Some(t) => t.1 += w,
-                None => tally.push((p.district, w, place)),
-            }
+            found.push(place);
             i += len;
         }
-        let Some(top) = tally.iter().map(|t| t.1).reduce(f32::max) else { return Route::None };
-        let mut leaders = tally.iter().filter(|t| (t.1 - top).abs() < 1e-6);
-        match (leaders.next(), leaders.next()) {
-            (Some(&(d, _, place)), None) => {
-                Route::District { slug: &self.districts[d as usize], name: &self.places[place as usize].name }
-            }
-            _ => Route::Ambiguous,
-        }
+        found
     }
 }
 
@@ -311,5 +349,25 @@ mod tests {
         {
             assert_eq!(route(&g, text).as_deref(), Some(want), "{text}");
         }
+    }
+
+    #[test]
+    fn a_police_station_of_the_district_is_found() {
+        let g = Gazetteer::new(&Registry::rajasthan());
+        let station = |text: &str, district: &str| {
+            let n = normalize(text);
+            let tokens: Vec<&str> = n.tokens().collect();
+            let keys: Vec<String> = tokens.iter().map(|t| key(t)).collect();
+            g.station(&tokens, &keys, district).map(str::to_owned)
+        };
+        assert_eq!(station("chain snatched near Moti Dungari thana", "jaipur").as_deref(), Some("Moti Dungari"));
+        assert_eq!(station("मोती डूंगरी थाने के पास", "jaipur").as_deref(), Some("Moti Dungari"), "Devanagari too");
+        assert_eq!(station("chain snatched near Moti Dungari", "kota"), None, "only the case's district");
+        assert_eq!(
+            station("Brahmapuri thane ke paas", "jaipur").as_deref(),
+            Some("Brahmapuri"),
+            "one word, by its cue"
+        );
+        assert_eq!(station("chain snatched on Tonk Road", "jaipur"), None, "a road is not a thana");
     }
 }

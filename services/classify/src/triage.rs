@@ -225,6 +225,11 @@ impl Classifier for Triage {
             .flatten();
         let mut reasons = Vec::with_capacity(6);
         reasons.push(route_reason);
+        // The thana the post names, in the unit it went to: reply fills
+        // `{police_station}` from it and forwards the case there.
+        if let Some(station) = district.as_deref().and_then(|d| self.gazetteer.station(&tokens, &p.keys, d)) {
+            reasons.push(format!("station:{station}"));
+        }
         let slug = category.slug();
         if why.is_empty() {
             let hits = p.evidence.top_hits(lexicon_index(category), 2);

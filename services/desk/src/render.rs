@@ -65,6 +65,7 @@ pub fn case_json(c: &Case) -> Value {
         "alarm": c.alarm,
         "acknowledged_by": (!c.acknowledged_by.is_empty()).then_some(&c.acknowledged_by),
         "acknowledged_at": rfc3339(&c.acknowledged_at),
+        "police_station": (!c.police_station.is_empty()).then_some(&c.police_station),
     })
 }
 

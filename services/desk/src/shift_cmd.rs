@@ -1,5 +1,5 @@
-//! A shift's commands beyond working one case: internal notes, and the
-//! hand-over (what is live in each unit, and the note for the next shift).
+//! A shift's commands beyond working one case: internal notes, forwarding
+//! a case to its police station, and the hand-over (what is live in each unit, and the note for the next shift).
 
 use std::io::Write;
 
@@ -10,7 +10,7 @@ use tonic::transport::Channel;
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::{
-    AddNoteRequest, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest, UnitHandover,
+    AddNoteRequest, CaseRef, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest, UnitHandover,
 };
 
 use crate::{authed, render};
@@ -19,6 +19,8 @@ use crate::{authed, render};
 pub enum ShiftCommand {
     /// An internal note on a case, for your unit only (never sent, never in a report).
     Note { docket: String, text: String },
+    /// Send a case to the police station its post names, through the unit's control-room webhook.
+    Forward { docket: String },
     /// What the next shift must know: open, claimed by whom, awaiting
     /// approval, breached, the shift's emergencies, the hand-over note.
     Handover {
@@ -49,6 +51,10 @@ pub async fn run(
     match cmd {
         ShiftCommand::Note { docket, text } => {
             let case = desk.add_note(authed(token, AddNoteRequest { docket, text })?).await?.into_inner();
+            render::case(out, &case, json)?;
+        }
+        ShiftCommand::Forward { docket } => {
+            let case = desk.forward(authed(token, CaseRef { docket })?).await?.into_inner();
             render::case(out, &case, json)?;
         }
         ShiftCommand::Handover { unit, since } => {

@@ -447,6 +447,10 @@ impl Desk for DeskService {
         self.acknowledge_handover_note_call(req).await
     }
 
+    async fn forward(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
+        self.forward_call(req).await
+    }
+
     async fn who_am_i(&self, req: Request<WhoAmIRequest>) -> Result<Response<OperatorMsg>, Status> {
         let op = self.authorize(&req).await?;
         Ok(Response::new(OperatorMsg { name: op.name, role: op.role, units: op.units }))

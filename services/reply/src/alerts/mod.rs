@@ -34,6 +34,8 @@ pub enum AlertEvent {
     Unacknowledged,
     /// An account's credential needs a person (`account::raise`), not a case.
     Account,
+    /// A person sent the case to its police station (`Desk.Forward`).
+    Forwarded,
 }
 
 impl AlertEvent {
@@ -43,6 +45,7 @@ impl AlertEvent {
             AlertEvent::Escalated => "escalated",
             AlertEvent::Unacknowledged => "unacknowledged",
             AlertEvent::Account => "account",
+            AlertEvent::Forwarded => "forwarded",
         }
     }
 }
@@ -79,6 +82,16 @@ pub fn rule(kind: CaseEventKind, case: &CaseRow, relabel: Option<&Relabel>) -> O
                 dest_unit: dest.into(),
             })
         }
+        // The control room passes it to the thana (`target`); the body names
+        // the station too.
+        CaseEventKind::Forwarded => {
+            let station = case.to_proto().police_station;
+            Some(Raised {
+                event: AlertEvent::Forwarded,
+                target: format!("police station {station}"),
+                dest_unit: case.unit.clone(),
+            })
+        }
         _ => None,
     }
 }
@@ -110,7 +123,8 @@ pub fn post_url(post: &Post) -> String {
 /// The JSON body of DESIGN.md's contract (plus `target` and
 /// `escalation_level`), fixed when the alert is raised.
 pub fn body(id: &str, raised: &Raised, case: &CaseRow) -> Vec<u8> {
-    let post = case.to_proto().post.unwrap_or_default();
+    let proto = case.to_proto();
+    let post = proto.post.unwrap_or_default();
     let created_at = post.created_at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t))).map(rfc3339);
     serde_json::json!({
         "alert_id": id,
@@ -122,6 +136,7 @@ pub fn body(id: &str, raised: &Raised, case: &CaseRow) -> Vec<u8> {
         "opened_at": rfc3339(case.opened_at),
         "target": raised.target,
         "escalation_level": case.escalation_level,
+        "police_station": proto.police_station,
         "post": {
             "platform": post.platform,
             "id": post.post_id,

@@ -1,6 +1,7 @@
 //! The Desk calls for a shift's work beyond a case's lifecycle: internal
-//! notes on a case, and the hand-over to the next shift (what is live in
-//! each unit, and a note the incoming operator acknowledges).
+//! notes on a case, forwarding it to its police station, and the hand-over
+//! to the next shift (what is live in each unit, and a note the incoming
+//! operator acknowledges).
 
 use std::time::Duration;
 
@@ -66,6 +67,16 @@ impl DeskService {
         let text = words(&r.text, "note", notes::MAX_CHARS)?;
         let (case, events) = notes::add(&self.pool, &op, &r.docket, &text).await.map_err(status)?;
         // Committed: the sweeper publishes the event if this fails.
+        if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
+            tracing::warn!(error = %e, "case event publish deferred to the sweeper");
+        }
+        Ok(Response::new(case.to_proto()))
+    }
+
+    pub(super) async fn forward_call(&self, req: Request<tvarit_proto::v1::CaseRef>) -> Result<Response<Case>, Status> {
+        let op = self.authorize(&req).await?;
+        let docket = req.into_inner().docket;
+        let (case, events) = crate::store::forward::forward(&self.pool, &op, &docket).await.map_err(status)?;
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");
         }

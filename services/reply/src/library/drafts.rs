@@ -73,7 +73,8 @@ pub fn draft(
     }
     let c = case.classification;
     let lang = reply_language(&c.language);
-    let vars = Vars::new(registry, case.unit, case.docket);
+    let mut vars = Vars::new(registry, case.unit, case.docket);
+    vars.police_station = crate::store::police_station(c).to_owned();
     let emergency = case.category == Category::Emergency;
     if let Some(r) = rebuttals::find(rebuttals, &c.rumour_claim_id, &case.post.text, emergency) {
         return Some((rebuttal_text(r, lang, &vars), format!("rebuttal:{}", r.claim_id)));
@@ -189,7 +190,8 @@ pub async fn draft_matching(
         if !linked && !repeats {
             continue;
         }
-        let vars = Vars::new(registry, &case.unit, &case.docket);
+        let mut vars = Vars::new(registry, &case.unit, &case.docket);
+        vars.police_station = crate::store::police_station(&c).to_owned();
         let text = rebuttal_text(rebuttal, reply_language(&c.language), &vars);
         let source = format!("rebuttal:{}", rebuttal.claim_id);
         if case.draft_text != text || case.draft_source != source {

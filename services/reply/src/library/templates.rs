@@ -101,7 +101,8 @@ pub struct Vars {
     pub docket: String,
     pub unit_name: String,
     pub unit_name_hi: String,
-    /// Empty until cases carry a police station.
+    /// The police station the post names (`store::police_station`); empty
+    /// when it names none, as `new` leaves it.
     pub police_station: String,
 }
 

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cases;
 pub mod follow_ups;
+pub mod forward;
 pub mod handover;
 pub mod intake;
 pub mod notes;
@@ -80,6 +81,7 @@ impl CaseRow {
     pub fn to_proto(&self) -> Case {
         let clock = self.clock_running();
         let post = Post::decode(self.post.as_slice()).ok();
+        let classification = Classification::decode(self.classification.as_slice()).ok();
         Case {
             // A case opened by a direct message stays private.
             private: post.as_ref().is_some_and(|p| p.private),
@@ -89,7 +91,8 @@ impl CaseRow {
             urgency: Urgency::from_slug(&self.urgency).unwrap_or(Urgency::Unspecified) as i32,
             state: CaseState::from_slug(&self.state).unwrap_or(CaseState::Unspecified) as i32,
             post,
-            classification: Classification::decode(self.classification.as_slice()).ok(),
+            police_station: classification.as_ref().map(|c| police_station(c).to_owned()).unwrap_or_default(),
+            classification,
             opened_at: Some(ts(self.opened_at)),
             first_reply_at: self.first_reply_at.map(ts),
             closed_at: self.closed_at.map(ts),
@@ -110,6 +113,13 @@ impl CaseRow {
             ..Default::default()
         }
     }
+}
+
+/// The police station the classifier found in the post, in the case's
+/// district (its `station:<name>` reason); "" when none. Read from the
+/// classification the case keeps, so no column repeats it.
+pub fn police_station(c: &Classification) -> &str {
+    c.reasons.iter().find_map(|r| r.strip_prefix("station:")).unwrap_or("")
 }
 
 #[derive(Debug, thiserror::Error)]
