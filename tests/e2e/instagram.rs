@@ -111,3 +111,77 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
     assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 2);
     env.cleanup(running).await;
 }
+
+/// An @mention of the account in someone's comment on their own media comes
+/// as ids only: ingest reads the words back with the account's token (a
+/// throttled read is retried by Meta's next delivery), the mention becomes
+/// the unit's case, and the reply goes through `/{ig-user-id}/mentions`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instagram_mention_is_read_back_and_answered_on_the_authors_media() {
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let sim = Sim::start(&[
+        "--meta-webhook-url",
+        &format!("http://127.0.0.1:{port}/webhooks/meta"),
+        "--meta-app-secret",
+        "app-secret",
+        "--meta-verify-token",
+        "verify-token",
+        "--meta-page-token",
+        TOKEN,
+        "--instagram-account",
+        &format!("{IG_ACCOUNT}=balotra_police"),
+    ])
+    .await;
+    env.use_accounts(&format!(
+        "{ACCOUNTS}\n[[accounts]]\nplatform = \"instagram\"\nhandle = \"@balotra_police\"\nunit = \"balotra\"\nplatform_id = \"{IG_ACCOUNT}\"\nsources = [\"webhook\"]\n"
+    ));
+    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
+    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
+    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRA_POLICE", TOKEN);
+    env.set_env("TVARIT_INGEST_META_API_BASE", format!("{}/v21.0", sim.url()));
+    env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
+    let running = env.start_all().await;
+    let reply_db = env.schema_pool("reply").await;
+
+    // The first read back is throttled: ingest answers 503 and the mention
+    // comes with Meta's next delivery.
+    sim.faults(json!({ "throttle_next": 1 })).await;
+    let text = "@balotra_police pachpadra road par raat se truck khada hai, rasta band hai";
+    let mention = json!({ "text": text, "platform": "instagram", "mention": true, "mentions": ["@balotra_police"],
+                          "author": { "handle": "@kiran_m" } });
+    let published = sim.post(mention).await;
+    let comment_id = published["id"].as_str().unwrap().to_owned();
+    wait_count(&reply_db, "SELECT count(*) FROM cases WHERE platform = 'instagram'", 1).await;
+
+    let token = env.operator("balotra-ig-mentions", "operator", "balotra");
+    let mut desk = desk_client(&running[2]).await;
+    let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
+    let case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let post = case.post.as_ref().unwrap();
+    assert_eq!((post.post_id.as_str(), post.text.as_str()), (comment_id.as_str(), text));
+    assert_eq!(
+        (post.source.as_str(), post.author.as_ref().unwrap().handle.as_str()),
+        ("instagram-mention", "@kiran_m")
+    );
+
+    let reply = "Balotra Police: Pachpadra thane ki gaadi raste par bheji gayi hai.";
+    let req = ReplyRequest { docket: case.docket.clone(), text: reply.into(), private: false };
+    desk.reply(authed(&token, req)).await.unwrap();
+    eventually(Duration::from_secs(40), "the mention answered", || {
+        let (mut desk, token, docket) = (desk.clone(), token.clone(), case.docket.clone());
+        async move {
+            let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
+            (c.reply_status == "sent").then_some(())
+        }
+    })
+    .await;
+    tokio::time::sleep(SETTLE).await;
+    let on_sim: Vec<_> = sim.replies().await.into_iter().filter(|r| r["in_reply_to"] == comment_id.as_str()).collect();
+    assert_eq!(on_sim.len(), 1, "{on_sim:?}");
+    assert_eq!((on_sim[0]["account"].as_str(), on_sim[0]["text"].as_str()), (Some(IG_ACCOUNT), Some(reply)));
+    // The reply came back by webhook as the account's own comment: no new case.
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 1);
+    env.cleanup(running).await;
+}

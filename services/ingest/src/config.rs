@@ -21,6 +21,9 @@ pub struct IngestConfig {
     /// Silence on the filtered stream longer than this is a stall (X sends
     /// keep-alives at least every 20 s).
     pub ingest_x_stream_stall_seconds: f64,
+    /// Graph API base URL with its version, for reading Instagram @mentions
+    /// back (`<sim>/v21.0` in tests).
+    pub ingest_meta_api_base: String,
     /// YouTube Data API base URL (`<sim>/youtube/v3` in tests).
     pub ingest_youtube_api_base: String,
     /// The Google Cloud project's YouTube quota, units per day (10,000 by
@@ -62,6 +65,7 @@ impl Default for IngestConfig {
             ingest_x_poll_seconds: 15.0,
             ingest_x_overlap_seconds: 120,
             ingest_x_stream_stall_seconds: 21.0,
+            ingest_meta_api_base: "https://graph.facebook.com/v21.0".into(),
             ingest_youtube_api_base: tvarit_platforms::youtube::DEFAULT_BASE.into(),
             ingest_youtube_daily_quota: tvarit_platforms::youtube::DEFAULT_DAILY_QUOTA,
             ingest_youtube_poll_seconds: 15.0,

@@ -62,6 +62,7 @@ pub async fn run(
         x_consumer_secret: tvarit_config::read_secret("TVARIT_X_CONSUMER_SECRET")?,
         meta_app_secret: tvarit_config::read_secret("TVARIT_META_APP_SECRET")?,
         meta_verify_token: tvarit_config::read_secret("TVARIT_META_VERIFY_TOKEN")?,
+        instagram: sources::InstagramReader::from_env(&registry, &config.ingest_meta_api_base)?,
     });
     let mut pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
     pollers.extend(start_youtube_pollers(&config, &registry, &acceptor, shutdown.clone()).await?);

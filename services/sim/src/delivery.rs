@@ -70,7 +70,9 @@ pub fn enqueue_own_x_post(sim: &Sim, p: &Post) {
 /// A comment on a Page (the public's, or the Page's own reply).
 pub fn enqueue_meta(sim: &Sim, p: &Post) {
     if sim.cfg.meta_webhook.is_some() {
-        enqueue(sim, Hook::Meta, meta::payload(p, &p.author.name), &p.id);
+        let mention = sim.lock().instagram_mentions.contains(&p.id);
+        let body = if mention { meta::mention_payload(p) } else { meta::payload(p, &p.author.name) };
+        enqueue(sim, Hook::Meta, body, &p.id);
     }
 }
 

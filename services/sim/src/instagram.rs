@@ -57,52 +57,7 @@ pub async fn reply(
         let e = error(StatusCode::BAD_REQUEST, "OAuthException", 100, None, "(#100) Missing message");
         return graph_json(StatusCode::BAD_REQUEST, &e, usage, &account);
     }
-    let (seq, created_at) = sim.next_id();
-    let id = format!("179{seq}");
-    let username =
-        sim.cfg.instagram_accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
-    let reply = Arc::new(Post {
-        platform: Platform::Instagram,
-        id: id.clone(),
-        seq,
-        corpus_id: None,
-        text: message.clone(),
-        author: Author { id: account.clone(), username: username.clone(), name: username },
-        mentions: Vec::new(),
-        mentioned_ids: Vec::new(),
-        created_at,
-        indexed_at: created_at,
-        conversation_id: target.conversation_id.clone(),
-        in_reply_to_id: Some(target.id.clone()),
-        in_reply_to_user_id: Some(target.author.id.clone()),
-        page_id: Some(account.clone()),
-        fb_post_id: target.fb_post_id.clone(),
-        by_account: true,
-        media: Vec::new(),
-    });
-    {
-        let mut inner = sim.lock();
-        inner.by_id.insert(id.clone(), reply.clone());
-        inner.replies.push(ReplyRecord {
-            platform: Platform::Instagram,
-            in_reply_to: target.id.clone(),
-            in_reply_to_corpus_id: target.corpus_id.clone(),
-            text: message,
-            reply_id: Some(id.clone()),
-            time: created_at,
-            account: Some(account.clone()),
-            response_ms: Some((created_at - target.created_at).num_milliseconds()),
-            outcome: "created".into(),
-        });
-    }
-    // Instagram notifies the account of its own comments too; receivers drop them.
-    delivery::enqueue_meta(&sim, &reply);
-    tracing::info!(reply_id = %id, in_reply_to = %target.id, "instagram reply received");
-    // The fault that lets a test kill the sender between the post and its record.
-    let linger = sim.faults().slow_after_create_ms;
-    if linger > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(linger)).await;
-    }
+    let id = answer(&sim, &target, &account, message).await;
     graph_json(StatusCode::OK, &json!({ "id": id }), usage, &account)
 }
 
@@ -125,4 +80,58 @@ pub async fn replies(
         .map(|c| json!({"id": c.id, "text": c.text, "username": c.author.username, "timestamp": graph_time(c.created_at)}))
         .collect();
     graph_json(StatusCode::OK, &json!({ "data": data }), usage, &account)
+}
+
+/// Records the account's reply to `target` (a comment on our media, or one
+/// that @mentions us), delivers it back by webhook as Instagram does, and
+/// lingers when a test asked (so it can kill the sender between the post and
+/// its record). Returns the reply's id.
+pub(crate) async fn answer(sim: &Sim, target: &Post, account: &str, message: String) -> String {
+    let (seq, created_at) = sim.next_id();
+    let id = format!("179{seq}");
+    let username =
+        sim.cfg.instagram_accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
+    let reply = Arc::new(Post {
+        platform: Platform::Instagram,
+        id: id.clone(),
+        seq,
+        corpus_id: None,
+        text: message.clone(),
+        author: Author { id: account.to_owned(), username: username.clone(), name: username },
+        mentions: Vec::new(),
+        mentioned_ids: Vec::new(),
+        created_at,
+        indexed_at: created_at,
+        conversation_id: target.conversation_id.clone(),
+        in_reply_to_id: Some(target.id.clone()),
+        in_reply_to_user_id: Some(target.author.id.clone()),
+        page_id: Some(account.to_owned()),
+        fb_post_id: target.fb_post_id.clone(),
+        by_account: true,
+        media: Vec::new(),
+    });
+    {
+        let mut inner = sim.lock();
+        inner.by_id.insert(id.clone(), reply.clone());
+        inner.replies.push(ReplyRecord {
+            platform: Platform::Instagram,
+            in_reply_to: target.id.clone(),
+            in_reply_to_corpus_id: target.corpus_id.clone(),
+            text: message,
+            reply_id: Some(id.clone()),
+            time: created_at,
+            account: Some(account.to_owned()),
+            response_ms: Some((created_at - target.created_at).num_milliseconds()),
+            outcome: "created".into(),
+        });
+    }
+    // Instagram notifies the account of its own comments too; receivers drop them.
+    delivery::enqueue_meta(sim, &reply);
+    tracing::info!(reply_id = %id, in_reply_to = %target.id, "instagram reply received");
+    // The fault that lets a test kill the sender between the post and its record.
+    let linger = sim.faults().slow_after_create_ms;
+    if linger > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(linger)).await;
+    }
+    id
 }

@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod dm;
 pub mod faults;
 pub mod instagram;
+pub mod instagram_mentions;
 pub mod media;
 pub mod meta;
 pub mod meta_feed;
@@ -57,6 +58,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/{version}/{object_id}/comments", post(meta_graph::comment))
         .route("/{version}/{object_id}/replies", get(instagram::replies).post(instagram::reply))
         .route("/{version}/{object_id}/messages", post(dm::meta_send))
+        .route("/{version}/{object_id}/mentions", post(instagram_mentions::reply))
         .route("/{version}/{object_id}/feed", get(meta_feed::feed).post(meta_feed::create))
         .route("/{version}/{object_id}", get(meta_feed::object))
         .route_layer(middleware::from_fn(meta_graph::versioned_only));

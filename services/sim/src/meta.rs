@@ -75,6 +75,17 @@ fn instagram_payload(p: &Post) -> Vec<u8> {
         .into_bytes()
 }
 
+/// `object: instagram`, field `mentions`: only the media and comment ids,
+/// as Meta documents it; the words are read back with `mentioned_comment`.
+pub fn mention_payload(p: &Post) -> Vec<u8> {
+    let account = p.page_id.clone().unwrap_or_default();
+    let value = json!({"media_id": p.fb_post_id.clone().unwrap_or_default(), "comment_id": p.id});
+    let time = p.created_at.timestamp();
+    json!({"object": "instagram", "entry": [{"id": account, "time": time, "changes": [{"field": "mentions", "value": value}]}]})
+        .to_string()
+        .into_bytes()
+}
+
 /// Outcome of the verification handshake.
 pub struct Handshake {
     pub status: u16,

@@ -157,6 +157,11 @@ pub async fn object(
     headers: HeaderMap,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &[]);
+    if sim.cfg.instagram_accounts.iter().any(|a| a.id == object_id)
+        && let Some(resp) = crate::instagram_mentions::read(&sim, &object_id, &p, &headers).await
+    {
+        return resp;
+    }
     let page = object_id.split('_').next().unwrap_or_default().to_owned();
     let usage = match admit(&sim, &page, &p, &headers).await {
         Ok(u) => u,

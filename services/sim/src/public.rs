@@ -45,6 +45,11 @@ pub struct CorpusPost {
     /// Photos and videos attached (X and Facebook); the sim serves their files.
     #[serde(default)]
     pub media: Vec<crate::media::CorpusMedia>,
+    /// Instagram: a comment on the author's own media that @mentions our
+    /// account (`page_id`, default the first), delivered as a `mentions`
+    /// change, rather than a comment on our media.
+    #[serde(default)]
+    pub mention: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -194,7 +199,8 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
                 .or_else(|| parent.as_ref().and_then(|p| p.page_id.clone()))
                 .or_else(|| sim.cfg.instagram_accounts.first().map(|a| a.id.clone()))
                 .unwrap_or_else(|| "17841400000000001".into());
-            let media = format!("{INSTAGRAM_MEDIA_PREFIX}{account}");
+            // A mention sits on the author's own media, not on ours.
+            let media = if input.mention { format!("181{seq}") } else { format!("{INSTAGRAM_MEDIA_PREFIX}{account}") };
             (format!("179{seq}"), Some(account), Some(media))
         }
     };
@@ -223,6 +229,9 @@ pub fn publish(sim: &Sim, input: &CorpusPost, force_facebook: bool) -> Result<Ar
         inner.by_id.insert(post.id.clone(), post.clone());
         if let Some(c) = &post.corpus_id {
             inner.by_corpus_id.insert(c.clone(), post.id.clone());
+        }
+        if platform == Platform::Instagram && input.mention {
+            inner.instagram_mentions.insert(post.id.clone());
         }
         if platform == Platform::X {
             for uid in &post.mentioned_ids {

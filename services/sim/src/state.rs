@@ -134,6 +134,9 @@ pub struct Window {
 pub struct Inner {
     /// Direct messages, both ways, in order.
     pub messages: Vec<crate::dm::DmRecord>,
+    /// Instagram comments (or captions) on the public's own media that
+    /// @mention one of our accounts, by id.
+    pub instagram_mentions: HashSet<String>,
     /// Everything the public published, in order.
     pub posts: Vec<Arc<Post>>,
     /// Every post by id: the public's and our accounts' replies.

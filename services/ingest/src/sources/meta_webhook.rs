@@ -7,9 +7,11 @@
 //! messaging for an account) become private posts; echoes of the account's
 //! own messages, reads and deliveries are dropped.
 //!
-//! Instagram's `mentions` change names only a media or comment id, no text:
-//! reading it needs the account's token, which only reply holds, so it is
-//! counted and logged, not ingested (docs/platforms.md).
+//! Instagram's `mentions` change (an @mention of the account in someone
+//! else's comment or caption) names only ids: ingest reads the words back
+//! with the account's token (`TVARIT_META_PAGE_TOKEN_<HANDLE>`) before it
+//! answers, so a failed read is retried by Meta. Without a token the
+//! mention is counted and logged, not ingested (docs/platforms.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use secrecy::ExposeSecret;
-use tvarit_platforms::meta::instagram::CommentChange;
+use tvarit_platforms::meta::instagram::{CommentChange, MentionChange};
 use tvarit_platforms::meta::messaging::Messaging;
 use tvarit_platforms::meta::{self, FeedChange};
 use tvarit_proto::v1::{Author, Media};
@@ -32,6 +34,22 @@ use crate::http::reject;
 use crate::post_input::Draft;
 
 pub const SOURCE: &str = "meta-webhook";
+/// An Instagram @mention read back: answered through `/{ig-user-id}/mentions`.
+pub const MENTION_SOURCE: &str = "instagram-mention";
+
+/// One delivery's posts, and the Instagram mentions still to be read.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub drafts: Vec<Draft>,
+    pub mentions: Vec<PendingMention>,
+}
+
+#[derive(Debug)]
+pub struct PendingMention {
+    pub account: Account,
+    pub account_id: String,
+    pub change: MentionChange,
+}
 
 pub fn router(state: Arc<SourceState>) -> Router {
     Router::new().route("/webhooks/meta", get(handshake).post(deliver)).with_state(state)
@@ -136,17 +154,84 @@ async fn deliver(State(state): State<Arc<SourceState>>, headers: HeaderMap, body
     if !meta::signature_valid(secret.expose_secret().as_bytes(), &body, signature) {
         return reject(StatusCode::UNAUTHORIZED, "bad_signature", "X-Hub-Signature-256 does not match".into());
     }
-    let drafts = match drafts(&body, &state.registry) {
+    let parsed = match parse(&body, &state.registry) {
         Ok(d) => d,
         Err(e) => return reject(StatusCode::BAD_REQUEST, "malformed", format!("not a Meta delivery: {e}")),
     };
-    state.accept_drafts(drafts, SOURCE).await
+    let mentions = match read_mentions(&state, parsed.mentions).await {
+        Ok(m) => m,
+        // Meta delivers again (for up to 36 h): the comments are not lost.
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read instagram mentions now; meta will deliver again");
+            return reject(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("reading mentions: {e}"));
+        }
+    };
+    if !mentions.is_empty() {
+        let answer = state.accept_drafts(mentions, MENTION_SOURCE).await;
+        if !answer.status().is_success() {
+            return answer;
+        }
+    }
+    state.accept_drafts(parsed.drafts, SOURCE).await
+}
+
+/// Reads each mention's words with its account's token. A mention Meta no
+/// longer shows (deleted, comments turned off) is skipped and counted; a
+/// platform or network failure fails the delivery, which Meta repeats.
+async fn read_mentions(
+    state: &SourceState,
+    pending: Vec<PendingMention>,
+) -> Result<Vec<Draft>, tvarit_platforms::PlatformError> {
+    let mut drafts = Vec::new();
+    for p in pending {
+        let Some((client, token)) =
+            state.instagram.as_ref().and_then(|i| Some((&i.client, i.token(&p.account.handle)?)))
+        else {
+            tracing::warn!(account = %p.account.handle, "instagram mention not ingested: no TVARIT_META_PAGE_TOKEN for the account (docs/platforms.md)");
+            metrics::counter!("tvarit_ingest_rejected_total", "reason" => "instagram_mention").increment(1);
+            continue;
+        };
+        match client.mentioned(token.expose_secret(), &p.account_id, &p.change).await {
+            Ok(m) => drafts.extend(mention_draft(&p, m)),
+            Err(e) if !e.is_retryable() => {
+                tracing::warn!(account = %p.account.handle, error = %e, "instagram mention gone; skipped");
+                metrics::counter!("tvarit_ingest_rejected_total", "reason" => "instagram_mention_gone").increment(1);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(drafts)
+}
+
+/// A mention as a post of the account's unit: the comment (or caption) is
+/// the post, the media it is on is the conversation. Meta names only the
+/// author's username here, so it stands for their id too.
+fn mention_draft(p: &PendingMention, m: tvarit_platforms::meta::instagram::Mentioned) -> Option<Draft> {
+    let text = m.text.or(m.caption).unwrap_or_default();
+    let created = chrono::DateTime::parse_from_str(&m.timestamp, "%Y-%m-%dT%H:%M:%S%z").ok();
+    Some(Draft {
+        platform: p.account.platform.clone(),
+        post_id: p.change.comment_id.clone().unwrap_or_else(|| p.change.media_id.clone()),
+        mentions: vec![p.account.handle.clone()],
+        author: Some(Author { id: format!("@{}", m.username), handle: format!("@{}", m.username), name: m.username }),
+        created_at: created.map(|t| t.with_timezone(&chrono::Utc)),
+        conversation_id: p.change.media_id.clone(),
+        text,
+        media: Vec::new(),
+        private: false,
+    })
 }
 
 /// The post drafts of a delivery's (already verified) raw body; entries for
 /// unregistered Pages and unreadable changes are skipped and counted.
 pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json::Error> {
+    Ok(parse(body, registry)?.drafts)
+}
+
+/// The drafts of a delivery, and the Instagram mentions to read back.
+pub fn parse(body: &[u8], registry: &Registry) -> Result<Parsed, serde_json::Error> {
     let delivery: meta::Delivery = serde_json::from_slice(body)?;
+    let mut mentions = Vec::new();
     let instagram = delivery.object == "instagram";
     let platforms: &[&str] = if instagram { &["instagram"] } else { &["facebook", "instagram"] };
     let mut drafts = Vec::new();
@@ -170,15 +255,17 @@ pub fn drafts(body: &[u8], registry: &Registry) -> Result<Vec<Draft>, serde_json
                     Ok(c) => drafts.extend(instagram_draft(account, &entry.id, entry.time, c)),
                     Err(e) => tracing::warn!(error = %e, "unreadable instagram comment change skipped"),
                 },
-                (true, "mentions") => {
-                    tracing::warn!(account = %account.handle, value = %change.value, "instagram mention not ingested: its text needs the account's token (docs/platforms.md)");
-                    metrics::counter!("tvarit_ingest_rejected_total", "reason" => "instagram_mention").increment(1);
-                }
+                (true, "mentions") => match serde_json::from_value::<MentionChange>(change.value) {
+                    Ok(change) => {
+                        mentions.push(PendingMention { account: account.clone(), account_id: entry.id.clone(), change })
+                    }
+                    Err(e) => tracing::warn!(error = %e, "unreadable instagram mention skipped"),
+                },
                 _ => {}
             }
         }
     }
-    Ok(drafts)
+    Ok(Parsed { drafts, mentions })
 }
 
 #[cfg(test)]
@@ -255,16 +342,19 @@ mod tests {
     }
 
     /// Instagram's documented `comments` payload becomes a draft for the
-    /// account's unit; the account's own comment and a `mentions` change
-    /// (no text) do not.
+    /// account's unit; the account's own comment does not, and a `mentions`
+    /// change (ids only) waits to be read back.
     #[test]
     fn instagram_comments_become_drafts() {
         let body = br#"{"object":"instagram","entry":[{"id":"17841400000000009","time":1764300000,"changes":[
             {"field":"comments","value":{"from":{"id":"232323232","username":"asha_j"},"media":{"id":"18000001","media_product_type":"FEED"},"id":"17865799348089039","text":"Mandi road par chain snatching hui abhi"}},
             {"field":"comments","value":{"from":{"id":"17841400000000009","username":"balotra_police"},"media":{"id":"18000001"},"id":"17865799348089040","text":"We are on it"}},
             {"field":"mentions","value":{"media_id":"18000002","comment_id":"17865799348089041"}}]}]}"#;
-        let drafts = drafts(body, &registry_with_instagram()).unwrap();
+        let parsed = parse(body, &registry_with_instagram()).unwrap();
+        let drafts = parsed.drafts;
         assert_eq!(drafts.len(), 1, "{drafts:?}");
+        assert_eq!(parsed.mentions.len(), 1, "the mention waits to be read back");
+        assert_eq!(parsed.mentions[0].change.comment_id.as_deref(), Some("17865799348089041"));
         let d = &drafts[0];
         assert_eq!(
             (d.platform.as_str(), d.post_id.as_str(), d.conversation_id.as_str()),

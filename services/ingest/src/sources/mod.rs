@@ -39,6 +39,34 @@ pub struct SourceState {
     pub x_consumer_secret: Option<SecretString>,
     pub meta_app_secret: Option<SecretString>,
     pub meta_verify_token: Option<SecretString>,
+    /// Reads Instagram @mentions back (Graph API and the accounts' tokens).
+    pub instagram: Option<InstagramReader>,
+}
+
+/// The Graph API client and the Instagram accounts' tokens
+/// (`TVARIT_META_PAGE_TOKEN_<HANDLE>`, as reply reads them).
+pub struct InstagramReader {
+    pub client: tvarit_platforms::meta::MetaClient,
+    pub tokens: std::collections::HashMap<String, SecretString>,
+}
+
+impl InstagramReader {
+    /// Tokens of the registry's Instagram accounts; `None` when there are none.
+    pub fn from_env(registry: &Registry, graph_base: &str) -> Result<Option<Self>, tvarit_config::SecretError> {
+        let mut tokens = std::collections::HashMap::new();
+        for a in registry.accounts().filter(|a| a.platform == "instagram") {
+            let key = a.handle.trim_start_matches('@').to_uppercase();
+            if let Some(t) = tvarit_config::read_secret(&format!("TVARIT_META_PAGE_TOKEN_{key}"))? {
+                tokens.insert(a.handle.to_lowercase(), t);
+            }
+        }
+        let client = tvarit_platforms::meta::MetaClient::new(tvarit_platforms::http_client(), graph_base);
+        Ok((!tokens.is_empty()).then_some(Self { client, tokens }))
+    }
+
+    pub fn token(&self, handle: &str) -> Option<&SecretString> {
+        self.tokens.get(&handle.to_lowercase())
+    }
 }
 
 impl SourceState {

@@ -89,7 +89,7 @@ impl Deliverer {
              WHERE id IN (SELECT id FROM replies
                           WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (lower(account) = ANY($1))
                           ORDER BY id LIMIT 16 FOR UPDATE SKIP LOCKED)
-             RETURNING id, case_id, operator, text, platform, account, in_reply_to, attempts, private",
+             RETURNING id, case_id, operator, text, platform, account, in_reply_to, attempts, private, mention_media",
         )
         .bind(&blocked)
         .fetch_all(&self.pool)
@@ -105,7 +105,7 @@ impl Deliverer {
     /// the platform; never sends blind.
     async fn recover(&mut self) -> anyhow::Result<()> {
         let stale: Vec<Outgoing> = sqlx::query_as(
-            "SELECT id, case_id, operator, text, platform, account, in_reply_to, attempts, private FROM replies
+            "SELECT id, case_id, operator, text, platform, account, in_reply_to, attempts, private, mention_media FROM replies
              WHERE status = 'sending' AND sending_started_at < now() - make_interval(secs => $1)",
         )
         .bind(self.in_flight_timeout.as_secs_f64())

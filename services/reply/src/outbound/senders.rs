@@ -31,6 +31,8 @@ pub struct Outgoing {
     pub attempts: i32,
     /// A direct message to the author, not a public reply.
     pub private: bool,
+    /// An Instagram @mention's media: answered through `/{ig-user-id}/mentions`.
+    pub mention_media: Option<String>,
 }
 
 /// Platforms whose direct messages Tvarit reads and answers.
@@ -137,7 +139,18 @@ impl Senders {
             // Instagram answers a comment through its own endpoint, not /comments.
             "instagram" => {
                 let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
-                let created = self.meta.reply_instagram(token, &r.in_reply_to, &r.text).await?;
+                let created = match &r.mention_media {
+                    // On someone else's media, as the account they @mentioned; a
+                    // caption's mention has no comment to answer under.
+                    Some(media) => {
+                        let Some(account_id) = self.platform_id(&r.account) else {
+                            return Err(Self::unconfigured("instagram mentions without a platform_id"));
+                        };
+                        let comment = (r.in_reply_to != *media).then_some(r.in_reply_to.as_str());
+                        self.meta.reply_mention(token, &account_id, media, comment, &r.text).await?
+                    }
+                    None => self.meta.reply_instagram(token, &r.in_reply_to, &r.text).await?,
+                };
                 Ok(Sent { reply_id: Some(created.id), at: Utc::now() })
             }
             "youtube" => {
@@ -202,6 +215,11 @@ impl Senders {
                 Ok(tvarit_platforms::youtube::find_reply(&replies, &channel, &r.text)
                     .map(|c| Sent { reply_id: Some(c.id.clone()), at: youtube_time(&c.snippet.published_at) }))
             }
+            "instagram" if r.mention_media.is_some() => Err(PlatformError::Terminal {
+                platform: "tvarit",
+                status: 0,
+                detail: "cannot list the replies on another account's media; check the mention by hand".into(),
+            }),
             "instagram" => {
                 let Some(token) = self.creds.meta(&r.account) else { return Err(Self::unconfigured(&r.platform)) };
                 let replies = self.meta.instagram_replies(token, &r.in_reply_to).await?;

@@ -69,6 +69,12 @@ pub fn handed_to_hq(unit: &str, escalated_to: &str) -> bool {
     unit != HQ && (escalated_to == HQ || escalated_to.starts_with("hq/"))
 }
 
+/// An Instagram @mention (ingest's `instagram-mention` route) is answered on
+/// the media it is on, which the reply must carry.
+fn mention_media(post: &tvarit_proto::v1::Post, private: bool) -> Option<String> {
+    (post.source == "instagram-mention" && !private).then(|| post.conversation_id.clone())
+}
+
 #[derive(Debug, Clone)]
 pub enum Action {
     Claim,
@@ -231,8 +237,8 @@ pub async fn act(
             let to = if *private { post.author.clone().unwrap_or_default().id } else { post.post_id.clone() };
             sqlx::query(
                 "INSERT INTO replies (case_id, operator, text, idempotency_key, status, platform, account, in_reply_to,
-                                      sent_at, private)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $5 = 'manual' THEN $9 END, $10)",
+                                      sent_at, private, mention_media)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $5 = 'manual' THEN $9 END, $10, $11)",
             )
             .bind(case.id)
             .bind(&op.name)
@@ -244,6 +250,7 @@ pub async fn act(
             .bind(&to)
             .bind(now)
             .bind(private)
+            .bind(mention_media(&post, *private))
             .execute(&mut *tx)
             .await?;
             // A reply sent by hand counts now; one Tvarit sends counts when
