@@ -7,6 +7,7 @@ mod audit_anchor;
 mod config_errors;
 mod console;
 mod console_alarm;
+mod console_handover;
 mod console_hq;
 mod console_publishing;
 mod console_search;

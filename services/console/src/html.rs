@@ -46,6 +46,7 @@ pub enum Section {
     Publish,
     Hq,
     Search,
+    Handover,
     Error,
 }
 
@@ -60,6 +61,7 @@ impl Section {
             Section::Publish => "publish",
             Section::Hq => "hq",
             Section::Search => "search",
+            Section::Handover => "handover",
             Section::Error => "error",
         }
     }
@@ -82,7 +84,11 @@ pub fn csrf_field(session: &Session) -> String {
 
 fn nav(out: &mut String, page: &Page<'_>, session: &Session) {
     let l = page.lang;
-    let mut links = vec![("/queue", "nav.queue", Section::Queue), ("/search", "nav.search", Section::Search)];
+    let mut links = vec![
+        ("/queue", "nav.queue", Section::Queue),
+        ("/search", "nav.search", Section::Search),
+        ("/handover", "nav.handover", Section::Handover),
+    ];
     if session.supervises() {
         links.push(("/supervise", "nav.supervise", Section::Supervise));
         links.push(("/library", "nav.library", Section::Library));

@@ -7,6 +7,7 @@ use tvarit_proto::{CaseState, Category, Urgency};
 mod private;
 mod publish;
 mod search;
+mod shift;
 mod words;
 
 /// Every interface string: (key, English, Hindi).
@@ -16,6 +17,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(publish::STRINGS)
         .chain(private::STRINGS)
         .chain(search::STRINGS)
+        .chain(shift::STRINGS)
         .chain(words::STRINGS)
 }
 

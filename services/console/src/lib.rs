@@ -55,7 +55,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    use pages::{case, case_media, hq, library, publish, queue, search, signin, supervise};
+    use pages::{case, case_media, case_note, handover, hq, library, publish, queue, search, signin, supervise};
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/queue") }))
         .route("/signin", get(signin::form).post(signin::submit))
@@ -65,9 +65,13 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(search::page))
         .route("/units/{unit}/events", get(live::events))
         .route("/cases/{docket}", get(case::page))
+        .route("/cases/{docket}/note", post(case_note::add))
         .route("/cases/{docket}/{action}", post(case::act))
         .route("/cases/{docket}/media/{n}", get(case_media::file))
         .route("/supervise", get(supervise::page))
+        .route("/handover", get(handover::page))
+        .route("/handover/note", post(handover::write_note))
+        .route("/handover/notes/{id}/ack", post(handover::acknowledge))
         .route("/library", get(library::page))
         .route("/library/rebuttals", post(library::publish))
         .route("/library/templates", post(library::save_template))

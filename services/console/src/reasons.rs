@@ -37,6 +37,7 @@ fn sentence(l: Lang, registry: &Registry, reason: &str) -> Option<String> {
         ("punct", Some((_, c))) => fill("reason.punct", &[("category", &category(c)?)]),
         ("urgent", None) => fill("reason.urgent", &[("word", rest)]),
         ("rumour", None) => fill("reason.rumour", &[("claim", rest)]),
+        ("station", None) => fill("reason.station", &[("station", rest)]),
         ("lang", None) => fill("reason.lang", &[("language", l.post_language(rest))]),
         ("pii", None) => {
             let kinds: Vec<String> =
@@ -62,6 +63,7 @@ mod tests {
         assert_eq!(explain(Lang::En, &r, "pii:phone,upi"), "Personal data: phone number, UPI id");
         assert_eq!(explain(Lang::Hi, &r, "unsure→review"), "अनिश्चित: कोई व्यक्ति श्रेणी जाँचे");
         assert_eq!(explain(Lang::Hi, &r, "rule:goli→emergency"), "नियम: “goli” से आपातकाल");
+        assert_eq!(explain(Lang::En, &r, "station:Moti Dungari"), "Names police station Moti Dungari");
         // An unknown shape, or an unknown category, is shown as written.
         assert_eq!(explain(Lang::Hi, &r, "novel:thing"), "novel:thing");
         assert_eq!(explain(Lang::Hi, &r, "keyword:x→spam"), "keyword:x→spam");

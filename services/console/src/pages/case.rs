@@ -123,6 +123,7 @@ pub async fn act(
         "acknowledge" => (desk.acknowledge(cref()).await, "done.acknowledged"),
         "release" => (desk.release(cref()).await, "done.released"),
         "reopen" => (desk.reopen(cref()).await, "done.reopened"),
+        "forward" => (desk.forward(cref()).await, "done.forwarded"),
         "reply" => {
             let req = authed(
                 &token,

@@ -1,18 +1,48 @@
 //! A case's conversation on its page, from `Desk.GetThread`: the post that
 //! opened it, the author's follow-ups and every reply (who wrote it, where
 //! it stands), in time order; personal data masked as in the post above.
-//! What people and timers did is the history's part, beside it.
+//! What people and timers did is the history's part, beside it; internal
+//! notes are the exception, shown here with their words (only the unit's
+//! people reach this page), and written from the form under it.
 
 use std::fmt::Write;
 
 use chrono_tz::Tz;
-use tvarit_proto::v1::Thread;
 use tvarit_proto::v1::thread_entry::Entry;
+use tvarit_proto::v1::{Case, CaseEventKind, Thread};
 
 use crate::format;
-use crate::html::{esc, percent_encode};
+use crate::html::{csrf_field, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::pii;
+use crate::session::Session;
+
+/// What stays inside the force, under the conversation: the police station
+/// the post names with "Forward to the police station" (through the
+/// control room's webhook), and the form for an internal note, whose label
+/// says who reads it so nobody mistakes it for the public reply.
+pub fn internal_section(l: Lang, s: &Session, c: &Case) -> String {
+    let d = esc(&percent_encode(&c.docket)).to_string();
+    let csrf = csrf_field(s);
+    let mut out = String::from(r#"<section class="card internal">"#);
+    if !c.police_station.is_empty() {
+        let _ = write!(
+            out,
+            r#"<form method="post" action="/cases/{d}/forward" class="forward" data-confirm="{confirm}">{csrf}<p>{label}: <strong id="police-station">{station}</strong> <button type="submit" id="forward">{forward}</button></p></form>"#,
+            confirm = esc(l.t("case.forward_confirm")),
+            label = l.t("case.station"),
+            station = esc(&c.police_station),
+            forward = l.t("case.forward"),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<form method="post" action="/cases/{d}/note" id="note-form" class="note-form">{csrf}<label for="note-text">{label}</label><textarea id="note-text" name="text" rows="2" maxlength="2000" required></textarea><button type="submit" id="add-note">{add}</button></form></section>"#,
+        label = l.t("note.label"),
+        add = l.t("note.add"),
+    );
+    out
+}
 
 pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
     let mut out = format!(
@@ -57,6 +87,17 @@ pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
                     text = esc(&r.text),
                 );
             }
+            Some(Entry::Event(ev)) if ev.kind() == CaseEventKind::Noted => {
+                let _ = write!(
+                    out,
+                    r#"<li class="msg note"><p class="meta"><strong>{what}</strong> {by} {author} · <time>{at}</time> · <span class="muted">{only}</span></p><blockquote>{text}</blockquote></li>"#,
+                    what = l.t("note.title"),
+                    by = l.t("thread.by"),
+                    author = esc(&ev.actor),
+                    only = l.t("note.only_unit"),
+                    text = esc(&ev.note),
+                );
+            }
             Some(Entry::Event(_)) | None => {}
         }
     }
@@ -77,7 +118,7 @@ pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
 
 #[cfg(test)]
 mod tests {
-    use tvarit_proto::v1::{Author, Case, PiiSpan, Post, ThreadEntry, ThreadReply};
+    use tvarit_proto::v1::{Author, Case, PiiSpan, Post, ThreadEntry, ThreadEvent, ThreadReply};
 
     use super::*;
 
@@ -100,11 +141,21 @@ mod tests {
                     ..Default::default()
                 },
                 ThreadEntry { entry: Some(Entry::Reply(reply)), ..Default::default() },
+                ThreadEntry {
+                    entry: Some(Entry::Event(ThreadEvent {
+                        kind: CaseEventKind::Noted as i32,
+                        actor: "ravi".into(),
+                        note: "SHO <informed>".into(),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                },
             ],
         };
         let html = section(Lang::En, chrono_tz::Asia::Kolkata, &thread);
         assert!(!html.contains("9876543210") && html.contains("&lt;now&gt;"), "{html}");
         assert!(html.contains("Reply</strong> by meena"), "{html}");
+        assert!(html.contains("Internal note</strong> by ravi") && html.contains("SHO &lt;informed&gt;"), "{html}");
         assert!(html.contains(r#"href="/search?author=%40asha""#), "{html}");
     }
 }

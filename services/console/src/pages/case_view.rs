@@ -396,6 +396,7 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
     out.push_str(&reply_section(l, s, c, draft, flash));
     if let Some(t) = thread {
         out.push_str(&case_thread::section(l, zone, t));
+        out.push_str(&case_thread::internal_section(l, s, c));
     }
     out.push_str(r#"</div><div class="col-side">"#);
     out.push_str(&actions_section(l, s, c, operators));

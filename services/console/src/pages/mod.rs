@@ -5,8 +5,10 @@
 pub mod case;
 mod case_history;
 pub mod case_media;
+pub mod case_note;
 mod case_thread;
 mod case_view;
+pub mod handover;
 pub mod hq;
 pub mod library;
 pub mod publish;
