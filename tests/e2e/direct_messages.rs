@@ -220,3 +220,56 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     assert!(board.0.iter().any(|e| e.contains("direct message")), "the exclusion is stated: {:?}", board.0);
     env.cleanup(running).await;
 }
+
+/// Where the X tier has no webhooks: reply polls the account's DM events
+/// with the account's own token and hands each new message to ingest. The
+/// first poll starts at the newest message, and the account's own messages
+/// come back in the events but open nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x_direct_messages_are_polled_where_the_tier_has_no_webhooks() {
+    let env = TestEnv::new().await;
+    let port = free_port();
+    let user = format!("{USER_TOKEN}=@SP_Balotra");
+    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-user-token", &user]).await;
+    poll_from(&env, &sim);
+    let before = json!({ "platform": "x", "to": "@SP_Balotra", "author": { "handle": "@old_dm" },
+                         "text": "Purana sandesh: pichhle mahine ki shikayat" });
+    sim.post_path("/sim/messages", before).await;
+    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
+    env.set_env("TVARIT_REPLY_INGEST_URL", format!("http://127.0.0.1:{port}"));
+    env.set_env("TVARIT_REPLY_X_DM_POLL_SECONDS", "1");
+    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
+    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    let running = env.start_all().await;
+    let reply_db = env.schema_pool("reply").await;
+    wait_count(&reply_db, "SELECT count(*) FROM dm_checkpoints", 1).await;
+
+    let dm = json!({ "platform": "x", "to": "@SP_Balotra", "author": { "handle": "@ravi_k", "name": "Ravi" },
+                     "text": "Sir Balotra bazaar me mera purse chori ho gaya, FIR kaise likhwayein?" });
+    let ravi: Value = serde_json::from_str(&sim.post_path("/sim/messages", dm).await.1).unwrap();
+    let ravi = ravi["person"].as_str().unwrap().to_owned();
+    wait_count(&reply_db, "SELECT count(*) FROM cases", 1).await;
+    let token = env.operator("balotra-dm-poll", "operator", "balotra");
+    let mut desk = desk_client(&running[2]).await;
+    let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
+    let case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let post = case.post.as_ref().unwrap();
+    assert!(case.private && post.private, "{case:?}");
+    assert_eq!((post.source.as_str(), post.author.as_ref().unwrap().handle.as_str()), ("x-dm-poll", "@ravi_k"));
+
+    let text = "Balotra thane me aaj hi aayein; online FIR rajcop app se bhi ho sakti hai.";
+    desk.reply(authed(&token, ReplyRequest { docket: case.docket.clone(), text: text.into(), private: false }))
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(30), "the DM on X", || {
+        let (sim, ravi) = (&sim, ravi.clone());
+        async move { (sent_to(sim, &ravi).await.len() == 1).then_some(()) }
+    })
+    .await;
+    // Our own message is in the next polls' events: it opens nothing, and
+    // the message from before the first poll never became a case.
+    tokio::time::sleep(SETTLE * 2).await;
+    assert_eq!(count(&reply_db, "SELECT count(*) FROM cases").await, 1);
+    assert_eq!(sent_to(&sim, &ravi).await.len(), 1);
+    env.cleanup(running).await;
+}

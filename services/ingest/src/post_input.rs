@@ -30,6 +30,8 @@ pub enum InputError {
     Platform(String),
     #[error("field `media`: {0}")]
     Media(String),
+    #[error("field `source` {0:?} must be 1 to 32 lowercase letters, digits or '-'")]
+    Source(String),
     #[error("no registered account among mentions {0:?}")]
     UnknownAccount(Vec<String>),
 }
@@ -50,6 +52,10 @@ struct PostJson {
     /// A direct message to the account rather than a public post.
     #[serde(default)]
     private: bool,
+    /// The route it came by, when the sender is a poller of ours (e.g.
+    /// reply's `x-dm-poll`); default the route's own name.
+    #[serde(default)]
+    source: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +106,16 @@ pub struct Draft {
 /// and stamps it as received at `now` by `source`.
 pub fn parse_post(json: &str, registry: &Registry, now: DateTime<Utc>, source: &str) -> Result<Post, InputError> {
     let p: PostJson = serde_json::from_str(json).map_err(|e| InputError::Json(e.to_string()))?;
+    let source = match p.source.as_deref() {
+        None => source,
+        Some(s)
+            if (1..=32).contains(&s.len())
+                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+        {
+            s
+        }
+        Some(s) => return Err(InputError::Source(s.to_owned())),
+    };
     let created_at = match &p.created_at {
         Some(s) => Some(
             DateTime::parse_from_rfc3339(s)
@@ -257,6 +273,20 @@ mod tests {
 
     fn parse(json: &str) -> Result<Post, InputError> {
         parse_post(json, &Registry::rajasthan(), Utc::now(), "test")
+    }
+
+    /// A poller of ours names its route and marks a DM private; a made-up
+    /// route name is refused by name.
+    #[test]
+    fn a_private_post_keeps_its_route() {
+        let dm = parse(
+            r#"{"id":"d1","text":"bike number RJ04 AB 1234","mentions":["@SP_Balotra"],"platform":"x","private":true,"source":"x-dm-poll"}"#,
+        )
+        .unwrap();
+        assert!(dm.private);
+        assert_eq!(dm.source, "x-dm-poll");
+        let bad = parse(r#"{"id":"d2","text":"x","mentions":["@SP_Balotra"],"platform":"x","source":"X DM"}"#);
+        assert_eq!(bad.unwrap_err(), InputError::Source("X DM".into()));
     }
 
     #[test]

@@ -41,6 +41,13 @@ pub struct ReplyConfig {
     pub reply_meta_token_check_seconds: f64,
     /// A Page token that ends within this many days is alerted.
     pub reply_meta_token_warn_days: f64,
+    /// Ingest's HTTP address (`http://ingest:8080`): where X direct messages
+    /// polled for tiers without webhooks are handed, signed with
+    /// `TVARIT_INGEST_WEBHOOK_SECRET`. Unset: no polling.
+    pub reply_ingest_url: Option<String>,
+    /// Seconds between polls of an X account's DM events; X allows 15
+    /// requests per 15 minutes per user on `GET /2/dm_events`.
+    pub reply_x_dm_poll_seconds: f64,
     /// `TVARIT_UNITS`: the units whose subjects this instance takes, each
     /// through its own durable consumer (`balotra,jodhpur`; `-balotra` for
     /// all but those; empty for every unit). See docs/operations.md §8.
@@ -71,6 +78,8 @@ impl Default for ReplyConfig {
             reply_token_refresh_margin_seconds: 600.0,
             reply_meta_token_check_seconds: 21_600.0,
             reply_meta_token_warn_days: 7.0,
+            reply_ingest_url: None,
+            reply_x_dm_poll_seconds: 60.0,
             units: String::new(),
             records: Default::default(),
         }

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod desk;
+pub mod dm_poll;
 pub mod docket;
 pub mod evidence_media;
 pub mod intake;
@@ -94,6 +95,10 @@ pub async fn run(
         warn: chrono::TimeDelta::seconds((config.reply_meta_token_warn_days * 86_400.0) as i64),
     };
     let meta_watch = tokio::spawn(meta_watch.run(shutdown.clone()));
+    let dm_poll = match dm_poller(&config, &registry, pool.clone(), creds.clone())? {
+        Some(p) => tokio::spawn(p.run(shutdown.clone())),
+        None => tokio::spawn(async {}),
+    };
     let deliverer = outbound::Deliverer::new(
         pool.clone(),
         senders.clone(),
@@ -167,7 +172,34 @@ pub async fn run(
     alerting.await?;
     renewer.await?;
     meta_watch.await?;
+    dm_poll.await?;
     Ok(())
+}
+
+/// The X direct-message poller, when ingest's address and the webhook
+/// secret are both configured.
+fn dm_poller(
+    config: &ReplyConfig,
+    registry: &tvarit_registry::Registry,
+    pool: sqlx::PgPool,
+    creds: Arc<accounts::Credentials>,
+) -> anyhow::Result<Option<dm_poll::DmPoller>> {
+    let Some(url) = config.reply_ingest_url.as_deref() else { return Ok(None) };
+    let Some(secret) = tvarit_config::read_secret("TVARIT_INGEST_WEBHOOK_SECRET")? else {
+        anyhow::bail!(
+            "reply_ingest_url is set but TVARIT_INGEST_WEBHOOK_SECRET (or _FILE) is not: cannot hand X direct messages to ingest"
+        );
+    };
+    Ok(Some(dm_poll::DmPoller {
+        pool,
+        creds,
+        registry: registry.clone(),
+        x: tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.reply_x_api_base),
+        http: tvarit_platforms::http_client(),
+        ingest_posts_url: format!("{}/v1/posts", url.trim_end_matches('/')),
+        secret,
+        every: Duration::from_secs_f64(config.reply_x_dm_poll_seconds.clamp(1.0, 86_400.0)),
+    }))
 }
 
 /// The control rooms' alert deliverer, when any endpoint is configured; a

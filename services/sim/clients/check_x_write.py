@@ -50,7 +50,7 @@ def tweepy_rate_limited(ctx):
 
 
 def tweepy_direct_messages(ctx):
-    """tweepy: create_direct_message and get_direct_message_events, to a person who wrote first"""
+    """tweepy: create_direct_message, get_direct_message_events (one conversation and all), to a person who wrote first"""
     person = ctx.sim.post(
         "/sim/messages",
         {"platform": "x", "to": f"@{BALOTRA}", "author": {"handle": f"@dm_{ctx.run}"}, "text": f"madad {ctx.run}"},
@@ -65,6 +65,13 @@ def tweepy_direct_messages(ctx):
     got = [(e.text, e.event_type, e.created_at is not None) for e in events.data]
     assert got == [(text, "MessageCreate", True), (f"madad {ctx.run}", "MessageCreate", True)], got
     assert str(events.data[0].sender_id) != person and str(events.data[1].sender_id) == person, events.data
+    # Every conversation of the account, with the senders expanded (the poller's call).
+    every = client.get_direct_message_events(
+        dm_event_fields=fields, event_types="MessageCreate", expansions=["sender_id"],
+        user_fields=["username", "name"], max_results=100, user_auth=False,
+    )
+    assert any(e.text == f"madad {ctx.run}" for e in every.data), every.data
+    assert f"dm_{ctx.run}" in [u.username for u in every.includes["users"]], every.includes
     # X refuses a message to someone who never wrote, and an unknown field.
     expect(tweepy.Forbidden, client.create_direct_message, participant_id="12345", text=text, user_auth=False)
     e = expect(

@@ -7,7 +7,9 @@
 //! - Our accounts answer through X's
 //!   `POST /2/dm_conversations/with/{participant_id}/messages` and Meta's
 //!   Send API `POST /{version}/{page-or-ig-id}/messages`. X lists a
-//!   conversation's events at `GET /2/dm_conversations/with/{id}/dm_events`.
+//!   conversation's events at `GET /2/dm_conversations/with/{id}/dm_events`,
+//!   and all of the account's at `GET /2/dm_events` (paged, `sender_id`
+//!   expanded to `includes.users`).
 //!   Each sent message comes back to the webhook as X and Meta send it
 //!   (the sender's own event, Meta's `is_echo`), which receivers must drop.
 //! - `GET /sim/messages` lists every message (`?direction=sent|received`).
@@ -41,8 +43,12 @@ pub struct DmRecord {
     pub direction: &'static str,
     /// Our account: the X user id, the Page id or the Instagram account id.
     pub account: String,
-    /// The person's id on the platform.
+    /// The person's id on the platform, and their username and name.
     pub person: String,
+    #[serde(skip)]
+    pub person_username: String,
+    #[serde(skip)]
+    pub person_name: String,
     pub text: String,
     pub time: DateTime<Utc>,
 }
@@ -94,6 +100,8 @@ pub async fn inject(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
                 direction: "received",
                 account: account.user_id.clone(),
                 person: person.clone(),
+                person_username: username.clone(),
+                person_name: name.clone(),
                 text: m.text,
                 time,
             };
@@ -118,6 +126,8 @@ pub async fn inject(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
                 direction: "received",
                 account: account.id.clone(),
                 person: person.clone(),
+                person_username: username.clone(),
+                person_name: name.clone(),
                 text: m.text,
                 time,
             };
@@ -228,6 +238,8 @@ pub async fn x_create(
         direction: "sent",
         account: account.clone(),
         person: participant.clone(),
+        person_username: String::new(),
+        person_name: String::new(),
         text,
         time,
     };
@@ -287,6 +299,58 @@ pub async fn x_events(
     respond(StatusCode::OK, json!({"data": data, "meta": {"result_count": count}}), &g.rate)
 }
 
+/// `GET /2/dm_events`: the caller's account's events, newest first, paged
+/// by `pagination_token` (`max_results` 1 to 100, default 100).
+pub async fn x_all_events(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let (g, pairs) = match admit(&sim, &headers, Endpoint::DmEvents, query.as_deref(), &x_params::DM_EVENTS_ALL).await {
+        Ok(a) => a,
+        Err(resp) => return resp,
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let max = match get("max_results").map(str::parse::<usize>) {
+        None => 100,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => {
+            let detail = "The `max_results` query parameter value is not between 1 and 100";
+            return crate::x_http::invalid_request_body(detail, &g.rate);
+        }
+    };
+    let skip: usize = get("pagination_token").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let expand = get("expansions").is_some_and(|e| e.split(',').any(|x| x == "sender_id"));
+    let account = match &g.caller {
+        Caller::User { account: Some(a), .. } => a.user_id.clone(),
+        _ => sim.cfg.accounts.first().map(|a| a.user_id.clone()).unwrap_or_default(),
+    };
+    let inner = sim.lock();
+    let mine: Vec<&DmRecord> =
+        inner.messages.iter().rev().filter(|m| m.platform == Platform::X && m.account == account).collect();
+    let page: Vec<&&DmRecord> = mine.iter().skip(skip).take(max).collect();
+    let data: Vec<Value> = page
+        .iter()
+        .map(|m| {
+            let sender = if m.direction == "sent" { &m.account } else { &m.person };
+            json!({
+                "id": m.id, "event_type": "MessageCreate", "text": m.text, "sender_id": sender,
+                "dm_conversation_id": conversation_id(&m.account, &m.person),
+                "created_at": m.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            })
+        })
+        .collect();
+    let mut body = json!({"data": data, "meta": {"result_count": data.len()}});
+    if skip + max < mine.len() {
+        body["meta"]["next_token"] = json!((skip + max).to_string());
+    }
+    if expand {
+        let users: Vec<Value> = page
+            .iter()
+            .filter(|m| m.direction == "received")
+            .map(|m| json!({"id": m.person, "username": m.person_username, "name": m.person_name}))
+            .collect();
+        body["includes"] = json!({ "users": users });
+    }
+    respond(StatusCode::OK, body, &g.rate)
+}
+
 /// Meta's Send API: `POST /{version}/{page-or-ig-id}/messages` with
 /// `{"recipient": {"id"}, "messaging_type", "message": {"text"}}`.
 pub async fn meta_send(
@@ -331,6 +395,8 @@ pub async fn meta_send(
         direction: "sent",
         account: account.clone(),
         person: recipient,
+        person_username: String::new(),
+        person_name: String::new(),
         text,
         time,
     };

@@ -79,6 +79,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/2/tweets/search/recent", get(x_search::recent))
         .route("/2/tweets/search/stream", get(x_stream::stream))
         .route("/2/tweets/search/stream/rules", get(x_rules::get_rules).post(x_rules::post_rules))
+        .route("/2/dm_events", get(dm::x_all_events))
         .route("/2/dm_conversations/with/{participant_id}/messages", post(dm::x_create))
         .route("/2/dm_conversations/with/{participant_id}/dm_events", get(dm::x_events))
         .route("/2/oauth2/token", post(x_oauth::token))

@@ -128,6 +128,8 @@ pub const DM_EVENTS: Spec = Spec {
     ],
     expansions: &["attachments.media_keys", "referenced_tweets.id", "sender_id", "participant_ids"],
 };
+/// `GET /2/dm_events`: every conversation of the account.
+pub const DM_EVENTS_ALL: Spec = Spec { path: &[], query: DM_EVENTS.query, expansions: DM_EVENTS.expansions };
 /// `POST /2/dm_conversations/with/{participant_id}/messages`.
 pub const DM_CREATE: Spec = Spec { path: &["participant_id"], query: &[], expansions: &[] };
 const DM_EVENT_FIELDS: &[&str] = &[

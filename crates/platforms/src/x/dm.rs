@@ -2,8 +2,10 @@
 //! (`POST /2/dm_conversations/with/{participant_id}/messages`), the events
 //! of the one-to-one conversation with them
 //! (`GET /2/dm_conversations/with/{participant_id}/dm_events`), which tell a
-//! sender whether a message whose outcome it lost was sent, and the
-//! Account Activity webhook's `direct_message_events` (v1.1 shape).
+//! sender whether a message whose outcome it lost was sent, the account's
+//! recent DM events (`GET /2/dm_events`, polled where the tier has no
+//! webhooks), and the Account Activity webhook's `direct_message_events`
+//! (v1.1 shape).
 
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::UserAuth;
 use super::client::XClient;
-use super::types::Single;
+use super::types::{Includes, Meta, Single, User};
 use crate::PlatformError;
 
 #[derive(Serialize)]
@@ -39,12 +41,25 @@ pub struct DmEvent {
     pub sender_id: String,
     #[serde(default)]
     pub created_at: Option<String>,
+    #[serde(default)]
+    pub dm_conversation_id: Option<String>,
 }
 
+/// One page of DM events, newest first, with the senders in `includes.users`.
 #[derive(Debug, Default, Deserialize)]
-struct DmEvents {
+pub struct DmEvents {
     #[serde(default)]
-    data: Vec<DmEvent>,
+    pub data: Vec<DmEvent>,
+    #[serde(default)]
+    pub includes: Includes,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+impl DmEvents {
+    pub fn sender(&self, e: &DmEvent) -> Option<&User> {
+        self.includes.users.iter().find(|u| u.id == e.sender_id)
+    }
 }
 
 pub const DM_EVENT_FIELDS: &str = "id,text,event_type,sender_id,created_at,dm_conversation_id";
@@ -57,6 +72,24 @@ impl XClient {
         let req = auth.apply(self.http.post(&url), "POST", &url, &[]).json(&MessageBody { text });
         let (body, _) = self.send(req).await?;
         Ok(Self::parse::<Single<DmCreated>>(&body)?.data)
+    }
+
+    /// One page of the account's DM events, newest first (scope `dm.read`),
+    /// with the senders' usernames.
+    pub async fn dm_events(&self, auth: &UserAuth, pagination_token: Option<&str>) -> Result<DmEvents, PlatformError> {
+        let url = format!("{}/2/dm_events", self.base);
+        let mut query = vec![
+            ("max_results", "100"),
+            ("dm_event.fields", DM_EVENT_FIELDS),
+            ("event_types", "MessageCreate"),
+            ("expansions", "sender_id"),
+            ("user.fields", "username,name"),
+        ];
+        if let Some(t) = pagination_token {
+            query.push(("pagination_token", t));
+        }
+        let (body, _) = self.send(auth.apply(self.http.get(&url), "GET", &url, &query).query(&query)).await?;
+        Self::parse(&body)
     }
 
     /// The latest events of the conversation with `participant_id`, newest
