@@ -4,6 +4,7 @@
 //! loop.
 
 mod consume;
+mod drift;
 mod headers;
 mod publish;
 mod streams;
@@ -11,9 +12,10 @@ mod subjects;
 mod units;
 
 pub use consume::{Batch, consume_batches};
+pub use drift::{ChangeOutcome, SettingChange};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
-pub use streams::{StreamKind, StreamSettings, ensure_consumer, ensure_stream};
+pub use streams::{StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, stream_config};
 pub use subjects::Namespace;
 pub use units::{consume_units, ensure_unit_consumers, unit_consumer_name};
 

@@ -1,11 +1,14 @@
 //! Streams and durable pull consumers, declared idempotently at start by
-//! every service that publishes to or consumes from them.
+//! every service that publishes to or consumes from them; a declaration
+//! that changed since the server's copy was made is applied to it.
 
 use std::time::Duration;
 
-use async_nats::jetstream::context::ConsumerInfoErrorKind;
+use async_nats::jetstream::ErrorCode;
+use async_nats::jetstream::context::{ConsumerInfoErrorKind, GetStreamErrorKind};
 use async_nats::jetstream::{self, consumer, stream};
 
+use crate::drift::{ChangeOutcome, SettingChange, consumer_differences, stream_differences, updated_config};
 use crate::{BusError, Namespace};
 
 /// The three streams of the pipeline.
@@ -52,16 +55,21 @@ impl Default for StreamSettings {
     }
 }
 
-/// Gets or creates the stream; returns its name.
+/// Creates the stream, or brings an existing one to these settings (see
+/// [`declare_stream`]).
 pub async fn ensure_stream(
     js: &jetstream::Context,
     ns: &Namespace,
     kind: StreamKind,
     settings: StreamSettings,
 ) -> Result<stream::Stream, BusError> {
-    let name = ns.stream_name(kind.suffix());
-    let config = stream::Config {
-        name: name.clone(),
+    declare_stream(js, stream_config(ns, kind, settings)).await.map(|(stream, _)| stream)
+}
+
+/// The declaration of one of the pipeline's streams.
+pub fn stream_config(ns: &Namespace, kind: StreamKind, settings: StreamSettings) -> stream::Config {
+    stream::Config {
+        name: ns.stream_name(kind.suffix()),
         subjects: vec![kind.subjects(ns)],
         storage: stream::StorageType::File,
         retention: stream::RetentionPolicy::Limits,
@@ -71,8 +79,87 @@ pub async fn ensure_stream(
         // Refuse new messages rather than silently dropping old unconsumed ones.
         discard: stream::DiscardPolicy::New,
         ..Default::default()
+    }
+}
+
+/// Creates the stream, or compares an existing one's declared settings with
+/// `wanted` and updates it in place, logging one line per changed field.
+/// Settings that no existing stream can take (storage, retention), and an
+/// update the server refuses, are logged as warnings saying what the
+/// operator must do; the service starts on the stream's old settings rather
+/// than not at all. Returns every difference found and what became of it.
+pub async fn declare_stream(
+    js: &jetstream::Context,
+    wanted: stream::Config,
+) -> Result<(stream::Stream, Vec<SettingChange>), BusError> {
+    let name = wanted.name.clone();
+    let fail = |message: String| BusError::Stream { stream: name.clone(), message };
+    let existing = match js.get_stream(&name).await {
+        Ok(stream) => stream,
+        Err(e) if is_not_found(&e) => {
+            // Idempotent: a stream another instance just made is returned and compared.
+            js.get_or_create_stream(wanted.clone()).await.map_err(|e| fail(e.to_string()))?
+        }
+        Err(e) => return Err(fail(e.to_string())),
     };
-    js.get_or_create_stream(config).await.map_err(|e| BusError::Stream { stream: name, message: e.to_string() })
+    let server = existing.cached_info().config.clone();
+    let mut changes = stream_differences(&server, &wanted);
+    if changes.is_empty() {
+        return Ok((existing, changes));
+    }
+    let mut stream = existing;
+    if changes.iter().any(|c| c.outcome == ChangeOutcome::Applied) {
+        match js.update_stream(updated_config(&server, &wanted)).await {
+            Ok(_) => {
+                stream = js.get_stream(&name).await.map_err(|e| fail(e.to_string()))?;
+                // A lone server accepts replicas > 1 and keeps 1: a field
+                // that still differs was not applied, whatever the answer.
+                let kept = stream_differences(&stream.cached_info().config, &wanted);
+                for change in changes.iter_mut().filter(|c| c.outcome == ChangeOutcome::Applied) {
+                    if kept.iter().any(|k| k.field == change.field) {
+                        change.outcome = ChangeOutcome::Refused;
+                    }
+                }
+            }
+            Err(e) => {
+                for change in changes.iter_mut().filter(|c| c.outcome == ChangeOutcome::Applied) {
+                    change.outcome = ChangeOutcome::Refused;
+                }
+                tracing::warn!(
+                    stream = %name,
+                    fields = %fields_of(&changes, ChangeOutcome::Refused),
+                    error = %e,
+                    "the server refused the stream's new settings: running on the old ones; fix the setting or the server (a cluster for replicas > 1) and restart"
+                );
+            }
+        }
+    }
+    for change in &changes {
+        let SettingChange { field, old, new, outcome } = change;
+        match outcome {
+            ChangeOutcome::Applied => tracing::info!(stream = %name, field, old, new, "stream setting changed"),
+            ChangeOutcome::Refused => {
+                tracing::warn!(stream = %name, field, old, new, "stream setting not changed: the server refused it")
+            }
+            ChangeOutcome::NeedsRecreate => tracing::warn!(
+                stream = %name,
+                field,
+                old,
+                new,
+                "stream setting cannot change on an existing stream: keeping the old one; to apply it, stop the \
+                 publishers, let the consumers drain, delete the stream and restart (it is created anew)"
+            ),
+        }
+    }
+    Ok((stream, changes))
+}
+
+fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
+    matches!(e.kind(), GetStreamErrorKind::JetStream(err) if err.error_code() == ErrorCode::STREAM_NOT_FOUND)
+}
+
+fn fields_of(changes: &[SettingChange], outcome: ChangeOutcome) -> String {
+    changes.iter().filter(|c| c.outcome == outcome).map(|c| c.field).collect::<Vec<_>>().join(",")
 }
 
 /// Gets or creates a durable pull consumer with explicit acks. A consumer
@@ -102,18 +189,20 @@ pub(crate) async fn ensure_consumer_after(
     let fail = |message: String| BusError::Consumer { stream: stream_name.clone(), consumer: durable.into(), message };
     let config = pull_config(durable, filter_subject, ack_wait);
     let start_after = match stream.consumer_info(durable).await {
-        Ok(info) if same_declaration(&info.config, &config) => {
-            return stream.get_consumer(durable).await.map_err(|e| fail(e.to_string()));
-        }
         Ok(info) => {
+            let changes = consumer_differences(&info.config, &config);
+            if changes.is_empty() {
+                return stream.get_consumer(durable).await.map_err(|e| fail(e.to_string()));
+            }
             let floor = info.ack_floor.stream_sequence;
-            tracing::warn!(
+            for SettingChange { field, old, new, .. } in &changes {
+                tracing::info!(consumer = durable, stream = %stream_name, field, old, new, "consumer setting changed");
+            }
+            tracing::info!(
                 consumer = durable,
                 stream = %stream_name,
-                old_filter = %info.config.filter_subject,
-                new_filter = %config.filter_subject,
                 ack_floor = floor,
-                "consumer settings changed: replacing it, starting after its ack floor"
+                "replacing the consumer with its new settings, starting after its ack floor"
             );
             match stream.delete_consumer(durable).await {
                 Ok(_) => {}
@@ -150,13 +239,4 @@ fn pull_config(durable: &str, filter_subject: String, ack_wait: Duration) -> con
         max_ack_pending: 10_000,
         ..Default::default()
     }
-}
-
-/// The declared settings as the server reports them (it fills in the rest).
-fn same_declaration(existing: &consumer::Config, declared: &consumer::pull::Config) -> bool {
-    existing.filter_subject == declared.filter_subject
-        && existing.ack_policy == declared.ack_policy
-        && existing.ack_wait == declared.ack_wait
-        && existing.max_deliver == declared.max_deliver
-        && existing.max_ack_pending == declared.max_ack_pending
 }
