@@ -49,3 +49,4 @@ mod units;
 mod watch_search;
 mod webhook;
 mod youtube;
+mod youtube_tokens;

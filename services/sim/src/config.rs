@@ -223,6 +223,10 @@ pub struct SimConfig {
     pub x_oauth_clients: Vec<OAuthClient>,
     /// How long an issued OAuth 2.0 access token lives (X: 2 hours).
     pub x_token_ttl: Duration,
+    /// Google OAuth clients (YouTube channels' tokens at `POST /token`).
+    pub google_oauth_clients: Vec<OAuthClient>,
+    /// How long a Google access token lives (1 hour).
+    pub google_token_ttl: Duration,
     /// If set, the only Page access token the Graph API accepts.
     pub meta_page_token: Option<String>,
     pub limits: XLimits,
@@ -265,6 +269,8 @@ impl Default for SimConfig {
             x_user_tokens: Vec::new(),
             x_oauth_clients: Vec::new(),
             x_token_ttl: Duration::from_secs(7200),
+            google_oauth_clients: Vec::new(),
+            google_token_ttl: Duration::from_secs(3599),
             meta_page_token: None,
             limits: XLimits::default(),
             meta_hourly_limit: 4800,

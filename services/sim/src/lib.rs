@@ -15,6 +15,7 @@ pub mod config;
 pub mod delivery;
 pub mod dm;
 pub mod faults;
+pub mod google_oauth;
 pub mod instagram;
 pub mod instagram_mentions;
 pub mod media;
@@ -84,6 +85,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/2/dm_conversations/with/{participant_id}/dm_events", get(dm::x_events))
         .route("/2/oauth2/token", post(x_oauth::token))
         .route("/i/oauth2/authorize", get(x_oauth::authorize))
+        .route("/o/oauth2/v2/auth", get(google_oauth::authorize))
+        .route("/token", post(google_oauth::token))
         .merge(graph)
         .merge(youtube)
         .route("/sim/youtube/quota", get(youtube::quota))
@@ -97,6 +100,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/summary", get(report::summary_now))
         .route("/sim/faults", get(faults::get_faults).post(faults::post_faults))
         .route("/sim/x/expire_tokens", post(x_oauth::expire_tokens))
+        .route("/sim/google/expire_tokens", post(google_oauth::expire_tokens))
+        .route("/sim/google/revoke", post(google_oauth::revoke))
         .route("/sim/webhooks/x/crc", post(x_webhook::crc_now))
         .route("/sim/webhooks/meta/verify", post(meta::verify_now))
         .fallback(x_http::unserved)

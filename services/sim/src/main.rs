@@ -96,6 +96,12 @@ struct Cli {
     /// Lifetime of issued OAuth 2.0 access tokens, in seconds.
     #[arg(long, default_value_t = 7200)]
     x_token_ttl_secs: u64,
+    /// `CLIENT_ID:SECRET`: a Google OAuth client for YouTube channels (repeat).
+    #[arg(long = "google-oauth-client")]
+    google_oauth_clients: Vec<String>,
+    /// Lifetime of issued Google access tokens, in seconds (Google: 3599).
+    #[arg(long, default_value_t = 3599)]
+    google_token_ttl_secs: u64,
     /// POST /2/tweets per user per window.
     #[arg(long, default_value_t = 100)]
     x_post_limit: u32,
@@ -240,6 +246,13 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)?,
         x_token_ttl: Duration::from_secs(cli.x_token_ttl_secs.max(1)),
+        google_oauth_clients: cli
+            .google_oauth_clients
+            .iter()
+            .map(|c| OAuthClient::parse(c))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?,
+        google_token_ttl: Duration::from_secs(cli.google_token_ttl_secs.max(1)),
         meta_page_token: cli.meta_page_token,
         limits: XLimits {
             window: Duration::from_secs(cli.x_window_secs.max(1)),

@@ -159,6 +159,8 @@ pub struct Inner {
     pub windows: HashMap<(String, String), Window>,
     /// OAuth 2.0 codes and tokens issued at `/2/oauth2/token`.
     pub tokens: Tokens,
+    /// Google's grants for YouTube channels (the "username" is the channel id).
+    pub google_tokens: Tokens,
 }
 
 #[derive(Default)]

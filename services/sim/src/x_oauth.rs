@@ -50,11 +50,11 @@ const SCOPES: &[&str] = &[
 ];
 
 /// RFC 6749's error body, which X's token endpoint uses.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(crate) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     json_response(status, &json!({"error": error, "error_description": description}))
 }
 
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     let mut resp = StatusCode::FOUND.into_response();
     if let Ok(v) = HeaderValue::from_str(location) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -63,7 +63,7 @@ fn redirect(location: &str) -> Response {
 }
 
 /// `redirect_uri` with the answer's parameters appended.
-fn callback(redirect_uri: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn callback(redirect_uri: &str, params: &[(&str, &str)]) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     for (k, v) in params {
         q.append_pair(k, v);

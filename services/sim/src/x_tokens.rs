@@ -156,6 +156,25 @@ impl Tokens {
         }
     }
 
+    /// A refresh token's grant, leaving it in use: Google does not rotate.
+    pub fn use_refresh(&self, token: &str, client_id: &str) -> Option<Grant> {
+        self.refresh.get(token).filter(|g| g.client_id == client_id).cloned()
+    }
+
+    /// An access token only, for a refresh that does not rotate.
+    pub fn issue_access(&mut self, grant: Grant, ttl: Duration, now: DateTime<Utc>) -> Issued {
+        let access_token = random_token();
+        self.access.insert(access_token.clone(), Access { username: grant.username.clone(), expires_at: now + ttl });
+        Issued { access_token, refresh_token: None, expires_in: ttl.num_seconds(), scope: grant.scope }
+    }
+
+    /// Revokes every refresh token (the user removed the app's access).
+    pub fn revoke_all(&mut self) -> usize {
+        let n = self.refresh.len();
+        self.refresh.clear();
+        n
+    }
+
     pub fn access(&self, token: &str, now: DateTime<Utc>) -> Lookup {
         match self.access.get(token) {
             None => Lookup::Unknown,

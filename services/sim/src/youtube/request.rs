@@ -24,22 +24,34 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// Google's 401 for a bearer token it does not (or no longer) accept; no
+/// project is charged.
+fn invalid_credentials() -> Response {
+    unbilled(google_json(
+        StatusCode::UNAUTHORIZED,
+        &json!({"error": {"code": 401, "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+            "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError",
+                "location": "Authorization", "locationType": "header"}],
+            "status": "UNAUTHENTICATED"}}),
+    ))
+}
+
 #[allow(clippy::result_large_err)]
 pub(super) fn authenticate(sim: &Sim, headers: &HeaderMap, pairs: &[(String, String)]) -> Result<Caller, Response> {
     if let Some(token) = bearer(headers) {
+        // A token Google issued here: its channel, or Google's 401 once it ended.
+        match sim.lock().google_tokens.access(&token, chrono::Utc::now()) {
+            crate::x_tokens::Lookup::Valid(channel) => return Ok(Caller::Token(Some(channel))),
+            crate::x_tokens::Lookup::Expired => return Err(invalid_credentials()),
+            crate::x_tokens::Lookup::Unknown => {}
+        }
         let tokens = &sim.cfg.youtube_tokens;
         if tokens.is_empty() {
             return Ok(Caller::Token(None));
         }
         return match tokens.iter().find(|(t, _)| *t == token) {
             Some((_, channel)) => Ok(Caller::Token(Some(channel.clone()))),
-            None => Err(unbilled(google_json(
-                StatusCode::UNAUTHORIZED,
-                &json!({"error": {"code": 401, "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-                    "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError",
-                        "location": "Authorization", "locationType": "header"}],
-                    "status": "UNAUTHENTICATED"}}),
-            ))),
+            None => Err(invalid_credentials()),
         };
     }
     match query_get(pairs, "key") {
