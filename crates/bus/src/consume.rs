@@ -12,6 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 pub type Batch = Vec<Message>;
 
+/// How long a pull request waits on the server for messages. Long, so an
+/// idle consumer costs a request a minute rather than a round trip a
+/// moment; the client renews requests as messages arrive and reissues them
+/// after a reconnect, so a busy consumer never waits on the expiry.
+const PULL_EXPIRY: Duration = Duration::from_secs(60);
+
 /// Pulls from `consumer` until `shutdown`, calling `handle` with each batch.
 /// The handler acks or NAKs every message itself. Stream errors (missed
 /// heartbeats, a broker restart) are logged and the pull is re-established;
@@ -28,7 +34,7 @@ pub async fn consume_batches<F, Fut>(
 {
     let mut backoff = Duration::from_millis(100);
     while !shutdown.is_cancelled() {
-        let messages = match consumer.stream().max_messages_per_batch(max_batch).messages().await {
+        let messages = match consumer.stream().max_messages_per_batch(max_batch).expires(PULL_EXPIRY).messages().await {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot start pulling; retrying");

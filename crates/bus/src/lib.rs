@@ -1,12 +1,13 @@
 //! The message bus: subject names (namespace first, unit last), the
 //! JetStream streams and durable consumers declared idempotently at start,
-//! publishing with a business id and trace context, and a supervised pull
-//! loop.
+//! publishing with a business id and trace context, a supervised pull
+//! loop, and the one consumer runner every service uses (`runner.rs`).
 
 mod consume;
 mod drift;
 mod headers;
 mod publish;
+mod runner;
 mod streams;
 mod subjects;
 mod units;
@@ -15,6 +16,7 @@ pub use consume::{Batch, consume_batches};
 pub use drift::{ChangeOutcome, SettingChange};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
+pub use runner::{Delivery, Runner, Verdict, Verdicts, protobuf};
 pub use streams::{StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, stream_config};
 pub use subjects::Namespace;
 pub use units::{consume_units, ensure_unit_consumers, unit_consumer_name};

@@ -2,6 +2,7 @@
 //! 127.0.0.1:4222), each test in its own namespace.
 
 mod declare;
+mod runner;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
