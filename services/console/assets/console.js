@@ -429,6 +429,17 @@
 
   if (table) { refreshQueue(); rememberFocus(); }
   if (source && (table || source.dataset.follow)) connect();
+  // Who else has this case open: asked every 10 s, which also keeps me
+  // listed on their pages (presence.rs forgets a page silent for 30 s).
+  var presence = document.getElementById("presence");
+  if (presence) {
+    setInterval(function () {
+      fetch(presence.dataset.ping, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (d) { if (d) { presence.textContent = d.text; presence.hidden = !d.text; } })
+        .catch(function () {});
+    }, 10000);
+  }
   alarmUpdate();
   tick();
   setInterval(tick, 1000);

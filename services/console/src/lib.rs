@@ -13,6 +13,8 @@ pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod pii;
+pub mod presence;
+pub mod presets;
 pub mod reasons;
 pub mod rows;
 pub mod rpc;
@@ -44,6 +46,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Fetches a post's photos for `/cases/{docket}/media/{n}`.
     pub media_http: reqwest::Client,
+    /// Who has which case open (`presence.rs`).
+    pub presence: presence::Presence,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{docket}/note", post(case_note::add))
         .route("/cases/{docket}/{action}", post(case::act))
         .route("/cases/{docket}/media/{n}", get(case_media::file))
+        .route("/cases/{docket}/presence", get(case_note::presence))
         .route("/supervise", get(supervise::page))
         .route("/handover", get(handover::page))
         .route("/handover/note", post(handover::write_note))
@@ -104,6 +109,7 @@ pub async fn run(
         secure_cookies: config.console_secure_cookies || matches!(serving, Serving::Tls(_)),
         shutdown: shutdown.clone(),
         media_http: tvarit_platforms::http_client(),
+        presence: presence::Presence::default(),
     };
     let app = router(state)
         .merge(tvarit_telemetry::metrics_router(metrics))

@@ -86,6 +86,11 @@ pub struct ViewQuery {
     view: View,
     #[serde(default)]
     show: Show,
+    /// The queue's saved view (`presets.rs`).
+    #[serde(default)]
+    preset: String,
+    #[serde(default)]
+    category: String,
 }
 
 /// Whether `c` belongs in `unit`'s `view` (with supervision's filter):
@@ -158,6 +163,7 @@ pub async fn events(
     };
     let (tx, rx) = mpsc::channel::<Event>(256);
     let (lang, view, show, shutdown) = (signed.lang, q.view, q.show, state.shutdown.clone());
+    let preset = crate::presets::Preset { preset: q.preset, category: q.category };
     tokio::spawn(async move {
         // The browser reconnects a second after the stream ends.
         let _ = tx.send(Event::default().retry(Duration::from_secs(1)).comment("watching")).await;
@@ -186,7 +192,8 @@ pub async fn events(
                 tracing::warn!(operator = %session.operator.name, unit = %case.unit, "dropped an update from another unit");
                 continue;
             }
-            let visible = shows(view, show, &unit, &case);
+            let visible = shows(view, show, &unit, &case)
+                && preset.keeps(&case, &session.operator.name, Utc::now().timestamp_millis());
             if let Some(present) = snapshot.as_mut().filter(|_| visible) {
                 present.push(case.docket.clone());
             }

@@ -56,6 +56,8 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
     } else {
         Vec::new()
     };
+    let repeats = super::case_next::repeats(&state, token, &case).await;
+    let others = state.presence.viewing(&case.docket, &signed.session.operator.name);
     let flash = signed.session.take_flash();
     let draft = draft.map(|d| d.into_inner());
     let extras = case_view::Extras {
@@ -64,6 +66,8 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(docket): P
         thread: thread.as_ref(),
         flash: flash.as_ref(),
         operators: &operators,
+        repeats: &repeats,
+        others: &others,
     };
     let body = case_view::render(&state, &signed, &case, extras);
     let l = signed.lang;
@@ -85,6 +89,8 @@ struct ActionForm {
     close_after: Option<String>,
     /// "Send as a direct message" ticked.
     private: Option<String>,
+    /// "Send and open next": after the reply, the next case of my queue.
+    next: Option<String>,
     reason: String,
     category: String,
     urgency: String,
@@ -124,6 +130,7 @@ pub async fn act(
         "release" => (desk.release(cref()).await, "done.released"),
         "reopen" => (desk.reopen(cref()).await, "done.reopened"),
         "forward" => (desk.forward(cref()).await, "done.forwarded"),
+        "close_repeats" => return super::case_next::close_repeats(&state, &signed, &case, &body).await,
         "reply" => {
             let req = authed(
                 &token,
@@ -144,6 +151,10 @@ pub async fn act(
                 "manual" => "done.recorded",
                 _ => "done.replied",
             };
+            if form.next.is_some() {
+                let to = super::case_next::after(&state, &signed, &case).await;
+                return super::done(&signed, &to, Ok(key), None);
+            }
             (result, key)
         }
         "escalate" => {

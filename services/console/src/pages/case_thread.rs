@@ -19,9 +19,10 @@ use crate::session::Session;
 
 /// What stays inside the force, under the conversation: the police station
 /// the post names with "Forward to the police station" (through the
-/// control room's webhook), and the form for an internal note, whose label
-/// says who reads it so nobody mistakes it for the public reply.
-pub fn internal_section(l: Lang, s: &Session, c: &Case) -> String {
+/// control room's webhook), the author's repeats to close with this case,
+/// and the form for an internal note, whose label says who reads it so
+/// nobody mistakes it for the public reply.
+pub fn internal_section(l: Lang, s: &Session, c: &Case, repeats: &[Case]) -> String {
     let d = esc(&percent_encode(&c.docket)).to_string();
     let csrf = csrf_field(s);
     let mut out = String::from(r#"<section class="card internal">"#);
@@ -33,6 +34,31 @@ pub fn internal_section(l: Lang, s: &Session, c: &Case) -> String {
             label = l.t("case.station"),
             station = esc(&c.police_station),
             forward = l.t("case.forward"),
+        );
+    }
+    if !repeats.is_empty() {
+        // One confirmation for them all; each is closed (and audited) on its own.
+        let _ = write!(
+            out,
+            r#"<form method="post" action="/cases/{d}/close_repeats" class="repeats" data-confirm="{confirm}">{csrf}<fieldset><legend>{title} ({n})</legend>"#,
+            confirm = esc(l.t("repeats.confirm")),
+            title = l.t("repeats.title"),
+            n = repeats.len(),
+        );
+        for r in repeats {
+            let text: String = crate::rows::masked_text(r).chars().take(80).collect();
+            let _ = write!(
+                out,
+                r#"<label class="check"><input type="checkbox" name="repeat" value="{docket}" checked> <a href="/cases/{dq}">{docket}</a> <span class="muted">{text}</span></label>"#,
+                docket = esc(&r.docket),
+                dq = esc(&percent_encode(&r.docket)),
+                text = esc(&text),
+            );
+        }
+        let _ = write!(
+            out,
+            r#"</fieldset><button type="submit" id="close-repeats">{}</button></form>"#,
+            l.t("repeats.close")
         );
     }
     let _ = write!(

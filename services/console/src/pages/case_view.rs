@@ -195,7 +195,7 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
         let _ = write!(
             out,
             // Focused when the case opens: reading the post, then answering it, is the work.
-            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required autofocus aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p>{private}<label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
+            r#"<form method="post" action="/cases/{d}/reply" id="reply-form">{csrf}<label for="reply-text">{label}</label>{source}<textarea id="reply-text" name="text" lang="{reply_lang}" rows="6" required autofocus aria-describedby="reply-count send-hint">{text}</textarea><p class="help" id="reply-count" aria-live="polite"></p>{private}<label class="check"><input type="checkbox" name="close_after" value="1" checked> {close}</label><div class="buttons"><button type="submit" class="primary" id="send">{send}</button> <button type="submit" name="next" value="1" id="send-next">{send_next}</button> <span class="help" id="send-hint">{hint}</span></div></form>"#,
             csrf = csrf_field(s),
             label = l.t("case.reply_label"),
             source = if source.is_empty() {
@@ -207,6 +207,7 @@ fn reply_section(l: Lang, s: &Session, c: &Case, draft: Option<&DraftResponse>, 
             private = private_choice(l, c),
             close = l.t("case.close_when_sent"),
             send = l.t("case.send"),
+            send_next = l.t("case.send_next"),
             hint = l.t("case.send_hint"),
         );
     }
@@ -355,10 +356,14 @@ pub struct Extras<'a> {
     pub flash: Option<&'a Flash>,
     /// The unit's operators, for a supervisor's reassign picker.
     pub operators: &'a [Operator],
+    /// The author's other live cases in the unit, to close with this one.
+    pub repeats: &'a [Case],
+    /// Who else has this case open now (`presence.rs`).
+    pub others: &'a [String],
 }
 
 pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -> String {
-    let Extras { draft, timeline, thread, flash, operators } = extras;
+    let Extras { draft, timeline, thread, flash, operators, repeats, others } = extras;
     let zone = state.zone();
     let (l, s) = (signed.lang, &signed.session);
     let now = chrono::Utc::now().timestamp_millis();
@@ -390,13 +395,22 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
         sla = esc(&sla_text),
     );
     out.push_str(&alarm_section(state, l, s, c));
+    // Kept current by the script, which asks every 10 s.
+    let presence = super::case_note::presence_text(l, others);
+    let _ = write!(
+        out,
+        r#"<p id="presence" class="presence" role="status" data-ping="/cases/{}/presence"{}>{}</p>"#,
+        esc(&percent_encode(&c.docket)),
+        if presence.is_empty() { " hidden" } else { "" },
+        esc(&presence)
+    );
     // Read the post, answer it, then the other actions: the focus order too.
     out.push_str(r#"<div class="case-grid"><div class="col-main">"#);
     out.push_str(&post_section(l, zone, c));
     out.push_str(&reply_section(l, s, c, draft, flash));
     if let Some(t) = thread {
         out.push_str(&case_thread::section(l, zone, t));
-        out.push_str(&case_thread::internal_section(l, s, c));
+        out.push_str(&case_thread::internal_section(l, s, c, repeats));
     }
     out.push_str(r#"</div><div class="col-side">"#);
     out.push_str(&actions_section(l, s, c, operators));

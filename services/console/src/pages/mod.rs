@@ -5,6 +5,7 @@
 pub mod case;
 mod case_history;
 pub mod case_media;
+pub mod case_next;
 pub mod case_note;
 mod case_thread;
 mod case_view;

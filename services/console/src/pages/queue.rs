@@ -15,6 +15,7 @@ use crate::alarm::{self, Ack};
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
 use crate::live::{Show, View, shows};
+use crate::presets::Preset;
 use crate::rows;
 use crate::rpc::authed;
 use crate::security::Signed;
@@ -23,6 +24,11 @@ use crate::session::Session;
 #[derive(Deserialize)]
 pub struct UnitQuery {
     pub unit: Option<String>,
+    /// A saved view (`presets.rs`).
+    #[serde(default)]
+    pub preset: String,
+    #[serde(default)]
+    pub category: String,
 }
 
 /// The units this person may open, in registry order.
@@ -64,13 +70,14 @@ pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str
 }
 
 /// The live table: rows now, the stream to follow, the emergency banner and
-/// the alarm's controls; `show` is supervision's filter.
+/// the alarm's controls; `show` is supervision's filter, `preset` the
+/// queue's saved view (the stream filters its updates by both).
 pub fn live_table(
     state: &AppState,
     lang: Lang,
     session: &Session,
     unit: &str,
-    (view, show): (View, Show),
+    (view, show, preset): (View, Show, &Preset),
     cases: &[Case],
     empty_key: &str,
 ) -> String {
@@ -95,12 +102,13 @@ pub fn live_table(
     }
     let _ = write!(
         out,
-        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}&amp;show={show}" hidden></div>"#,
+        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}&amp;show={show}{preset}" hidden></div>"#,
         hidden = if cases.is_empty() { "" } else { " hidden" },
         empty = lang.t(empty_key),
         unit = esc(&percent_encode(unit)),
         view = view.slug(),
         show = show.slug(),
+        preset = preset.query(),
     );
     out
 }
@@ -118,21 +126,29 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     };
     // The service already filters by unit (HQ's queue adds the cases handed
     // to HQ); a row from elsewhere is never shown.
-    cases.retain(|c| session.may_see(&c.unit) && shows(View::Queue, Show::All, &unit, c));
+    let preset = Preset { preset: q.preset, category: q.category };
+    let now = Utc::now().timestamp_millis();
+    cases.retain(|c| {
+        session.may_see(&c.unit)
+            && shows(View::Queue, Show::All, &unit, c)
+            && preset.keeps(c, &session.operator.name, now)
+    });
     rows::sort(&mut cases, View::Queue);
     let name = rows::unit_name(&state.registry, l, &unit);
     let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
     body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
     body.push_str(&super::search::search_box(l));
     body.push_str("</div>");
-    body.push_str(&live_table(&state, l, session, &unit, (View::Queue, Show::All), &cases, "queue.empty"));
+    body.push_str(&crate::presets::links(l, &unit, &preset));
+    let view = (View::Queue, Show::All, &preset);
+    body.push_str(&live_table(&state, l, session, &unit, view, &cases, "queue.empty"));
     let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));
     let page = Page {
         lang: l,
         title: format!("{} · {name}", l.t("queue.title")),
         section: Section::Queue,
         session: Some(session),
-        here: format!("/queue?unit={}", percent_encode(&unit)),
+        here: format!("/queue?unit={}{}", percent_encode(&unit), preset.query().replace("&amp;", "&")),
         body,
     };
     super::html(StatusCode::OK, page)

@@ -99,7 +99,8 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("supervise.help"));
     body.push_str(&all_units(&state, l, session).await);
     body.push_str(&filter(l, &unit, q.show));
-    body.push_str(&live_table(&state, l, session, &unit, (View::Supervise, q.show), &cases, "supervise.empty"));
+    let view = (View::Supervise, q.show, &crate::presets::Preset::default());
+    body.push_str(&live_table(&state, l, session, &unit, view, &cases, "supervise.empty"));
     let page = Page {
         lang: l,
         title: l.t("supervise.title").into(),
