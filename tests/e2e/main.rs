@@ -28,6 +28,7 @@ mod media;
 mod metrics_auth;
 mod metrics_dashboards;
 mod metrics_figures;
+mod meta_tokens;
 mod metrics_http;
 mod outbound;
 mod platforms;

@@ -37,7 +37,8 @@ pub struct ReplyConfig {
     pub reply_google_redirect_uri: String,
     /// A stored access token is renewed this long before it ends.
     pub reply_token_refresh_margin_seconds: f64,
-    /// How often Meta Page tokens are checked with `debug_token`.
+    /// How often Meta Page tokens are checked with `debug_token` (at least
+    /// every 5 s; 6 hours by default).
     pub reply_meta_token_check_seconds: f64,
     /// A Page token that ends within this many days is alerted.
     pub reply_meta_token_warn_days: f64,

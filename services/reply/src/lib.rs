@@ -91,7 +91,7 @@ pub async fn run(
     let meta_watch = accounts::meta_watch::MetaWatch {
         creds: creds.clone(),
         client: tvarit_platforms::meta::MetaClient::new(tvarit_platforms::http_client(), &config.reply_meta_api_base),
-        every: Duration::from_secs_f64(config.reply_meta_token_check_seconds.max(60.0)),
+        every: Duration::from_secs_f64(config.reply_meta_token_check_seconds.max(5.0)),
         warn: chrono::TimeDelta::seconds((config.reply_meta_token_warn_days * 86_400.0) as i64),
     };
     let meta_watch = tokio::spawn(meta_watch.run(shutdown.clone()));

@@ -229,6 +229,10 @@ pub struct SimConfig {
     pub google_token_ttl: Duration,
     /// If set, the only Page access token the Graph API accepts.
     pub meta_page_token: Option<String>,
+    /// `APP_ID|APP_SECRET`: the app token `debug_token` must be called with.
+    pub meta_app_token: Option<String>,
+    /// When the Page token ends, as `debug_token` reports it (`None`: never).
+    pub meta_page_token_expires_at: Option<i64>,
     pub limits: XLimits,
     /// Meta calls per hour per Page before throttling (code 32).
     pub meta_hourly_limit: u32,
@@ -272,6 +276,8 @@ impl Default for SimConfig {
             google_oauth_clients: Vec::new(),
             google_token_ttl: Duration::from_secs(3599),
             meta_page_token: None,
+            meta_app_token: None,
+            meta_page_token_expires_at: None,
             limits: XLimits::default(),
             meta_hourly_limit: 4800,
             youtube_channels: Channel::defaults(),

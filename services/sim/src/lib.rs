@@ -22,6 +22,7 @@ pub mod media;
 pub mod meta;
 pub mod meta_feed;
 pub mod meta_graph;
+pub mod meta_token;
 pub mod public;
 pub mod report;
 pub mod rule_expr;
@@ -102,6 +103,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/sim/x/expire_tokens", post(x_oauth::expire_tokens))
         .route("/sim/google/expire_tokens", post(google_oauth::expire_tokens))
         .route("/sim/google/revoke", post(google_oauth::revoke))
+        .route("/sim/meta/invalidate_token", post(meta_token::invalidate))
         .route("/sim/webhooks/x/crc", post(x_webhook::crc_now))
         .route("/sim/webhooks/meta/verify", post(meta::verify_now))
         .fallback(x_http::unserved)

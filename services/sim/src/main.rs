@@ -96,6 +96,14 @@ struct Cli {
     /// Lifetime of issued OAuth 2.0 access tokens, in seconds.
     #[arg(long, default_value_t = 7200)]
     x_token_ttl_secs: u64,
+    /// `APP_ID:APP_SECRET`: the Meta app `debug_token` is called as.
+    #[arg(long)]
+    meta_app: Option<String>,
+    /// The Page token ends this many seconds after the sim starts, as
+    /// `debug_token` reports (default: never, as a Page token from a
+    /// long-lived user token).
+    #[arg(long)]
+    meta_page_token_expires_in_secs: Option<i64>,
     /// `CLIENT_ID:SECRET`: a Google OAuth client for YouTube channels (repeat).
     #[arg(long = "google-oauth-client")]
     google_oauth_clients: Vec<String>,
@@ -254,6 +262,8 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
             .map_err(anyhow::Error::msg)?,
         google_token_ttl: Duration::from_secs(cli.google_token_ttl_secs.max(1)),
         meta_page_token: cli.meta_page_token,
+        meta_app_token: cli.meta_app.map(|a| a.replacen(':', "|", 1)),
+        meta_page_token_expires_at: cli.meta_page_token_expires_in_secs.map(|s| chrono::Utc::now().timestamp() + s),
         limits: XLimits {
             window: Duration::from_secs(cli.x_window_secs.max(1)),
             post_tweets: cli.x_post_limit,

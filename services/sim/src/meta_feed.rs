@@ -43,6 +43,9 @@ pub(crate) async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers
     if sim.cfg.meta_page_token.as_ref().is_some_and(|t| *t != token) {
         return fail(StatusCode::BAD_REQUEST, 190, "Invalid OAuth access token - Cannot parse access token");
     }
+    if let Some(why) = sim.lock().meta_token_invalidated.clone() {
+        return fail(StatusCode::BAD_REQUEST, 190, &why);
+    }
     match sim.inject().await {
         Injected::None => {}
         Injected::Throttle => return fail(StatusCode::BAD_REQUEST, 32, "Page request limit reached"),
@@ -157,6 +160,9 @@ pub async fn object(
     headers: HeaderMap,
 ) -> Response {
     let p = params(query.as_deref(), &headers, &[]);
+    if object_id == "debug_token" {
+        return crate::meta_token::debug_token(&sim, &p);
+    }
     if sim.cfg.instagram_accounts.iter().any(|a| a.id == object_id)
         && let Some(resp) = crate::instagram_mentions::read(&sim, &object_id, &p, &headers).await
     {

@@ -159,6 +159,8 @@ pub struct Inner {
     pub windows: HashMap<(String, String), Window>,
     /// OAuth 2.0 codes and tokens issued at `/2/oauth2/token`.
     pub tokens: Tokens,
+    /// Meta's words once the Page token was invalidated (`POST /sim/meta/invalidate_token`).
+    pub meta_token_invalidated: Option<String>,
     /// Google's grants for YouTube channels (the "username" is the channel id).
     pub google_tokens: Tokens,
 }
