@@ -30,6 +30,7 @@ mod metrics_dashboards;
 mod metrics_figures;
 mod meta_tokens;
 mod metrics_http;
+mod oauth1;
 mod outbound;
 mod platforms;
 mod police_station;

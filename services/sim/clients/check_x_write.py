@@ -25,6 +25,10 @@ def tweepy_reply(ctx):
     )
     to_sim(oauth1.session, ctx.base)
     r1 = oauth1.create_tweet(text=f"{text} (1.0a)", in_reply_to_tweet_id=post["id"])
+    # The sim checks OAuth 1.0a signatures: one made with another secret is refused.
+    forged = tweepy.Client(consumer_key="ck", consumer_secret="not-cs", access_token="42-token", access_token_secret="ts")
+    to_sim(forged.session, ctx.base)
+    expect(tweepy.Unauthorized, forged.create_tweet, text=f"{text} (forged)", in_reply_to_tweet_id=post["id"])
     records = ctx.sim.replies(post["id"])
     outcomes = [(x["reply_id"], x["account"], x["outcome"]) for x in records]
     assert outcomes == [

@@ -11,6 +11,7 @@ It starts nothing. The sim must run with (tests/it/real_clients.rs does):
     tvarit-sim --listen 127.0.0.1:0 --rate 0 --keepalive-secs 1 \\
       --x-app-token app-token \\
       --x-oauth-client confidential-app:app-secret --x-oauth-client public-app \\
+      --x-oauth1 ck:cs:42-token:ts \\
       --youtube-daily-quota 200
 
 Install the pinned clients first: pip install -r requirements.txt."""

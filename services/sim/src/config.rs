@@ -223,6 +223,8 @@ pub struct SimConfig {
     pub x_oauth_clients: Vec<OAuthClient>,
     /// How long an issued OAuth 2.0 access token lives (X: 2 hours).
     pub x_token_ttl: Duration,
+    /// OAuth 1.0a keys whose signatures are checked (none: not checked).
+    pub x_oauth1: Vec<crate::x_oauth1::OAuth1Keys>,
     /// Google OAuth clients (YouTube channels' tokens at `POST /token`).
     pub google_oauth_clients: Vec<OAuthClient>,
     /// How long a Google access token lives (1 hour).
@@ -273,6 +275,7 @@ impl Default for SimConfig {
             x_user_tokens: Vec::new(),
             x_oauth_clients: Vec::new(),
             x_token_ttl: Duration::from_secs(7200),
+            x_oauth1: Vec::new(),
             google_oauth_clients: Vec::new(),
             google_token_ttl: Duration::from_secs(3599),
             meta_page_token: None,

@@ -32,6 +32,7 @@ pub mod x_json;
 pub mod x_lookup;
 pub mod x_mentions;
 pub mod x_oauth;
+pub mod x_oauth1;
 pub mod x_params;
 pub mod x_rules;
 pub mod x_search;
@@ -88,6 +89,9 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/i/oauth2/authorize", get(x_oauth::authorize))
         .route("/o/oauth2/v2/auth", get(google_oauth::authorize))
         .route("/token", post(google_oauth::token))
+        // Every route above is X's (and Google's token pages, which get no
+        // OAuth 1.0a header): signatures are checked before a handler runs.
+        .route_layer(middleware::from_fn_with_state(sim.clone(), x_oauth1::verify))
         .merge(graph)
         .merge(youtube)
         .route("/sim/youtube/quota", get(youtube::quota))

@@ -104,6 +104,10 @@ struct Cli {
     /// long-lived user token).
     #[arg(long)]
     meta_page_token_expires_in_secs: Option<i64>,
+    /// `CONSUMER_KEY:CONSUMER_SECRET:TOKEN:TOKEN_SECRET`: OAuth 1.0a keys
+    /// whose request signatures the sim checks (repeat; none: unchecked).
+    #[arg(long = "x-oauth1")]
+    x_oauth1: Vec<String>,
     /// `CLIENT_ID:SECRET`: a Google OAuth client for YouTube channels (repeat).
     #[arg(long = "google-oauth-client")]
     google_oauth_clients: Vec<String>,
@@ -254,6 +258,12 @@ fn config(cli: Cli) -> anyhow::Result<SimConfig> {
             .collect::<Result<_, _>>()
             .map_err(anyhow::Error::msg)?,
         x_token_ttl: Duration::from_secs(cli.x_token_ttl_secs.max(1)),
+        x_oauth1: cli
+            .x_oauth1
+            .iter()
+            .map(|k| tvarit_sim::x_oauth1::OAuth1Keys::parse(k))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?,
         google_oauth_clients: cli
             .google_oauth_clients
             .iter()

@@ -30,6 +30,9 @@ const SIM_FLAGS: &[&str] = &[
     "confidential-app:app-secret",
     "--x-oauth-client",
     "public-app",
+    // tweepy's OAuth 1.0a client (check_x_write.py): its signatures are checked.
+    "--x-oauth1",
+    "ck:cs:42-token:ts",
     "--youtube-daily-quota",
     "200",
 ];
