@@ -6,9 +6,8 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{AckKind, Message};
-use prost::Message as _;
 use sqlx::PgPool;
+use tvarit_bus::{Delivery, Verdict, Verdicts};
 use tvarit_proto::v1::{CaseEvent, CaseEventKind};
 
 use crate::eval::Labelled;
@@ -16,31 +15,24 @@ use crate::eval::Labelled;
 /// The durable consumer's name on the cases stream.
 pub const CONSUMER: &str = "classify-feedback";
 
-pub async fn handle(pool: &PgPool, batch: Vec<Message>) {
-    for msg in batch {
-        let event = match CaseEvent::decode(msg.payload.as_ref()) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::error!(subject = %msg.subject, error = %e, "undecodable case event terminated");
-                let _ = msg.ack_with(AckKind::Term).await;
-                continue;
-            }
-        };
-        match store(pool, &event).await {
+/// Stores each relabel; a message is acked only after its write.
+pub async fn handle(pool: &PgPool, batch: Vec<Delivery<CaseEvent>>) -> Verdicts {
+    let mut verdicts = Vec::with_capacity(batch.len());
+    for d in batch {
+        verdicts.push(match store(pool, &d.value).await {
             Ok(stored) => {
                 if stored {
                     metrics::counter!("tvarit_classify_label_feedback_total").increment(1);
                 }
-                if let Err(e) = msg.ack().await {
-                    tracing::warn!(error = %e, "ack failed; the relabel will be redelivered");
-                }
+                Verdict::Ack
             }
             Err(e) => {
                 tracing::warn!(error = %e, "relabel not stored; will retry");
-                let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
+                Verdict::Retry(Duration::from_secs(1))
             }
-        }
+        });
     }
+    Verdicts::Each(verdicts)
 }
 
 /// Stores a relabel; `Ok(false)` for events that carry none (other kinds,

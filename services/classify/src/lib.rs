@@ -30,7 +30,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+use tvarit_bus::{Namespace, Runner, StreamKind, StreamSettings};
+use tvarit_proto::v1::{CaseEvent, Post};
 
 use crate::config::ClassifyConfig;
 use crate::pipeline::Pipeline;
@@ -122,16 +123,19 @@ pub async fn run(
     )?);
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
-    let feedback = tokio::spawn(tvarit_bus::consume_batches(relabels, 64, shutdown.clone(), move |batch| {
+    let relabel_runner = Runner { name: feedback::CONSUMER, max_batch: 64, decode: tvarit_bus::protobuf::<CaseEvent> };
+    let feedback = tokio::spawn(relabel_runner.run(vec![relabels], shutdown.clone(), move |batch| {
         let pool = feedback_pool.clone();
         async move { feedback::handle(&pool, batch).await }
     }));
     let p = pipeline.clone();
-    tvarit_bus::consume_units(consumers, config.classify_batch.max(1), shutdown.clone(), move |batch| {
-        let p = p.clone();
-        async move { p.handle(batch).await }
-    })
-    .await;
+    let runner = Runner { name: CONSUMER, max_batch: config.classify_batch, decode: tvarit_bus::protobuf::<Post> };
+    runner
+        .run(consumers, shutdown.clone(), move |batch| {
+            let p = p.clone();
+            async move { p.handle(batch).await }
+        })
+        .await;
     feedback.await?;
     retention.await?;
     http.await??;

@@ -1,16 +1,20 @@
-//! The consumer loop: ingested posts in, classified posts out. A batch is
-//! decided, recorded and published together; its messages are acked only
-//! after every publish is acknowledged, so a crash anywhere repeats work
+//! The consumer's handler: ingested posts in, classified posts out (the
+//! bus's runner decodes, terminates the undecodable and settles). A batch
+//! is decided, recorded and published together; its messages are acked
+//! only after every publish is acknowledged, so a crash anywhere repeats work
 //! (absorbed by keyed writes downstream) but never loses a post.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, AckKind, Message};
+use async_nats::HeaderMap;
+use async_nats::jetstream;
 use prost::Message as _;
 use sqlx::PgPool;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-use tvarit_bus::{Namespace, Outgoing, context_from_headers, publish_batch, publish_headers};
+use tvarit_bus::{
+    Delivery, Namespace, Outgoing, Verdict, Verdicts, context_from_headers, publish_batch, publish_headers,
+};
 use tvarit_proto::v1::{Classification, ClassifiedPost, PiiSpan, Post};
 
 use crate::classifier::{Classifier, PostInput};
@@ -23,28 +27,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub async fn handle(&self, batch: Vec<Message>) {
-        let mut decided = Vec::with_capacity(batch.len());
-        let mut messages = Vec::with_capacity(batch.len());
-        for msg in batch {
-            match Post::decode(msg.payload.as_ref()) {
-                Ok(post) => {
-                    decided.push(self.decide(&msg, post));
-                    messages.push(msg);
-                }
-                Err(e) => {
-                    // A message no version of ingest wrote: retrying cannot help.
-                    tracing::error!(subject = %msg.subject, error = %e, "undecodable post terminated");
-                    metrics::counter!("tvarit_classify_undecodable_total").increment(1);
-                    if let Err(e) = msg.ack_with(AckKind::Term).await {
-                        tracing::warn!(error = %e, "terminating undecodable post");
-                    }
-                }
-            }
-        }
-        if decided.is_empty() {
-            return;
-        }
+    /// Decides, records and publishes a batch; its messages are acked (by
+    /// the runner) only after every publish is acknowledged.
+    pub async fn handle(&self, batch: Vec<Delivery<Post>>) -> Verdicts {
+        let posts = batch.len();
+        let decided: Vec<_> = batch.into_iter().map(|d| self.decide(d.headers.as_ref(), d.value)).collect();
         let result = match self.record(&decided).await {
             Ok(()) => publish_batch(&self.js, decided.into_iter().map(|(_, out)| out).collect())
                 .await
@@ -53,26 +40,20 @@ impl Pipeline {
         };
         match result {
             Ok(_) => {
-                for msg in &messages {
-                    // A lost ack means a redelivery, which downstream dedupes.
-                    if let Err(e) = msg.ack().await {
-                        tracing::warn!(error = %e, "ack failed; the post will be redelivered");
-                    }
-                }
-                metrics::counter!("tvarit_classify_posts_total").increment(messages.len() as u64);
+                metrics::counter!("tvarit_classify_posts_total").increment(posts as u64);
+                // A lost ack means a redelivery, which downstream dedupes.
+                Verdicts::All(Verdict::Ack)
             }
             Err(e) => {
-                tracing::warn!(error = %e, posts = messages.len(), "batch not classified; will retry");
-                for msg in &messages {
-                    let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-                }
+                tracing::warn!(error = %e, posts, "batch not classified; will retry");
+                Verdicts::All(Verdict::Retry(Duration::from_secs(1)))
             }
         }
     }
 
-    fn decide(&self, msg: &Message, post: Post) -> (ClassifiedPost, Outgoing) {
+    fn decide(&self, headers: Option<&HeaderMap>, post: Post) -> (ClassifiedPost, Outgoing) {
         let span = tracing::info_span!("classify.post", platform = %post.platform, post_id = %post.post_id);
-        span.set_parent(context_from_headers(msg.headers.as_ref())).ok();
+        span.set_parent(context_from_headers(headers)).ok();
         let _entered = span.enter();
         let d = self.classifier.classify(PostInput {
             text: &post.text,
