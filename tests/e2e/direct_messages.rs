@@ -12,7 +12,7 @@ use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{Case, CaseRef, LeaderboardRequest, ListQueueRequest, ReplyRequest, thread_entry};
 
 use crate::console::{console_url, sign_in};
-use crate::platforms::{APP_TOKEN, count, poll_from, wait_count};
+use crate::platforms::{APP_TOKEN, count, poll_from, wait_count, wait_sent};
 
 const USER_TOKEN: &str = "balotra-user-token";
 const PAGE_TOKEN: &str = "balotra-page-token";
@@ -95,17 +95,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     let refused = reply(public.docket.clone(), echo, false).await.unwrap_err();
     assert!(refused.message().contains("reply refused"), "{}", refused.message());
     reply(public.docket.clone(), echo, true).await.unwrap();
-    let sent = |desk: tvarit_proto::v1::desk_client::DeskClient<_>, docket: String| {
-        let token = token.clone();
-        eventually(Duration::from_secs(40), "the message sent", move || {
-            let (mut desk, token, docket) = (desk.clone(), token.clone(), docket.clone());
-            async move {
-                let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
-                (c.reply_status == "sent").then_some(c)
-            }
-        })
-    };
-    let case = sent(desk.clone(), public.docket.clone()).await;
+    let case = wait_sent(&desk, &token, &public.docket).await;
     assert!(case.first_reply_at.is_some());
     let to_meena = sent_to(&sim, &meena_id).await;
     assert_eq!(to_meena.len(), 1, "{to_meena:?}");
@@ -148,7 +138,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     reply_service.kill9();
     sim.faults(json!({ "slow_after_create_ms": 0 })).await;
     running.insert(2, env.start(Service::Reply).await);
-    sent(desk_client(&running[2]).await, private.docket.clone()).await;
+    wait_sent(&desk_client(&running[2]).await, &token, &private.docket).await;
 
     // 3. A Messenger message to the Page opens a private Facebook case and is
     // answered through the Send API.
@@ -163,7 +153,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     let text = "Kripya apna naam aur mobile number bhejein; SP office aapse sampark karega.";
     let req = ReplyRequest { docket: fb.docket.clone(), text: text.into(), private: false };
     desk.reply(authed(&token, req)).await.unwrap();
-    sent(desk.clone(), fb.docket.clone()).await;
+    wait_sent(&desk, &token, &fb.docket).await;
 
     // 4. In the console: a private case says so and offers no public reply;
     // a public one offers "send as a direct message", which goes privately.

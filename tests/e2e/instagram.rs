@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
-use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
 
-use crate::platforms::{ACCOUNTS, count, wait_count};
+use crate::platforms::{ACCOUNTS, count, wait_count, wait_sent};
 
 const IG_ACCOUNT: &str = "17841400000000009";
 const TOKEN: &str = "balotra-ig-token";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
-    let env = TestEnv::new().await;
+/// The sim with the unit's Instagram account, Meta's webhook pointed at
+/// ingest, and the account's token for ingest and reply.
+async fn instagram_sim(env: &TestEnv) -> Sim {
     let port = free_port();
     let sim = Sim::start(&[
         "--meta-webhook-url",
@@ -38,6 +38,13 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
     env.set_env("TVARIT_META_APP_SECRET", "app-secret");
     env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
     env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRA_POLICE", TOKEN);
+    sim
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
+    let env = TestEnv::new().await;
+    let sim = instagram_sim(&env).await;
     env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
     env.set_env("TVARIT_REPLY_IN_FLIGHT_TIMEOUT_SECONDS", "2");
     let mut running = env.start_all().await;
@@ -66,16 +73,6 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
         let (mut desk, token) = (desk.clone(), token.clone());
         async move { desk.reply(authed(&token, ReplyRequest { docket, text: text.into(), private: false })).await.unwrap() }
     };
-    let sent = |desk: tvarit_proto::v1::desk_client::DeskClient<_>, docket: String| {
-        let token = token.clone();
-        eventually(Duration::from_secs(40), "the reply sent", move || {
-            let (mut desk, token, docket) = (desk.clone(), token.clone(), docket.clone());
-            async move {
-                let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
-                (c.reply_status == "sent").then_some(c)
-            }
-        })
-    };
     let replies_to = |id: String| {
         let sim = &sim;
         async move { sim.replies().await.iter().filter(|r| r["in_reply_to"] == id.as_str()).count() }
@@ -83,7 +80,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
 
     // 1. Answered through /{comment-id}/replies, as the account.
     reply(cases[0].docket.clone(), "Balotra Police: a patrol is on its way, please DM the time.").await;
-    let case = sent(desk.clone(), cases[0].docket.clone()).await;
+    let case = wait_sent(&desk, &token, &cases[0].docket).await;
     assert!(case.first_reply_at.is_some());
     let on_sim = sim.replies().await;
     let r = on_sim.iter().find(|r| r["in_reply_to"] == post.post_id.as_str()).expect("the reply on Instagram");
@@ -104,7 +101,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
     reply_service.kill9();
     sim.faults(json!({ "slow_after_create_ms": 0 })).await;
     running.insert(2, env.start(Service::Reply).await);
-    sent(desk_client(&running[2]).await, cases[1].docket.clone()).await;
+    wait_sent(&desk_client(&running[2]).await, &token, &cases[1].docket).await;
     tokio::time::sleep(SETTLE).await;
     assert_eq!(replies_to(second).await, 1, "posted once, not again after the crash");
     // The account's own replies came back by webhook too, and opened nothing.
@@ -119,27 +116,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instagram_mention_is_read_back_and_answered_on_the_authors_media() {
     let env = TestEnv::new().await;
-    let port = free_port();
-    let sim = Sim::start(&[
-        "--meta-webhook-url",
-        &format!("http://127.0.0.1:{port}/webhooks/meta"),
-        "--meta-app-secret",
-        "app-secret",
-        "--meta-verify-token",
-        "verify-token",
-        "--meta-page-token",
-        TOKEN,
-        "--instagram-account",
-        &format!("{IG_ACCOUNT}=balotra_police"),
-    ])
-    .await;
-    env.use_accounts(&format!(
-        "{ACCOUNTS}\n[[accounts]]\nplatform = \"instagram\"\nhandle = \"@balotra_police\"\nunit = \"balotra\"\nplatform_id = \"{IG_ACCOUNT}\"\nsources = [\"webhook\"]\n"
-    ));
-    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
-    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
-    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
-    env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRA_POLICE", TOKEN);
+    let sim = instagram_sim(&env).await;
     env.set_env("TVARIT_INGEST_META_API_BASE", format!("{}/v21.0", sim.url()));
     env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
     let running = env.start_all().await;
@@ -169,14 +146,7 @@ async fn an_instagram_mention_is_read_back_and_answered_on_the_authors_media() {
     let reply = "Balotra Police: Pachpadra thane ki gaadi raste par bheji gayi hai.";
     let req = ReplyRequest { docket: case.docket.clone(), text: reply.into(), private: false };
     desk.reply(authed(&token, req)).await.unwrap();
-    eventually(Duration::from_secs(40), "the mention answered", || {
-        let (mut desk, token, docket) = (desk.clone(), token.clone(), case.docket.clone());
-        async move {
-            let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
-            (c.reply_status == "sent").then_some(())
-        }
-    })
-    .await;
+    wait_sent(&desk, &token, &case.docket).await;
     tokio::time::sleep(SETTLE).await;
     let on_sim: Vec<_> = sim.replies().await.into_iter().filter(|r| r["in_reply_to"] == comment_id.as_str()).collect();
     assert_eq!(on_sim.len(), 1, "{on_sim:?}");

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually};
-use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
 
-use crate::platforms::{APP_TOKEN, poll_from, wait_count, x_post};
+use crate::platforms::{APP_TOKEN, poll_from, wait_count, wait_sent, x_post};
 
 const KEYS: &str = "tvarit-ck:tvarit-cs:900000000000000003-balotra:balotra-ts";
 
@@ -56,14 +56,7 @@ async fn an_oauth1_account_replies_once_with_signed_requests() {
     sim.faults(json!({ "slow_after_create_ms": 0 })).await;
     running.insert(2, env.start(Service::Reply).await);
     let desk = desk_client(&running[2]).await;
-    eventually(Duration::from_secs(40), "the reply recorded", || {
-        let (mut desk, token, docket) = (desk.clone(), token.clone(), case.docket.clone());
-        async move {
-            let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
-            (c.reply_status == "sent").then_some(())
-        }
-    })
-    .await;
+    wait_sent(&desk, &token, &case.docket).await;
     tokio::time::sleep(SETTLE).await;
     assert_eq!(on_x().await, 1, "posted once");
     env.cleanup(running).await;

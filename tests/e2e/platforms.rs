@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, eventually, free_port, post_raw};
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, eventually, free_port, post_raw};
+use tvarit_proto::v1::desk_client::DeskClient;
+use tvarit_proto::v1::{Case, CaseRef};
 
 pub const APP_TOKEN: &str = "app-only-token";
 const PAGE_ID: &str = "100000000000001";
@@ -54,6 +56,15 @@ pub async fn wait_count(db: &PgPool, sql: &str, want: i64) {
         (count(db, sql).await == want).then_some(())
     })
     .await;
+}
+
+/// Waits (40 s) until the platform has the case's reply (`sent`).
+pub async fn wait_sent(desk: &DeskClient<tonic::transport::Channel>, token: &str, docket: &str) -> Case {
+    eventually(Duration::from_secs(40), &format!("{docket}'s reply sent"), || async {
+        let c = desk.clone().get_case(authed(token, CaseRef { docket: docket.into() })).await.ok()?.into_inner();
+        (c.reply_status == "sent").then_some(c)
+    })
+    .await
 }
 
 pub fn poll_from(env: &TestEnv, sim: &Sim) {

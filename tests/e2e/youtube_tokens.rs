@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tvarit_e2e::{Sim, TestEnv, authed, desk_client, eventually, get_redirect};
-use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
 
-use crate::platforms::{count, wait_count};
+use crate::platforms::{count, wait_count, wait_sent};
 use crate::youtube::YOUTUBE_ACCOUNTS;
 
 const CLIENT: &str = "tvarit-google-client";
@@ -126,14 +126,7 @@ async fn a_connected_youtube_channel_keeps_replying_across_renewals_and_says_whe
         async move {
             let req = ReplyRequest { docket: case.docket.clone(), text, private: false };
             desk.clone().reply(authed(&token, req)).await.unwrap();
-            eventually(Duration::from_secs(40), "the youtube reply", || {
-                let (mut desk, token, docket) = (desk.clone(), token.clone(), case.docket.clone());
-                async move {
-                    let c = desk.get_case(authed(&token, CaseRef { docket })).await.ok()?.into_inner();
-                    (c.reply_status == "sent").then_some(c)
-                }
-            })
-            .await
+            wait_sent(&desk, &token, &case.docket).await
         }
     };
 

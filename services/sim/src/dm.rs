@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::delivery::{self, Hook};
-use crate::meta_feed::admit as meta_admit;
-use crate::meta_graph::{error, graph_json, params};
+use crate::meta_feed::admit_call;
+use crate::meta_graph::{error, graph_json};
 use crate::public::CorpusAuthor;
 use crate::state::{Platform, Sim, numeric_id};
 use crate::x_http::{Caller, Endpoint, about_blank, admit, guard, query_pairs, respond};
@@ -264,6 +264,16 @@ fn conversation_id(a: &str, b: &str) -> String {
     if x <= y { format!("{a}-{b}") } else { format!("{b}-{a}") }
 }
 
+/// A message as X lists a DM event (`dm_event.fields` all given).
+fn event_json(m: &DmRecord) -> Value {
+    let sender = if m.direction == "sent" { &m.account } else { &m.person };
+    json!({
+        "id": m.id, "event_type": "MessageCreate", "text": m.text, "sender_id": sender,
+        "dm_conversation_id": conversation_id(&m.account, &m.person),
+        "created_at": m.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    })
+}
+
 /// `GET /2/dm_conversations/with/{participant_id}/dm_events`, newest first.
 pub async fn x_events(
     State(sim): State<Arc<Sim>>,
@@ -286,14 +296,7 @@ pub async fn x_events(
         .rev()
         .filter(|m| m.platform == Platform::X && m.person == participant && Some(&m.account) == account.as_ref())
         .take(100)
-        .map(|m| {
-            let sender = if m.direction == "sent" { &m.account } else { &m.person };
-            json!({
-                "id": m.id, "event_type": "MessageCreate", "text": m.text, "sender_id": sender,
-                "dm_conversation_id": conversation_id(&m.account, &m.person),
-                "created_at": m.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            })
-        })
+        .map(|m| event_json(m))
         .collect();
     let count = data.len();
     respond(StatusCode::OK, json!({"data": data, "meta": {"result_count": count}}), &g.rate)
@@ -325,17 +328,7 @@ pub async fn x_all_events(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery
     let mine: Vec<&DmRecord> =
         inner.messages.iter().rev().filter(|m| m.platform == Platform::X && m.account == account).collect();
     let page: Vec<&&DmRecord> = mine.iter().skip(skip).take(max).collect();
-    let data: Vec<Value> = page
-        .iter()
-        .map(|m| {
-            let sender = if m.direction == "sent" { &m.account } else { &m.person };
-            json!({
-                "id": m.id, "event_type": "MessageCreate", "text": m.text, "sender_id": sender,
-                "dm_conversation_id": conversation_id(&m.account, &m.person),
-                "created_at": m.time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            })
-        })
-        .collect();
+    let data: Vec<Value> = page.iter().map(|m| event_json(m)).collect();
     let mut body = json!({"data": data, "meta": {"result_count": data.len()}});
     if skip + max < mine.len() {
         body["meta"]["next_token"] = json!((skip + max).to_string());
@@ -360,9 +353,8 @@ pub async fn meta_send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(query.as_deref(), &headers, &body);
-    let usage = match meta_admit(&sim, &account, &p, &headers).await {
-        Ok(u) => u,
+    let usage = match admit_call(&sim, &account, query.as_deref(), &headers, &body).await {
+        Ok((_, u)) => u,
         Err(resp) => return resp,
     };
     let fail = |code: u32, subcode: Option<u32>, msg: &str| {

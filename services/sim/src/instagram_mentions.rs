@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::meta_feed::{admit, graph_time, unknown_object};
-use crate::meta_graph::{error, graph_json, params};
+use crate::meta_feed::{admit, admit_call, graph_time, unknown_object};
+use crate::meta_graph::{error, graph_json};
 use crate::state::{Post, Sim};
 
 /// The mention `comment_id` of our Instagram account `account`, if it is one.
@@ -68,9 +68,8 @@ pub async fn reply(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(query.as_deref(), &headers, &body);
-    let usage = match admit(&sim, &account, &p, &headers).await {
-        Ok(u) => u,
+    let (p, usage) = match admit_call(&sim, &account, query.as_deref(), &headers, &body).await {
+        Ok(a) => a,
         Err(resp) => return resp,
     };
     let get = |k: &str| p.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();

@@ -28,6 +28,21 @@ pub(crate) fn unknown_object(object_id: &str) -> String {
     )
 }
 
+/// A Graph call on `object`: its parameters (query, form or JSON body) once
+/// admitted, and the usage to report; `Err` is the answer.
+#[allow(clippy::result_large_err)]
+pub(crate) async fn admit_call(
+    sim: &Sim,
+    object: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Vec<(String, String)>, u32), Response> {
+    let p = params(query, headers, body);
+    let usage = admit(sim, object, &p, headers).await?;
+    Ok((p, usage))
+}
+
 /// Token and faults (the version is checked by the router), common to every call here; `Err` is the answer.
 #[allow(clippy::result_large_err)]
 pub(crate) async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers: &HeaderMap) -> Result<u32, Response> {

@@ -81,14 +81,7 @@ pub fn check(text: &str, post: &Post, classification: &Classification, limit: us
         }
     }
     contact_details(text, &groups)?;
-    if let Some(word) = super::words(text).find(|w| ABUSIVE.contains(&w.as_str())) {
-        return Err(GuardError::Abusive { word });
-    }
-    let chars = text.chars().count();
-    if chars > limit {
-        return Err(GuardError::TooLong { chars, limit, platform: platform_name(&post.platform) });
-    }
-    Ok(())
+    words_and_length(text, post, limit)
 }
 
 /// Checks `text` as a direct message to the author of `post`: a private
@@ -99,6 +92,12 @@ pub fn check_private(text: &str, post: &Post, _: &Classification, limit: usize) 
     if text.is_empty() {
         return Err(GuardError::Empty);
     }
+    words_and_length(text, post, limit)
+}
+
+/// What every reply is checked for, public or private: no abusive word, no
+/// more characters than the platform takes.
+fn words_and_length(text: &str, post: &Post, limit: usize) -> Result<(), GuardError> {
     if let Some(word) = super::words(text).find(|w| ABUSIVE.contains(&w.as_str())) {
         return Err(GuardError::Abusive { word });
     }
