@@ -25,7 +25,10 @@ fn listed(env: &TestEnv) -> Value {
 
 async fn account_alert(receiver: &AlertReceiver, status: &str) -> ReceivedAlert {
     eventually(Duration::from_secs(30), &format!("the {status} alert"), || async {
-        receiver.all().into_iter().find(|a| a.status < 300 && a.json["event"] == "account" && a.json["status"] == status)
+        receiver
+            .all()
+            .into_iter()
+            .find(|a| a.status < 300 && a.json["event"] == "account" && a.json["status"] == status)
     })
     .await
 }
