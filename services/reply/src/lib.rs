@@ -155,11 +155,10 @@ pub async fn run(
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let (intake, published) = intake::Intake::start(pool, registry, publisher);
-    tvarit_bus::consume_units(consumers, config.reply_batch.max(1), shutdown.clone(), move |batch| {
-        intake.clone().handle(batch)
-    })
-    .await;
-    // The closure held the last intake: its committed batches finish here.
+    let runner = tvarit_bus::Runner { name: CONSUMER, max_batch: config.reply_batch, decode: intake::decode };
+    runner.run(consumers, shutdown.clone(), move |batch| intake.clone().handle(batch)).await;
+    // The runner dropped the last intake and waited for the stage to
+    // publish and ack every committed batch: the stage has ended.
     published.await?;
     grpc.await??;
     http.await??;
