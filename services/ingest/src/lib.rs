@@ -1,6 +1,7 @@
-//! tvarit-ingest: takes posts from the replay file and the signed webhook
-//! (platform adapters come next), archives each once, and publishes it on
-//! `<ns>.post.ingested.<unit>`.
+//! tvarit-ingest: takes posts from the platforms (X polling, stream, recent
+//! search and Activity webhook; Meta and Instagram webhooks; YouTube
+//! polling), the signed generic webhook and the replay file, archives each
+//! once, and publishes it on `<ns>.post.ingested.<unit>`.
 
 pub mod accept;
 pub mod coalesce;

@@ -1,8 +1,9 @@
 //! SLA clocks and escalation (docs/sla.md). One task holds the next
 //! deadline of every live, unanswered case and wakes exactly then: no sweep.
 //!
-//! - At start it copies the registry's policy for the insert trigger that
-//!   stamps `goal_at`/`breach_at` on new cases, subscribes to the service's
+//! - At start it copies the registry's policy into `sla_policies` (intake
+//!   stamps `goal_at`/`breach_at` itself; the insert trigger fills them only
+//!   for a case written any other way), subscribes to the service's
 //!   own case events (core NATS, `<ns>.case.*.*`), then rebuilds its
 //!   schedule from the database, so nothing falls between the two.
 //! - Each case event carries the whole case: the schedule learns new cases,
