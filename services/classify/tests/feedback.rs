@@ -1,7 +1,8 @@
-//! Label feedback against a real PostgreSQL (`TVARIT_DATABASE_URL`, or the
-//! local default): a relabel is stored once per post, a redelivery changes
-//! nothing, a newer relabel wins, an older one does not, and `load` returns
-//! it as a labelled example. Skipped, loudly, when no database is reachable.
+//! Label feedback against a real PostgreSQL (the suite's
+//! `TVARIT_TEST_DATABASE_URL`, in a schema of its own): a relabel is stored
+//! once per post, a redelivery changes nothing, a newer relabel wins, an
+//! older one does not, and `load` returns it as a labelled example. Without
+//! a reachable database the test fails: it never passes unrun.
 
 use std::time::Duration;
 
@@ -40,15 +41,14 @@ fn event(id: i64, category: Category) -> CaseEvent {
 
 #[tokio::test]
 async fn relabels_are_stored_once_newest_wins() {
-    let url =
-        std::env::var("TVARIT_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/tvarit".into());
+    let url = std::env::var("TVARIT_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let schema = format!("classify_feedback_test_{}", std::process::id());
     let open = tvarit_config::open_schema(&url, &schema, &tvarit_classify::MIGRATOR, true, 1);
-    let pool = match tokio::time::timeout(Duration::from_secs(3), open).await {
+    let pool = match tokio::time::timeout(Duration::from_secs(10), open).await {
         Ok(Ok(pool)) => pool,
         other => {
-            eprintln!("SKIPPED: no database at {url}: {:?}", other.map(|r| r.err()));
-            return;
+            panic!("PostgreSQL must be reachable at TVARIT_TEST_DATABASE_URL ({url}): {:?}", other.map(|r| r.err()))
         }
     };
     use tvarit_classify::feedback::{load, store};
