@@ -1,12 +1,13 @@
-//! The two consumers: case events become response-time facts (and the
-//! first-response histogram); ingested posts feed the ingest-lag histogram.
+//! The two consumers' handlers (the bus's runner decodes, terminates the
+//! undecodable and settles): case events become response-time facts (and
+//! the first-response histogram); ingested posts feed the ingest-lag
+//! histogram.
 
 use std::time::Duration;
 
-use async_nats::jetstream::{AckKind, Message};
-use prost::Message as _;
 use sqlx::PgPool;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tvarit_bus::{Delivery, Verdict, Verdicts};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEvent, Post};
 
@@ -20,29 +21,28 @@ pub struct FactsSettings {
     pub targets: std::sync::Arc<facts::Targets>,
 }
 
-pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: Vec<Message>) {
-    let mut events = Vec::with_capacity(batch.len());
-    let mut messages = Vec::with_capacity(batch.len());
-    for msg in batch {
-        match CaseEvent::decode(msg.payload.as_ref()) {
-            Ok(e) if e.case.is_some() => {
-                // The post's trace reaches its last stage here.
-                let span = tracing::info_span!("metrics.record", event_id = e.event_id);
-                span.set_parent(tvarit_bus::context_from_headers(msg.headers.as_ref())).ok();
-                span.in_scope(|| tracing::debug!(kind = e.kind, "recording the case event"));
-                drop(span);
-                events.push(e);
-                messages.push(msg);
-            }
-            _ => {
-                tracing::error!(subject = %msg.subject, "undecodable case event terminated");
-                metrics::counter!("tvarit_metrics_undecodable_total").increment(1);
-                let _ = msg.ack_with(AckKind::Term).await;
-            }
-        }
+/// The durable consumers' names (their metrics label too).
+pub const CASES: &str = "metrics-cases";
+pub const INGESTED: &str = "metrics-ingested";
+
+/// A case event that carries its case; anything else is terminated.
+pub fn decode_case_event(payload: &[u8]) -> Result<CaseEvent, String> {
+    let event: CaseEvent = tvarit_bus::protobuf(payload)?;
+    if event.case.is_none() {
+        return Err("a case event without its case".into());
     }
-    if events.is_empty() {
-        return;
+    Ok(event)
+}
+
+pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: Vec<Delivery<CaseEvent>>) -> Verdicts {
+    let mut events = Vec::with_capacity(batch.len());
+    for d in batch {
+        // The post's trace reaches its last stage here.
+        let span = tracing::info_span!("metrics.record", event_id = d.value.event_id);
+        span.set_parent(tvarit_bus::context_from_headers(d.headers.as_ref())).ok();
+        span.in_scope(|| tracing::debug!(kind = d.value.kind, "recording the case event"));
+        drop(span);
+        events.push(d.value);
     }
     let s = settings;
     match facts::record(pool, &events, s.time_zone, &s.targets).await {
@@ -61,35 +61,24 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
                 }
                 metrics::counter!("tvarit_case_events_total", "unit" => unit, "kind" => kind).increment(1);
             }
-            ack_all(&messages).await;
+            Verdicts::All(Verdict::Ack)
         }
         Err(e) => {
-            tracing::warn!(error = %e, events = messages.len(), "facts not recorded; will retry");
-            for msg in &messages {
-                let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-            }
+            tracing::warn!(error = %e, events = events.len(), "facts not recorded; will retry");
+            Verdicts::All(Verdict::Retry(Duration::from_secs(1)))
         }
     }
 }
 
-pub async fn handle_ingested(batch: Vec<Message>) {
-    for msg in &batch {
-        if let Ok(post) = Post::decode(msg.payload.as_ref())
-            && let (Some(created), Some(received)) = (&post.created_at, &post.received_at)
-        {
+pub async fn handle_ingested(batch: Vec<Delivery<Post>>) -> Verdicts {
+    for d in batch {
+        let post = d.value;
+        if let (Some(created), Some(received)) = (&post.created_at, &post.received_at) {
             let lag = to_millis(received).saturating_sub(to_millis(created)).max(0) as f64 / 1000.0;
             metrics::histogram!("tvarit_ingest_lag_seconds", "unit" => post.unit).record(lag);
         }
     }
-    ack_all(&batch).await;
-}
-
-async fn ack_all(messages: &[Message]) {
-    for msg in messages {
-        if let Err(e) = msg.ack().await {
-            tracing::warn!(error = %e, "ack failed; the message will be redelivered");
-        }
-    }
+    Verdicts::All(Verdict::Ack)
 }
 
 /// Keeps the `tvarit_open_cases{unit}` gauge current from the facts; a unit

@@ -19,7 +19,8 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+use tvarit_bus::{Namespace, Runner, StreamKind, StreamSettings};
+use tvarit_proto::v1::Post;
 use tvarit_proto::v1::metrics_server::MetricsServer;
 
 use crate::config::MetricsConfig;
@@ -77,9 +78,9 @@ pub async fn run(
     let ingested = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
     let ack_wait = Duration::from_secs(30);
     let case_consumer =
-        tvarit_bus::ensure_consumer(&cases, "metrics-cases", format!("{}.case.>", ns.as_str()), ack_wait).await?;
+        tvarit_bus::ensure_consumer(&cases, consumers::CASES, format!("{}.case.>", ns.as_str()), ack_wait).await?;
     let ingest_consumer =
-        tvarit_bus::ensure_consumer(&ingested, "metrics-ingested", ns.post_ingested("*"), ack_wait).await?;
+        tvarit_bus::ensure_consumer(&ingested, consumers::INGESTED, ns.post_ingested("*"), ack_wait).await?;
 
     let (goal, breach, tz) = (config.metrics_goal_seconds, config.metrics_breach_seconds, registry.time_zone());
     let rebuilt = rollup::rebuild_rollups(&pool, tz, goal, breach, false).await.context("rebuilding rollups")?;
@@ -116,16 +117,18 @@ pub async fn run(
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let gauges = tokio::spawn(consumers::refresh_open_cases(pool.clone(), shutdown.clone()));
     let rollups = tokio::spawn(refresh_rollups(pool.clone(), goal, breach, shutdown.clone()));
-    let lag =
-        tokio::spawn(tvarit_bus::consume_batches(ingest_consumer, 512, shutdown.clone(), consumers::handle_ingested));
+    let lag_runner = Runner { name: consumers::INGESTED, max_batch: 512, decode: tvarit_bus::protobuf::<Post> };
+    let lag = tokio::spawn(lag_runner.run(vec![ingest_consumer], shutdown.clone(), consumers::handle_ingested));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let p = pool.clone();
-    tvarit_bus::consume_batches(case_consumer, 512, shutdown.clone(), move |batch| {
-        let (p, s) = (p.clone(), settings.clone());
-        async move { consumers::handle_case_events(&p, &s, batch).await }
-    })
-    .await;
+    let runner = Runner { name: consumers::CASES, max_batch: 512, decode: consumers::decode_case_event };
+    runner
+        .run(vec![case_consumer], shutdown.clone(), move |batch| {
+            let (p, s) = (p.clone(), settings.clone());
+            async move { consumers::handle_case_events(&p, &s, batch).await }
+        })
+        .await;
     lag.await?;
     gauges.await?;
     rollups.await?;
