@@ -10,7 +10,7 @@ use async_nats::jetstream::consumer::PullConsumer;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-pub type Batch = Vec<Message>;
+pub(crate) type Batch = Vec<Message>;
 
 /// How long a pull request waits on the server for messages. Long, so an
 /// idle consumer costs a request a minute rather than a round trip a
@@ -23,7 +23,7 @@ const PULL_EXPIRY: Duration = Duration::from_secs(60);
 /// heartbeats, a broker restart) are logged and the pull is re-established;
 /// the loop ends only on shutdown. A batch already handed over is finished
 /// before the loop returns.
-pub async fn consume_batches<F, Fut>(
+pub(crate) async fn consume_batches<F, Fut>(
     consumer: PullConsumer,
     max_batch: usize,
     shutdown: CancellationToken,

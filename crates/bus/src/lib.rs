@@ -12,14 +12,15 @@ mod streams;
 mod subjects;
 mod units;
 
-pub use consume::{Batch, consume_batches};
+pub(crate) use consume::{Batch, consume_batches};
 pub use drift::{ChangeOutcome, SettingChange};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
 pub use runner::{Delivery, Runner, Verdict, Verdicts, protobuf};
 pub use streams::{StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, stream_config};
 pub use subjects::Namespace;
-pub use units::{consume_units, ensure_unit_consumers, unit_consumer_name};
+pub(crate) use units::consume_units;
+pub use units::{ensure_unit_consumers, unit_consumer_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

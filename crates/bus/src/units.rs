@@ -83,7 +83,7 @@ const MIN_PULL_PER_UNIT: usize = 16;
 /// in the shared queue in order, so a hot unit's backlog does not hold up
 /// the others' messages. At shutdown, messages pulled but not handed over
 /// are NAKed for another instance to take at once.
-pub async fn consume_units<F, Fut>(
+pub(crate) async fn consume_units<F, Fut>(
     consumers: Vec<PullConsumer>,
     max_batch: usize,
     shutdown: CancellationToken,
