@@ -1,5 +1,5 @@
 //! Repeat rumours: a misinformation post is linked to a claim HQ already knows
-//! (the rebuttal library, `model/claims.jsonl`) or to one seen recently in
+//! (the rebuttal library, `tvarit_claims`) or to one seen recently in
 //! any district, so a wave is answered once.
 //!
 //! Robust to script change, small edits and forwarding noise because the
@@ -12,12 +12,11 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::baseline::normalize::normalize;
 use crate::translit::key;
 
-const CLAIMS: &str = include_str!("../model/claims.jsonl");
 const HASHES: usize = 64;
 const BANDS: usize = 16;
 const ROWS: usize = HASHES / BANDS;
@@ -42,14 +41,6 @@ pub struct RumourMatch {
     /// A library claim id (`claim-0007`) or a recent one (`recent-<hex>`).
     pub claim: String,
     pub similarity: f32,
-}
-
-#[derive(Deserialize)]
-struct ClaimLine {
-    id: String,
-    claim: String,
-    #[serde(default)]
-    variants: Vec<String>,
 }
 
 type Sig = [u32; HASHES];
@@ -111,8 +102,7 @@ impl Rumours {
     pub fn new() -> Self {
         let mut library = Index::default();
         let mut ids = Vec::new();
-        for line in CLAIMS.lines().filter(|l| !l.trim().is_empty()) {
-            let Ok(c) = serde_json::from_str::<ClaimLine>(line) else { continue };
+        for c in tvarit_claims::all() {
             let id = ids.len() as u32;
             ids.push(c.id);
             for text in std::iter::once(&c.claim).chain(&c.variants) {

@@ -1,15 +1,12 @@
 //! The built-in library: version 1 of every template, and a rebuttal for
-//! every claim the classifier knows (`services/classify/model/claims.jsonl`,
-//! compiled in, with Hindi texts written here). Written once per process,
+//! every claim the classifier knows (`tvarit_claims`, with Hindi texts
+//! written here). Written once per process,
 //! only where a key or claim is missing, so supervisors' and HQ's versions
 //! are never touched and a claim added to the classifier appears here too.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde::Deserialize;
 use sqlx::PgConnection;
-
-const CLAIMS: &str = include_str!("../../../classify/model/claims.jsonl");
 
 /// `(key, Hindi, English)`, in the police cells' own style.
 #[rustfmt::skip]
@@ -82,18 +79,10 @@ const HINDI: &[(&str, &str, &str, &str)] = &[
 /// For a claim the Hindi list does not know yet.
 const HINDI_FALLBACK: &str = "यह सूचना असत्य है। कृपया अफवाह न फैलाएं और केवल आधिकारिक सूचनाओं पर भरोसा करें।";
 
-#[derive(Debug, Deserialize)]
-pub struct Claim {
-    pub id: String,
-    pub claim: String,
-    #[serde(default)]
-    pub rebuttal: String,
-    #[serde(default)]
-    pub variants: Vec<String>,
-}
+pub use tvarit_claims::Claim;
 
 pub fn claims() -> Vec<Claim> {
-    CLAIMS.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| serde_json::from_str(l).ok()).collect()
+    tvarit_claims::all()
 }
 
 static SEEDED: AtomicBool = AtomicBool::new(false);
