@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::stream::{Config, StorageType};
 use tvarit_bus::{ChangeOutcome, StreamKind, StreamSettings, declare_stream, ensure_consumer, stream_config};
 
-use crate::setup;
+use crate::{Logs, setup};
 
 fn fields(changes: &[tvarit_bus::SettingChange]) -> Vec<(&'static str, ChangeOutcome)> {
     changes.iter().map(|c| (c.field, c.outcome)).collect()
@@ -24,9 +24,23 @@ async fn a_changed_stream_setting_is_applied_at_the_next_start() {
     // The next release keeps posts for two hours and dedupes for one minute.
     let second =
         StreamSettings { max_age: Duration::from_secs(7200), duplicate_window: Duration::from_secs(60), ..first };
+    let logs = Logs::default();
+    let guard = logs.capture();
     let (stream, changes) = declare_stream(&js, stream_config(&ns, StreamKind::Ingested, second)).await.unwrap();
+    drop(guard);
     assert_eq!(fields(&changes), [("max_age", ChangeOutcome::Applied), ("duplicate_window", ChangeOutcome::Applied)]);
     assert_eq!((changes[0].old.as_str(), changes[0].new.as_str()), ("3600s", "7200s"));
+    let changed: Vec<String> = logs.lines().into_iter().filter(|l| l.contains("stream setting changed")).collect();
+    assert_eq!(changed.len(), 2, "one line per changed field: {changed:?}");
+    let name = ns.stream_name("ingested");
+    assert!(
+        changed[0].contains("INFO")
+            && changed[0].contains(&format!("stream={name}"))
+            && changed[0].contains("field=\"max_age\"")
+            && changed[0].contains("old=\"3600s\"")
+            && changed[0].contains("new=\"7200s\""),
+        "{changed:?}"
+    );
     let server = js.get_stream(&stream.cached_info().config.name).await.unwrap().cached_info().config.clone();
     assert_eq!(server.max_age, Duration::from_secs(7200), "the server holds the new max age");
     assert_eq!(server.duplicate_window, Duration::from_secs(60));
