@@ -12,6 +12,7 @@ mod console_hq;
 mod console_publishing;
 mod console_search;
 mod console_shift;
+mod console_views;
 mod crash_recovery;
 mod dedupe;
 mod desk_actions;
