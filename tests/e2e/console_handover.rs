@@ -189,12 +189,15 @@ async fn supervise_and_forward(shift: &Shift) {
     show_in(browser, console, "hi", "/handover").await;
     let hindi = browser.source().await;
     assert!(hindi.contains("शिफ्ट हस्तांतरण") && hindi.contains("स्वीकृति की प्रतीक्षा में"), "the hand-over in Hindi");
+    browser.screenshot("handover-hi").await;
     browser.set_window(390, 844).await;
     for path in ["/handover", &format!("/cases/{theft}")] {
         fits(browser, console, path).await;
     }
     show_in(browser, console, "hi", "/handover").await;
     browser.screenshot("handover-phone-hi").await;
+    show_in(browser, console, "en", "/handover").await;
+    browser.screenshot("handover-phone-en").await;
 }
 
 async fn signout(browser: &Browser) {

@@ -178,10 +178,16 @@ async fn views() {
     })
     .await;
     Box::pin(async {
+        show_in(&browser, &console, "hi", "/queue?unit=balotra&preset=unassigned").await;
+        browser.screenshot("queue-views-hi").await;
+        show_in(&browser, &console, "en", "/queue?unit=balotra&preset=unassigned").await;
         browser.set_window(390, 844).await;
         for path in ["/queue?unit=balotra&preset=mine", &format!("/cases/{r2}")] {
             fits(&browser, &console, path).await;
         }
+        browser.goto(&view("&preset=unassigned")).await;
+        browser.wait_for("nav.presets", Duration::from_secs(5)).await;
+        browser.screenshot("queue-views-phone-en").await;
         show_in(&browser, &console, "hi", "/queue?unit=balotra&preset=unassigned").await;
         let hindi = browser.text(&browser.wait_for("nav.presets", Duration::from_secs(5)).await).await;
         assert!(hindi.contains("बिना सौंपे") && hindi.contains("मेरे"), "{hindi}");
