@@ -101,6 +101,31 @@ pub mod time {
     pub fn to_millis(ts: &Timestamp) -> i64 {
         ts.seconds.saturating_mul(1000).saturating_add(i64::from(ts.nanos) / 1_000_000)
     }
+
+    /// A time to a protobuf timestamp, to the millisecond (as Tvarit keeps
+    /// every time it reports).
+    pub fn from_datetime(t: chrono::DateTime<chrono::Utc>) -> Timestamp {
+        from_millis(t.timestamp_millis())
+    }
+
+    /// A protobuf timestamp, if set, as a time; `None` also when it is
+    /// outside chrono's range (a message off the wire may hold anything).
+    pub fn datetime(ts: Option<&Timestamp>) -> Option<chrono::DateTime<chrono::Utc>> {
+        ts.and_then(|t| chrono::DateTime::from_timestamp_millis(to_millis(t)))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn times_go_both_ways_to_the_millisecond() {
+            let t = chrono::DateTime::from_timestamp_millis(1_796_368_035_123).unwrap();
+            assert_eq!(datetime(Some(&from_datetime(t))), Some(t));
+            assert_eq!(datetime(None), None);
+            assert_eq!(datetime(Some(&Timestamp { seconds: i64::MAX, nanos: 0 })), None, "out of range");
+        }
+    }
 }
 
 /// gRPC reflection (v1) over Tvarit's services, so `grpcurl` works out of the box.

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tvarit_e2e::{Running, Service, TestEnv, authed, registry_with_sla};
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{
     Case, CaseEvent, CaseEventKind as K, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, Post, StatsGroup,
@@ -43,7 +43,7 @@ fn case(
 /// The case's events; a handed-off case's are published newest first, so
 /// the reply is recorded before the handoff that precedes it.
 fn events(s: &Scripted, id: &mut i64) -> Vec<CaseEvent> {
-    let ts = |t: DateTime<Utc>| Some(from_millis(t.timestamp_millis()));
+    let ts = |t: DateTime<Utc>| Some(from_datetime(t));
     let mut c = Case {
         docket: s.docket.into(),
         unit: s.unit.into(),

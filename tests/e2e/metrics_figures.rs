@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use prost::Message;
 use tvarit_e2e::{Running, Service, TestEnv, eventually, metrics_client};
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::{
     Case, CaseEvent, CaseEventKind as K, CaseTimelineRequest, CoverageRequest, LeaderboardRequest, LeaderboardRow,
     Post, StatsGroup, StatsRequest, StatsResponse,
@@ -33,7 +33,7 @@ struct Script {
 }
 
 fn events(s: &Script, next_id: &mut i64) -> Vec<CaseEvent> {
-    let ts = |t: DateTime<Utc>| Some(from_millis(t.timestamp_millis()));
+    let ts = |t: DateTime<Utc>| Some(from_datetime(t));
     let post = Post {
         platform: "x".into(),
         post_id: s.docket.into(),

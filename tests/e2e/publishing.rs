@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tonic::Code;
 use tonic::transport::Channel;
 use tvarit_e2e::{Running, SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, post_line};
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::publishing_client::PublishingClient;
 use tvarit_proto::v1::{
     ApprovePublicationRequest, Audience, CaseRef, ComposeRequest, FactCheck, ListPublicationsRequest, PostContent,
@@ -340,7 +340,7 @@ async fn scheduled_post_fires_on_time_after_a_restart() {
     let msg = ComposeRequest {
         content: Some(content("awareness", "Cyber fraud? Call 1930 at once.")),
         audience: units(&["balotra"]),
-        scheduled_at: Some(from_millis(at.timestamp_millis())),
+        scheduled_at: Some(from_datetime(at)),
         submit: true,
         ..Default::default()
     };

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 use tonic::transport::Channel;
 use tvarit_e2e::{TestEnv, authed, desk_client, eventually};
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::thread_entry::Entry;
 use tvarit_proto::v1::{Case, CaseRef, ReplyRequest, SearchCasesRequest, SearchCasesResponse};
@@ -127,7 +128,7 @@ async fn search_keeps_to_the_callers_units_and_every_filter_narrows_it() {
 
     // Dates: opened within [since, until).
     let now = chrono::Utc::now();
-    let at = |t: chrono::DateTime<chrono::Utc>| Some(tvarit_proto::time::from_millis(t.timestamp_millis()));
+    let at = |t: chrono::DateTime<chrono::Utc>| Some(from_datetime(t));
     let since = |t| SearchCasesRequest { since: at(t), ..Default::default() };
     let until = |t| SearchCasesRequest { until: at(t), ..Default::default() };
     assert_eq!(dockets(&desk, &meena, since(now - chrono::Duration::hours(1))).await.len(), 5);

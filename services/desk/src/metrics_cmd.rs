@@ -7,7 +7,7 @@ use std::io::Write;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
-use tvarit_proto::time::{from_millis, to_millis};
+use tvarit_proto::time::{from_datetime, to_millis};
 use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{
     CaseTimelineRequest, CoverageRequest, LeaderboardRequest, LeaderboardResponse, StatsGroup, StatsRequest,
@@ -130,8 +130,8 @@ pub async fn run(
             };
             let req = StatsRequest {
                 unit: unit.unwrap_or_default(),
-                from: Some(from_millis(from.timestamp_millis())),
-                to: Some(from_millis(to.timestamp_millis())),
+                from: Some(from_datetime(from)),
+                to: Some(from_datetime(to)),
                 group_by: group_by as i32,
             };
             let stats = client.stats(authed(token, req)?).await?.into_inner();

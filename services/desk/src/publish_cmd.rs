@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand};
 use tonic::transport::Channel;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::publishing_client::PublishingClient;
 use tvarit_proto::v1::{
     ApprovePublicationRequest, Audience, ComposeRequest, FactCheck, ListPublicationsRequest, PostContent,
@@ -161,7 +162,7 @@ pub fn parse_time(s: &str) -> anyhow::Result<DateTime<Utc>> {
 }
 
 fn timestamp(s: &Option<String>) -> anyhow::Result<Option<prost_types::Timestamp>> {
-    s.as_deref().map(|s| parse_time(s).map(|t| tvarit_proto::time::from_millis(t.timestamp_millis()))).transpose()
+    s.as_deref().map(|s| parse_time(s).map(from_datetime)).transpose()
 }
 
 pub async fn run(

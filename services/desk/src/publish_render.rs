@@ -3,21 +3,11 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{PreviewResponse, Publication, Target};
 
-fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
-
-fn utc(t: &Option<prost_types::Timestamp>) -> Value {
-    time(t).map_or(Value::Null, |t| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
-}
-
 fn local(t: &Option<prost_types::Timestamp>) -> String {
-    time(t).map_or_else(
+    tvarit_proto::time::datetime(t.as_ref()).map_or_else(
         || "-".into(),
         |t| t.with_timezone(&crate::zone::zone()).format("%Y-%m-%d %H:%M:%S %Z").to_string(),
     )
@@ -25,12 +15,12 @@ fn local(t: &Option<prost_types::Timestamp>) -> String {
 
 fn target_json(t: &Target) -> Value {
     let e = t.engagement.as_ref().map_or(Value::Null, |e| {
-        json!({ "fetched_at": utc(&e.fetched_at), "likes": e.likes, "reposts": e.reposts, "replies": e.replies,
+        json!({ "fetched_at": crate::render::rfc3339(&e.fetched_at), "likes": e.likes, "reposts": e.reposts, "replies": e.replies,
                 "quotes": e.quotes, "impressions": e.impressions })
     });
     json!({ "account": t.account, "platform": t.platform, "unit": t.unit, "status": t.status,
             "attempts": t.attempts, "platform_post_id": t.platform_post_id, "link": t.link, "error": t.error,
-            "sent_at": utc(&t.sent_at), "next_attempt_at": utc(&t.next_attempt_at),
+            "sent_at": crate::render::rfc3339(&t.sent_at), "next_attempt_at": crate::render::rfc3339(&t.next_attempt_at),
             "idempotency_key": t.idempotency_key, "engagement": e })
 }
 
@@ -43,9 +33,9 @@ pub fn publication_json(p: &Publication) -> Value {
     json!({
         "id": p.id, "kind": c.kind, "text_hi": c.text_hi, "text_en": c.text_en, "links": c.links, "media": c.media,
         "fact_check": fc, "scope": p.scope, "units": p.units, "author": p.author, "state": p.state,
-        "status": p.status, "approved_by": p.approved_by, "approved_at": utc(&p.approved_at),
+        "status": p.status, "approved_by": p.approved_by, "approved_at": crate::render::rfc3339(&p.approved_at),
         "fast_tracked": p.fast_tracked, "rejected_by": p.rejected_by, "reject_reason": p.reject_reason,
-        "scheduled_at": utc(&p.scheduled_at), "created_at": utc(&p.created_at),
+        "scheduled_at": crate::render::rfc3339(&p.scheduled_at), "created_at": crate::render::rfc3339(&p.created_at),
         "targets": p.targets.iter().map(target_json).collect::<Vec<_>>(),
     })
 }

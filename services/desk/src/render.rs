@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tvarit_proto::time::to_millis;
+use tvarit_proto::time::datetime;
 use tvarit_proto::v1::{Case, QueueUpdate};
 
 /// `03 Dec 14:02:11 IST`: in the deployment's zone, as operators read times.
@@ -18,12 +18,9 @@ pub fn handed_to_hq(c: &Case) -> bool {
     c.unit != "hq" && (c.escalated_to == "hq" || c.escalated_to.starts_with("hq/"))
 }
 
-fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
-
-fn rfc3339(t: &Option<prost_types::Timestamp>) -> Value {
-    time(t).map_or(Value::Null, |t| Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
+/// A time for `--json`: RFC 3339 in UTC to the millisecond, or `null`.
+pub(crate) fn rfc3339(t: &Option<prost_types::Timestamp>) -> Value {
+    datetime(t.as_ref()).map_or(Value::Null, |t| Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
 }
 
 pub fn case_json(c: &Case) -> Value {
@@ -70,7 +67,7 @@ pub fn case_json(c: &Case) -> Value {
 }
 
 fn age(c: &Case) -> String {
-    let Some(created) = time(&c.post.as_ref().and_then(|p| p.created_at)) else { return "-".into() };
+    let Some(created) = datetime(c.post.as_ref().and_then(|p| p.created_at.as_ref())) else { return "-".into() };
     let s = (Utc::now() - created).num_seconds().max(0);
     if s < 3600 { format!("{}m{:02}s", s / 60, s % 60) } else { format!("{}h{:02}m", s / 3600, s % 3600 / 60) }
 }
@@ -119,14 +116,14 @@ pub fn case(out: &mut dyn Write, c: &Case, as_json: bool) -> io::Result<()> {
     if c.alarm {
         writeln!(out, "  ⚠ ALARM: nobody has claimed or acknowledged this emergency (tvarit-desk ack {})", c.docket)?;
     }
-    if let Some(t) = time(&c.acknowledged_at) {
+    if let Some(t) = datetime(c.acknowledged_at.as_ref()) {
         writeln!(out, "  acknowledged by {} at {}", c.acknowledged_by, shown(t))?;
     }
     if !c.reply_status.is_empty() {
         let error = if c.reply_error.is_empty() { String::new() } else { format!(": {}", c.reply_error) };
         writeln!(out, "  reply {}{error}", c.reply_status)?;
     }
-    if let Some(t) = time(&c.first_reply_at) {
+    if let Some(t) = datetime(c.first_reply_at.as_ref()) {
         writeln!(out, "  first reply {} · {}", shown(t), c.last_reply_text)?;
     }
     Ok(())

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde_json::{Value, json};
 use tonic::transport::Channel;
-use tvarit_proto::time::{from_millis, to_millis};
+use tvarit_proto::time::{datetime, from_datetime};
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::{CaseRef, SearchCasesRequest, Thread, ThreadEntry, thread_entry::Entry};
 use tvarit_proto::{CaseState, Category, Urgency};
@@ -84,7 +84,7 @@ pub async fn search(
     out: &mut dyn Write,
     json: bool,
 ) -> anyhow::Result<()> {
-    let ts = |t: Option<DateTime<Utc>>| t.map(|t| from_millis(t.timestamp_millis()));
+    let ts = |t: Option<DateTime<Utc>>| t.map(from_datetime);
     let mut req = SearchCasesRequest {
         text: args.text.unwrap_or_default(),
         author: args.author.unwrap_or_default(),
@@ -131,14 +131,6 @@ pub async fn thread(
     render_thread(out, &thread, json).context("writing the thread")
 }
 
-fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
-
-fn rfc3339(t: &Option<prost_types::Timestamp>) -> Value {
-    time(t).map_or(Value::Null, |t| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
-}
-
 /// One entry as JSON: `kind` is post, follow_up, reply or event.
 pub fn entry_json(docket: &str, e: &ThreadEntry) -> Value {
     let mut v = match &e.entry {
@@ -154,7 +146,7 @@ pub fn entry_json(docket: &str, e: &ThreadEntry) -> Value {
             "operator": r.operator,
             "text": r.text,
             "status": r.status,
-            "sent_at": rfc3339(&r.sent_at),
+            "sent_at": render::rfc3339(&r.sent_at),
             "platform_reply_id": (!r.platform_reply_id.is_empty()).then_some(&r.platform_reply_id),
             "error": (!r.error.is_empty()).then_some(&r.error),
         }),
@@ -168,12 +160,12 @@ pub fn entry_json(docket: &str, e: &ThreadEntry) -> Value {
         None => json!({ "kind": "unknown" }),
     };
     v["docket"] = json!(docket);
-    v["at"] = rfc3339(&e.at);
+    v["at"] = render::rfc3339(&e.at);
     v
 }
 
 fn entry_line(e: &ThreadEntry) -> String {
-    let at = time(&e.at).map_or_else(|| "-".into(), render::shown);
+    let at = datetime(e.at.as_ref()).map_or_else(|| "-".into(), render::shown);
     let what = match &e.entry {
         Some(Entry::Post(p)) => {
             let author = p.author.as_ref().map_or("-", |a| a.handle.as_str());

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use serde_json::{Value, json};
 use tonic::transport::Channel;
-use tvarit_proto::time::to_millis;
+use tvarit_proto::time::{datetime, from_datetime};
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::{
     AddNoteRequest, CaseRef, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest, UnitHandover,
@@ -58,7 +58,7 @@ pub async fn run(
             render::case(out, &case, json)?;
         }
         ShiftCommand::Handover { unit, since } => {
-            let since = since.map(|t| tvarit_proto::time::from_millis(t.timestamp_millis()));
+            let since = since.map(from_datetime);
             let req = HandoverRequest { unit: unit.unwrap_or_default(), since };
             for u in desk.get_handover(authed(token, req)?).await?.into_inner().units {
                 if json {
@@ -80,23 +80,15 @@ pub async fn run(
     Ok(())
 }
 
-fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
-
-fn rfc3339(t: &Option<prost_types::Timestamp>) -> Value {
-    time(t).map_or(Value::Null, |t| json!(t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)))
-}
-
 fn note_json(n: &HandoverNote) -> Value {
     json!({
         "id": n.id,
         "unit": n.unit,
         "author": n.author,
         "text": n.text,
-        "written_at": rfc3339(&n.written_at),
+        "written_at": render::rfc3339(&n.written_at),
         "acknowledged_by": (!n.acknowledged_by.is_empty()).then_some(&n.acknowledged_by),
-        "acknowledged_at": rfc3339(&n.acknowledged_at),
+        "acknowledged_at": render::rfc3339(&n.acknowledged_at),
     })
 }
 
@@ -117,8 +109,8 @@ pub fn unit_json(u: &UnitHandover) -> Value {
 }
 
 fn note_line(n: &HandoverNote) -> String {
-    let at = time(&n.written_at).map_or_else(|| "-".into(), render::shown);
-    let read = match time(&n.acknowledged_at) {
+    let at = datetime(n.written_at.as_ref()).map_or_else(|| "-".into(), render::shown);
+    let read = match datetime(n.acknowledged_at.as_ref()) {
         Some(t) => format!("read by {} at {}", n.acknowledged_by, render::shown(t)),
         None => format!("not yet read (tvarit-desk handover-ack {})", n.id),
     };

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Author, Media, Post};
 use tvarit_registry::Registry;
 
@@ -206,8 +206,8 @@ fn build(
         text: d.text,
         mentions: d.mentions,
         author: d.author,
-        created_at: Some(from_millis(created_at.timestamp_millis())),
-        received_at: Some(from_millis(now.timestamp_millis())),
+        created_at: Some(from_datetime(created_at)),
+        received_at: Some(from_datetime(now)),
         account,
         unit,
         conversation_id: d.conversation_id,

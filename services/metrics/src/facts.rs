@@ -9,12 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
-use tvarit_proto::time::to_millis;
+use tvarit_proto::time::datetime;
 use tvarit_proto::v1::CaseEvent;
-
-fn time(t: &Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
 
 /// The registry's defaults (DESIGN.md: goal 2 minutes, breach 5), for a
 /// unit the registry does not know.
@@ -63,7 +59,8 @@ pub async fn record(pool: &PgPool, events: &[CaseEvent], tz: Tz, targets: &Targe
     let mut deadlines: HashMap<&str, Deadlines> = HashMap::new();
     for e in events {
         if let Some(case) = e.case.as_ref().filter(|c| c.goal_at.is_some() || c.breach_at.is_some()) {
-            deadlines.insert(case.docket.as_str(), (time(&case.goal_at), time(&case.breach_at)));
+            deadlines
+                .insert(case.docket.as_str(), (datetime(case.goal_at.as_ref()), datetime(case.breach_at.as_ref())));
         }
     }
     let mut c = Columns::default();
@@ -160,13 +157,13 @@ impl Columns {
         self.account.push(post.account.clone());
         self.category.push(case.category().slug());
         self.state.push(case.state().slug());
-        let created = time(&post.created_at).or(time(&case.opened_at)).unwrap_or_else(Utc::now);
+        let created = datetime(post.created_at.as_ref()).or(datetime(case.opened_at.as_ref())).unwrap_or_else(Utc::now);
         self.post_created_at.push(created);
         self.month.push(created.with_timezone(&tz).format("%Y-%m").to_string());
-        self.received_at.push(time(&post.received_at));
-        self.opened_at.push(time(&case.opened_at));
-        self.first_reply_at.push(time(&case.first_reply_at));
-        self.closed_at.push(time(&case.closed_at));
+        self.received_at.push(datetime(post.received_at.as_ref()));
+        self.opened_at.push(datetime(case.opened_at.as_ref()));
+        self.first_reply_at.push(datetime(case.first_reply_at.as_ref()));
+        self.closed_at.push(datetime(case.closed_at.as_ref()));
         self.event_id.push(e.event_id);
         self.untagged.push(post.untagged);
         self.private.push(post.private);

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use prost::Message;
 use sqlx::PgPool;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{
     CaseTimelineResponse, CoverageResponse, Relabel, StatsGroup, StatsRow, TimelineEvent, UnitCoverage,
 };
@@ -125,10 +125,6 @@ pub async fn stats(
         .collect())
 }
 
-fn ts(t: Option<DateTime<Utc>>) -> Option<prost_types::Timestamp> {
-    t.map(|t| from_millis(t.timestamp_millis()))
-}
-
 /// id, kind, at, actor, note, escalated_to, relabel (encoded).
 type EventRow = (i64, String, DateTime<Utc>, String, String, String, Option<Vec<u8>>);
 
@@ -153,9 +149,9 @@ pub async fn timeline(pool: &PgPool, docket: &str) -> sqlx::Result<Option<CaseTi
     Ok(Some(CaseTimelineResponse {
         docket: docket.into(),
         unit,
-        posted_at: ts(Some(posted)),
-        received_at: ts(received),
-        first_reply_at: ts(first_reply),
+        posted_at: Some(from_datetime(posted)),
+        received_at: received.map(from_datetime),
+        first_reply_at: first_reply.map(from_datetime),
         frt_s: first_reply.map(|r| ((r - posted).num_milliseconds().max(0)) as f64 / 1000.0),
         replied_by: replied_by.unwrap_or_default(),
         events: events
@@ -163,7 +159,7 @@ pub async fn timeline(pool: &PgPool, docket: &str) -> sqlx::Result<Option<CaseTi
             .map(|(event_id, kind, at, actor, note, escalated_to, relabel)| TimelineEvent {
                 event_id,
                 kind,
-                at: ts(Some(at)),
+                at: Some(from_datetime(at)),
                 actor,
                 note,
                 escalated_to,
@@ -202,7 +198,7 @@ pub async fn coverage(pool: &PgPool, units: &[String], window_minutes: u32) -> s
         c.open_cases = open.iter().find(|(u, _)| u == unit).map_or(0, |(_, n)| *n as u64);
         if let Some((_, docket, since)) = oldest.iter().find(|(u, ..)| u == unit) {
             c.oldest_waiting_docket = docket.clone();
-            c.oldest_waiting_since = ts(Some(*since));
+            c.oldest_waiting_since = Some(from_datetime(*since));
         }
         c.operators_on_shift = on_shift.iter().filter(|(u, _)| u == unit).map(|(_, a)| a.clone()).collect();
         if c.operators_on_shift.is_empty() {

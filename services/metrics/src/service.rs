@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tonic::{Request, Response, Status};
-use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::metrics_server::Metrics;
 use tvarit_proto::v1::{
     CaseTimelineRequest, CaseTimelineResponse, CoverageRequest, CoverageResponse, LeaderboardRequest,
@@ -35,9 +34,7 @@ fn unavailable(e: sqlx::Error) -> Status {
 }
 
 fn time(t: &Option<prost_types::Timestamp>, what: &str) -> Result<DateTime<Utc>, Status> {
-    t.as_ref()
-        .and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-        .ok_or_else(|| Status::invalid_argument(format!("`{what}` is required")))
+    tvarit_proto::time::datetime(t.as_ref()).ok_or_else(|| Status::invalid_argument(format!("`{what}` is required")))
 }
 
 #[tonic::async_trait]

@@ -296,7 +296,7 @@ pub async fn x_events(
         .rev()
         .filter(|m| m.platform == Platform::X && m.person == participant && Some(&m.account) == account.as_ref())
         .take(100)
-        .map(|m| event_json(m))
+        .map(event_json)
         .collect();
     let count = data.len();
     respond(StatusCode::OK, json!({"data": data, "meta": {"result_count": count}}), &g.rate)

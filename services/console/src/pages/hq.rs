@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeZone, Utc};
 use serde::Deserialize;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::{CoverageRequest, LeaderboardRequest, LeaderboardRow, StatsGroup, StatsRequest, UnitCoverage};
 
 use crate::AppState;
@@ -134,7 +134,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     let from = zone.from_local_datetime(&midnight).earliest().map_or(now, |t| t.with_timezone(&Utc));
     let stats_req = StatsRequest {
         unit: String::new(),
-        from: Some(from_millis(from.timestamp_millis())),
+        from: Some(from_datetime(from)),
         to: Some(from_millis(now.timestamp_millis() + 1)),
         group_by: StatsGroup::Unit as i32,
     };

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Case, SearchCasesRequest};
 use tvarit_proto::{CaseState, Category};
 
@@ -73,7 +73,7 @@ fn day_start(state: &AppState, s: &str, next: bool) -> Result<Option<prost_types
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ())?;
     let d = if next { d.succ_opt().ok_or(())? } else { d };
     let t = state.zone().from_local_datetime(&d.and_hms_opt(0, 0, 0).ok_or(())?).earliest().ok_or(())?;
-    Ok(Some(from_millis(t.timestamp_millis())))
+    Ok(Some(from_datetime(t.with_timezone(&chrono::Utc))))
 }
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<SearchQuery>) -> Response {

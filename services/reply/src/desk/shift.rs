@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use tonic::{Request, Response, Status};
-use tvarit_proto::time::{from_millis, to_millis};
+use tvarit_proto::time::{from_datetime, from_millis, to_millis};
 use tvarit_proto::v1::{
     AddNoteRequest, Case, ClaimedCount, Handover, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest,
     UnitHandover,
@@ -42,7 +42,7 @@ fn note_proto(n: NoteRow) -> HandoverNote {
         text: n.text,
         written_at: Some(from_millis(n.written_at.timestamp_millis())),
         acknowledged_by: n.acknowledged_by.unwrap_or_default(),
-        acknowledged_at: n.acknowledged_at.map(|t| from_millis(t.timestamp_millis())),
+        acknowledged_at: n.acknowledged_at.map(from_datetime),
     }
 }
 

@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use tonic::{Request, Response, Status};
-use tvarit_proto::time::to_millis;
+use tvarit_proto::time::datetime;
 use tvarit_proto::v1::publishing_server::Publishing;
 use tvarit_proto::v1::{
     ApprovePublicationRequest, ComposeRequest, ListPublicationsRequest, ListPublicationsResponse, PlatformPreview,
@@ -49,10 +48,6 @@ fn status(f: Failure) -> Status {
 
 fn refusal(r: Refusal) -> Status {
     status(Failure::Refused(r))
-}
-
-fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    t.and_then(|t| DateTime::from_timestamp_millis(to_millis(&t)))
 }
 
 fn id_of(id: u64) -> Result<i64, Status> {
@@ -131,7 +126,7 @@ impl Publishing for PublishingService {
         let r = req.into_inner();
         let (c, resolved) = self.check(&op, &r.content, &r.audience)?;
         let id = i64::try_from(r.id).map_err(|_| Status::invalid_argument("bad id"))?;
-        let id = workflow::compose(&self.pool, &op, id, &c, &resolved, time(r.scheduled_at), r.submit)
+        let id = workflow::compose(&self.pool, &op, id, &c, &resolved, datetime(r.scheduled_at.as_ref()), r.submit)
             .await
             .map_err(status)?;
         self.reply(&op, id).await
@@ -189,7 +184,7 @@ impl Publishing for PublishingService {
         let op = self.operator(&req).await?;
         let r = req.into_inner();
         let id = id_of(r.id)?;
-        workflow::schedule(&self.pool, &op, id, time(r.scheduled_at)).await.map_err(status)?;
+        workflow::schedule(&self.pool, &op, id, datetime(r.scheduled_at.as_ref())).await.map_err(status)?;
         self.wake.notify_one();
         self.reply(&op, id).await
     }
@@ -218,7 +213,9 @@ impl Publishing for PublishingService {
         };
         let limit = if r.limit == 0 { 100 } else { i64::from(r.limit.min(1000)) };
         let mut db = self.pool.acquire().await.map_err(db_error)?;
-        let publications = store::calendar(&mut db, &units, time(r.from), time(r.to), limit).await.map_err(db_error)?;
+        let publications = store::calendar(&mut db, &units, datetime(r.from.as_ref()), datetime(r.to.as_ref()), limit)
+            .await
+            .map_err(db_error)?;
         Ok(Response::new(ListPublicationsResponse { publications }))
     }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Engagement, FactCheck, PostContent, Publication, Target};
 
 pub const PUBLICATION_COLUMNS: &str = "id, kind, scope, units, text_hi, text_en, links, media, claim, verdict, \
@@ -61,10 +61,6 @@ pub struct TargetRow {
     pub impressions: Option<i64>,
 }
 
-fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
-    from_millis(t.timestamp_millis())
-}
-
 impl PublicationRow {
     pub fn content(&self) -> PostContent {
         let fact_check = (self.kind == "fact_check").then(|| FactCheck {
@@ -114,12 +110,12 @@ impl PublicationRow {
             state: self.state.clone(),
             status: self.status(targets, Utc::now()).into(),
             approved_by: self.approved_by.clone().unwrap_or_default(),
-            approved_at: self.approved_at.map(ts),
+            approved_at: self.approved_at.map(from_datetime),
             fast_tracked: self.fast_tracked,
             rejected_by: self.rejected_by.clone().unwrap_or_default(),
             reject_reason: self.reject_reason.clone(),
-            scheduled_at: self.scheduled_at.map(ts),
-            created_at: Some(ts(self.created_at)),
+            scheduled_at: self.scheduled_at.map(from_datetime),
+            created_at: Some(from_datetime(self.created_at)),
             targets: targets.iter().map(TargetRow::to_proto).collect(),
         }
     }
@@ -137,11 +133,11 @@ impl TargetRow {
             platform_post_id: self.platform_post_id.clone().unwrap_or_default(),
             link: self.link.clone(),
             error: self.last_error.clone(),
-            sent_at: self.sent_at.map(ts),
-            next_attempt_at: (self.status == "queued").then(|| ts(self.next_attempt_at)),
+            sent_at: self.sent_at.map(from_datetime),
+            next_attempt_at: (self.status == "queued").then(|| from_datetime(self.next_attempt_at)),
             idempotency_key: self.idempotency_key.clone(),
             engagement: self.fetched_at.map(|at| Engagement {
-                fetched_at: Some(ts(at)),
+                fetched_at: Some(from_datetime(at)),
                 likes: n(self.likes),
                 reposts: n(self.reposts),
                 replies: n(self.replies),

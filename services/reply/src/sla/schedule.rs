@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tvarit_proto::CaseState;
-use tvarit_proto::time::to_millis;
+use tvarit_proto::time::datetime;
 use tvarit_proto::v1::Case;
 use tvarit_registry::{Registry, UnitKind};
 
@@ -37,10 +37,6 @@ pub struct Schedule {
     seen: HashMap<String, i64>,
 }
 
-fn time(ts: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
-    ts.and_then(|t| DateTime::from_timestamp_millis(to_millis(t)))
-}
-
 impl Schedule {
     pub fn clear(&mut self) {
         *self = Self::default();
@@ -67,8 +63,8 @@ impl Schedule {
                 None => return true,
             },
         };
-        let start =
-            time(case.post.as_ref().and_then(|p| p.created_at.as_ref())).or_else(|| time(case.opened_at.as_ref()));
+        let start = datetime(case.post.as_ref().and_then(|p| p.created_at.as_ref()))
+            .or_else(|| datetime(case.opened_at.as_ref()));
         let (Some(start), true) = (start, running) else {
             self.remove(&docket);
             self.prune();
@@ -84,8 +80,8 @@ impl Schedule {
             kind,
             registry.time_zone(),
             start,
-            time(case.goal_at.as_ref()),
-            time(case.breach_at.as_ref()),
+            datetime(case.goal_at.as_ref()),
+            datetime(case.breach_at.as_ref()),
         );
         let old = std::mem::take(&mut entry.pending);
         for (due, mark) in marks.into_iter().filter(|(_, m)| !entry.fired.contains(m)) {
@@ -159,7 +155,7 @@ impl Schedule {
 mod tests {
     use super::*;
     use chrono::Duration;
-    use tvarit_proto::time::from_millis;
+    use tvarit_proto::time::from_datetime;
     use tvarit_proto::v1::Post;
 
     fn case(docket: &str, unit: &str, start: DateTime<Utc>) -> Case {
@@ -167,8 +163,8 @@ mod tests {
             docket: docket.into(),
             unit: unit.into(),
             state: CaseState::Open as i32,
-            post: Some(Post { created_at: Some(from_millis(start.timestamp_millis())), ..Default::default() }),
-            opened_at: Some(from_millis(start.timestamp_millis())),
+            post: Some(Post { created_at: Some(from_datetime(start)), ..Default::default() }),
+            opened_at: Some(from_datetime(start)),
             ..Default::default()
         }
     }
@@ -207,7 +203,7 @@ mod tests {
         assert!(s.update(&r, &claimed, 3, &[]));
         assert_eq!(s.next_wake(), Some(t0 + Duration::seconds(240)));
         // An answer stops the clock; a stale event is ignored.
-        claimed.first_reply_at = Some(from_millis(t0.timestamp_millis()));
+        claimed.first_reply_at = Some(from_datetime(t0));
         assert!(s.update(&r, &claimed, 4, &[]));
         assert!(!s.update(&r, &case("HQ-1", "hq", t0), 3, &[]));
         assert_eq!(s.len(), 1);

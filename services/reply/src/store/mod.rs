@@ -17,7 +17,7 @@ pub mod thread;
 
 use chrono::{DateTime, Utc};
 use prost::Message;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Case, Classification, Post};
 use tvarit_proto::{CaseState, Category, Urgency};
 
@@ -57,10 +57,6 @@ pub struct CaseRow {
     pub acknowledged_by: Option<String>,
 }
 
-fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
-    from_millis(t.timestamp_millis())
-}
-
 impl CaseRow {
     /// Whether the SLA clock runs: live and not yet answered.
     pub fn clock_running(&self) -> bool {
@@ -93,9 +89,9 @@ impl CaseRow {
             post,
             police_station: classification.as_ref().map(|c| police_station(c).to_owned()).unwrap_or_default(),
             classification,
-            opened_at: Some(ts(self.opened_at)),
-            first_reply_at: self.first_reply_at.map(ts),
-            closed_at: self.closed_at.map(ts),
+            opened_at: Some(from_datetime(self.opened_at)),
+            first_reply_at: self.first_reply_at.map(from_datetime),
+            closed_at: self.closed_at.map(from_datetime),
             claimed_by: self.claimed_by.clone().unwrap_or_default(),
             last_reply_text: self.last_reply_text.clone().unwrap_or_default(),
             reply_status: self.reply_status.clone(),
@@ -103,11 +99,11 @@ impl CaseRow {
             draft_text: self.draft_text.clone(),
             draft_source: self.draft_source.clone(),
             follow_ups: self.follow_ups.max(0) as u32,
-            goal_at: self.goal_at.filter(|_| clock).map(ts),
-            breach_at: self.breach_at.filter(|_| clock).map(ts),
+            goal_at: self.goal_at.filter(|_| clock).map(from_datetime),
+            breach_at: self.breach_at.filter(|_| clock).map(from_datetime),
             escalation_level: self.escalation_level.max(0) as u32,
             escalated_to: self.escalated_to.clone(),
-            acknowledged_at: self.acknowledged_at.map(ts),
+            acknowledged_at: self.acknowledged_at.map(from_datetime),
             acknowledged_by: self.acknowledged_by.clone().unwrap_or_default(),
             alarm: self.alarm(),
             ..Default::default()

@@ -7,16 +7,12 @@
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sqlx::PgPool;
-use tvarit_proto::time::{from_millis, to_millis};
+use tvarit_proto::time::{from_datetime, from_millis, to_millis};
 use tvarit_proto::v1::{
     CaseEvent, CaseEventKind, Classification, Post, ThreadEntry, ThreadEvent, ThreadReply, thread_entry,
 };
 
 use super::CaseRow;
-
-fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
-    from_millis(t.timestamp_millis())
-}
 
 /// A post's platform time, or `fallback` when the platform gave none.
 fn post_time(post: &Post, fallback: DateTime<Utc>) -> i64 {
@@ -100,7 +96,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             at,
             1,
             ThreadEntry {
-                at: Some(ts(n.created_at)),
+                at: Some(from_datetime(n.created_at)),
                 entry: Some(thread_entry::Entry::Event(event)),
                 ..Default::default()
             },
@@ -111,7 +107,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             operator: r.operator,
             text: r.text,
             status: r.status,
-            sent_at: r.sent_at.map(ts),
+            sent_at: r.sent_at.map(from_datetime),
             platform_reply_id: r.platform_reply_id.unwrap_or_default(),
             error: r.error.unwrap_or_default(),
             private: r.private,
@@ -121,7 +117,7 @@ pub async fn entries(pool: &PgPool, case: &CaseRow) -> Result<Vec<ThreadEntry>, 
             at,
             2,
             ThreadEntry {
-                at: Some(ts(r.created_at)),
+                at: Some(from_datetime(r.created_at)),
                 entry: Some(thread_entry::Entry::Reply(reply)),
                 ..Default::default()
             },

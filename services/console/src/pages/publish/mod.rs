@@ -18,7 +18,7 @@ use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use tonic::Code;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{ListPublicationsRequest, Publication};
 
 use self::view::{badge, named};
@@ -63,7 +63,7 @@ fn local_midnight(zone: Tz, day: NaiveDate) -> prost_types::Timestamp {
     let t = (0..=120)
         .find_map(|m| zone.from_local_datetime(&day.and_hms_opt(m / 60, m % 60, 0)?).earliest())
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-    from_millis(t.timestamp_millis())
+    from_datetime(t)
 }
 
 /// Where a post sits in the calendar: its time, else its approval, else

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use prost_types::Timestamp;
-use tvarit_proto::time::from_millis;
+use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{PreviewResponse, Publication};
 use tvarit_registry::Registry;
 
@@ -84,7 +84,7 @@ pub fn parse_local(zone: Tz, value: &str) -> Option<Timestamp> {
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
         .ok()?;
     let utc = zone.from_local_datetime(&local).single()?.with_timezone(&Utc);
-    Some(from_millis(utc.timestamp_millis()))
+    Some(from_datetime(utc))
 }
 
 /// Who the post goes to, in words.
