@@ -11,7 +11,8 @@ use tvarit_e2e::{Running, TestEnv, authed, desk_client, eventually, post_line};
 use tvarit_proto::Category;
 use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{
-    CaseRef, LeaderboardRequest, LeaderboardResponse, ListQueueRequest, Post, RelabelRequest, ReplyRequest,
+    AddNoteRequest, CaseRef, HandoverNoteRequest, LeaderboardRequest, LeaderboardResponse, ListQueueRequest, Post,
+    RelabelRequest, ReplyRequest,
 };
 
 const PHONE: &str = "9876543210";
@@ -105,7 +106,19 @@ async fn retention_purges_old_personal_data_keeps_held_cases_and_figures() {
         }
     })
     .await;
+    // Internal notes go with their case's personal data; hand-over notes
+    // past the period go too, the others stay.
+    for d in [&o1, &n1] {
+        let note = AddNoteRequest { docket: d.clone(), text: "the caller's brother came to the thana".into() };
+        desk.add_note(authed(&token, note)).await.unwrap();
+    }
+    let shift_note = HandoverNoteRequest { unit: "balotra".into(), text: "SHO on leave; call the ASP".into() };
+    desk.write_handover_note(authed(&token, shift_note)).await.unwrap();
     let db = env.schema_pool("reply").await;
+    sqlx::query("INSERT INTO handover_notes (unit, author, text, written_at) VALUES ('balotra', 'x', 'old', now() - interval '400 days')")
+        .execute(&db)
+        .await
+        .unwrap();
     let purged = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM cases WHERE purged_at IS NOT NULL")
             .fetch_one(&db)
@@ -130,7 +143,15 @@ async fn retention_purges_old_personal_data_keeps_held_cases_and_figures() {
     assert!(copies_of(&db, &o1, PHONE).await > 1, "the post and every event's copy of the case hold it");
 
     let (ok, out, err) = reply_cli(&env, &["retention", "apply"]);
-    assert!(ok && out.starts_with("purged 2 cases"), "{out}{err}");
+    assert!(ok && out.starts_with("purged 2 cases") && out.contains(", 1 hand-over notes"), "{out}{err}");
+    let notes: Vec<String> =
+        sqlx::query_scalar("SELECT c.docket FROM case_notes n JOIN cases c ON c.id = n.case_id ORDER BY c.docket")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(notes, std::slice::from_ref(&n1), "the purged case's note is gone, the live one's stays");
+    let shift_notes: Vec<String> = sqlx::query_scalar("SELECT text FROM handover_notes").fetch_all(&db).await.unwrap();
+    assert_eq!(shift_notes, ["SHO on leave; call the ASP"]);
     for (d, words) in [(&o1, PHONE), (&o1, "ramesh"), (&o1, "Ramesh Kumar"), (&o2, "Good morning")] {
         assert_eq!(copies_of(&db, d, words).await, 0, "{d} still holds {words:?}");
     }

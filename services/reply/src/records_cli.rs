@@ -120,7 +120,10 @@ pub async fn retention(cmd: RetentionCommand, config: &ReplyConfig, actor: &str)
                 return Ok(());
             }
             let done = retention::apply(&pool, &policy, actor).await?;
-            println!("purged {} cases posted before {} ({} held)", done.cases, policy.cutoff, done.held);
+            println!(
+                "purged {} cases posted before {} ({} held), {} hand-over notes",
+                done.cases, policy.cutoff, done.held, done.handover_notes
+            );
         }
     }
     Ok(())

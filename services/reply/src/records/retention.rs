@@ -61,6 +61,8 @@ pub async fn due(pool: &PgPool, policy: &Policy) -> sqlx::Result<Vec<Due>> {
 pub struct Done {
     pub cases: usize,
     pub held: usize,
+    /// Hand-over notes written before the cutoff, deleted (migration 0018).
+    pub handover_notes: usize,
 }
 
 /// Purges every due case not under legal hold, in batches; each batch one
@@ -80,6 +82,8 @@ pub async fn apply(pool: &PgPool, policy: &Policy, actor: &str) -> sqlx::Result<
         .fetch_all(&mut *tx)
         .await?;
         if ids.is_empty() {
+            drop(tx);
+            done.handover_notes = purge_handover_notes(pool, policy, actor).await?;
             return Ok(done);
         }
         let (ids, dockets): (Vec<i64>, Vec<String>) = ids.into_iter().unzip();
@@ -97,6 +101,24 @@ pub async fn apply(pool: &PgPool, policy: &Policy, actor: &str) -> sqlx::Result<
         metrics::counter!("tvarit_retention_purged_cases_total").increment(ids.len() as u64);
         done.cases += ids.len();
     }
+}
+
+/// A shift's hand-over notes name people and places as case notes do, and
+/// serve one change of shift: past the period they go, with one audit entry.
+async fn purge_handover_notes(pool: &PgPool, policy: &Policy, actor: &str) -> sqlx::Result<usize> {
+    let mut tx = pool.begin().await?;
+    let gone = sqlx::query("DELETE FROM handover_notes WHERE written_at < $1")
+        .bind(policy.cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as usize;
+    if gone > 0 {
+        let detail = format!("{gone} hand-over notes written before {}", policy.cutoff.to_rfc3339());
+        let entry = Entry { actor, action: "retention.purge", subject: "handover_notes", detail: &detail };
+        audit::append(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(gone)
 }
 
 /// The personal-data columns other features added to `cases` (case search
