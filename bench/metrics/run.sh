@@ -64,8 +64,7 @@ build=$( { echo "SET search_path = $SCHEMA;"; echo "PREPARE r(text[], text[], fl
 RUN=("EXECUTE lb('2026-11', 120, 300);" "EXECUTE lb('2026-10', 120, 300);")
 lb=$(best leaderboard "PREPARE lb(text, float8, float8) AS $LB;")
 RUN=("SELECT unit, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), percentile_cont(0.9) WITHIN GROUP (ORDER BY frt)
-      FROM (SELECT unit, EXTRACT(EPOCH FROM first_reply_at - post_created_at) frt FROM case_facts
-            WHERE month = '2026-11' AND state <> 'not_actionable' AND NOT untagged) f GROUP BY unit;")
+      FROM counted_facts WHERE month = '2026-11' GROUP BY unit;")
 raw=$(best raw)
 RUN=("EXECUTE r(ARRAY['2026-11'], ARRAY['unit7'], 120, 300);")
 one=$(best one_unit_refresh "PREPARE r(text[], text[], float8, float8) AS $ROLLUP;")

@@ -1,5 +1,6 @@
--- Recomputes {table} for the (month, {key}) pairs $1/$2 from the raw facts
--- with the same exclusions as every figure. The shares use each case's own
+-- Recomputes {table} for the (month, {key}) pairs $1/$2 from the counted
+-- facts (migration 0008: the exclusions and the first-response time every
+-- figure shares). The shares use each case's own
 -- SLA targets (goal_s, breach_s); $3/$4 (goal, breach seconds) stand in for
 -- facts recorded before cases carried them. {key} is `ranked_unit` for the
 -- unit rows (a case handed to HQ counts for HQ) and `account` for accounts.
@@ -7,11 +8,8 @@ WITH touched AS (
     SELECT DISTINCT m AS month, k AS key FROM UNNEST($1::text[], $2::text[]) AS t(m, k)
 ), f AS (
     SELECT c.month, c.{key} AS key, c.sla_breaches, c.escalations,
-           COALESCE(c.goal_s, $3) AS goal_s, COALESCE(c.breach_s, $4) AS breach_s,
-           CASE WHEN c.first_reply_at IS NOT NULL
-                THEN GREATEST(0, EXTRACT(EPOCH FROM c.first_reply_at - c.post_created_at))::float8 END AS frt
-    FROM case_facts c JOIN touched t ON c.month = t.month AND c.{key} = t.key
-    WHERE c.state <> 'not_actionable' AND NOT c.untagged AND NOT c.private
+           COALESCE(c.goal_s, $3) AS goal_s, COALESCE(c.breach_s, $4) AS breach_s, c.frt
+    FROM counted_facts c JOIN touched t ON c.month = t.month AND c.{key} = t.key
 ), fresh AS (
     SELECT month, key, count(*) AS cases, count(frt) AS answered,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,

@@ -114,17 +114,14 @@ struct Figures {
     current: bool,
 }
 
-/// The same figures as the rollup, straight from the raw facts (the audit
-/// path, and the answer when the rollup was computed with other defaults).
+/// The same figures as the rollup, straight from the counted facts (the
+/// audit path, and the answer when the rollup was computed with other defaults).
 /// `{key}` is the facts' column the rows group.
 const RAW_SQL: &str = "WITH f AS (
-         -- GREATEST skips NULLs, so an unanswered case must stay NULL explicitly.
          SELECT {key} AS key, sla_breaches, escalations,
-                COALESCE(goal_s, $3) AS goal_s, COALESCE(breach_s, $4) AS breach_s,
-                CASE WHEN first_reply_at IS NOT NULL
-                     THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt
-         FROM case_facts
-         WHERE post_created_at >= $1 AND post_created_at < $2 AND state <> 'not_actionable' AND NOT untagged AND NOT private
+                COALESCE(goal_s, $3) AS goal_s, COALESCE(breach_s, $4) AS breach_s, frt
+         FROM counted_facts
+         WHERE post_created_at >= $1 AND post_created_at < $2
      )
      SELECT key, count(*) AS cases, count(frt) AS answered,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,

@@ -73,13 +73,10 @@ pub async fn stats(
     let sql = format!(
         "WITH f AS (
              SELECT {key} AS key, goal_missed, sla_breaches, escalations,
-                    COALESCE(goal_s, $4) AS goal_s, COALESCE(breach_s, $5) AS breach_s,
-                    CASE WHEN first_reply_at IS NOT NULL
-                         THEN GREATEST(0, EXTRACT(EPOCH FROM first_reply_at - post_created_at))::float8 END AS frt,
+                    COALESCE(goal_s, $4) AS goal_s, COALESCE(breach_s, $5) AS breach_s, frt,
                     GREATEST(0, EXTRACT(EPOCH FROM received_at - post_created_at))::float8 AS lag
-             FROM case_facts
+             FROM counted_facts
              WHERE ($1 = '' OR ranked_unit = $1) AND post_created_at >= $2 AND post_created_at < $3
-               AND state <> 'not_actionable' AND NOT untagged AND NOT private
          )
          SELECT key, count(*), count(frt),
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),
