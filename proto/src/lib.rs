@@ -84,6 +84,15 @@ impl CaseState {
     }
 }
 
+impl v1::CaseEventKind {
+    /// `followed_up`, `sla_breached`, ...: the proto name without its prefix,
+    /// lowercase. NATS subjects, the database, JSON and Prometheus labels all
+    /// name an event kind this way.
+    pub fn slug(self) -> String {
+        self.as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
+    }
+}
+
 pub mod redact;
 pub mod report;
 

@@ -117,7 +117,7 @@ fn script() -> Vec<Script> {
 pub(crate) async fn publish(env: &TestEnv, all: &[CaseEvent]) {
     let js = env.jetstream().await;
     for e in all {
-        let kind = e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase();
+        let kind = e.kind().slug();
         let subject = format!("{}.case.{kind}.{}", env.ns, e.case.as_ref().unwrap().unit);
         js.publish(subject, e.encode_to_vec().into()).await.unwrap().await.unwrap();
     }

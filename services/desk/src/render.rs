@@ -131,11 +131,7 @@ pub fn case(out: &mut dyn Write, c: &Case, as_json: bool) -> io::Result<()> {
 
 pub fn update(out: &mut dyn Write, u: &QueueUpdate, as_json: bool) -> io::Result<()> {
     let Some(c) = &u.case else { return Ok(()) };
-    let kind = if u.snapshot {
-        "queued".to_string()
-    } else {
-        u.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
-    };
+    let kind = if u.snapshot { "queued".to_string() } else { u.kind().slug() };
     if as_json {
         let mut v = case_json(c);
         v["event"] = json!(kind);

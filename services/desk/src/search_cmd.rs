@@ -152,7 +152,7 @@ pub fn entry_json(docket: &str, e: &ThreadEntry) -> Value {
         }),
         Some(Entry::Event(ev)) => json!({
             "kind": "event",
-            "event": ev.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase(),
+            "event": ev.kind().slug(),
             "actor": ev.actor,
             "note": (!ev.note.is_empty()).then_some(&ev.note),
             "escalated_to": (!ev.escalated_to.is_empty()).then_some(&ev.escalated_to),
@@ -177,7 +177,7 @@ fn entry_line(e: &ThreadEntry) -> String {
             format!("{:<9} {} [{}{error}]: {}", "reply", r.operator, r.status, r.text.replace('\n', " "))
         }
         Some(Entry::Event(ev)) => {
-            let kind = ev.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase();
+            let kind = ev.kind().slug();
             let to = if ev.escalated_to.is_empty() || !kind.starts_with("escalated") {
                 String::new()
             } else {

@@ -9,7 +9,6 @@ use sqlx::{Postgres, Transaction};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::{CaseEvent, CaseEventKind};
 
-use crate::facts::kind_slug;
 use crate::rollup::Dimension;
 
 /// The event kinds a case's derived figures (replying operator, goal
@@ -47,7 +46,7 @@ pub async fn record_events(
         rows.id.push(e.event_id);
         rows.docket.push(case.docket.clone());
         rows.unit.push(case.unit.clone());
-        rows.kind.push(kind_slug(e));
+        rows.kind.push(e.kind().slug());
         let t = e.at.as_ref().and_then(|t| DateTime::from_timestamp_millis(to_millis(t)));
         rows.at.push(t.unwrap_or_else(Utc::now));
         rows.actor.push(e.actor.clone());
@@ -80,7 +79,7 @@ pub async fn record_events(
     // (most events are `opened`, which changes none).
     let mut derived: Vec<&str> = events
         .iter()
-        .filter(|e| DERIVED_KINDS.contains(&kind_slug(e).as_str()))
+        .filter(|e| DERIVED_KINDS.contains(&e.kind().slug().as_str()))
         .filter_map(|e| e.case.as_ref().map(|c| c.docket.as_str()))
         .collect();
     derived.sort_unstable();

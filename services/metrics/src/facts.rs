@@ -29,11 +29,6 @@ pub struct Recorded {
     pub new_events: Vec<(String, String)>,
 }
 
-/// The event kind as stored and as in subjects: `replied`, `sla_breached`.
-pub fn kind_slug(e: &CaseEvent) -> String {
-    e.kind().as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
-}
-
 /// A case's SLA clock deadlines (goal, breach) as an event carried them.
 type Deadlines = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 

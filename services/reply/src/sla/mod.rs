@@ -38,7 +38,7 @@ pub use clock::Mark;
 use schedule::{Due, Schedule};
 use store::Fired;
 
-use crate::store::outbox::{Publisher, kind_token};
+use crate::store::outbox::Publisher;
 
 /// How long to wait before trying a mark again after a database error.
 const RETRY: Duration = Duration::from_secs(1);
@@ -165,7 +165,7 @@ impl Timer {
                 Ok(Fired::Now { events, .. }) => {
                     let late = (Utc::now() - at).num_milliseconds();
                     tracing::info!(%docket, mark = %mark.key(), late_ms = late, "sla: mark recorded");
-                    metrics::counter!("tvarit_sla_events_total", "unit" => unit, "kind" => kind_token(mark.event_kind()))
+                    metrics::counter!("tvarit_sla_events_total", "unit" => unit, "kind" => mark.event_kind().slug())
                         .increment(1);
                     schedule.done(&docket, mark);
                     published.extend(events);

@@ -15,12 +15,6 @@ use tvarit_proto::v1::{CaseEvent, CaseEventKind, Relabel};
 
 use super::CaseRow;
 
-/// The subject token of an event kind: `CASE_EVENT_KIND_SLA_BREACHED` →
-/// `sla_breached`.
-pub fn kind_token(kind: CaseEventKind) -> String {
-    kind.as_str_name().trim_start_matches("CASE_EVENT_KIND_").to_lowercase()
-}
-
 /// Records events for `cases` (one each); returns their ids. `relabel` is
 /// carried by a relabelling event.
 pub async fn record(
@@ -110,7 +104,7 @@ async fn write(
     .bind(&case_ids)
     .bind(&units)
     .bind(&payloads)
-    .bind(kind_token(kind))
+    .bind(kind.slug())
     .bind(traces)
     .execute(&mut **tx)
     .await?;
