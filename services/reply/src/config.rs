@@ -19,6 +19,9 @@ pub struct ReplyConfig {
     pub reply_meta_api_base: String,
     /// YouTube Data API base URL (`<sim>/youtube/v3` in tests).
     pub reply_youtube_api_base: String,
+    /// A claim holds this long after its holder last acted on the case;
+    /// then another operator may take it (10 minutes).
+    pub reply_claim_lease_seconds: f64,
     /// A reply still `sending` after this many seconds was cut off by a
     /// crash; recovery then looks on the platform for it.
     pub reply_in_flight_timeout_seconds: f64,
@@ -69,6 +72,7 @@ impl Default for ReplyConfig {
             reply_x_api_base: "https://api.x.com".into(),
             reply_meta_api_base: "https://graph.facebook.com/v21.0".into(),
             reply_youtube_api_base: "https://www.googleapis.com/youtube/v3".into(),
+            reply_claim_lease_seconds: 600.0,
             reply_in_flight_timeout_seconds: 60.0,
             alert_webhook_url: None,
             reply_x_authorize_url: tvarit_platforms::oauth2::X_AUTHORIZE_URL.into(),

@@ -41,6 +41,8 @@ pub struct DeskService {
     pub max_reply_chars: usize,
     pub senders: std::sync::Arc<crate::outbound::Senders>,
     pub shutdown: CancellationToken,
+    /// How long a claim holds while its holder does nothing on the case.
+    pub claim_lease: chrono::Duration,
 }
 
 /// A new watcher first gets at most this many live cases, most urgent first.
@@ -157,7 +159,7 @@ impl DeskService {
     }
 
     async fn apply(&self, op: &Operator, docket: &str, action: Action) -> Result<Response<Case>, Status> {
-        let (case, events) = cases::act(&self.pool, op, docket, action).await.map_err(status)?;
+        let (case, events) = cases::act(&self.pool, op, docket, action, self.claim_lease).await.map_err(status)?;
         // Committed: the sweeper publishes the events if this fails.
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");

@@ -128,6 +128,9 @@ pub async fn run(
         max_reply_chars: config.reply_max_chars,
         senders,
         shutdown: shutdown.clone(),
+        claim_lease: chrono::Duration::milliseconds(
+            (config.reply_claim_lease_seconds.max(1.0).min(86_400.0) * 1000.0) as i64,
+        ),
     };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;

@@ -127,20 +127,16 @@ impl Action {
     }
 }
 
-/// How long a claim holds without its holder acting on the case
-/// (`TVARIT_REPLY_CLAIM_LEASE_SECONDS`, default 10 minutes).
-fn claim_lease() -> chrono::Duration {
-    let secs = std::env::var("TVARIT_REPLY_CLAIM_LEASE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
-    chrono::Duration::seconds(secs)
-}
-
 /// Applies `action` by `op`; returns the case after it and the event ids to
 /// publish. A case outside the operator's units is reported as missing.
+/// Another operator's claim holds for `claim_lease` after its holder last
+/// acted on the case.
 pub async fn act(
     pool: &PgPool,
     op: &Operator,
     docket: &str,
     action: Action,
+    claim_lease: chrono::Duration,
 ) -> Result<(CaseRow, Vec<i64>), StoreError> {
     let mut tx = pool.begin().await?;
     let case: CaseRow =
@@ -182,7 +178,7 @@ pub async fn act(
             .bind(case.id)
             .fetch_one(&mut *tx)
             .await?;
-        if active.is_some_and(|t| Utc::now() - t < claim_lease()) {
+        if active.is_some_and(|t| Utc::now() - t < claim_lease) {
             return Err(StoreError::Conflict(format!("case {docket} is claimed by {holder}")));
         }
     }
