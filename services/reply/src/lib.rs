@@ -128,9 +128,7 @@ pub async fn run(
         max_reply_chars: config.reply_max_chars,
         senders,
         shutdown: shutdown.clone(),
-        claim_lease: chrono::Duration::milliseconds(
-            (config.reply_claim_lease_seconds.max(1.0).min(86_400.0) * 1000.0) as i64,
-        ),
+        claim_lease: claim_lease(config.reply_claim_lease_seconds),
     };
     let grpc_shutdown = shutdown.clone();
     let grpc_addr = listeners.grpc.local_addr()?;
@@ -176,6 +174,13 @@ pub async fn run(
     meta_watch.await?;
     dm_poll.await?;
     Ok(())
+}
+
+/// `reply_claim_lease_seconds` as a duration: 1 s to a day; a value that is
+/// not a number (TOML allows `nan`) keeps the default 10 minutes.
+fn claim_lease(seconds: f64) -> chrono::Duration {
+    let seconds = if seconds.is_finite() { seconds.clamp(1.0, 86_400.0) } else { 600.0 };
+    chrono::Duration::milliseconds((seconds * 1000.0) as i64)
 }
 
 /// The X direct-message poller, when ingest's address and the webhook

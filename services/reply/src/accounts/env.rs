@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use tvarit_config::{ExposeSecret, SecretError, read_secret};
+use tvarit_config::{ExposeSecret, SecretError, SecretString, read_secret};
 use tvarit_platforms::oauth2::{ClientAuth, OAuthClient};
 use tvarit_platforms::x::oauth1::OAuth1;
 use tvarit_registry::Registry;
@@ -27,18 +27,21 @@ fn secret(name: &str) -> Result<Option<String>, SecretError> {
     Ok(read_secret(name)?.map(|s| s.expose_secret().to_owned()))
 }
 
+/// The environment's credentials. Tokens stay `SecretString`s until the
+/// moment a call needs one, so a `{:?}` of this (or of a struct holding it)
+/// never prints them.
 #[derive(Debug, Default)]
 pub struct EnvCredentials {
     /// Lower-case handle → token.
-    pub x_tokens: HashMap<String, String>,
+    pub x_tokens: HashMap<String, SecretString>,
     pub x_oauth1: HashMap<String, OAuth1>,
-    pub youtube_tokens: HashMap<String, String>,
-    pub meta_tokens: HashMap<String, String>,
+    pub youtube_tokens: HashMap<String, SecretString>,
+    pub meta_tokens: HashMap<String, SecretString>,
     /// Clients for connecting and renewing; `None` when not configured.
     pub x_client: Option<OAuthClient>,
     pub google_client: Option<OAuthClient>,
     /// `(app id, app secret)` for Meta's `debug_token`.
-    pub meta_app: Option<(String, String)>,
+    pub meta_app: Option<(String, SecretString)>,
 }
 
 impl EnvCredentials {
@@ -50,7 +53,7 @@ impl EnvCredentials {
             let key = env_key(&a.handle);
             match a.platform.as_str() {
                 "x" => {
-                    if let Some(t) = secret(&format!("TVARIT_X_USER_TOKEN_{key}"))? {
+                    if let Some(t) = read_secret(&format!("TVARIT_X_USER_TOKEN_{key}"))? {
                         env.x_tokens.insert(handle.clone(), t);
                     }
                     let token = secret(&format!("TVARIT_X_ACCESS_TOKEN_{key}"))?;
@@ -64,12 +67,12 @@ impl EnvCredentials {
                     }
                 }
                 "facebook" | "instagram" => {
-                    if let Some(t) = secret(&format!("TVARIT_META_PAGE_TOKEN_{key}"))? {
+                    if let Some(t) = read_secret(&format!("TVARIT_META_PAGE_TOKEN_{key}"))? {
                         env.meta_tokens.insert(handle, t);
                     }
                 }
                 "youtube" => {
-                    if let Some(t) = secret(&format!("TVARIT_YOUTUBE_TOKEN_{key}"))? {
+                    if let Some(t) = read_secret(&format!("TVARIT_YOUTUBE_TOKEN_{key}"))? {
                         env.youtube_tokens.insert(handle, t);
                     }
                 }
@@ -90,7 +93,7 @@ impl EnvCredentials {
                 })
             })
             .transpose()?;
-        if let (Some(id), Some(app_secret)) = (secret("TVARIT_META_APP_ID")?, secret("TVARIT_META_APP_SECRET")?) {
+        if let (Some(id), Some(app_secret)) = (secret("TVARIT_META_APP_ID")?, read_secret("TVARIT_META_APP_SECRET")?) {
             env.meta_app = Some((id, app_secret));
         }
         Ok(env)

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio_util::sync::CancellationToken;
+use tvarit_config::ExposeSecret;
 use tvarit_platforms::meta::MetaClient;
 use tvarit_platforms::meta::token::TokenInfo;
 
@@ -70,7 +71,7 @@ impl MetaWatch {
         };
         loop {
             for (account, token) in &self.creds.env.meta_tokens {
-                let checked = self.client.debug_token(token, &app_id, &app_secret).await;
+                let checked = self.client.debug_token(token.expose_secret(), &app_id, app_secret.expose_secret()).await;
                 if let Err(e) = self.record(account, checked).await {
                     tracing::warn!(%account, error = %e, "meta token check");
                 }

@@ -30,6 +30,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sqlx::PgPool;
+use tvarit_config::ExposeSecret;
 use tvarit_platforms::PlatformError;
 use tvarit_platforms::oauth2::{TokenClient, Tokens};
 use tvarit_platforms::x::UserAuth;
@@ -151,7 +152,7 @@ impl Credentials {
             return Ok(Access { auth: UserAuth::OAuth1(c.clone()), generation: None });
         }
         match self.env.x_tokens.get(&h) {
-            Some(t) => Ok(Access { auth: UserAuth::Bearer(t.clone()), generation: None }),
+            Some(t) => Ok(Access { auth: UserAuth::Bearer(t.expose_secret().to_owned()), generation: None }),
             None => Err(CredentialError::NotConfigured { platform: "x".into(), handle: handle.into() }),
         }
     }
@@ -163,13 +164,13 @@ impl Credentials {
             return Ok(Access { auth: token, generation: Some(generation) });
         }
         match self.env.youtube_tokens.get(&h) {
-            Some(t) => Ok(Access { auth: t.clone(), generation: None }),
+            Some(t) => Ok(Access { auth: t.expose_secret().to_owned(), generation: None }),
             None => Err(CredentialError::NotConfigured { platform: "youtube".into(), handle: handle.into() }),
         }
     }
 
     pub fn meta(&self, handle: &str) -> Option<&str> {
-        self.env.meta_tokens.get(&handle.to_lowercase()).map(String::as_str)
+        self.env.meta_tokens.get(&handle.to_lowercase()).map(|t| t.expose_secret())
     }
 
     /// Calls `call` as the X account. A stored access token the platform
