@@ -116,12 +116,7 @@ fn start_x_stream(
         return Ok(None);
     };
     let client = tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.ingest_x_api_base);
-    let mut stream = sources::x_stream::XStream::new(
-        client,
-        secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
-        acceptor.clone(),
-        registry.clone(),
-    );
+    let mut stream = sources::x_stream::XStream::new(client, bearer.clone(), acceptor.clone(), registry.clone());
     stream.stall = Duration::from_secs_f64(config.ingest_x_stream_stall_seconds.max(1.0));
     stream.watch = config.ingest_x_watch_terms;
     Ok(Some(tokio::spawn(stream.run(shutdown))))
@@ -152,7 +147,7 @@ async fn start_x_pollers(
     if config.ingest_x_watch_terms && config.ingest_x_watch_search && !streams {
         let watch = sources::x_search::XSearchWatch {
             client: client.clone(),
-            app_bearer: secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
+            app_bearer: bearer.clone(),
             pool: pool.clone(),
             acceptor: acceptor.clone(),
             registry: registry.clone(),
@@ -165,7 +160,7 @@ async fn start_x_pollers(
     for account in accounts {
         let poller = sources::x_poll::XPoller {
             client: client.clone(),
-            app_bearer: secrecy::ExposeSecret::expose_secret(&bearer).to_owned(),
+            app_bearer: bearer.clone(),
             pool: pool.clone(),
             acceptor: acceptor.clone(),
             registry: registry.clone(),
@@ -207,7 +202,7 @@ async fn start_youtube_pollers(
     for account in accounts {
         let poller = sources::youtube_poll::YouTubePoller {
             client: client.clone(),
-            api_key: secrecy::ExposeSecret::expose_secret(&key).to_owned(),
+            api_key: key.clone(),
             pool: pool.clone(),
             acceptor: acceptor.clone(),
             registry: registry.clone(),

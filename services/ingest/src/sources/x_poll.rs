@@ -2,6 +2,7 @@
 //! overlap window for late-indexed posts, store before moving the
 //! checkpoint, and sleep until `x-rate-limit-reset` on 429.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,7 +25,7 @@ const MAX_PAGES: usize = 8;
 
 pub struct XPoller {
     pub client: XClient,
-    pub app_bearer: String,
+    pub app_bearer: SecretString,
     pub pool: PgPool,
     pub acceptor: Acceptor,
     pub registry: Registry,
@@ -92,7 +93,7 @@ impl XPoller {
         let id = match user_id {
             Some(id) => id.clone(),
             None => {
-                let user = self.client.user_by_username(&self.app_bearer, &account.handle).await?;
+                let user = self.client.user_by_username(self.app_bearer.expose_secret(), &account.handle).await?;
                 user_id.insert(user.id).clone()
             }
         };
@@ -103,7 +104,7 @@ impl XPoller {
     pub async fn poll_once(&self, account: &Account, user_id: &str, now: DateTime<Utc>) -> Result<usize, PollError> {
         let store = Checkpointed { pool: &self.pool, acceptor: &self.acceptor, source: SOURCE, key: &account.handle };
         let fetch = |since: Option<String>, token: Option<String>, max: u8| {
-            let (client, bearer) = (&self.client, &self.app_bearer);
+            let (client, bearer) = (&self.client, self.app_bearer.expose_secret());
             async move { client.mentions(bearer, user_id, since.as_deref(), token.as_deref(), max).await }
         };
         store

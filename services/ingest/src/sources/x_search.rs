@@ -8,6 +8,7 @@
 //! Checkpointed per district like mentions (`since_id`, with the overlap for
 //! late-indexed posts), starting at the newest match on first start.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -32,7 +33,7 @@ const MAX_PAGES: usize = 5;
 
 pub struct XSearchWatch {
     pub client: XClient,
-    pub app_bearer: String,
+    pub app_bearer: SecretString,
     pub pool: PgPool,
     pub acceptor: Acceptor,
     pub registry: Registry,
@@ -92,7 +93,7 @@ impl XSearchWatch {
         let unit = rule.tag.strip_prefix(WATCH_TAG).unwrap_or(&rule.tag);
         let store = Checkpointed { pool: &self.pool, acceptor: &self.acceptor, source: SOURCE, key: &rule.tag };
         let fetch = |since: Option<String>, token: Option<String>, max: u8| {
-            let (client, bearer, query) = (&self.client, &self.app_bearer, &rule.value);
+            let (client, bearer, query) = (&self.client, self.app_bearer.expose_secret(), &rule.value);
             async move { client.search_recent(bearer, query, since.as_deref(), token.as_deref(), max).await }
         };
         store

@@ -4,6 +4,7 @@
 //! `backfill_minutes` after a short drop so posts sent meanwhile are not
 //! lost (their repeats are deduplicated).
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
@@ -25,7 +26,7 @@ const STALL: Duration = Duration::from_secs(21);
 pub struct XStream {
     pub client: XClient,
     pub streaming: reqwest::Client,
-    pub app_bearer: String,
+    pub app_bearer: SecretString,
     pub acceptor: Acceptor,
     pub registry: Registry,
     pub stall: Duration,
@@ -90,7 +91,7 @@ fn watch_rule(unit: &tvarit_registry::Unit) -> Option<Rule> {
 }
 
 impl XStream {
-    pub fn new(client: XClient, app_bearer: String, acceptor: Acceptor, registry: Registry) -> Self {
+    pub fn new(client: XClient, app_bearer: SecretString, acceptor: Acceptor, registry: Registry) -> Self {
         let streaming = tvarit_platforms::streaming_client();
         Self { client, streaming, app_bearer, acceptor, registry, stall: STALL, watch: true }
     }
@@ -98,15 +99,15 @@ impl XStream {
     /// Adds missing rules and deletes ones the registry no longer asks for.
     pub async fn sync_rules(&self) -> Result<(), PlatformError> {
         let want = desired_rules(&self.registry, self.watch);
-        let have = self.client.stream_rules(&self.app_bearer).await?;
+        let have = self.client.stream_rules(self.app_bearer.expose_secret()).await?;
         let stale: Vec<String> =
             have.iter().filter(|h| !want.iter().any(|w| w.value == h.value)).map(|h| h.id.clone()).collect();
         let missing: Vec<Rule> = want.into_iter().filter(|w| !have.iter().any(|h| h.value == w.value)).collect();
         if !stale.is_empty() {
-            self.client.delete_stream_rules(&self.app_bearer, &stale).await?;
+            self.client.delete_stream_rules(self.app_bearer.expose_secret(), &stale).await?;
         }
         if !missing.is_empty() {
-            self.client.add_stream_rules(&self.app_bearer, &missing).await?;
+            self.client.add_stream_rules(self.app_bearer.expose_secret(), &missing).await?;
         }
         tracing::info!(added = missing.len(), deleted = stale.len(), "x stream rules in sync");
         Ok(())
@@ -126,27 +127,28 @@ impl XStream {
             }
             // X keeps at most 5 minutes for backfill; round the gap up.
             let backfill = dropped_at.map_or(0, |t| (t.elapsed().as_secs() / 60 + 1).min(5) as u8);
-            let failure = match self.client.connect_stream(&self.streaming, &self.app_bearer, backfill).await {
-                Ok(resp) => {
-                    backoff.connected();
-                    tracing::info!(backfill_minutes = backfill, "x stream connected");
-                    let failure = self.read(resp, &shutdown).await;
-                    dropped_at = Some(Instant::now());
-                    failure
-                }
-                Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("network") => {
-                    tracing::warn!(%detail, "x stream connect failed");
-                    Failure::Network
-                }
-                Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("rate limited") => {
-                    tracing::warn!(%detail, "x stream refused: too many connections");
-                    Failure::TooMany
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "x stream refused");
-                    Failure::Http
-                }
-            };
+            let failure =
+                match self.client.connect_stream(&self.streaming, self.app_bearer.expose_secret(), backfill).await {
+                    Ok(resp) => {
+                        backoff.connected();
+                        tracing::info!(backfill_minutes = backfill, "x stream connected");
+                        let failure = self.read(resp, &shutdown).await;
+                        dropped_at = Some(Instant::now());
+                        failure
+                    }
+                    Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("network") => {
+                        tracing::warn!(%detail, "x stream connect failed");
+                        Failure::Network
+                    }
+                    Err(PlatformError::Retryable { detail, .. }) if detail.starts_with("rate limited") => {
+                        tracing::warn!(%detail, "x stream refused: too many connections");
+                        Failure::TooMany
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "x stream refused");
+                        Failure::Http
+                    }
+                };
             metrics::counter!("tvarit_ingest_stream_reconnects_total", "reason" => format!("{failure:?}")).increment(1);
             let wait = backoff.next(failure);
             tokio::select! {

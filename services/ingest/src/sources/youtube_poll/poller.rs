@@ -3,6 +3,7 @@
 //! checkpoint. A retryable refusal (rate limit, spent quota) defers the
 //! next poll; the first poll of a channel only sets the checkpoint.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -22,7 +23,7 @@ use crate::sources::checkpoints;
 pub struct YouTubePoller {
     pub client: YouTubeClient,
     /// An API key (or an OAuth access token, `ya29.…`).
-    pub api_key: String,
+    pub api_key: SecretString,
     pub pool: PgPool,
     pub acceptor: Acceptor,
     pub registry: Registry,
@@ -87,7 +88,7 @@ impl YouTubePoller {
             }
             // First start: begin at the newest comment, without flooding the
             // queue with old ones.
-            let page = self.client.comment_threads(&self.api_key, channel_id, None).await?;
+            let page = self.client.comment_threads(self.api_key.expose_secret(), channel_id, None).await?;
             let start = YtCheckpoint::origin().advance(
                 page.items.iter().filter_map(|t| Some((published(t)?, t.snippet.top_level_comment.id.as_str()))),
             );
@@ -100,7 +101,7 @@ impl YouTubePoller {
         let mut token: Option<String> = None;
         let mut pages = 0;
         loop {
-            let page = self.client.comment_threads(&self.api_key, channel_id, token.as_deref()).await?;
+            let page = self.client.comment_threads(self.api_key.expose_secret(), channel_id, token.as_deref()).await?;
             pages += 1;
             let (new, stop) = select(&cp, &page.items);
             threads.extend(new.into_iter().map(|(t, at)| (t.clone(), at)));
