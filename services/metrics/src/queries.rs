@@ -39,22 +39,24 @@ pub fn group_name(g: StatsGroup) -> &'static str {
     }
 }
 
-type Row = (
-    String,
-    i64,
-    i64,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    f64,
-    f64,
-    Option<f64>,
-    Option<f64>,
-    i64,
-    i64,
-    i64,
-);
+/// One group's figures, as the query names them.
+#[derive(sqlx::FromRow)]
+struct Row {
+    key: String,
+    cases: i64,
+    answered: i64,
+    median_frt_s: Option<f64>,
+    mean_frt_s: Option<f64>,
+    p90_frt_s: Option<f64>,
+    max_frt_s: Option<f64>,
+    within_goal_share: f64,
+    within_breach_share: f64,
+    mean_lag_s: Option<f64>,
+    max_lag_s: Option<f64>,
+    goal_missed: i64,
+    sla_breaches: i64,
+    escalations: i64,
+}
 
 /// Figures for cases posted in `[from, to)` counted for `unit` ("" for all),
 /// grouped. Shares use each case's own targets; `goal_s`/`breach_s` stand
@@ -78,46 +80,41 @@ pub async fn stats(
              FROM counted_facts
              WHERE ($1 = '' OR ranked_unit = $1) AND post_created_at >= $2 AND post_created_at < $3
          )
-         SELECT key, count(*), count(frt),
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY frt), avg(frt),
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY frt), max(frt),
-                (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*),
-                (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*),
-                avg(lag), max(lag),
-                sum(goal_missed)::bigint, sum(sla_breaches)::bigint, sum(escalations)::bigint
-         FROM f WHERE $6 <> '' -- $6 is referenced even when the key does not use it
-         GROUP BY key ORDER BY key",
+         SELECT key, count(*) AS cases, count(frt) AS answered,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
+                (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
+                (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
+                avg(lag) AS mean_lag_s, max(lag) AS max_lag_s,
+                sum(goal_missed)::bigint AS goal_missed, sum(sla_breaches)::bigint AS sla_breaches,
+                sum(escalations)::bigint AS escalations
+         FROM f GROUP BY key ORDER BY key",
         key = group_key(group)
     );
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(unit)
-        .bind(from)
-        .bind(to)
-        .bind(goal_s)
-        .bind(breach_s)
-        .bind(tz.name())
-        .fetch_all(pool)
-        .await?;
+    let query =
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(unit).bind(from).bind(to).bind(goal_s).bind(breach_s);
+    // Only the shift key reads the zone ($6): PostgreSQL refuses a
+    // parameter the statement does not use.
+    let query = if group == StatsGroup::Shift { query.bind(tz.name()) } else { query };
+    let rows = query.fetch_all(pool).await?;
     Ok(rows
         .into_iter()
-        .map(|(key, cases, answered, median, mean, p90, max, goal, breach, lag, max_lag, missed, breaches, esc)| {
-            StatsRow {
-                key,
-                cases: cases as u64,
-                answered: answered as u64,
-                unanswered: (cases - answered) as u64,
-                median_frt_s: median,
-                mean_frt_s: mean,
-                p90_frt_s: p90,
-                max_frt_s: max,
-                within_goal_share: goal,
-                within_breach_share: breach,
-                mean_ingest_lag_s: lag,
-                max_ingest_lag_s: max_lag,
-                sla_goal_missed: missed as u64,
-                sla_breaches: breaches as u64,
-                escalations: esc as u64,
-            }
+        .map(|r| StatsRow {
+            key: r.key,
+            cases: r.cases as u64,
+            answered: r.answered as u64,
+            unanswered: (r.cases - r.answered) as u64,
+            median_frt_s: r.median_frt_s,
+            mean_frt_s: r.mean_frt_s,
+            p90_frt_s: r.p90_frt_s,
+            max_frt_s: r.max_frt_s,
+            within_goal_share: r.within_goal_share,
+            within_breach_share: r.within_breach_share,
+            mean_ingest_lag_s: r.mean_lag_s,
+            max_ingest_lag_s: r.max_lag_s,
+            sla_goal_missed: r.goal_missed as u64,
+            sla_breaches: r.sla_breaches as u64,
+            escalations: r.escalations as u64,
         })
         .collect())
 }
