@@ -96,12 +96,16 @@ pub async fn open_cases(
              INSERT INTO cases (docket, unit, platform, post_id, category, urgency, state, post, classification,
                                 post_created_at, opened_at, closed_at, conversation_id, author_id,
                                 draft_text, draft_source, goal_at, breach_at, search_text, author_handle)
-             SELECT d, u, pl, pi, c, g, s, p, cl, pc, $11, CASE WHEN s = 'not_actionable' THEN $11 END, cv, au,
-                    dt, ds, pc + make_interval(secs => gs), pc + make_interval(secs => bs), tx, ah
+             SELECT docket, unit, platform, post_id, category, urgency, state, post, classification,
+                    post_created_at, $11, CASE WHEN state = 'not_actionable' THEN $11 END, conversation_id,
+                    author_id, draft_text, draft_source, post_created_at + make_interval(secs => goal_seconds),
+                    post_created_at + make_interval(secs => breach_seconds), search_text, author_handle
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                          $8::bytea[], $9::bytea[], $10::timestamptz[], $12::text[], $13::text[],
                          $14::text[], $15::text[], $16::int[], $17::int[], $18::text[], $19::text[])
-                  AS t(d, u, pl, pi, c, g, s, p, cl, pc, cv, au, dt, ds, gs, bs, tx, ah)
+                  AS t(docket, unit, platform, post_id, category, urgency, state, post, classification,
+                       post_created_at, conversation_id, author_id, draft_text, draft_source, goal_seconds,
+                       breach_seconds, search_text, author_handle)
              ON CONFLICT (platform, post_id) DO NOTHING
              RETURNING {CASE_COLUMNS}),
          evidence AS (
