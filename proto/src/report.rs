@@ -1,44 +1,40 @@
 //! The monthly leaderboard as CSV: one writer for `tvarit-metrics report`
 //! and the console's download, so HQ gets the same file from both.
 
-use std::fmt::Write as _;
-
 use crate::v1::LeaderboardResponse;
 
 pub const CSV_HEADER: &str = "month,rank,rank_change,unit,cases,answered,unanswered,median_frt_s,mean_frt_s,\
 p90_frt_s,max_frt_s,within_goal_share,within_breach_share,sla_breaches,escalations";
 
-/// A field quoted when it holds a comma, a quote or a line end.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
-/// The header, then one line per row of `board`.
+/// The header, then one line per row of `board` (the csv crate quotes a
+/// field that holds a comma, a quote or a line end).
 pub fn leaderboard_csv(board: &LeaderboardResponse) -> String {
     let opt = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.1}"));
-    let mut out = format!("{CSV_HEADER}\n");
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let header: Vec<&str> = CSV_HEADER.split(',').collect();
+    let mut write = |record: &[String]| w.write_record(record).expect("writing to memory cannot fail");
+    write(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
     for r in &board.rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{},{},{},{:.4},{:.4},{},{}",
-            csv_field(&board.month),
-            r.rank,
+        write(&[
+            board.month.clone(),
+            r.rank.to_string(),
             r.rank_change.map_or_else(String::new, |c| c.to_string()),
-            csv_field(&r.unit),
-            r.cases,
-            r.answered,
-            r.unanswered,
+            r.unit.clone(),
+            r.cases.to_string(),
+            r.answered.to_string(),
+            r.unanswered.to_string(),
             opt(r.median_frt_s),
             opt(r.mean_frt_s),
             opt(r.p90_frt_s),
             opt(r.max_frt_s),
-            r.within_goal_share,
-            r.within_breach_share,
-            r.sla_breaches,
-            r.escalations
-        );
+            format!("{:.4}", r.within_goal_share),
+            format!("{:.4}", r.within_breach_share),
+            r.sla_breaches.to_string(),
+            r.escalations.to_string(),
+        ]);
     }
-    out
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("every field is UTF-8")
 }
 
 /// The sentences tvarit-metrics states (the ranking rule for each `rank_by`,
@@ -90,4 +86,23 @@ pub const STATED_IN_HINDI: &[(&str, &str)] = &[
 /// `english` in Hindi when it is a sentence tvarit-metrics states.
 pub fn stated_in_hindi(english: &str) -> Option<&'static str> {
     STATED_IN_HINDI.iter().find(|(en, _)| *en == english).map(|(_, hi)| *hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v1::LeaderboardRow;
+
+    /// A unit or month holding a comma or a quote stays one field.
+    #[test]
+    fn fields_with_commas_and_quotes_are_quoted() {
+        let board = LeaderboardResponse {
+            month: "2026-11".into(),
+            rows: vec![LeaderboardRow { rank: 1, unit: "a,\"b\"".into(), cases: 1, ..Default::default() }],
+            ..Default::default()
+        };
+        let text = leaderboard_csv(&board);
+        assert_eq!(text.lines().next(), Some(CSV_HEADER));
+        assert_eq!(text.lines().nth(1), Some("2026-11,1,,\"a,\"\"b\"\"\",1,0,0,,,,,0.0000,0.0000,0,0"));
+    }
 }

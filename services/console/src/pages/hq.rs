@@ -261,6 +261,5 @@ mod tests {
         };
         let text = csv(&b);
         assert_eq!(text.lines().nth(1), Some("2026-11,1,2,balotra,3,2,0,42.0,,,,0.5000,0.0000,0,0"));
-        assert_eq!(tvarit_proto::report::csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
     }
 }
