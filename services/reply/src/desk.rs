@@ -108,26 +108,14 @@ fn search_filter(op: &Operator, r: SearchCasesRequest) -> Result<search::Filter,
     })
 }
 
-fn status(e: StoreError) -> Status {
-    match e {
-        StoreError::NoSuchCase(d) => Status::not_found(format!("no case {d} in your units")),
-        StoreError::Conflict(m) => Status::failed_precondition(m),
-        StoreError::Forbidden(m) => Status::permission_denied(m),
-        StoreError::Database(e) => {
-            tracing::error!(error = %e, "database error in desk call");
-            Status::unavailable("case store unavailable; try again")
-        }
-    }
-}
-
 impl DeskService {
     /// The case `docket` if `op` may see it; any other case is "not found",
     /// so a docket of another unit tells nothing about it.
     async fn visible(&self, op: &Operator, docket: &str) -> Result<crate::store::CaseRow, Status> {
         match cases::get(&self.pool, docket).await {
             Ok(case) if op.may_see(&case.unit) => Ok(case),
-            Ok(_) => Err(status(StoreError::NoSuchCase(docket.into()))),
-            Err(e) => Err(status(e)),
+            Ok(_) => Err(Status::from(StoreError::NoSuchCase(docket.into()))),
+            Err(e) => Err(Status::from(e)),
         }
     }
 
@@ -151,7 +139,7 @@ impl DeskService {
     }
 
     async fn oversee(&self, op: &Operator, docket: &str, action: Supervision) -> Result<Response<Case>, Status> {
-        let (case, events) = supervise(&self.pool, op, docket, action).await.map_err(status)?;
+        let (case, events) = supervise(&self.pool, op, docket, action).await.map_err(Status::from)?;
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");
         }
@@ -159,7 +147,8 @@ impl DeskService {
     }
 
     async fn apply(&self, op: &Operator, docket: &str, action: Action) -> Result<Response<Case>, Status> {
-        let (case, events) = cases::act(&self.pool, op, docket, action, self.claim_lease).await.map_err(status)?;
+        let (case, events) =
+            cases::act(&self.pool, op, docket, action, self.claim_lease).await.map_err(Status::from)?;
         // Committed: the sweeper publishes the events if this fails.
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");
@@ -208,7 +197,7 @@ impl Desk for DeskService {
             .subscribe(self.ns.case_events_of(if hq { "*" } else { &unit }))
             .await
             .map_err(|_| Status::unavailable("event bus unavailable; try again"))?;
-        let snapshot = cases::list(&self.pool, &unit, false, SNAPSHOT_MAX, &op).await.map_err(status)?;
+        let snapshot = cases::list(&self.pool, &unit, false, SNAPSHOT_MAX, &op).await.map_err(Status::from)?;
         let (tx, rx) = mpsc::channel(1024);
         let shutdown = self.shutdown.clone();
         tokio::spawn(async move {
@@ -253,7 +242,7 @@ impl Desk for DeskService {
         let r = req.into_inner();
         self.check_unit(&op, &r.unit)?;
         let limit = if r.limit == 0 { 1000 } else { r.limit.min(10_000) };
-        let rows = cases::list(&self.pool, &r.unit, r.all, i64::from(limit), &op).await.map_err(status)?;
+        let rows = cases::list(&self.pool, &r.unit, r.all, i64::from(limit), &op).await.map_err(Status::from)?;
         Ok(Response::new(ListQueueResponse { cases: rows.iter().map(|c| c.to_proto()).collect() }))
     }
 
@@ -274,7 +263,7 @@ impl Desk for DeskService {
             c => Some(Cursor::decode(c).ok_or_else(|| Status::invalid_argument("cursor is not one this server gave"))?),
         };
         let limit = if r.limit == 0 { SEARCH_PAGE } else { r.limit.min(SEARCH_PAGE_MAX) };
-        let (rows, next) = search::search(&self.pool, &filter, after, i64::from(limit)).await.map_err(status)?;
+        let (rows, next) = search::search(&self.pool, &filter, after, i64::from(limit)).await.map_err(Status::from)?;
         Ok(Response::new(SearchCasesResponse {
             cases: rows.iter().map(|c| c.to_proto()).collect(),
             next_cursor: next.map(|c| c.encode()).unwrap_or_default(),
@@ -284,7 +273,8 @@ impl Desk for DeskService {
     async fn get_thread(&self, req: Request<CaseRef>) -> Result<Response<Thread>, Status> {
         let op = self.authorize(&req).await?;
         let case = self.visible(&op, &req.get_ref().docket).await?;
-        let entries = crate::store::thread::entries(&self.pool, &case).await.map_err(|e| status(e.into()))?;
+        let entries =
+            crate::store::thread::entries(&self.pool, &case).await.map_err(|e| Status::from(StoreError::from(e)))?;
         Ok(Response::new(Thread { case: Some(case.to_proto()), entries }))
     }
 
@@ -301,8 +291,8 @@ impl Desk for DeskService {
         }
         let case = match cases::get(&self.pool, &r.docket).await {
             Ok(c) if op.may_see(&c.unit) => c,
-            Ok(_) => return Err(status(StoreError::NoSuchCase(r.docket))),
-            Err(e) => return Err(status(e)),
+            Ok(_) => return Err(Status::from(StoreError::NoSuchCase(r.docket))),
+            Err(e) => return Err(Status::from(e)),
         };
         let post = case.to_proto().post.unwrap_or_default();
         // A case a direct message opened is answered the same way, always.
@@ -320,7 +310,9 @@ impl Desk for DeskService {
         guard(text, &post, &classification, limit).map_err(refused)?;
         if !private {
             // Nor what the author gave later, in a follow-up or a direct message.
-            let later = crate::store::follow_ups::posts_of(&self.pool, case.id).await.map_err(|e| status(e.into()))?;
+            let later = crate::store::follow_ups::posts_of(&self.pool, case.id)
+                .await
+                .map_err(|e| Status::from(StoreError::from(e)))?;
             for (p, c) in &later {
                 crate::library::guard::check(text, p, c, limit).map_err(refused)?;
             }
@@ -371,7 +363,7 @@ impl Desk for DeskService {
         let r = req.into_inner();
         let to = operators::by_name(&self.pool, &r.operator)
             .await
-            .map_err(|e| status(e.into()))?
+            .map_err(|e| Status::from(StoreError::from(e)))?
             .ok_or_else(|| Status::invalid_argument(format!("no active operator {:?}", r.operator)))?;
         self.oversee(&op, &r.docket, Supervision::Reassign { to }).await
     }
@@ -380,7 +372,7 @@ impl Desk for DeskService {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();
         // The next step of the unit's escalation ladder; past its top, the SP.
-        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
+        let case = cases::get(&self.pool, &r.docket).await.map_err(Status::from)?;
         let steps = self.registry.sla(&case.unit).map(|p| p.ladder(&case.category).to_vec()).unwrap_or_default();
         let rung = steps.get(case.escalation_level.max(0) as usize).map_or("SP", |s| s.to.as_str());
         // A case handed to HQ climbs at HQ, as the SLA timer raises it
@@ -407,7 +399,7 @@ impl Desk for DeskService {
     async fn approve(&self, req: Request<ApproveRequest>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();
-        let case = cases::get(&self.pool, &r.docket).await.map_err(status)?;
+        let case = cases::get(&self.pool, &r.docket).await.map_err(Status::from)?;
         let post = case.to_proto().post.unwrap_or_default();
         let send = r.approve && self.senders.can_send(&post.platform, &post.account);
         let result =
@@ -428,7 +420,7 @@ impl Desk for DeskService {
         }
         let unit = req.into_inner().unit;
         self.check_unit(&op, &unit)?;
-        let found = operators::of_unit(&self.pool, &unit).await.map_err(|e| status(e.into()))?;
+        let found = operators::of_unit(&self.pool, &unit).await.map_err(|e| Status::from(StoreError::from(e)))?;
         let operators = found.into_iter().map(|o| OperatorMsg { name: o.name, role: o.role, units: o.units }).collect();
         Ok(Response::new(ListOperatorsResponse { operators }))
     }

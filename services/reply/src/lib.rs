@@ -16,6 +16,7 @@ pub mod outbound;
 pub mod publish;
 pub mod records;
 pub mod sla;
+pub mod status;
 pub mod store;
 
 use std::sync::Arc;

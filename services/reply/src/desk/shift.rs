@@ -12,7 +12,7 @@ use tvarit_proto::v1::{
     UnitHandover,
 };
 
-use super::{DeskService, status};
+use super::DeskService;
 use crate::store::StoreError;
 use crate::store::handover::{self, NOTE_MAX_CHARS, NoteRow, UnitState};
 use crate::store::notes;
@@ -65,7 +65,7 @@ impl DeskService {
         let op = self.authorize(&req).await?;
         let r = req.into_inner();
         let text = words(&r.text, "note", notes::MAX_CHARS)?;
-        let (case, events) = notes::add(&self.pool, &op, &r.docket, &text).await.map_err(status)?;
+        let (case, events) = notes::add(&self.pool, &op, &r.docket, &text).await.map_err(Status::from)?;
         // Committed: the sweeper publishes the event if this fails.
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");
@@ -76,7 +76,7 @@ impl DeskService {
     pub(super) async fn forward_call(&self, req: Request<tvarit_proto::v1::CaseRef>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
         let docket = req.into_inner().docket;
-        let (case, events) = crate::store::forward::forward(&self.pool, &op, &docket).await.map_err(status)?;
+        let (case, events) = crate::store::forward::forward(&self.pool, &op, &docket).await.map_err(Status::from)?;
         if let Err(e) = self.publisher.publish(Some(&events), Duration::ZERO).await {
             tracing::warn!(error = %e, "case event publish deferred to the sweeper");
         }
@@ -99,7 +99,9 @@ impl DeskService {
             .unwrap_or_else(|| chrono::Utc::now() - DEFAULT_SHIFT);
         let mut out = Vec::with_capacity(units.len());
         for unit in units {
-            let state = handover::unit_state(&self.pool, &unit, &op, since).await.map_err(|e| status(e.into()))?;
+            let state = handover::unit_state(&self.pool, &unit, &op, since)
+                .await
+                .map_err(|e| Status::from(StoreError::from(e)))?;
             out.push(unit_proto(unit, state));
         }
         Ok(Response::new(Handover { units: out }))
@@ -113,7 +115,7 @@ impl DeskService {
         let r = req.into_inner();
         self.check_unit(&op, &r.unit)?;
         let text = words(&r.text, "hand-over note", NOTE_MAX_CHARS)?;
-        let note = handover::write_note(&self.pool, &op, &r.unit, &text).await.map_err(status)?;
+        let note = handover::write_note(&self.pool, &op, &r.unit, &text).await.map_err(Status::from)?;
         Ok(Response::new(note_proto(note)))
     }
 
@@ -127,7 +129,7 @@ impl DeskService {
             Ok(note) => Ok(Response::new(note_proto(note))),
             // Another unit's note is as absent as one never written.
             Err(StoreError::NoSuchCase(_)) => Err(Status::not_found(format!("no hand-over note {id} in your units"))),
-            Err(e) => Err(status(e)),
+            Err(e) => Err(Status::from(e)),
         }
     }
 }

@@ -26,8 +26,7 @@ pub struct LibraryService {
 }
 
 fn db_error(e: sqlx::Error) -> Status {
-    tracing::error!(error = %e, "database error in library call");
-    Status::unavailable("library store unavailable; try again")
+    crate::status::unavailable("library store", e)
 }
 
 impl LibraryService {

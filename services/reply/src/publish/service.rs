@@ -18,7 +18,7 @@ use tvarit_proto::v1::{
 use tvarit_registry::Registry;
 
 use super::accounts::PostingAccounts;
-use super::rules::{self, Refusal, Resolved, Target};
+use super::rules::{self, Resolved, Target};
 use super::workflow::{self, Failure};
 use super::{content, engagement, store};
 use crate::store::operators::Operator;
@@ -32,22 +32,7 @@ pub struct PublishingService {
 }
 
 fn db_error(e: sqlx::Error) -> Status {
-    tracing::error!(error = %e, "database error in publishing call");
-    Status::unavailable("publication store unavailable; try again")
-}
-
-fn status(f: Failure) -> Status {
-    match f {
-        Failure::Refused(Refusal::Invalid(m)) => Status::invalid_argument(m),
-        Failure::Refused(Refusal::Denied(m)) => Status::permission_denied(m),
-        Failure::Refused(Refusal::Precondition(m)) => Status::failed_precondition(m),
-        Failure::NotFound(id) => Status::not_found(format!("no publication pub-{id} in your units")),
-        Failure::Db(e) => db_error(e),
-    }
-}
-
-fn refusal(r: Refusal) -> Status {
-    status(Failure::Refused(r))
+    crate::status::unavailable("publication store", e)
 }
 
 fn id_of(id: u64) -> Result<i64, Status> {
@@ -94,7 +79,7 @@ impl PublishingService {
                 let targets = store::targets(&mut db, &[id]).await.map_err(db_error)?;
                 Ok(Response::new(p.to_proto(&targets)))
             }
-            _ => Err(status(Failure::NotFound(id))),
+            _ => Err(Status::from(Failure::NotFound(id))),
         }
     }
 
@@ -108,7 +93,8 @@ impl PublishingService {
     ) -> Result<(PostContent, Resolved), Status> {
         let c = c.clone().ok_or_else(|| Status::invalid_argument("give the post's content"))?;
         content::validate(&c).map_err(Status::invalid_argument)?;
-        let resolved = rules::resolve(&self.registry, op, &audience.clone().unwrap_or_default()).map_err(refusal)?;
+        let resolved =
+            rules::resolve(&self.registry, op, &audience.clone().unwrap_or_default()).map_err(Status::from)?;
         if let Some(p) = previews(&c, &resolved.targets).into_iter().find(|p| p.limit > 0 && !p.fits) {
             return Err(Status::invalid_argument(format!(
                 "too long for {}: {} of {} characters as the platform counts them",
@@ -128,7 +114,7 @@ impl Publishing for PublishingService {
         let id = i64::try_from(r.id).map_err(|_| Status::invalid_argument("bad id"))?;
         let id = workflow::compose(&self.pool, &op, id, &c, &resolved, datetime(r.scheduled_at.as_ref()), r.submit)
             .await
-            .map_err(status)?;
+            .map_err(Status::from)?;
         self.reply(&op, id).await
     }
 
@@ -146,7 +132,8 @@ impl Publishing for PublishingService {
         } else {
             let c = r.content.ok_or_else(|| Status::invalid_argument("give a publication id or content"))?;
             content::validate(&c).map_err(Status::invalid_argument)?;
-            let resolved = rules::resolve(&self.registry, &op, &r.audience.unwrap_or_default()).map_err(refusal)?;
+            let resolved =
+                rules::resolve(&self.registry, &op, &r.audience.unwrap_or_default()).map_err(Status::from)?;
             (c, resolved.targets)
         };
         Ok(Response::new(PreviewResponse {
@@ -158,7 +145,7 @@ impl Publishing for PublishingService {
     async fn submit(&self, req: Request<PublicationRef>) -> Result<Response<Publication>, Status> {
         let op = self.operator(&req).await?;
         let id = id_of(req.get_ref().id)?;
-        workflow::submit(&self.pool, &op, id).await.map_err(status)?;
+        workflow::submit(&self.pool, &op, id).await.map_err(Status::from)?;
         self.reply(&op, id).await
     }
 
@@ -167,7 +154,7 @@ impl Publishing for PublishingService {
         let id = id_of(req.get_ref().id)?;
         workflow::approve(&self.pool, &self.registry, &self.accounts, &op, id, req.get_ref().fast_track)
             .await
-            .map_err(status)?;
+            .map_err(Status::from)?;
         tracing::info!(publication = id, by = %op.name, fast_track = req.get_ref().fast_track, "publication approved");
         self.wake.notify_one();
         self.reply(&op, id).await
@@ -176,7 +163,7 @@ impl Publishing for PublishingService {
     async fn reject(&self, req: Request<RejectPublicationRequest>) -> Result<Response<Publication>, Status> {
         let op = self.operator(&req).await?;
         let id = id_of(req.get_ref().id)?;
-        workflow::reject(&self.pool, &op, id, &req.get_ref().reason).await.map_err(status)?;
+        workflow::reject(&self.pool, &op, id, &req.get_ref().reason).await.map_err(Status::from)?;
         self.reply(&op, id).await
     }
 
@@ -184,7 +171,7 @@ impl Publishing for PublishingService {
         let op = self.operator(&req).await?;
         let r = req.into_inner();
         let id = id_of(r.id)?;
-        workflow::schedule(&self.pool, &op, id, datetime(r.scheduled_at.as_ref())).await.map_err(status)?;
+        workflow::schedule(&self.pool, &op, id, datetime(r.scheduled_at.as_ref())).await.map_err(Status::from)?;
         self.wake.notify_one();
         self.reply(&op, id).await
     }
@@ -192,7 +179,7 @@ impl Publishing for PublishingService {
     async fn cancel(&self, req: Request<PublicationRef>) -> Result<Response<Publication>, Status> {
         let op = self.operator(&req).await?;
         let id = id_of(req.get_ref().id)?;
-        workflow::cancel(&self.pool, &op, id).await.map_err(status)?;
+        workflow::cancel(&self.pool, &op, id).await.map_err(Status::from)?;
         self.reply(&op, id).await
     }
 
@@ -227,7 +214,7 @@ impl Publishing for PublishingService {
     async fn retry_target(&self, req: Request<RetryTargetRequest>) -> Result<Response<Publication>, Status> {
         let op = self.operator(&req).await?;
         let id = id_of(req.get_ref().id)?;
-        workflow::retry(&self.pool, &op, id, &req.get_ref().account).await.map_err(status)?;
+        workflow::retry(&self.pool, &op, id, &req.get_ref().account).await.map_err(Status::from)?;
         self.wake.notify_one();
         self.reply(&op, id).await
     }
