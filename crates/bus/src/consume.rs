@@ -12,11 +12,16 @@ use tokio_util::sync::CancellationToken;
 
 pub(crate) type Batch = Vec<Message>;
 
-/// How long a pull request waits on the server for messages. Long, so an
-/// idle consumer costs a request a minute rather than a round trip a
-/// moment; the client renews requests as messages arrive and reissues them
-/// after a reconnect, so a busy consumer never waits on the expiry.
-const PULL_EXPIRY: Duration = Duration::from_secs(60);
+/// How long a pull request waits on the server for messages: an idle
+/// consumer costs a request every 30 s; the client renews requests as
+/// messages arrive, so a busy consumer never waits on the expiry.
+const PULL_EXPIRY: Duration = Duration::from_secs(30);
+/// The server's idle heartbeat on a pull. Without one a pull lost with a
+/// NATS node (the request died with it) is noticed only at the expiry; two
+/// missed heartbeats end the stream here and the pull is re-established at
+/// once. A 60 s expiry and no heartbeat made a consumer stall for a minute
+/// after a cluster node died (the server_faults test).
+const PULL_HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// Pulls from `consumer` until `shutdown`, calling `handle` with each batch.
 /// The handler acks or NAKs every message itself. Stream errors (missed
@@ -34,7 +39,14 @@ pub(crate) async fn consume_batches<F, Fut>(
 {
     let mut backoff = Duration::from_millis(100);
     while !shutdown.is_cancelled() {
-        let messages = match consumer.stream().max_messages_per_batch(max_batch).expires(PULL_EXPIRY).messages().await {
+        let messages = match consumer
+            .stream()
+            .max_messages_per_batch(max_batch)
+            .expires(PULL_EXPIRY)
+            .heartbeat(PULL_HEARTBEAT)
+            .messages()
+            .await
+        {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot start pulling; retrying");
