@@ -139,13 +139,7 @@ pub async fn act(
     claim_lease: chrono::Duration,
 ) -> Result<(CaseRow, Vec<i64>), StoreError> {
     let mut tx = pool.begin().await?;
-    let case: CaseRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
-            .bind(docket)
-            .fetch_optional(&mut *tx)
-            .await?
-            .filter(|c: &CaseRow| op.may_see(&c.unit))
-            .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
+    let case = super::lock_visible(&mut tx, op, docket).await?;
 
     // A relabel may correct any case, e.g. a real complaint auto-closed as
     // spam; a reopen takes only a closed one.

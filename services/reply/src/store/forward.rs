@@ -9,19 +9,13 @@ use sqlx::PgPool;
 use tvarit_proto::v1::{CaseEventKind, Classification};
 
 use super::operators::Operator;
-use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox, police_station};
+use super::{CaseRow, StoreError, audit, outbox, police_station};
 
 /// Forwards `docket` as `op`; returns the case and the event ids to publish.
 /// A case that names no station is refused: there is nobody to send it to.
 pub async fn forward(pool: &PgPool, op: &Operator, docket: &str) -> Result<(CaseRow, Vec<i64>), StoreError> {
     let mut tx = pool.begin().await?;
-    let case: CaseRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
-            .bind(docket)
-            .fetch_optional(&mut *tx)
-            .await?
-            .filter(|c: &CaseRow| op.may_see(&c.unit))
-            .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
+    let case = super::lock_visible(&mut tx, op, docket).await?;
     let classification = Classification::decode(case.classification.as_slice()).unwrap_or_default();
     let station = police_station(&classification).to_owned();
     if station.is_empty() {

@@ -118,6 +118,21 @@ pub fn police_station(c: &Classification) -> &str {
     c.reasons.iter().find_map(|r| r.strip_prefix("station:")).unwrap_or("")
 }
 
+/// Locks `docket`'s case for an action by `op`. A case outside `op`'s units
+/// is reported as missing, so a docket tells nothing about another unit.
+pub(crate) async fn lock_visible(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    op: &operators::Operator,
+    docket: &str,
+) -> Result<CaseRow, StoreError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
+        .bind(docket)
+        .fetch_optional(&mut **tx)
+        .await?
+        .filter(|c: &CaseRow| op.may_see(&c.unit))
+        .ok_or_else(|| StoreError::NoSuchCase(docket.into()))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no case {0}")]

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use tvarit_proto::v1::CaseEventKind;
 
 use super::operators::Operator;
-use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
+use super::{CaseRow, StoreError, audit, outbox};
 
 /// Longer notes belong in the case file, not the desk.
 pub const MAX_CHARS: usize = 2000;
@@ -29,13 +29,7 @@ pub async fn add(pool: &PgPool, op: &Operator, docket: &str, text: &str) -> Resu
     let mut tx = pool.begin().await?;
     // Locked so the note and its event take the case's order with the
     // other actions on it.
-    let case: CaseRow =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
-            .bind(docket)
-            .fetch_optional(&mut *tx)
-            .await?
-            .filter(|c: &CaseRow| op.may_see(&c.unit))
-            .ok_or_else(|| StoreError::NoSuchCase(docket.into()))?;
+    let case = super::lock_visible(&mut tx, op, docket).await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO case_notes (case_id, author, text) VALUES ($1, $2, $3) RETURNING id")
         .bind(case.id)
         .bind(&op.name)

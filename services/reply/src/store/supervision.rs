@@ -5,7 +5,7 @@
 //! once.
 
 use chrono::Utc;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 use tvarit_proto::v1::CaseEventKind;
 
 use super::operators::Operator;
@@ -39,15 +39,6 @@ impl Supervision {
     }
 }
 
-async fn lock(tx: &mut Transaction<'_, Postgres>, op: &Operator, docket: &str) -> Result<CaseRow, StoreError> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE docket = $1 FOR UPDATE")))
-        .bind(docket)
-        .fetch_optional(&mut **tx)
-        .await?
-        .filter(|c: &CaseRow| op.may_see(&c.unit))
-        .ok_or_else(|| StoreError::NoSuchCase(docket.into()))
-}
-
 pub async fn supervise(
     pool: &PgPool,
     op: &Operator,
@@ -58,7 +49,7 @@ pub async fn supervise(
         return Err(StoreError::Forbidden(format!("{} is an operator; a supervisor or HQ must do this", op.name)));
     }
     let mut tx = pool.begin().await?;
-    let case = lock(&mut tx, op, docket).await?;
+    let case = super::lock_visible(&mut tx, op, docket).await?;
     let now = Utc::now();
     let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
     let (after, kind, name, detail): (CaseRow, _, _, String) = match &action {
