@@ -91,20 +91,23 @@ fn split(keys: &[(String, String, String)]) -> (Vec<&str>, Vec<&str>, Vec<&str>)
     )
 }
 
-/// Joins each follow-up to its thread's case (the oldest, if several);
-/// returns the ids of the `followed_up` events written.
+/// Joins each follow-up to its case: the one intake already found for it
+/// (a direct message's author's open case), else — a direct message's
+/// open case first — its thread's case (the oldest, if several); returns
+/// the ids of the `followed_up` events written.
 pub async fn attach(
     tx: &mut Transaction<'_, Postgres>,
-    follow_ups: &[&ClassifiedPost],
+    follow_ups: &[(&ClassifiedPost, Option<i64>)],
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut events = Vec::new();
-    for cp in follow_ups {
+    for &(cp, found) in follow_ups {
         let (Some(post), Some(class)) = (&cp.post, &cp.classification) else { continue };
         // A direct message joins its author's open case first, else its
         // own conversation's case (a closed one reopens).
-        let open = match dm_author(cp) {
-            Some(key) => open_case_of(tx, &key).await?,
-            None => None,
+        let open = match (found, dm_author(cp)) {
+            (Some(id), _) => Some(id),
+            (None, Some(key)) => open_case_of(tx, &key).await?,
+            (None, None) => None,
         };
         let case_id = match (open, thread_key(cp)) {
             (Some(id), _) => Some(id),

@@ -47,7 +47,8 @@ pub async fn open_cases(
     let keys: Vec<_> = posts.iter().filter_map(follow_ups::thread_key).collect();
     let mut threads: std::collections::HashSet<_> =
         follow_ups::existing_threads(&mut tx, &keys).await?.into_iter().collect();
-    let mut joining: Vec<&ClassifiedPost> = Vec::new();
+    // With the case already found for it, when intake had to look.
+    let mut joining: Vec<(&ClassifiedPost, Option<i64>)> = Vec::new();
 
     // Group the new ones by unit so each unit's docket range is taken once.
     let mut by_unit: BTreeMap<String, Vec<&ClassifiedPost>> = BTreeMap::new();
@@ -59,14 +60,14 @@ pub async fn open_cases(
         if let Some(key) = follow_ups::thread_key(cp)
             && !threads.insert(key)
         {
-            joining.push(cp);
+            joining.push((cp, None));
             continue;
         }
         // A direct message from someone with an open case joins it.
         if let Some(key) = follow_ups::dm_author(cp)
-            && follow_ups::open_case_of(&mut tx, &key).await?.is_some()
+            && let Some(open) = follow_ups::open_case_of(&mut tx, &key).await?
         {
-            joining.push(cp);
+            joining.push((cp, Some(open)));
             continue;
         }
         // A unit this deployment does not know (an old registry) goes to HQ.
