@@ -93,6 +93,16 @@ impl v1::CaseEventKind {
     }
 }
 
+/// `Post.source` values that change how a post is answered, named once for
+/// the service that sets them and the one that reads them.
+pub mod source {
+    /// An Instagram @mention read back by ingest: answered on the author's
+    /// media through `/{ig-user-id}/mentions`, not `/{comment-id}/replies`.
+    pub const INSTAGRAM_MENTION: &str = "instagram-mention";
+    /// An X direct message that reply's poller handed to ingest.
+    pub const X_DM_POLL: &str = "x-dm-poll";
+}
+
 pub mod redact;
 pub mod report;
 

@@ -163,7 +163,7 @@ impl DmPoller {
             "author": { "id": m.event.sender_id, "handle": m.handle, "name": m.name },
             "conversation_id": format!("dm:{own}"),
             "private": true,
-            "source": "x-dm-poll",
+            "source": tvarit_proto::source::X_DM_POLL,
         })
         .to_string();
         // Ingest's `x-tvarit-signature`: HMAC-SHA256 of the raw body, hex.

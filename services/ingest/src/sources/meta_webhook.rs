@@ -35,7 +35,7 @@ use crate::post_input::Draft;
 
 pub const SOURCE: &str = "meta-webhook";
 /// An Instagram @mention read back: answered through `/{ig-user-id}/mentions`.
-pub const MENTION_SOURCE: &str = "instagram-mention";
+pub const MENTION_SOURCE: &str = tvarit_proto::source::INSTAGRAM_MENTION;
 
 /// One delivery's posts, and the Instagram mentions still to be read.
 #[derive(Debug, Default)]

@@ -72,7 +72,7 @@ pub fn handed_to_hq(unit: &str, escalated_to: &str) -> bool {
 /// An Instagram @mention (ingest's `instagram-mention` route) is answered on
 /// the media it is on, which the reply must carry.
 fn mention_media(post: &tvarit_proto::v1::Post, private: bool) -> Option<String> {
-    (post.source == "instagram-mention" && !private).then(|| post.conversation_id.clone())
+    (post.source == tvarit_proto::source::INSTAGRAM_MENTION && !private).then(|| post.conversation_id.clone())
 }
 
 #[derive(Debug, Clone)]
