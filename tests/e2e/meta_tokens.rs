@@ -76,7 +76,19 @@ async fn a_page_token_that_will_end_or_was_invalidated_is_alerted_before_a_reply
     let invalid = account_alert(&receiver, "reconnect needed").await;
     assert!(invalid.json["reason"].as_str().unwrap_or_default().contains("password"), "{}", invalid.json);
     assert_eq!(listed(&env)["status"], "reconnect needed");
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    // Two more checks (every 5 s) judge the same state; an alert either
+    // would raise is delivered by the time the second has run.
+    let db = env.schema_pool("reply").await;
+    let after = invalid.at + chrono::Duration::seconds(6);
+    eventually(Duration::from_secs(30), "two checks after the alert", || {
+        let db = db.clone();
+        async move {
+            let at: chrono::DateTime<chrono::Utc> =
+                sqlx::query_scalar("SELECT max(checked_at) FROM account_checks").fetch_one(&db).await.ok()?;
+            (at > after).then_some(())
+        }
+    })
+    .await;
     let alerts = receiver.all().into_iter().filter(|a| a.status < 300 && a.json["event"] == "account").count();
     assert_eq!(alerts, 2, "each state is alerted once, not at every check");
     env.cleanup(running).await;
