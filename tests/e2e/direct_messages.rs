@@ -9,10 +9,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tvarit_e2e::{Browser, SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
 use tvarit_proto::v1::metrics_client::MetricsClient;
-use tvarit_proto::v1::{Case, CaseRef, LeaderboardRequest, ListQueueRequest, ReplyRequest, thread_entry};
+use tvarit_proto::v1::{CaseRef, LeaderboardRequest, ReplyRequest, thread_entry};
 
 use crate::console::{console_url, sign_in};
-use crate::platforms::{APP_TOKEN, count, poll_from, wait_count, wait_sent};
+use crate::platforms::{APP_TOKEN, balotra_cases, count, poll_from, wait_count, wait_sent};
 
 const USER_TOKEN: &str = "balotra-user-token";
 const PAGE_TOKEN: &str = "balotra-page-token";
@@ -77,13 +77,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     let meena_id: Value = serde_json::from_str(&meena_id).unwrap();
     let meena_id = meena_id["person"].as_str().unwrap().to_owned();
     wait_count(&reply_db, "SELECT count(*) FROM cases WHERE follow_ups = 1", 1).await;
-    let list = |mut desk: tvarit_proto::v1::desk_client::DeskClient<_>, token: String| async move {
-        let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-        let mut cases: Vec<Case> = desk.list_queue(req).await.unwrap().into_inner().cases;
-        cases.sort_by(|a, b| a.docket.cmp(&b.docket));
-        cases
-    };
-    let public = list(desk.clone(), token.clone()).await.remove(0);
+    let public = balotra_cases(&desk, &token).await.remove(0);
     assert!(!public.private, "the case opened in public stays public");
 
     // The vehicle number may go back privately, never publicly.
@@ -124,7 +118,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     let ravi_id: Value = serde_json::from_str(&sim.post_path("/sim/messages", dm).await.1).unwrap();
     let ravi_id = ravi_id["person"].as_str().unwrap().to_owned();
     wait_count(&reply_db, "SELECT count(*) FROM cases", 2).await;
-    let private = list(desk.clone(), token.clone()).await.remove(1);
+    let private = balotra_cases(&desk, &token).await.remove(1);
     assert!(private.private && private.post.as_ref().unwrap().private, "{private:?}");
     sim.faults(json!({ "slow_after_create_ms": 4000 })).await;
     reply(private.docket.clone(), "Aap 112 par call karein; beat constable aaj raat aayenge.", false).await.unwrap();
@@ -147,7 +141,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
     let sunita: Value = serde_json::from_str(&sim.post_path("/sim/messages", dm).await.1).unwrap();
     let sunita = sunita["person"].as_str().unwrap().to_owned();
     wait_count(&reply_db, "SELECT count(*) FROM cases WHERE platform = 'facebook'", 1).await;
-    let fb = list(desk_client(&running[2]).await, token.clone()).await.remove(2);
+    let fb = balotra_cases(&desk_client(&running[2]).await, &token).await.remove(2);
     assert!(fb.private);
     let mut desk = desk_client(&running[2]).await;
     let text = "Kripya apna naam aur mobile number bhejein; SP office aapse sampark karega.";
@@ -241,8 +235,7 @@ async fn x_direct_messages_are_polled_where_the_tier_has_no_webhooks() {
     wait_count(&reply_db, "SELECT count(*) FROM cases", 1).await;
     let token = env.operator("balotra-dm-poll", "operator", "balotra");
     let mut desk = desk_client(&running[2]).await;
-    let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-    let case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let case = balotra_cases(&desk, &token).await.remove(0);
     let post = case.post.as_ref().unwrap();
     assert!(case.private && post.private, "{case:?}");
     assert_eq!((post.source.as_str(), post.author.as_ref().unwrap().handle.as_str()), ("x-dm-poll", "@ravi_k"));

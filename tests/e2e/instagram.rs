@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
-use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::ReplyRequest;
 
-use crate::platforms::{ACCOUNTS, count, wait_count, wait_sent};
+use crate::platforms::{ACCOUNTS, balotra_cases, count, wait_count, wait_sent};
 
 const IG_ACCOUNT: &str = "17841400000000009";
 const TOKEN: &str = "balotra-ig-token";
@@ -62,11 +62,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
 
     let token = env.operator("balotra-ig-op", "operator", "balotra");
     let desk = desk_client(&running[2]).await;
-    let mut cases: Vec<Case> = {
-        let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-        desk.clone().list_queue(req).await.unwrap().into_inner().cases
-    };
-    cases.sort_by(|a, b| a.docket.cmp(&b.docket));
+    let cases = balotra_cases(&desk, &token).await;
     let post = cases[0].post.as_ref().unwrap();
     assert!(post.author.as_ref().unwrap().handle.starts_with('@'), "the commenter's username is kept: {post:?}");
     let reply = |docket: String, text: &'static str| {
@@ -134,8 +130,7 @@ async fn an_instagram_mention_is_read_back_and_answered_on_the_authors_media() {
 
     let token = env.operator("balotra-ig-mentions", "operator", "balotra");
     let mut desk = desk_client(&running[2]).await;
-    let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-    let case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let case = balotra_cases(&desk, &token).await.remove(0);
     let post = case.post.as_ref().unwrap();
     assert_eq!((post.post_id.as_str(), post.text.as_str()), (comment_id.as_str(), text));
     assert_eq!(

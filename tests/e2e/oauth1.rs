@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually};
-use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::ReplyRequest;
 
-use crate::platforms::{APP_TOKEN, poll_from, wait_count, wait_sent, x_post};
+use crate::platforms::{APP_TOKEN, balotra_cases, poll_from, wait_count, wait_sent, x_post};
 
 const KEYS: &str = "tvarit-ck:tvarit-cs:900000000000000003-balotra:balotra-ts";
 
@@ -37,8 +37,7 @@ async fn an_oauth1_account_replies_once_with_signed_requests() {
     wait_count(&db, "SELECT count(*) FROM cases", 1).await;
     let token = env.operator("balotra-oauth1", "operator", "balotra");
     let mut desk = desk_client(&running[2]).await;
-    let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-    let case: Case = desk.list_queue(req).await.unwrap().into_inner().cases.remove(0);
+    let case = balotra_cases(&desk, &token).await.remove(0);
     let post_id = case.post.as_ref().unwrap().post_id.clone();
 
     // Killed after X has the reply: recovery reads the account's posts (a

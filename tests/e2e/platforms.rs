@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, eventually, free_port, post_raw};
 use tvarit_proto::v1::desk_client::DeskClient;
-use tvarit_proto::v1::{Case, CaseRef};
+use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest};
 
 pub const APP_TOKEN: &str = "app-only-token";
 const PAGE_ID: &str = "100000000000001";
@@ -56,6 +56,14 @@ pub async fn wait_count(db: &PgPool, sql: &str, want: i64) {
         (count(db, sql).await == want).then_some(())
     })
     .await;
+}
+
+/// Every Balotra case, open or not, in docket order (the order they opened).
+pub async fn balotra_cases(desk: &DeskClient<tonic::transport::Channel>, token: &str) -> Vec<Case> {
+    let req = authed(token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
+    let mut cases = desk.clone().list_queue(req).await.unwrap().into_inner().cases;
+    cases.sort_by(|a, b| a.docket.cmp(&b.docket));
+    cases
 }
 
 /// Waits (40 s) until the platform has the case's reply (`sent`).

@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tvarit_e2e::{Sim, TestEnv, authed, desk_client, eventually, get_redirect};
-use tvarit_proto::v1::{Case, ListQueueRequest, ReplyRequest};
+use tvarit_proto::v1::{Case, ReplyRequest};
 
-use crate::platforms::{count, wait_count, wait_sent};
+use crate::platforms::{balotra_cases, count, wait_count, wait_sent};
 use crate::youtube::YOUTUBE_ACCOUNTS;
 
 const CLIENT: &str = "tvarit-google-client";
@@ -116,11 +116,7 @@ async fn a_connected_youtube_channel_keeps_replying_across_renewals_and_says_whe
     wait_count(&db, "SELECT count(*) FROM cases", 3).await;
     let token = env.operator("balotra-yt-tokens", "operator", "balotra");
     let desk = desk_client(&running[2]).await;
-    let mut cases: Vec<Case> = {
-        let req = authed(&token, ListQueueRequest { unit: "balotra".into(), all: true, limit: 0 });
-        desk.clone().list_queue(req).await.unwrap().into_inner().cases
-    };
-    cases.sort_by(|a, b| a.docket.cmp(&b.docket));
+    let cases = balotra_cases(&desk, &token).await;
     let reply_and_wait = |case: Case, text: String| {
         let (desk, token) = (desk.clone(), token.clone());
         async move {
