@@ -2,6 +2,8 @@
 //! real entry points, to the cases on the desk's live queues; beside the raw
 //! ceilings of its parts measured in the same run. See docs/benchmarks.md.
 
+mod compare;
+mod cpu;
 mod deploy;
 mod hist;
 mod hot;
@@ -13,6 +15,7 @@ mod report;
 mod run;
 mod usage;
 mod watch;
+mod writes;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -45,6 +48,10 @@ struct Args {
     /// with and without its own reply instance), a few minutes.
     #[arg(long)]
     hot_district: bool,
+    /// No run: prints the runs in these folders (each `LABEL=DIR` holding a
+    /// report.json) side by side and writes the table to `--out`/sync.md.
+    #[arg(long, num_args = 2.., value_name = "LABEL=DIR")]
+    side_by_side: Vec<String>,
 }
 
 /// The size of the `Post` ingest publishes for a bench post.
@@ -81,11 +88,16 @@ async fn watch_all(d: &Deployment) -> anyhow::Result<(Watchers, f64)> {
     Ok((w, start.elapsed().as_secs_f64()))
 }
 
-fn pids(d: &Deployment) -> Vec<(String, u32)> {
+fn pids(d: &Deployment, nats_url: &str) -> Vec<(String, u32)> {
     let mut p: Vec<(String, u32)> = d.services.iter().map(|s| (s.name.to_string(), s.pid)).collect();
     p.push(("bench (load + clients)".into(), std::process::id()));
-    p.extend(usage::server_pids());
+    p.extend(usage::server_pids(nats_port(nats_url)));
     p
+}
+
+/// The port of a `nats://host:port` URL (4222 when it names none).
+fn nats_port(url: &str) -> u16 {
+    url.rsplit_once(':').and_then(|(_, p)| p.trim_end_matches('/').parse().ok()).unwrap_or(4222)
 }
 
 /// Rising offered rates on one path until the first step that falls behind.
@@ -119,6 +131,18 @@ async fn main() -> anyhow::Result<()> {
     let a = Args::parse();
     let plan = if a.quick { Plan::quick() } else { Plan::full() };
     std::fs::create_dir_all(&a.out)?;
+    if !a.side_by_side.is_empty() {
+        let runs: Vec<(&str, &std::path::Path)> = a
+            .side_by_side
+            .iter()
+            .map(|s| s.split_once('=').map(|(l, d)| (l, std::path::Path::new(d))))
+            .collect::<Option<_>>()
+            .ok_or_else(|| anyhow::anyhow!("--side-by-side takes LABEL=DIR"))?;
+        let md = compare::side_by_side(&runs)?;
+        std::fs::write(a.out.join("sync.md"), &md)?;
+        println!("{md}");
+        return Ok(());
+    }
     let env = Env {
         bins: a.bins.clone(),
         nats_url: a.nats.clone(),
@@ -142,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
             d: &d,
             seen: watchers.seen.clone(),
             clients: watchers.clients(),
-            pids: pids(&d),
+            pids: pids(&d, &a.nats),
             drain_timeout: Duration::from_secs(plan.drain_timeout_seconds),
             js: async_nats::jetstream::new(async_nats::connect(&a.nats).await?),
             next_phase: 1,
@@ -154,7 +178,14 @@ async fn main() -> anyhow::Result<()> {
         for &rate in &plan.latency_rates {
             for path in [Path::Webhook, Path::Replay] {
                 let name = format!("latency {path:?} {rate}/s");
-                report.latency.push(ctx.run(&name, path, Some(rate), plan.latency_seconds, None).await?);
+                // What PostgreSQL writes per post, at 1,000/s on each path.
+                let before = if rate == 1000 { Some(writes::snapshot(&d.database_url).await?) } else { None };
+                let row = ctx.run(&name, path, Some(rate), plan.latency_seconds, None).await?;
+                if let Some(before) = before {
+                    let after = writes::snapshot(&d.database_url).await?;
+                    report.writes.push((name.clone(), writes::per_post(&before, &after, row.queued)));
+                }
+                report.latency.push(row);
             }
         }
 
@@ -198,7 +229,7 @@ async fn main() -> anyhow::Result<()> {
             d: &d,
             seen: watchers.seen.clone(),
             clients: watchers.clients(),
-            pids: pids(&d),
+            pids: pids(&d, &a.nats),
             drain_timeout: Duration::from_secs(plan.drain_timeout_seconds),
             js: async_nats::jetstream::new(async_nats::connect(&a.nats).await?),
             next_phase: 1,

@@ -52,7 +52,15 @@ pub struct Row {
     /// arriving more than 2 s after the last send, or end to end was below
     /// 85 % of the offered rate.
     pub fell_behind: bool,
+    /// While sending.
     pub usage: Usage,
+    /// From the first send to the last case queued: the work the posts
+    /// caused, drain included.
+    pub whole: Usage,
+    /// `whole`'s CPU-seconds of every process (services, NATS, every
+    /// PostgreSQL process, the load generator and its desk clients) per
+    /// queued post, in ms.
+    pub cpu_ms_per_post: f64,
 }
 
 pub struct Ctx<'a> {
@@ -105,6 +113,7 @@ impl Ctx<'_> {
                 break;
             }
         }
+        let whole = meter.read();
         let p = seen.phase(phase);
         let last = p.last.unwrap_or(sent_at);
         let drain_s = last.saturating_duration_since(sent_at).as_secs_f64();
@@ -135,9 +144,11 @@ impl Ctx<'_> {
                     .is_some_and(|r| p.queued as f64 / last.duration_since(start).as_secs_f64() < 0.85 * f64::from(r)),
             sent,
             usage,
+            cpu_ms_per_post: if p.queued > 0 { whole.cpu_s() * 1000.0 / p.queued as f64 } else { f64::NAN },
+            whole,
         };
         eprintln!(
-            "{name}: {} posts, waiting classify {} reply {}, accepted {:.0}/s, end to end {:.0}/s, queued {}, drain {:.1} s, p50 {:.1} ms p99 {:.1} ms max {:.1} ms{}",
+            "{name}: {} posts, waiting classify {} reply {}, accepted {:.0}/s, end to end {:.0}/s, queued {}, drain {:.1} s, p50 {:.1} ms p99 {:.1} ms max {:.1} ms, CPU {:.2} ms/post{}",
             row.sent.offered,
             row.waiting_classify,
             row.waiting_reply,
@@ -148,6 +159,7 @@ impl Ctx<'_> {
             row.p50_ms,
             row.p99_ms,
             row.max_ms,
+            row.cpu_ms_per_post,
             if row.fell_behind { "  [fell behind]" } else { "" }
         );
         Ok(row)

@@ -46,18 +46,33 @@ fn machine() -> (f64, f64) {
 }
 
 /// The servers the services share, by process name: every PostgreSQL
-/// backend counts towards `postgres`.
-pub fn server_pids() -> Vec<(String, u32)> {
+/// backend counts towards `postgres`; of the nats-servers, only the one
+/// listening on `nats_port` (another on the machine is not the bench's).
+pub fn server_pids(nats_port: u16) -> Vec<(String, u32)> {
     let mut out = Vec::new();
+    let mut nats = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         match comm.trim() {
-            "nats-server" => out.push(("nats-server".to_owned(), pid)),
+            "nats-server" => nats.push(pid),
             "postgres" => out.push(("postgres (all processes)".to_owned(), pid)),
             _ => {}
         }
     }
+    // The port is on the command line (`-p PORT`) or in its config file;
+    // when no command line names it, every nats-server is counted.
+    let port = nats_port.to_string();
+    let named: Vec<u32> = nats
+        .iter()
+        .copied()
+        .filter(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            cmd.split(|b| *b == 0).any(|arg| arg == port.as_bytes() || arg.ends_with(format!(":{port}").as_bytes()))
+        })
+        .collect();
+    let chosen = if named.is_empty() { nats } else { named };
+    out.extend(chosen.into_iter().map(|pid| ("nats-server".to_owned(), pid)));
     out
 }
 
@@ -76,6 +91,8 @@ pub struct ServiceUsage {
     pub rss_mb: f64,
     /// Share of one core over the window (1.0 = a whole core).
     pub cores: f64,
+    /// CPU-seconds (user + system) spent over the window.
+    pub cpu_s: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +100,15 @@ pub struct Usage {
     pub services: Vec<ServiceUsage>,
     /// The whole machine's busy share (1.0 = every core busy).
     pub machine_busy: f64,
+    /// The window's length.
+    pub seconds: f64,
+}
+
+impl Usage {
+    /// CPU-seconds of every metered process together.
+    pub fn cpu_s(&self) -> f64 {
+        self.services.iter().map(|s| s.cpu_s).sum()
+    }
 }
 
 impl Meter {
@@ -99,17 +125,18 @@ impl Meter {
         let mut services: Vec<ServiceUsage> = Vec::new();
         for ((name, pid), c0) in self.pids.iter().zip(&self.cpu0) {
             let (rss, cpu) = (rss_mb(*pid), cpu_seconds(*pid, self.ticks) - c0);
-            let (rss, cores) = if rss.is_nan() || cpu.is_nan() { (0.0, 0.0) } else { (rss, cpu / secs) };
+            let (rss, cpu_s) = if rss.is_nan() || cpu.is_nan() { (0.0, 0.0) } else { (rss, cpu) };
             match services.iter_mut().find(|s| &s.service == name) {
                 Some(s) => {
                     s.rss_mb += rss;
-                    s.cores += cores;
+                    s.cores += cpu_s / secs;
+                    s.cpu_s += cpu_s;
                 }
-                None => services.push(ServiceUsage { service: name.clone(), rss_mb: rss, cores }),
+                None => services.push(ServiceUsage { service: name.clone(), rss_mb: rss, cores: cpu_s / secs, cpu_s }),
             }
         }
         let (busy, total) = machine();
         let machine_busy = (busy - self.machine0.0) / (total - self.machine0.1).max(1.0);
-        Usage { services, machine_busy }
+        Usage { services, machine_busy, seconds: secs }
     }
 }
