@@ -18,6 +18,7 @@ pub mod records;
 pub mod sla;
 pub mod status;
 pub mod store;
+pub mod worker;
 
 use std::sync::Arc;
 use std::time::Duration;
