@@ -1,39 +1,14 @@
-//! HTML by hand: one escaping helper and the page frame. Every dynamic
-//! value goes through `esc` (text and attribute values alike), and no page
+//! HTML by hand: the page frame. Every dynamic value goes through `esc`
+//! (`tvarit-html`, for text and attribute values alike), and no page
 //! carries inline script or style, so the strict CSP holds.
 
-use std::fmt::{self, Display, Write};
+use std::fmt::Write;
 
 use crate::assets;
 use crate::i18n::Lang;
 use crate::session::{Flash, Session};
 
-/// Escapes `&<>"'` for text and quoted attribute values.
-pub struct Esc<'a>(pub &'a str);
-
-pub fn esc(s: &str) -> Esc<'_> {
-    Esc(s)
-}
-
-impl Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut last = 0;
-        for (i, c) in self.0.char_indices() {
-            let rep = match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => continue,
-            };
-            f.write_str(&self.0[last..i])?;
-            f.write_str(rep)?;
-            last = i + c.len_utf8();
-        }
-        f.write_str(&self.0[last..])
-    }
-}
+pub use tvarit_html::{Esc, esc};
 
 /// Which top-level section a page belongs to (highlighted in the nav).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use tvarit_html::esc;
 use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow, StatsGroup, StatsRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,10 +22,6 @@ pub use tvarit_proto::report::CSV_HEADER;
 /// HQ's report as CSV (the same file the console downloads).
 pub fn csv(b: &LeaderboardResponse) -> String {
     tvarit_proto::report::leaderboard_csv(b)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn change(c: Option<i32>) -> String {
@@ -229,7 +226,7 @@ fn stats_lines(rows: &[StatsRow]) -> impl Iterator<Item = Line<'_>> {
 fn stated(s: &str) -> String {
     match tvarit_proto::report::stated_in_hindi(s) {
         Some(hi) => format!("{}<br>{}", esc(s), esc(hi)),
-        None => esc(s),
+        None => esc(s).to_string(),
     }
 }
 

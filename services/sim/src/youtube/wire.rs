@@ -56,8 +56,10 @@ pub(super) fn invalid_value(value: &str, rule: &str) -> Response {
     error(StatusCode::BAD_REQUEST, "invalid", "global", &format!("Invalid value '{value}'. {rule}"))
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\n', "<br>")
+/// YouTube's `textDisplay`: the text HTML-escaped (`'` as `&#39;`, as
+/// YouTube writes it), line breaks as `<br>`.
+fn text_display(s: &str) -> String {
+    tvarit_html::esc(s).to_string().replace('\n', "<br>")
 }
 
 /// A `youtube#comment` resource.
@@ -66,7 +68,7 @@ pub fn comment_json(p: &Post, plain: bool) -> Value {
     let mut snippet = json!({
         "channelId": p.page_id,
         "videoId": p.conversation_id,
-        "textDisplay": if plain { p.text.clone() } else { html_escape(&p.text) },
+        "textDisplay": if plain { p.text.clone() } else { text_display(&p.text) },
         "textOriginal": p.text,
         "authorDisplayName": handle,
         "authorProfileImageUrl": format!("https://yt3.ggpht.com/sim/{}=s48-c-k-c0x00ffffff-no-rj", p.author.id),
@@ -86,4 +88,12 @@ pub fn comment_json(p: &Post, plain: bool) -> Value {
 
 pub(super) fn visible(p: &Post, now: DateTime<Utc>) -> bool {
     p.indexed_at <= now
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_display_is_escaped_the_way_youtube_writes_it() {
+        assert_eq!(super::text_display("it's <b>\"x\" & y\nz"), "it&#39;s &lt;b&gt;&quot;x&quot; &amp; y<br>z");
+    }
 }
