@@ -1,5 +1,5 @@
 //! Fan-out: every approved publication's targets, delivered each on its
-//! own, at most once.
+//! own, at most once, on [`crate::worker`]'s loop.
 //!
 //! - Due targets (`queued`, `next_attempt_at` passed, publication approved)
 //!   are claimed with `FOR UPDATE SKIP LOCKED` and marked `sending` with the
@@ -15,104 +15,101 @@
 //! - A target left `sending` by a stopped process is looked up on the
 //!   platform (X: the account's recent posts; Facebook: the Page's feed):
 //!   recorded if found, queued again only if not. If the platform cannot be
-//!   asked it becomes `needs_check` for a person, never re-sent blind.
+//!   asked yet it stays `sending` (the reason in `last_error`) and is looked
+//!   for again; if it will not let Tvarit look, it becomes `needs_check` for
+//!   a person. Never re-sent blind.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::PgPool;
-use tokio::sync::{Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
-use tvarit_platforms::PlatformError;
 
 use super::accounts::{Posted, PostingAccounts};
 use super::store;
+use crate::worker::{self, Backoff, Failure, Job, Recovery, Retry, Settings, Worker};
 
-const TICK: Duration = Duration::from_millis(250);
 /// Sends in flight at once, across accounts.
 const POOL: usize = 8;
+/// 2 s, 4 s … at most five minutes.
+const BACKOFF: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
+/// A target Tvarit itself holds (the account needs reconnecting, the
+/// database is away) is tried again after this; no call was made.
+const HELD_WAIT: Duration = Duration::from_secs(15);
 
 /// A target claimed for sending.
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct Claimed {
+pub struct Claimed {
     id: i64,
     publication_id: i64,
     account: String,
     attempts: i32,
 }
 
-#[derive(Clone)]
+/// The publication targets' delivery: [`Targets`] on the shared worker.
 pub struct Fanout {
-    pool: PgPool,
-    accounts: Arc<PostingAccounts>,
-    wake: Arc<Notify>,
-    /// A `sending` target older than this was cut off by a crash.
-    in_flight_timeout: Duration,
-    /// Lowercase handle → until when a 429 told it to wait.
-    blocked: Arc<Mutex<HashMap<String, Instant>>>,
-}
-
-fn backoff(attempts: i32) -> Duration {
-    Duration::from_secs(2u64.saturating_pow(attempts.clamp(1, 8) as u32)).min(Duration::from_secs(300))
+    worker: Worker<Targets>,
 }
 
 impl Fanout {
+    /// `in_flight_timeout`: a `sending` target older than this was cut off
+    /// by a crash.
     pub fn new(pool: PgPool, accounts: Arc<PostingAccounts>, wake: Arc<Notify>, in_flight_timeout: Duration) -> Self {
-        Self { pool, accounts, wake, in_flight_timeout, blocked: Arc::default() }
+        let settings = Settings {
+            pool: POOL,
+            tick: Duration::from_millis(250),
+            in_flight_timeout,
+            backoff: BACKOFF,
+            held_wait: HELD_WAIT,
+        };
+        Self { worker: Worker::new(Targets { pool, accounts, wake }, settings) }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
-        let permits = Arc::new(Semaphore::new(POOL));
-        let mut sends = JoinSet::new();
-        let mut last_recovery: Option<Instant> = None;
-        let every = (self.in_flight_timeout / 4).max(Duration::from_secs(1));
-        loop {
-            while sends.try_join_next().is_some() {}
-            if last_recovery.is_none_or(|t| t.elapsed() >= every) {
-                if let Err(e) = self.recover().await {
-                    tracing::warn!(error = %e, "publish: recovering interrupted targets");
-                }
-                last_recovery = Some(Instant::now());
-            }
-            let free = permits.available_permits();
-            if free > 0 {
-                match self.claim(free).await {
-                    Ok(claimed) => {
-                        for c in claimed {
-                            let Ok(permit) = permits.clone().acquire_owned().await else { break };
-                            let me = self.clone();
-                            sends.spawn(async move {
-                                me.deliver(c).await;
-                                drop(permit);
-                            });
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "publish: claiming due targets"),
-                }
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(TICK) => {}
-            }
-        }
-        // Let calls in flight finish and be recorded; a hard stop is what
-        // recovery is for.
-        let _ =
-            tokio::time::timeout(Duration::from_secs(10), async { while sends.join_next().await.is_some() {} }).await;
+        self.worker.run(shutdown).await;
+    }
+}
+
+pub struct Targets {
+    pool: PgPool,
+    accounts: Arc<PostingAccounts>,
+    wake: Arc<Notify>,
+}
+
+impl Targets {
+    /// The text to post; a database error holds the target (no call made).
+    async fn body(&self, publication_id: i64) -> Result<String, Failure> {
+        let read = async {
+            let mut db = self.pool.acquire().await?;
+            let p = store::get(&mut db, publication_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+            Ok::<_, sqlx::Error>(p.body())
+        };
+        read.await.map_err(|e| {
+            tracing::warn!(error = %e, publication = publication_id, "publish: reading the post");
+            Failure::Held { detail: "database unavailable".into() }
+        })
+    }
+}
+
+impl Job for Targets {
+    type Item = Claimed;
+    type Done = Posted;
+    const NAME: &'static str = "publish";
+    const RECOVERY: Recovery = Recovery::LookFirst;
+
+    fn id(c: &Claimed) -> i64 {
+        c.id
+    }
+    fn key(c: &Claimed) -> &str {
+        &c.account
+    }
+    fn attempts(c: &Claimed) -> i32 {
+        c.attempts
     }
 
-    fn blocked_now(&self) -> Vec<String> {
-        let now = Instant::now();
-        let mut b = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        b.retain(|_, until| *until > now);
-        b.keys().cloned().collect()
-    }
-
-    async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, sqlx::Error> {
-        sqlx::query_as(
+    async fn claim(&self, limit: usize, blocked: &[String]) -> anyhow::Result<Vec<Claimed>> {
+        let claimed = sqlx::query_as(
             "UPDATE publication_targets SET status = 'sending', attempts = attempts + 1, sending_started_at = now()
              WHERE id IN (
                  SELECT t.id FROM publication_targets t JOIN publications p ON p.id = t.publication_id
@@ -121,140 +118,120 @@ impl Fanout {
                  ORDER BY t.next_attempt_at, t.id LIMIT $2 FOR UPDATE OF t SKIP LOCKED)
              RETURNING id, publication_id, account, attempts",
         )
-        .bind(self.blocked_now())
+        .bind(blocked)
         .bind(limit as i64)
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        Ok(claimed)
     }
 
-    async fn body(&self, publication_id: i64) -> Result<String, sqlx::Error> {
-        let mut db = self.pool.acquire().await?;
-        let p = store::get(&mut db, publication_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok(p.body())
-    }
-
-    async fn deliver(&self, c: Claimed) {
-        let outcome = match self.body(c.publication_id).await {
-            Ok(text) => {
-                let sent = self.accounts.post(&c.account, &text).await;
-                // X refuses the same text twice: on a later attempt that
-                // means an earlier one was posted; find it for its id.
-                match sent {
-                    Err(PlatformError::Terminal { ref detail, .. })
-                        if c.attempts > 1 && detail.contains("duplicate content") =>
-                    {
-                        match self.accounts.find_posted(&c.account, &text).await {
-                            Ok(Some(p)) => Ok(p),
-                            _ => sent,
-                        }
-                    }
-                    other => other,
+    async fn call(&self, c: &Claimed) -> Result<Posted, Failure> {
+        let text = self.body(c.publication_id).await?;
+        match self.accounts.post(&c.account, &text).await {
+            // X refuses the same text twice: on a later attempt an earlier
+            // one was posted; find it for its id.
+            Err(e) if worker::duplicate_on_retry(&e, c.attempts) => {
+                match self.accounts.find_posted(&c.account, &text).await {
+                    Ok(Some(p)) => Ok(p),
+                    _ => Err(e.into()),
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, target = c.id, "publish: reading the post");
-                Err(PlatformError::Retryable {
-                    platform: "tvarit",
-                    detail: "database unavailable".into(),
-                    retry_after: None,
-                })
-            }
-        };
-        if let Err(e) = self.record(&c, outcome).await {
-            // Left `sending`: recovery looks on the platform.
-            tracing::warn!(error = %e, target = c.id, "publish: recording an outcome");
+            other => other.map_err(Failure::from),
         }
     }
 
-    async fn record(&self, c: &Claimed, outcome: Result<Posted, PlatformError>) -> Result<(), sqlx::Error> {
-        match outcome {
-            Ok(p) => {
-                sqlx::query(
-                    "UPDATE publication_targets SET status = 'sent', platform_post_id = $2, link = $3, sent_at = $4,
-                         last_error = '' WHERE id = $1",
-                )
-                .bind(c.id)
-                .bind(&p.post_id)
-                .bind(&p.link)
-                .bind(p.at)
-                .execute(&self.pool)
-                .await?;
-                metrics::counter!("tvarit_publish_sent_total").increment(1);
-                tracing::info!(target = c.id, account = %c.account, post = %p.post_id, "published");
-            }
-            Err(PlatformError::Retryable { retry_after, detail, .. }) => {
-                let wait = retry_after.unwrap_or_default().max(backoff(c.attempts));
-                if retry_after.is_some() {
-                    let until = Instant::now() + wait;
-                    self.blocked.lock().unwrap_or_else(|e| e.into_inner()).insert(c.account.to_lowercase(), until);
-                }
-                sqlx::query(
-                    "UPDATE publication_targets SET status = 'queued', last_error = $2,
-                         next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
-                )
-                .bind(c.id)
-                .bind(&detail)
-                .bind(wait.as_secs_f64())
-                .execute(&self.pool)
-                .await?;
-                metrics::counter!("tvarit_publish_retries_total").increment(1);
-                tracing::info!(target = c.id, account = %c.account, %detail, wait_s = wait.as_secs_f64(), "publish: retrying later");
-            }
-            Err(PlatformError::Terminal { detail, .. }) => {
-                sqlx::query("UPDATE publication_targets SET status = 'failed', last_error = $2 WHERE id = $1")
-                    .bind(c.id)
-                    .bind(&detail)
-                    .execute(&self.pool)
-                    .await?;
-                metrics::counter!("tvarit_publish_failures_total").increment(1);
-                tracing::warn!(target = c.id, account = %c.account, %detail, "publish: refused");
-            }
-        }
+    async fn record_sent(&self, c: &Claimed, p: Posted) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE publication_targets SET status = 'sent', platform_post_id = $2, link = $3, sent_at = $4,
+                 last_error = '' WHERE id = $1",
+        )
+        .bind(c.id)
+        .bind(&p.post_id)
+        .bind(&p.link)
+        .bind(p.at)
+        .execute(&self.pool)
+        .await?;
+        metrics::counter!("tvarit_publish_sent_total").increment(1);
+        tracing::info!(target = c.id, account = %c.account, post = %p.post_id, "published");
         Ok(())
     }
 
-    /// Resolves targets a stopped process left `sending`.
-    async fn recover(&self) -> Result<(), sqlx::Error> {
-        let stale: Vec<Claimed> = sqlx::query_as(
+    async fn record_retry(&self, c: &Claimed, retry: &Retry) -> anyhow::Result<()> {
+        // Tvarit's own hold made no call: the attempt is taken back.
+        sqlx::query(
+            "UPDATE publication_targets SET status = 'queued', last_error = $2, attempts = attempts - $4::int,
+                 next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+        )
+        .bind(c.id)
+        .bind(&retry.detail)
+        .bind(retry.wait.as_secs_f64())
+        .bind(i32::from(!retry.counted))
+        .execute(&self.pool)
+        .await?;
+        metrics::counter!("tvarit_publish_retries_total").increment(1);
+        Ok(())
+    }
+
+    async fn record_failed(&self, c: &Claimed, detail: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE publication_targets SET status = 'failed', last_error = $2 WHERE id = $1")
+            .bind(c.id)
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
+        metrics::counter!("tvarit_publish_failures_total").increment(1);
+        Ok(())
+    }
+
+    async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    async fn interrupted(&self, older_than: Duration) -> anyhow::Result<Vec<Claimed>> {
+        let stale = sqlx::query_as(
             "SELECT id, publication_id, account, attempts FROM publication_targets
              WHERE status = 'sending' AND sending_started_at < now() - make_interval(secs => $1)",
         )
-        .bind(self.in_flight_timeout.as_secs_f64())
+        .bind(older_than.as_secs_f64())
         .fetch_all(&self.pool)
         .await?;
-        for c in stale {
-            let text = self.body(c.publication_id).await?;
-            match self.accounts.find_posted(&c.account, &text).await {
-                Ok(Some(p)) => {
-                    tracing::info!(target = c.id, account = %c.account, "interrupted post was published; recording it");
-                    self.record(&c, Ok(p)).await?;
-                }
-                Ok(None) => {
-                    tracing::info!(target = c.id, account = %c.account, "interrupted post was not published; queueing it");
-                    sqlx::query(
-                        "UPDATE publication_targets SET status = 'queued', next_attempt_at = now()
-                         WHERE id = $1 AND status = 'sending'",
-                    )
-                    .bind(c.id)
-                    .execute(&self.pool)
-                    .await?;
-                }
-                // Try the lookup again on the next round.
-                Err(e @ PlatformError::Retryable { .. }) => {
-                    tracing::info!(target = c.id, error = %e, "publish: cannot look on the platform yet");
-                }
-                Err(PlatformError::Terminal { detail, .. }) => {
-                    sqlx::query(
-                        "UPDATE publication_targets SET status = 'needs_check', last_error = $2
-                         WHERE id = $1 AND status = 'sending'",
-                    )
-                    .bind(c.id)
-                    .bind(format!("the outcome was lost in a crash and the platform could not be asked ({detail}); check the account, then retry or leave it"))
-                    .execute(&self.pool)
-                    .await?;
-                }
-            }
-        }
+        Ok(stale)
+    }
+
+    async fn look(&self, c: &Claimed) -> Result<Option<Posted>, Failure> {
+        let text = self.body(c.publication_id).await?;
+        self.accounts.find_posted(&c.account, &text).await.map_err(Failure::from)
+    }
+
+    async fn requeue(&self, c: &Claimed) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE publication_targets SET status = 'queued', next_attempt_at = now() WHERE id = $1 AND status = 'sending'",
+        )
+        .bind(c.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stays `sending`; the console shows why it waits.
+    async fn unresolved(&self, c: &Claimed, detail: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE publication_targets SET last_error = $2 WHERE id = $1 AND status = 'sending'")
+            .bind(c.id)
+            .bind(format!("the outcome was lost in a crash; cannot look on the platform yet ({detail})"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn needs_check(&self, c: &Claimed, detail: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE publication_targets SET status = 'needs_check', last_error = $2 WHERE id = $1 AND status = 'sending'",
+        )
+        .bind(c.id)
+        .bind(format!(
+            "the outcome was lost in a crash and the platform could not be asked ({detail}); check the account, then retry or leave it"
+        ))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }
