@@ -1,22 +1,25 @@
-//! Delivering alerts to control rooms, at least once: a due alert is leased
-//! (its next attempt pushed past the call's time-out and committed), POSTed
-//! with its HMAC signature, then marked delivered (and audited) on a 2xx or
-//! given a back-off otherwise. A process killed mid-call leaves the lease to
-//! lapse, and any replica sends the same body with the same `alert_id`.
+//! Delivering alerts to control rooms, at least once, on [`crate::worker`]'s
+//! loop: a due alert is leased (its next attempt pushed past the call's
+//! time-out and committed), POSTed with its HMAC signature, then marked
+//! delivered (and audited) on a 2xx or given a back-off otherwise. Its
+//! recovery policy is [`Recovery::Resend`]: a process killed mid-call leaves
+//! the lease to lapse, and any replica sends the same body with the same
+//! `alert_id`, which the receiver dedups on.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use tvarit_config::{ExposeSecret, SecretString};
 use tvarit_registry::Registry;
 
 use super::CHANNEL;
 use crate::store::audit;
+use crate::worker::{Backoff, Failure, Job, Recovery, Retry, Settings, Worker};
 
 /// How long one POST may take; the lease outlasts it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,7 +27,12 @@ const LEASE_SECONDS: f64 = 15.0;
 /// The poll when no notification comes (another database session's alert
 /// whose NOTIFY this listener missed while reconnecting; retries coming due).
 const POLL: Duration = Duration::from_millis(500);
-const BATCH: i64 = 32;
+/// POSTs in flight at once.
+const POOL: usize = 32;
+/// 1 s, 2 s, 4 s … at most a minute: a control room that is down hears of
+/// the alert within a minute of coming back.
+const BACKOFF: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+const UNROUTABLE: &str = "no control-room endpoint configured";
 
 /// Where each unit's alerts go: the registry's `alert_webhook_url`, else the
 /// deployment's default (`TVARIT_ALERT_WEBHOOK_URL`).
@@ -58,14 +66,8 @@ pub fn signature(secret: &[u8], body: &[u8]) -> String {
     format!("sha256={}", hex::encode(tvarit_platforms::hmac_sha256(secret, body)))
 }
 
-/// 1 s, 2 s, 4 s … at most a minute: a control room that is down hears of
-/// the alert within a minute of coming back.
-fn backoff(attempts: i32) -> Duration {
-    Duration::from_secs(1u64 << attempts.clamp(1, 7).saturating_sub(1)).min(Duration::from_secs(60))
-}
-
 #[derive(sqlx::FromRow)]
-struct Due {
+pub struct Due {
     id: i64,
     alert_id: String,
     docket: String,
@@ -74,12 +76,6 @@ struct Due {
     body: Vec<u8>,
     attempts: i32,
     created_at: DateTime<Utc>,
-}
-
-enum Outcome {
-    Delivered(u16),
-    Failed { status: Option<u16>, error: String },
-    NoEndpoint,
 }
 
 pub struct AlertDeliverer {
@@ -96,135 +92,158 @@ impl AlertDeliverer {
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut listener = self.listen().await;
-        loop {
-            let worked = match self.deliver_due().await {
-                Ok(n) => n > 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "alerts: delivering");
-                    false
-                }
-            };
-            if worked {
-                continue;
-            }
-            let woken = async {
-                match listener.as_mut() {
-                    Some(l) => {
-                        if let Err(e) = l.recv().await {
-                            tracing::debug!(error = %e, "alerts: listener");
-                            tokio::time::sleep(POLL).await;
-                        }
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = woken => {}
-                _ = tokio::time::sleep(POLL) => {}
-            }
-        }
+        let listener = Mutex::new(listen(&self.pool).await);
+        let settings = Settings {
+            pool: POOL,
+            tick: POLL,
+            // Unused: the lease is the recovery (`Recovery::Resend`).
+            in_flight_timeout: Duration::from_secs_f64(LEASE_SECONDS),
+            backoff: BACKOFF,
+            // Unused: posting to a control room needs nothing Tvarit holds.
+            held_wait: POLL,
+        };
+        Worker::new(Alerts { deliverer: self, listener }, settings).run(shutdown).await;
+    }
+}
+
+async fn listen(pool: &PgPool) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await.ok()?;
+    listener.listen(CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+pub struct Alerts {
+    deliverer: AlertDeliverer,
+    /// Woken by `NOTIFY` on [`CHANNEL`] when an alert is raised.
+    listener: Mutex<Option<PgListener>>,
+}
+
+impl Job for Alerts {
+    type Item = Due;
+    /// The control room's 2xx status.
+    type Done = u16;
+    const NAME: &'static str = "alerts";
+    const RECOVERY: Recovery = Recovery::Resend;
+
+    fn id(a: &Due) -> i64 {
+        a.id
+    }
+    fn key(a: &Due) -> &str {
+        &a.dest_unit
+    }
+    fn attempts(a: &Due) -> i32 {
+        a.attempts
     }
 
-    async fn listen(&self) -> Option<PgListener> {
-        let mut listener = PgListener::connect_with(&self.pool).await.ok()?;
-        listener.listen(CHANNEL).await.ok()?;
-        Some(listener)
-    }
-
-    /// Leases the due alerts, POSTs them concurrently, records each outcome.
-    async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
-        let due: Vec<Due> = sqlx::query_as(
+    /// Leases due alerts; `blocked` is always empty (a control room sends
+    /// no rate-limit reset).
+    async fn claim(&self, limit: usize, _blocked: &[String]) -> anyhow::Result<Vec<Due>> {
+        let due = sqlx::query_as(
             "UPDATE alerts SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
              WHERE id IN (SELECT id FROM alerts WHERE delivered_at IS NULL AND next_attempt_at <= now()
                           ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
              RETURNING id, alert_id, docket, event, dest_unit, body, attempts, created_at",
         )
-        .bind(BATCH)
+        .bind(limit as i64)
         .bind(LEASE_SECONDS)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.deliverer.pool)
         .await?;
-        let outcomes = join_all(due.iter().map(|a| self.post(a))).await;
-        for (alert, outcome) in due.iter().zip(outcomes) {
-            self.record(alert, outcome).await?;
-        }
-        Ok(due.len())
+        Ok(due)
     }
 
-    async fn post(&self, alert: &Due) -> Outcome {
-        let Some(url) = self.endpoints.of(&alert.dest_unit) else { return Outcome::NoEndpoint };
-        let sent = self
+    async fn call(&self, alert: &Due) -> Result<u16, Failure> {
+        let d = &self.deliverer;
+        let Some(url) = d.endpoints.of(&alert.dest_unit) else {
+            return Err(Failure::Refused { detail: UNROUTABLE.into() });
+        };
+        let sent = d
             .http
             .post(url)
             .timeout(CALL_TIMEOUT)
             .header("content-type", "application/json")
             .header("x-tvarit-alert-id", &alert.alert_id)
-            .header("x-tvarit-signature", signature(self.secret.expose_secret().as_bytes(), &alert.body))
+            .header("x-tvarit-signature", signature(d.secret.expose_secret().as_bytes(), &alert.body))
             .body(alert.body.clone())
             .send()
             .await;
         match sent {
-            Ok(r) if r.status().is_success() => Outcome::Delivered(r.status().as_u16()),
-            Ok(r) => Outcome::Failed { status: Some(r.status().as_u16()), error: format!("HTTP {}", r.status()) },
-            Err(e) => Outcome::Failed { status: None, error: format!("network: {e}") },
+            Ok(r) if r.status().is_success() => Ok(r.status().as_u16()),
+            Ok(r) => Err(Failure::Retry {
+                detail: format!("HTTP {}", r.status()),
+                retry_after: None,
+                status: Some(r.status().as_u16()),
+            }),
+            Err(e) => Err(Failure::Retry { detail: format!("network: {e}"), retry_after: None, status: None }),
         }
     }
 
-    async fn record(&self, alert: &Due, outcome: Outcome) -> Result<(), sqlx::Error> {
+    async fn record_sent(&self, alert: &Due, status: u16) -> anyhow::Result<()> {
         let unit = alert.dest_unit.clone();
-        match outcome {
-            Outcome::Delivered(status) => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "UPDATE alerts SET delivered_at = now(), last_status = $2, last_error = NULL WHERE id = $1",
-                )
-                .bind(alert.id)
-                .bind(i32::from(status))
-                .execute(&mut *tx)
-                .await?;
-                let detail = format!(
-                    "alert_id={} event={} to={unit} status={status} attempts={}",
-                    alert.alert_id, alert.event, alert.attempts
-                );
-                // An account alert has no docket; its id names the account.
-                let subject = if alert.docket.is_empty() { &alert.alert_id } else { &alert.docket };
-                let entry = audit::Entry { actor: "system", action: "alert.delivered", subject, detail: &detail };
-                audit::append(&mut tx, entry).await?;
-                tx.commit().await?;
-                let after = (Utc::now() - alert.created_at).num_milliseconds().max(0) as f64 / 1000.0;
-                tracing::info!(alert_id = %alert.alert_id, %unit, event = %alert.event, attempts = alert.attempts, seconds = after, "alerts: delivered");
-                metrics::counter!("tvarit_alerts_delivered_total", "unit" => unit.clone(), "event" => alert.event.clone()).increment(1);
-                metrics::histogram!("tvarit_alert_delivery_seconds", "unit" => unit).record(after);
-            }
-            Outcome::Failed { status, error } => {
-                let wait = backoff(alert.attempts);
-                sqlx::query(
-                    "UPDATE alerts SET next_attempt_at = now() + make_interval(secs => $2), last_status = $3, last_error = $4
-                     WHERE id = $1",
-                )
-                .bind(alert.id)
-                .bind(wait.as_secs_f64())
-                .bind(status.map(i32::from))
-                .bind(&error)
-                .execute(&self.pool)
-                .await?;
-                tracing::warn!(alert_id = %alert.alert_id, %unit, attempts = alert.attempts, retry_in_s = wait.as_secs(), %error, "alerts: control room did not take the alert; retrying");
-                metrics::counter!("tvarit_alert_delivery_failures_total", "unit" => unit).increment(1);
-            }
-            Outcome::NoEndpoint => {
-                // Parked, not lost: visible in the table, never retried by itself.
-                sqlx::query(
-                    "UPDATE alerts SET next_attempt_at = 'infinity', last_error = 'no control-room endpoint configured'
-                     WHERE id = $1",
-                )
-                .bind(alert.id)
-                .execute(&self.pool)
-                .await?;
-                metrics::counter!("tvarit_alerts_unroutable_total", "unit" => unit).increment(1);
-            }
-        }
+        let mut tx = self.deliverer.pool.begin().await?;
+        sqlx::query("UPDATE alerts SET delivered_at = now(), last_status = $2, last_error = NULL WHERE id = $1")
+            .bind(alert.id)
+            .bind(i32::from(status))
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!(
+            "alert_id={} event={} to={unit} status={status} attempts={}",
+            alert.alert_id, alert.event, alert.attempts
+        );
+        // An account alert has no docket; its id names the account.
+        let subject = if alert.docket.is_empty() { &alert.alert_id } else { &alert.docket };
+        let entry = audit::Entry { actor: "system", action: "alert.delivered", subject, detail: &detail };
+        audit::append(&mut tx, entry).await?;
+        tx.commit().await?;
+        let after = (Utc::now() - alert.created_at).num_milliseconds().max(0) as f64 / 1000.0;
+        tracing::info!(alert_id = %alert.alert_id, %unit, event = %alert.event, attempts = alert.attempts, seconds = after, "alerts: delivered");
+        metrics::counter!("tvarit_alerts_delivered_total", "unit" => unit.clone(), "event" => alert.event.clone())
+            .increment(1);
+        metrics::histogram!("tvarit_alert_delivery_seconds", "unit" => unit).record(after);
         Ok(())
+    }
+
+    async fn record_retry(&self, alert: &Due, retry: &Retry) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE alerts SET next_attempt_at = now() + make_interval(secs => $2), last_status = $3, last_error = $4
+             WHERE id = $1",
+        )
+        .bind(alert.id)
+        .bind(retry.wait.as_secs_f64())
+        .bind(retry.status.map(i32::from))
+        .bind(&retry.detail)
+        .execute(&self.deliverer.pool)
+        .await?;
+        let unit = &alert.dest_unit;
+        tracing::warn!(alert_id = %alert.alert_id, %unit, attempts = alert.attempts, retry_in_s = retry.wait.as_secs(), error = %retry.detail, "alerts: control room did not take the alert; retrying");
+        metrics::counter!("tvarit_alert_delivery_failures_total", "unit" => unit.clone()).increment(1);
+        Ok(())
+    }
+
+    /// The only refusal is having nowhere to send it: parked, not lost —
+    /// visible in the table, never retried by itself.
+    async fn record_failed(&self, alert: &Due, detail: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE alerts SET next_attempt_at = 'infinity', last_error = $2 WHERE id = $1")
+            .bind(alert.id)
+            .bind(detail)
+            .execute(&self.deliverer.pool)
+            .await?;
+        metrics::counter!("tvarit_alerts_unroutable_total", "unit" => alert.dest_unit.clone()).increment(1);
+        Ok(())
+    }
+
+    /// A `NOTIFY`; the driver's tick covers another session's alert whose
+    /// notification this listener missed while reconnecting.
+    async fn woken(&self) {
+        let mut listener = self.listener.lock().await;
+        match listener.as_mut() {
+            Some(l) => {
+                if let Err(e) = l.recv().await {
+                    tracing::debug!(error = %e, "alerts: listener");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+            None => std::future::pending().await,
+        }
     }
 }
 
@@ -234,7 +253,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_from_a_second_to_a_minute() {
-        let secs: Vec<u64> = (1..=9).map(|a| backoff(a).as_secs()).collect();
+        let secs: Vec<u64> = (1..=9).map(|a| BACKOFF.delay(a).as_secs()).collect();
         assert_eq!(secs, vec![1, 2, 4, 8, 16, 32, 60, 60, 60]);
     }
 
