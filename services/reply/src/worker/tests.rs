@@ -280,3 +280,68 @@ async fn a_wake_up_claims_before_the_tick() {
     stop.cancel();
     worker.await.unwrap();
 }
+
+/// The fake with [`Recovery::Resend`]: everything else delegated, looking
+/// included, so a recovery round the driver should not run would show.
+struct Resending(std::sync::Arc<Fake>);
+
+impl Job for Resending {
+    type Item = Item;
+    type Done = &'static str;
+    const NAME: &'static str = "fake-resend";
+    const RECOVERY: Recovery = Recovery::Resend;
+
+    fn id(item: &Item) -> i64 {
+        item.id
+    }
+    fn key(item: &Item) -> &str {
+        item.account
+    }
+    fn attempts(item: &Item) -> i32 {
+        item.attempts
+    }
+    async fn claim(&self, limit: usize, blocked: &[String]) -> anyhow::Result<Vec<Item>> {
+        self.0.claim(limit, blocked).await
+    }
+    async fn call(&self, item: &Item) -> Result<&'static str, Failure> {
+        self.0.call(item).await
+    }
+    async fn record_sent(&self, item: &Item, done: &'static str) -> anyhow::Result<()> {
+        self.0.record_sent(item, done).await
+    }
+    async fn record_retry(&self, item: &Item, retry: &Retry) -> anyhow::Result<()> {
+        self.0.record_retry(item, retry).await
+    }
+    async fn record_failed(&self, item: &Item, detail: &str) -> anyhow::Result<()> {
+        self.0.record_failed(item, detail).await
+    }
+    async fn woken(&self) {
+        self.0.woken().await
+    }
+    async fn interrupted(&self, older_than: Duration) -> anyhow::Result<Vec<Item>> {
+        self.0.interrupted(older_than).await
+    }
+    async fn look(&self, item: &Item) -> Result<Option<&'static str>, Failure> {
+        self.0.look(item).await
+    }
+    async fn requeue(&self, item: &Item) -> anyhow::Result<()> {
+        self.0.requeue(item).await
+    }
+}
+
+/// An at-least-once job's interrupted items are its claim's business (a
+/// lapsing lease), never looked for: the driver runs no recovery for it.
+#[tokio::test(start_paused = true)]
+async fn a_resend_job_is_never_looked_for() {
+    let fake = std::sync::Arc::new(Fake::with(&[(1, "a", State::InFlight), (2, "a", State::Due)]));
+    fake.items.lock().unwrap()[0].0.attempts = 1;
+    fake.found.lock().unwrap().insert(1, Ok(Some("found")));
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(Worker::new(Resending(fake.clone()), settings(8)).run(stop.clone()));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    stop.cancel();
+    worker.await.unwrap();
+    assert_eq!(fake.state(1), State::InFlight, "left to its lease");
+    assert!(fake.found.lock().unwrap().contains_key(&1), "never looked for");
+    assert_eq!(fake.state(2), State::Sent("posted"));
+}
