@@ -10,7 +10,6 @@ pub mod features;
 pub mod feedback;
 pub mod gazetteer;
 pub mod linear;
-pub mod pii;
 pub mod pipeline;
 pub mod retention;
 pub mod rumour;
@@ -20,6 +19,10 @@ pub mod stopwords;
 pub mod train;
 pub mod translit;
 pub mod triage;
+
+/// Personal data lives in `tvarit-pii` (the console masks with it too);
+/// re-exported because `Decision` carries its spans.
+pub use tvarit_pii as pii;
 
 #[cfg(test)]
 mod tests;

@@ -89,7 +89,7 @@ impl Triage {
     pub fn prepare(&self, text: &str) -> Prepared {
         let text = truncate(text, MAX_CLASSIFY_BYTES);
         let pii = pii::detect(text);
-        let masked = (!pii.is_empty()).then(|| pii::mask(text, &pii));
+        let masked = (!pii.is_empty()).then(|| pii::mask(text, pii.iter().map(PiiSpan::parts), pii::Cover::Blank));
         let n = normalize(masked.as_deref().unwrap_or(text));
         let keys = n.tokens().map(crate::translit::key).collect();
         let evidence = {

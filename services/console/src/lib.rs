@@ -12,7 +12,6 @@ pub mod https;
 pub mod i18n;
 pub mod live;
 pub mod pages;
-pub mod pii;
 pub mod presence;
 pub mod presets;
 pub mod reasons;

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use tvarit_proto::v1::Case;
+use tvarit_proto::v1::{Case, PiiSpan};
 use tvarit_proto::{Category, Urgency};
 use tvarit_registry::Registry;
 
@@ -16,7 +16,6 @@ use crate::format::{self, millis};
 use crate::html::esc;
 use crate::i18n::Lang;
 use crate::live::View;
-use crate::pii;
 
 /// Emergencies and critical cases are pinned above everything else.
 pub fn pinned(c: &Case) -> bool {
@@ -75,7 +74,14 @@ pub fn unit_name(registry: &Registry, lang: Lang, slug: &str) -> String {
 pub fn masked_text(c: &Case) -> String {
     let text = c.post.as_ref().map_or("", |p| p.text.as_str());
     let spans = c.classification.as_ref().map_or(&[][..], |cl| cl.pii.as_slice());
-    pii::mask(text, spans)
+    mask_pii(text, spans)
+}
+
+/// `text` with the classifier's personal-data spans replaced by `[kind]`:
+/// operators answer publicly and must not copy a phone number into a reply.
+pub fn mask_pii(text: &str, spans: &[PiiSpan]) -> String {
+    let spans = spans.iter().map(|s| (s.start as usize, s.end as usize, s.kind.as_str()));
+    tvarit_pii::mask(text, spans, tvarit_pii::Cover::Label)
 }
 
 pub fn excerpt(text: &str, chars: usize) -> String {

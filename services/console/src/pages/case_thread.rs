@@ -14,7 +14,7 @@ use tvarit_proto::v1::{Case, CaseEventKind, Thread};
 use crate::format;
 use crate::html::{csrf_field, esc, percent_encode};
 use crate::i18n::Lang;
-use crate::pii;
+use crate::rows::mask_pii;
 use crate::session::Session;
 
 /// What stays inside the force, under the conversation: the police station
@@ -92,7 +92,7 @@ pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
                     what = l.t(key),
                     author = esc(author),
                     platform = esc(&p.platform),
-                    text = esc(&pii::mask(&p.text, &e.pii)),
+                    text = esc(&mask_pii(&p.text, &e.pii)),
                 );
             }
             Some(Entry::Reply(r)) => {
