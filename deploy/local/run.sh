@@ -5,7 +5,7 @@
 #   → a demo HQ operator → tvarit-sim playing the public on X and Facebook
 #   from the demo feed, heard and answered through the real adapters
 #   (TVARIT_DEMO_MODE=replay replays the feed file instead) → how to watch.
-# Ctrl-C (or SIGTERM, SIGHUP) stops the four services gracefully and exits 0.
+# Ctrl-C (or SIGTERM, SIGHUP) stops the four services, the console and the simulator gracefully and exits 0.
 #
 # Everything the services read can be overridden from the environment
 # (TVARIT_DATABASE_URL, TVARIT_NATS_URL, TVARIT_NAMESPACE, the *_LISTEN
