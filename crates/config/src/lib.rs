@@ -127,6 +127,24 @@ where
         .map_err(|e| ConfigError::Figment(Box::new(e)))
 }
 
+/// A service's settings, checked as a whole right after loading: the shared
+/// ones (`Common::validate`) and the service's own, failing on the first bad
+/// key with `ConfigError::Invalid` naming it.
+pub trait Validate {
+    fn validate(&self) -> Result<(), ConfigError>;
+}
+
+/// `load`, then `validate`: the first thing every service's `main` does, so
+/// a bad key stops it before it logs, binds or connects anything.
+pub fn load_valid<T>() -> Result<T, ConfigError>
+where
+    T: Serialize + DeserializeOwned + Default + Validate,
+{
+    let config: T = load()?;
+    config.validate()?;
+    Ok(config)
+}
+
 /// Binds a listen address, naming the configuration key if it fails.
 pub async fn bind_listener(addr: &str, key: &str) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr)

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tvarit_config::Validate;
 use tvarit_ingest::post_input::{Draft, InputError, MAX_TEXT_CHARS, build_post, mentions_in, parse_post};
 use tvarit_ingest::replay::parse_line;
 use tvarit_ingest::sources::x_stream::{StreamLine, read_line};

@@ -1,5 +1,5 @@
 use serde::{Deserialize, Serialize};
-use tvarit_config::Common;
+use tvarit_config::{Common, ConfigError, UnitSelection, Validate};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassifyConfig {
@@ -34,5 +34,28 @@ impl Default for ClassifyConfig {
             units: String::new(),
             classify_retention_days: crate::retention::DEFAULT_DAYS,
         }
+    }
+}
+
+impl Validate for ClassifyConfig {
+    /// The shared settings and `units` against the registry, so a bad
+    /// `TVARIT_UNITS` stops every command, not only `serve`.
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.common.validate()?;
+        UnitSelection::parse(&self.units, &self.common.registry()?)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_unit_is_refused_naming_the_key() {
+        let config: ClassifyConfig = tvarit_config::from_toml_str("units = \"balotra,atlantis\"").unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("`units`") && err.contains("atlantis"), "{err}");
+        assert!(ClassifyConfig::default().validate().is_ok());
     }
 }

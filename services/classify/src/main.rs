@@ -73,8 +73,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config: ClassifyConfig = tvarit_config::load()?;
-    config.common.validate()?;
+    let config: ClassifyConfig = tvarit_config::load_valid()?;
     match cli.command.unwrap_or(Command::Serve { migrate: false }) {
         Command::Batch => {
             // No telemetry on stdout here: stdout is the output file.

@@ -1,5 +1,5 @@
 use serde::{Deserialize, Serialize};
-use tvarit_config::Common;
+use tvarit_config::{Common, ConfigError, Validate};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IngestConfig {
@@ -79,10 +79,10 @@ impl Default for IngestConfig {
     }
 }
 
-impl IngestConfig {
+impl Validate for IngestConfig {
     /// The shared settings, and the seconds ingest turns into durations:
     /// finite, and at most a day (TOML allows `inf` and `nan`).
-    pub fn validate(&self) -> Result<(), tvarit_config::ConfigError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         self.common.validate()?;
         tvarit_config::check_seconds(&[
             ("ingest_x_poll_seconds", self.ingest_x_poll_seconds),

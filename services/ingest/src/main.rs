@@ -47,8 +47,7 @@ enum RetentionCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config: IngestConfig = tvarit_config::load()?;
-    config.validate()?;
+    let config: IngestConfig = tvarit_config::load_valid()?;
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-ingest", log_to)?;

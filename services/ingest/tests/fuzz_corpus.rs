@@ -52,6 +52,7 @@ fn config_toml() {
 /// values past u64 seconds. `IngestConfig::validate` now refuses them.
 #[test]
 fn seconds_that_are_not_a_duration_are_refused_at_start() {
+    use tvarit_config::Validate;
     use tvarit_ingest::config::IngestConfig;
     for bad in
         ["ingest_x_poll_seconds = inf", "ingest_x_stream_stall_seconds = 1e300", "ingest_youtube_poll_seconds = nan"]

@@ -1,5 +1,5 @@
 use serde::{Deserialize, Serialize};
-use tvarit_config::Common;
+use tvarit_config::{Common, ConfigError, Validate};
 
 use crate::leaderboard::RankBy;
 
@@ -33,5 +33,30 @@ impl Default for MetricsConfig {
             metrics_on_shift_minutes: 30,
             metrics_rank_by: RankBy::Mean,
         }
+    }
+}
+
+impl Validate for MetricsConfig {
+    /// The shared settings, and the fallback targets as seconds (TOML allows
+    /// `inf` and `nan`).
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.common.validate()?;
+        tvarit_config::check_seconds(&[
+            ("metrics_goal_seconds", self.metrics_goal_seconds),
+            ("metrics_breach_seconds", self.metrics_breach_seconds),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_that_are_not_seconds_are_refused_naming_the_key() {
+        let config: MetricsConfig = tvarit_config::from_toml_str("metrics_breach_seconds = inf").unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("`metrics_breach_seconds`"), "{err}");
+        assert!(MetricsConfig::default().validate().is_ok());
     }
 }

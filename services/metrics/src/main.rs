@@ -36,12 +36,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config: MetricsConfig = tvarit_config::load()?;
-    config.common.validate()?;
-    tvarit_config::check_seconds(&[
-        ("metrics_goal_seconds", config.metrics_goal_seconds),
-        ("metrics_breach_seconds", config.metrics_breach_seconds),
-    ])?;
+    let config: MetricsConfig = tvarit_config::load_valid()?;
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-metrics", log_to)?;
