@@ -8,8 +8,16 @@ use std::fmt::Write;
 use crate::run::{Path, Row};
 
 /// The processes in the order the table lists them.
-const PROCESSES: [&str; 7] =
-    ["ingest", "classify", "reply", "metrics", "nats-server", "postgres (all processes)", "bench (load + clients)"];
+const PROCESSES: [&str; 8] = [
+    "ingest",
+    crate::usage::REPLAY_CHILDREN,
+    "classify",
+    "reply",
+    "metrics",
+    "nats-server",
+    "postgres (all processes)",
+    "bench (load + clients)",
+];
 
 fn cell(r: &Row, process: &str) -> String {
     let Some(s) = r.whole.services.iter().find(|s| s.service == process) else { return "–".into() };

@@ -91,6 +91,7 @@ async fn watch_all(d: &Deployment) -> anyhow::Result<(Watchers, f64)> {
 fn pids(d: &Deployment, nats_url: &str) -> Vec<(String, u32)> {
     let mut p: Vec<(String, u32)> = d.services.iter().map(|s| (s.name.to_string(), s.pid)).collect();
     p.push(("bench (load + clients)".into(), std::process::id()));
+    p.push((usage::REPLAY_CHILDREN.into(), std::process::id()));
     p.extend(usage::server_pids(nats_port(nats_url)));
     p
 }

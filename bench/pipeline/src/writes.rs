@@ -3,8 +3,8 @@
 //! between two snapshots, divided by the posts queued in between.
 //!
 //! The counters are PostgreSQL's cumulative statistics
-//! (`pg_stat_user_tables`), which backends report at most once a second
-//! when idle; a snapshot waits 2 s for them first. WAL is the whole
+//! (`pg_stat_user_tables`), which a busy backend reports at most once a
+//! second and an idle one within 10 s; a snapshot waits 11 s for them. WAL is the whole
 //! cluster's, so another database busy at the same time adds to it.
 
 use std::fmt::Write;
@@ -37,7 +37,7 @@ pub struct Writes {
 }
 
 pub async fn snapshot(database_url: &str) -> anyhow::Result<Snapshot> {
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(11)).await;
     let mut db = sqlx::PgConnection::connect(database_url).await?;
     let tables: Vec<(String, i64, i64, i64)> = sqlx::query_as(
         "SELECT schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables
