@@ -1,7 +1,8 @@
 //! The raw parts, measured in the same run on the same servers: JetStream
 //! publish (acks in flight) → pull consume of messages the size of an
 //! encoded `Post`, and PostgreSQL inserts of the rows ingest archives, with
-//! ingest's statement (`INSERT … SELECT FROM UNNEST`).
+//! ingest's archive insert (`INSERT … SELECT FROM UNNEST … ON CONFLICT DO NOTHING`,
+//! without its outbox row: the ceiling of the table, not of ingest).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -134,14 +135,14 @@ pub async fn jetstream(nats_url: &str, ns: &str, size: usize, messages: u64) -> 
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS bench_raw.posts (
     platform text NOT NULL, post_id text NOT NULL, unit text NOT NULL, account text NOT NULL,
     source text NOT NULL, created_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
-    published_at timestamptz, payload bytea NOT NULL, PRIMARY KEY (platform, post_id))";
+    payload bytea NOT NULL, PRIMARY KEY (platform, post_id))";
 
 const INSERT: &str =
     "INSERT INTO bench_raw.posts (platform, post_id, unit, account, source, created_at, received_at, payload)
     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                          $6::timestamptz[], $7::timestamptz[], $8::bytea[])
-    ON CONFLICT (platform, post_id) DO UPDATE SET source = posts.source WHERE posts.published_at IS NULL
-    RETURNING platform, post_id, (xmax = 0) AS inserted";
+    ON CONFLICT (platform, post_id) DO NOTHING
+    RETURNING platform, post_id, true";
 
 async fn insert(conn: &mut sqlx::PgConnection, prefix: &str, from: u64, to: u64, size: usize) -> anyhow::Result<()> {
     let n = (to - from) as usize;

@@ -1,8 +1,10 @@
 //! Accepting posts: archive first (keyed by platform id, so a post is new
-//! once however many routes bring it), then publish to JetStream with the
-//! same key as `Nats-Msg-Id`, then mark published. A crash between the steps
-//! leaves an unpublished row that is published again later; JetStream's
-//! dedupe window and classify's keyed writes absorb the repeat.
+//! once however many routes bring it) with a row in `posts_pending` in the
+//! same statement, then publish to JetStream with the same key as
+//! `Nats-Msg-Id`, then delete the pending row. A crash between the steps
+//! leaves a pending row whose post is published again later; JetStream's
+//! dedupe window and classify's keyed writes absorb the repeat. The archive
+//! row itself is written once (migration 0004 says why).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -80,20 +82,29 @@ impl Acceptor {
             .collect())
     }
 
-    /// Inserts the posts; returns the keys that must be published, with
-    /// `true` for newly inserted and `false` for stored-but-never-published.
+    /// Inserts the posts and their pending rows; returns the keys that must
+    /// be published, with `true` for newly inserted and `false` for stored
+    /// but never published (still pending from an earlier attempt).
     async fn archive(&self, posts: &[&Post]) -> Result<std::collections::HashMap<String, bool>, AcceptError> {
         let mut cols = Columns::default();
         for p in posts {
             cols.push(p);
         }
         let rows: Vec<(String, String, bool)> = sqlx::query_as(
-            "INSERT INTO posts (platform, post_id, unit, account, source, created_at, received_at, payload)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                  $6::timestamptz[], $7::timestamptz[], $8::bytea[])
-             ON CONFLICT (platform, post_id) DO UPDATE SET source = posts.source
-                 WHERE posts.published_at IS NULL
-             RETURNING platform, post_id, (xmax = 0) AS inserted",
+            "WITH new AS (
+                 INSERT INTO posts (platform, post_id, unit, account, source, created_at, received_at, payload)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                      $6::timestamptz[], $7::timestamptz[], $8::bytea[])
+                 ON CONFLICT (platform, post_id) DO NOTHING
+                 RETURNING platform, post_id, received_at),
+             pending AS (INSERT INTO posts_pending (platform, post_id, received_at) SELECT * FROM new)
+             SELECT platform, post_id, true FROM new
+             UNION ALL
+             -- The statement's snapshot predates `pending`'s rows: these are
+             -- earlier attempts' posts, stored but never acknowledged.
+             SELECT q.platform, q.post_id, false FROM posts_pending q
+             JOIN UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
+               ON q.platform = k.platform AND q.post_id = k.post_id",
         )
         .bind(&cols.platform)
         .bind(&cols.post_id)
@@ -137,9 +148,8 @@ impl Acceptor {
         let platforms: Vec<&str> = posts.iter().map(|p| p.platform.as_str()).collect();
         let ids: Vec<&str> = posts.iter().map(|p| p.post_id.as_str()).collect();
         sqlx::query(
-            "UPDATE posts SET published_at = now()
-             FROM UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
-             WHERE posts.platform = k.platform AND posts.post_id = k.post_id",
+            "DELETE FROM posts_pending q USING UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
+             WHERE q.platform = k.platform AND q.post_id = k.post_id",
         )
         .bind(&platforms)
         .bind(&ids)
@@ -151,7 +161,7 @@ impl Acceptor {
     /// Posts stored but not yet acknowledged by JetStream: above zero for
     /// long means the broker is refusing them (down, or its store is full).
     pub async fn unpublished(&self) -> Result<i64, AcceptError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM posts WHERE published_at IS NULL").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT count(*) FROM posts_pending").fetch_one(&self.pool).await?)
     }
 
     /// Publishes posts stored more than `older_than` ago but never
@@ -159,8 +169,8 @@ impl Acceptor {
     pub async fn republish_stale(&self, older_than: Duration) -> Result<usize, AcceptError> {
         let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
         let payloads: Vec<(Vec<u8>,)> = sqlx::query_as(
-            "SELECT payload FROM posts WHERE published_at IS NULL AND received_at < $1
-             ORDER BY received_at LIMIT 5000",
+            "SELECT p.payload FROM posts_pending q JOIN posts p USING (platform, post_id)
+             WHERE q.received_at < $1 ORDER BY q.received_at LIMIT 5000",
         )
         .bind(cutoff)
         .fetch_all(&self.pool)

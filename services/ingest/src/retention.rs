@@ -26,7 +26,8 @@ pub fn cutoff(days: u32) -> DateTime<Utc> {
 /// How many archived posts the period reaches (what `--dry-run` reports).
 pub async fn due(pool: &PgPool, cutoff: DateTime<Utc>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT count(*) FROM posts WHERE purged_at IS NULL AND published_at IS NOT NULL AND received_at < $1",
+        "SELECT count(*) FROM posts WHERE purged_at IS NULL AND received_at < $1 AND NOT EXISTS
+             (SELECT 1 FROM posts_pending q WHERE q.platform = posts.platform AND q.post_id = posts.post_id)",
     )
     .bind(cutoff)
     .fetch_one(pool)
@@ -40,7 +41,8 @@ pub async fn apply(pool: &PgPool, cutoff: DateTime<Utc>) -> sqlx::Result<u64> {
         let mut tx = pool.begin().await?;
         let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
             "SELECT platform, post_id, payload FROM posts
-              WHERE purged_at IS NULL AND published_at IS NOT NULL AND received_at < $1
+              WHERE purged_at IS NULL AND received_at < $1 AND NOT EXISTS
+                    (SELECT 1 FROM posts_pending q WHERE q.platform = posts.platform AND q.post_id = posts.post_id)
               ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED",
         )
         .bind(cutoff)
