@@ -7,6 +7,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::report::n;
+
 fn load(dir: &Path) -> anyhow::Result<Value> {
     let file = dir.join("report.json");
     let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -23,9 +25,10 @@ fn kept_up(rows: &Value) -> String {
     let rows = rows.as_array().cloned().unwrap_or_default();
     let kept = rows.iter().filter(|r| r["fell_behind"] == false).filter_map(|r| r["rate"].as_u64()).max();
     let fell = rows.iter().find(|r| r["fell_behind"] == true);
-    let mut s = kept.map_or("none".into(), |k| format!("{k}/s"));
+    let mut s = kept.map_or("none".into(), |k| format!("{}/s", n(k as f64)));
     if let Some(f) = fell {
-        let _ = write!(s, " (fell at {}: {:.0}/s)", f["rate"].as_u64().unwrap_or(0), num(&f["end_to_end_per_s"]));
+        let rate = n(f["rate"].as_u64().unwrap_or(0) as f64);
+        let _ = write!(s, " (fell at {rate}: {}/s)", n(num(&f["end_to_end_per_s"])));
     }
     s
 }
@@ -47,11 +50,11 @@ pub fn side_by_side(runs: &[(&str, &Path)]) -> anyhow::Result<String> {
         let r = load(dir)?;
         let _ = writeln!(
             o,
-            "| {label} | {:.0} | {} | {} | {:.0} | {:.1} | {:.1} / {:.1} | {:.2} / {:.2} |",
-            num(&r["raw_jetstream"]["publish_consume_per_s"]),
+            "| {label} | {} | {} | {} | {} | {:.1} | {:.1} / {:.1} | {:.2} / {:.2} |",
+            n(num(&r["raw_jetstream"]["publish_consume_per_s"])),
             kept_up(&r["rising_replay"]),
             kept_up(&r["rising_webhook"]),
-            num(&r["burst"]["end_to_end_per_s"]),
+            n(num(&r["burst"]["end_to_end_per_s"])),
             latency(&r, "replay", 100, "p99_ms"),
             latency(&r, "replay", 1000, "p99_ms"),
             latency(&r, "webhook", 1000, "p99_ms"),
@@ -73,10 +76,10 @@ mod tests {
             {"rate": 2000, "fell_behind": false, "end_to_end_per_s": 1990.0},
             {"rate": 4000, "fell_behind": true, "end_to_end_per_s": 2342.4},
         ]);
-        assert_eq!(kept_up(&rows), "2000/s (fell at 4000: 2342/s)");
+        assert_eq!(kept_up(&rows), "2,000/s (fell at 4,000: 2,342/s)");
         assert_eq!(
             kept_up(&serde_json::json!([{"rate": 1000, "fell_behind": true, "end_to_end_per_s": 786.0}])),
-            "none (fell at 1000: 786/s)"
+            "none (fell at 1,000: 786/s)"
         );
     }
 }

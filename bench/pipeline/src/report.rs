@@ -52,7 +52,7 @@ fn rate(r: Option<u32>) -> String {
     r.map_or_else(|| "unpaced".into(), |r| format!("{r}"))
 }
 
-fn n(v: f64) -> String {
+pub(crate) fn n(v: f64) -> String {
     if v.is_nan() {
         return "–".into();
     }
