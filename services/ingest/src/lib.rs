@@ -4,6 +4,7 @@
 //! once, and publishes it on `<ns>.post.ingested.<unit>`.
 
 pub mod accept;
+pub mod app;
 pub mod coalesce;
 pub mod config;
 pub mod http;
@@ -16,19 +17,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::{Namespace, StreamKind, StreamSettings};
+use tvarit_config::SecretString;
 
 use crate::accept::Acceptor;
+pub use crate::app::{App, Listeners, Secrets};
 use crate::config::IngestConfig;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
 
 /// Connects to PostgreSQL (the service's schema) and NATS, and declares the
 /// stream ingest publishes to.
@@ -44,33 +41,34 @@ pub async fn connect(config: &IngestConfig, migrate: bool) -> anyhow::Result<(Ac
     Ok((Acceptor::new(js, pool, ns.clone()), ns))
 }
 
-pub async fn run(
-    config: IngestConfig,
-    listeners: Listeners,
-    migrate: bool,
-    metrics: metrics_exporter_prometheus::PrometheusHandle,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let App { config, listeners, secrets, migrate, metrics } = app;
     let registry = config.common.registry()?;
-    let secret = tvarit_config::read_secret("TVARIT_INGEST_WEBHOOK_SECRET")?;
-    if secret.is_none() {
+    if secrets.webhook.is_none() {
         tracing::warn!("no webhook secret configured; POST /v1/posts refuses every post");
     }
     let (acceptor, _ns) = connect(&config, migrate).await?;
     let sources = Arc::new(sources::SourceState {
         acceptor: acceptor.clone(),
         registry: registry.clone(),
-        x_consumer_secret: tvarit_config::read_secret("TVARIT_X_CONSUMER_SECRET")?,
-        meta_app_secret: tvarit_config::read_secret("TVARIT_META_APP_SECRET")?,
-        meta_verify_token: tvarit_config::read_secret("TVARIT_META_VERIFY_TOKEN")?,
-        instagram: sources::InstagramReader::from_env(&registry, &config.ingest_meta_api_base)?,
+        x_consumer_secret: secrets.x_consumer,
+        meta_app_secret: secrets.meta_app,
+        meta_verify_token: secrets.meta_verify,
+        instagram: secrets.instagram,
     });
-    let mut pollers = start_x_pollers(&config, &registry, &acceptor, shutdown.clone()).await?;
-    pollers.extend(start_youtube_pollers(&config, &registry, &acceptor, shutdown.clone()).await?);
-    pollers.extend(start_x_stream(&config, &registry, &acceptor, shutdown.clone())?);
+    let bearer = secrets.x_app_bearer;
+    let mut pollers = start_x_pollers(&config, &registry, &acceptor, bearer.as_ref(), shutdown.clone()).await?;
+    pollers.extend(
+        start_youtube_pollers(&config, &registry, &acceptor, secrets.youtube_api_key.as_ref(), shutdown.clone())
+            .await?,
+    );
+    pollers.extend(start_x_stream(&config, &registry, &acceptor, bearer.as_ref(), shutdown.clone()));
 
-    let state =
-        Arc::new(http::WebhookState { acceptor: coalesce::Coalescer::start(acceptor.clone()), registry, secret });
+    let state = Arc::new(http::WebhookState {
+        acceptor: coalesce::Coalescer::start(acceptor.clone()),
+        registry,
+        secret: secrets.webhook,
+    });
     let router = http::router(state, config.ingest_max_post_bytes)
         .merge(sources::x_webhook::router(sources.clone()))
         .merge(sources::meta_webhook::router(sources))
@@ -106,20 +104,21 @@ fn start_x_stream(
     config: &IngestConfig,
     registry: &tvarit_registry::Registry,
     acceptor: &Acceptor,
+    bearer: Option<&SecretString>,
     shutdown: CancellationToken,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+) -> Option<tokio::task::JoinHandle<()>> {
     if sources::x_stream::desired_rules(registry, false).is_empty() {
-        return Ok(None);
+        return None;
     }
-    let Some(bearer) = tvarit_config::read_secret("TVARIT_X_APP_BEARER")? else {
+    let Some(bearer) = bearer else {
         tracing::warn!("x accounts want the filtered stream but TVARIT_X_APP_BEARER is not set");
-        return Ok(None);
+        return None;
     };
     let client = tvarit_platforms::x::XClient::new(tvarit_platforms::http_client(), &config.ingest_x_api_base);
     let mut stream = sources::x_stream::XStream::new(client, bearer.clone(), acceptor.clone(), registry.clone());
     stream.stall = Duration::from_secs_f64(config.ingest_x_stream_stall_seconds.max(1.0));
     stream.watch = config.ingest_x_watch_terms;
-    Ok(Some(tokio::spawn(stream.run(shutdown))))
+    Some(tokio::spawn(stream.run(shutdown)))
 }
 
 /// One poller per account with the `poll` source on X, when an app bearer
@@ -128,13 +127,14 @@ async fn start_x_pollers(
     config: &IngestConfig,
     registry: &tvarit_registry::Registry,
     acceptor: &Acceptor,
+    bearer: Option<&SecretString>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let accounts: Vec<_> = registry.accounts().filter(|a| a.platform == "x" && a.has_source("poll")).cloned().collect();
     if accounts.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(bearer) = tvarit_config::read_secret("TVARIT_X_APP_BEARER")? else {
+    let Some(bearer) = bearer else {
         tracing::warn!(accounts = accounts.len(), "x accounts want polling but TVARIT_X_APP_BEARER is not set");
         return Ok(Vec::new());
     };
@@ -179,6 +179,7 @@ async fn start_youtube_pollers(
     config: &IngestConfig,
     registry: &tvarit_registry::Registry,
     acceptor: &Acceptor,
+    api_key: Option<&SecretString>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let accounts: Vec<_> =
@@ -186,7 +187,7 @@ async fn start_youtube_pollers(
     if accounts.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(key) = tvarit_config::read_secret("TVARIT_YOUTUBE_API_KEY")? else {
+    let Some(key) = api_key else {
         tracing::warn!(
             accounts = accounts.len(),
             "youtube accounts want polling but TVARIT_YOUTUBE_API_KEY is not set"

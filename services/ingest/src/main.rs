@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use tvarit_ingest::config::IngestConfig;
-use tvarit_ingest::{Listeners, replay};
+use tvarit_ingest::{App, Listeners, Secrets, replay};
 use tvarit_telemetry::LogTo;
 
 #[derive(Parser)]
@@ -58,8 +58,9 @@ async fn main() -> anyhow::Result<()> {
                 http: tvarit_config::bind_listener(&config.ingest_http_listen, "ingest_http_listen").await?,
                 grpc: tvarit_config::bind_listener(&config.ingest_grpc_listen, "ingest_grpc_listen").await?,
             };
+            let secrets = Secrets::from_env(&config, &config.common.registry()?)?;
             let shutdown = tvarit_telemetry::shutdown_on_signal();
-            tvarit_ingest::run(config, listeners, migrate, metrics, shutdown).await?;
+            tvarit_ingest::run(App { config, listeners, secrets, migrate, metrics }, shutdown).await?;
         }
         Command::Migrate => {
             tvarit_ingest::connect(&config, true).await?;

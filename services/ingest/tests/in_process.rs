@@ -1,0 +1,129 @@
+//! Ingest started inside the test process (`tvarit_ingest::run` with an
+//! `App` of the test's own: port-0 listeners, a fresh namespace on the
+//! real NATS and PostgreSQL, a webhook secret handed in rather than read
+//! from the environment), where the e2e suite starts the binary. What it
+//! checks is what a bridge relies on: a signed post is archived and
+//! published once, a repeat is answered as a duplicate, and a bad
+//! signature is refused with nothing published.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tokio_util::sync::CancellationToken;
+use tvarit_config::SecretString;
+use tvarit_ingest::config::IngestConfig;
+use tvarit_ingest::{App, Listeners, Secrets};
+
+const SECRET: &str = "in-process-secret";
+
+struct TestApp {
+    http: SocketAddr,
+    namespace: String,
+    nats_url: String,
+    database_url: String,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    client: reqwest::Client,
+}
+
+async fn spawn_app() -> TestApp {
+    let mut config = IngestConfig::default();
+    config.common.database_url = std::env::var("TVARIT_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    config.common.nats_url = std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    config.common.namespace = format!("inproc{}x{nanos}", std::process::id());
+    let listeners = Listeners {
+        http: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        grpc: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    };
+    let http = listeners.http.local_addr().unwrap();
+    let secrets = Secrets { webhook: Some(SecretString::from(SECRET)), ..Default::default() };
+    // A recorder of this app's own: the process-wide one is not installed.
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
+    let (namespace, nats_url) = (config.common.namespace.clone(), config.common.nats_url.clone());
+    let database_url = config.common.database_url.clone();
+    let shutdown = CancellationToken::new();
+    let app = App { config, listeners, secrets, migrate: true, metrics };
+    let task = tokio::spawn(tvarit_ingest::run(app, shutdown.clone()));
+    let client = tvarit_platforms::http_client();
+    let t = TestApp { http, namespace, nats_url, database_url, shutdown, task, client };
+    t.wait_ready().await;
+    t
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+impl TestApp {
+    async fn wait_ready(&self) {
+        let url = format!("http://{}/healthz", self.http);
+        for _ in 0..200 {
+            assert!(!self.task.is_finished(), "ingest stopped while starting");
+            if self.client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("ingest did not answer {url} in 10 s");
+    }
+
+    async fn post(&self, body: &str, signature: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .post(format!("http://{}/v1/posts", self.http))
+            .header("x-tvarit-signature", signature)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_slice(&r.bytes().await.unwrap()).unwrap_or_default())
+    }
+
+    async fn ingested_messages(&self) -> u64 {
+        let js = async_nats::jetstream::new(async_nats::connect(&self.nats_url).await.unwrap());
+        let name = tvarit_bus::Namespace::new(&self.namespace).stream_name("ingested");
+        js.get_stream(&name).await.unwrap().info().await.unwrap().state.messages
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(15), self.task).await.expect("ingest stops").unwrap().unwrap();
+        let js = async_nats::jetstream::new(async_nats::connect(&self.nats_url).await.unwrap());
+        let ns = tvarit_bus::Namespace::new(&self.namespace);
+        let _ = js.delete_stream(ns.stream_name("ingested")).await;
+        let db = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", ns.schema("ingest"))))
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_post_is_published_once_and_a_bad_signature_publishes_nothing() {
+    let app = spawn_app().await;
+    let body =
+        r#"{"id":"inproc-1","platform":"x","text":"@SP_Balotra mera phone chori ho gaya","mentions":["@SP_Balotra"]}"#;
+
+    let (status, json) = app.post(body, &sign(body.as_bytes())).await;
+    assert_eq!(status, 202, "{json}");
+    assert_eq!((json["duplicate"].as_bool(), json["unit"].as_str()), (Some(false), Some("balotra")));
+
+    let (status, json) = app.post(body, &sign(body.as_bytes())).await;
+    assert_eq!((status, json["duplicate"].as_bool()), (202, Some(true)), "a repeat is a duplicate: {json}");
+
+    let other = body.replace("inproc-1", "inproc-2");
+    let (status, json) = app.post(&other, &sign(body.as_bytes())).await;
+    assert_eq!((status, json["error"].as_str()), (401, Some("bad_signature")));
+
+    assert_eq!(app.ingested_messages().await, 1, "one post published, the repeat and the forgery not");
+    app.stop().await;
+}
