@@ -51,6 +51,16 @@ pub struct Listeners {
     pub grpc: TcpListener,
 }
 
+/// Everything `run` starts from (classify reads no secrets), so that a
+/// test can start it in its own process (`tests/in_process.rs`).
+pub struct App {
+    pub config: ClassifyConfig,
+    pub listeners: Listeners,
+    /// Apply the schema's migrations first.
+    pub migrate: bool,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
 /// The classifier the service and batch mode use: the trained model, from
 /// `classify_model` (`TVARIT_CLASSIFY_MODEL`) when set, else the compiled-in one.
 pub fn load_classifier(config: &ClassifyConfig) -> anyhow::Result<triage::Triage> {
@@ -69,13 +79,8 @@ pub async fn migrate(config: &ClassifyConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn run(
-    config: ClassifyConfig,
-    listeners: Listeners,
-    migrate: bool,
-    metrics: metrics_exporter_prometheus::PrometheusHandle,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let App { config, listeners, migrate, metrics } = app;
     let ns = Namespace::new(&config.common.namespace);
     let registry = config.common.registry()?;
     let units = tvarit_config::UnitSelection::parse(&config.units, &registry)?;

@@ -133,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
                 grpc: tvarit_config::bind_listener(&config.classify_grpc_listen, "classify_grpc_listen").await?,
             };
             let shutdown = tvarit_telemetry::shutdown_on_signal();
-            tvarit_classify::run(config, listeners, migrate, metrics, shutdown).await?;
+            tvarit_classify::run(tvarit_classify::App { config, listeners, migrate, metrics }, shutdown).await?;
             tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
         }
     }
