@@ -32,6 +32,17 @@ pub struct Listeners {
     pub grpc: TcpListener,
 }
 
+/// Everything `run` starts from (metrics reads no secrets: callers are
+/// checked against reply's operators table), so that a test can start it
+/// in its own process (`tests/in_process.rs`).
+pub struct App {
+    pub config: MetricsConfig,
+    pub listeners: Listeners,
+    /// Apply the schema's migrations first.
+    pub migrate: bool,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
 pub async fn open_database(config: &MetricsConfig, migrate: bool) -> anyhow::Result<PgPool> {
     let ns = Namespace::new(&config.common.namespace);
     tvarit_config::open_schema(&config.common.database_url, &ns.schema("metrics"), &MIGRATOR, migrate, 8)
@@ -61,13 +72,8 @@ pub fn board_settings(config: &MetricsConfig, registry: &tvarit_registry::Regist
     }
 }
 
-pub async fn run(
-    config: MetricsConfig,
-    listeners: Listeners,
-    migrate: bool,
-    metrics: metrics_exporter_prometheus::PrometheusHandle,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let App { config, listeners, migrate, metrics } = app;
     let ns = Namespace::new(&config.common.namespace);
     let registry = config.common.registry()?;
     let pool = open_database(&config, migrate).await?;

@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
                 grpc: tvarit_config::bind_listener(&config.metrics_grpc_listen, "metrics_grpc_listen").await?,
             };
             let shutdown = tvarit_telemetry::shutdown_on_signal();
-            tvarit_metrics::run(config, listeners, migrate, metrics, shutdown).await?;
+            tvarit_metrics::run(tvarit_metrics::App { config, listeners, migrate, metrics }, shutdown).await?;
         }
         Command::Migrate => {
             open_database(&config, true).await?;
