@@ -38,8 +38,11 @@ impl Default for ConsoleConfig {
     }
 }
 
-impl ConsoleConfig {
-    pub fn validate(&self) -> Result<(), tvarit_config::ConfigError> {
+impl tvarit_config::Validate for ConsoleConfig {
+    /// The backends' URLs and the session length, like every service's
+    /// settings (the console shares none of `Common`: it reaches no NATS or
+    /// database).
+    fn validate(&self) -> Result<(), tvarit_config::ConfigError> {
         for (key, url) in
             [("console_reply_url", &self.console_reply_url), ("console_metrics_url", &self.console_metrics_url)]
         {
@@ -57,5 +60,20 @@ impl ConsoleConfig {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tvarit_config::Validate;
+
+    use super::*;
+
+    #[test]
+    fn a_backend_that_is_not_a_url_is_refused_naming_the_key() {
+        let config: ConsoleConfig = tvarit_config::from_toml_str("console_metrics_url = \"metrics:50054\"").unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("`console_metrics_url`"), "{err}");
+        assert!(ConsoleConfig::default().validate().is_ok());
     }
 }

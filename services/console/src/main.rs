@@ -18,8 +18,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config: ConsoleConfig = tvarit_config::load()?;
-    config.validate()?;
+    let config: ConsoleConfig = tvarit_config::load_valid()?;
     let telemetry = tvarit_telemetry::init("tvarit-console", LogTo::Stdout)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

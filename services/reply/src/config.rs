@@ -1,5 +1,5 @@
 use serde::{Deserialize, Serialize};
-use tvarit_config::Common;
+use tvarit_config::{Common, ConfigError, UnitSelection, Validate};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReplyConfig {
@@ -88,5 +88,52 @@ impl Default for ReplyConfig {
             units: String::new(),
             records: Default::default(),
         }
+    }
+}
+
+impl Validate for ReplyConfig {
+    /// The shared settings, `units` against the registry, the durations,
+    /// and the records' settings: a bad key stops every command, not only
+    /// `serve`.
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.common.validate()?;
+        UnitSelection::parse(&self.units, &self.common.registry()?)?;
+        tvarit_config::check_seconds(&[
+            ("reply_in_flight_timeout_seconds", self.reply_in_flight_timeout_seconds),
+            ("reply_token_refresh_margin_seconds", self.reply_token_refresh_margin_seconds),
+            ("reply_meta_token_check_seconds", self.reply_meta_token_check_seconds),
+        ])?;
+        if !(0.0..=365.0).contains(&self.reply_meta_token_warn_days) {
+            return Err(ConfigError::Invalid {
+                key: "reply_meta_token_warn_days",
+                message: format!("{} must be 0 to 365 days", self.reply_meta_token_warn_days),
+            });
+        }
+        self.records.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(toml: &str) -> String {
+        let config: ReplyConfig = tvarit_config::from_toml_str(toml).unwrap();
+        config.validate().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_settings_are_refused_naming_the_key() {
+        assert!(ReplyConfig::default().validate().is_ok());
+        let err = refused("reply_meta_token_warn_days = 400");
+        assert!(err.contains("`reply_meta_token_warn_days`"), "{err}");
+        let err = refused("reply_in_flight_timeout_seconds = nan");
+        assert!(err.contains("`reply_in_flight_timeout_seconds`"), "{err}");
+        let err = refused("units = \"balotra,atlantis\"");
+        assert!(err.contains("`units`") && err.contains("atlantis"), "{err}");
+        let err = refused("reply_retention_every_hours = 0.0");
+        assert!(err.contains("`reply_retention_every_hours`"), "{err}");
+        let err = refused("reply_audit_checkpoint_file = \"/var/lib/tvarit/checkpoints\"");
+        assert!(err.contains("`reply_audit_key_file`"), "{err}");
     }
 }

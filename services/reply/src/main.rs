@@ -83,19 +83,10 @@ enum OperatorsCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config: ReplyConfig = tvarit_config::load()?;
-    config.common.validate()?;
-    tvarit_config::check_seconds(&[
-        ("reply_in_flight_timeout_seconds", config.reply_in_flight_timeout_seconds),
-        ("reply_token_refresh_margin_seconds", config.reply_token_refresh_margin_seconds),
-        ("reply_meta_token_check_seconds", config.reply_meta_token_check_seconds),
-    ])?;
-    if !(0.0..=365.0).contains(&config.reply_meta_token_warn_days) {
-        anyhow::bail!("configuration key `reply_meta_token_warn_days`: must be 0 to 365 days");
-    }
+    let config: ReplyConfig = tvarit_config::load_valid()?;
     let command = cli.command.unwrap_or(Command::Serve { migrate: false });
     if matches!(command, Command::Serve { .. }) {
-        config.records.validate()?;
+        config.records.check_key()?;
     }
     let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-reply", log_to)?;

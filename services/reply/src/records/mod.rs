@@ -47,21 +47,34 @@ impl Default for RecordsConfig {
 }
 
 impl RecordsConfig {
-    /// Refuses settings that cannot work, naming the key.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    /// Refuses settings that cannot work, naming the key; part of
+    /// `ReplyConfig`'s `Validate`, so it stops every command.
+    pub fn validate(&self) -> Result<(), tvarit_config::ConfigError> {
         for (key, v) in [
             ("reply_audit_checkpoint_minutes", self.reply_audit_checkpoint_minutes),
             ("reply_retention_every_hours", self.reply_retention_every_hours),
         ] {
             if !(v.is_finite() && v > 0.0) {
-                anyhow::bail!("configuration key `{key}`: must be a positive number");
+                return Err(tvarit_config::ConfigError::Invalid {
+                    key,
+                    message: format!("{v} must be a positive number"),
+                });
             }
         }
         if self.reply_audit_key_file.is_empty() != self.reply_audit_checkpoint_file.is_empty() {
-            anyhow::bail!(
-                "configuration keys `reply_audit_key_file` and `reply_audit_checkpoint_file`: set both or neither"
-            );
+            return Err(tvarit_config::ConfigError::Invalid {
+                key: "reply_audit_key_file",
+                message: "set it and `reply_audit_checkpoint_file` both, or neither".into(),
+            });
         }
+        Ok(())
+    }
+
+    /// `serve` reads the signing key before it starts, so a missing or
+    /// malformed key file stops it at once rather than at the first
+    /// checkpoint. Not part of `validate`: the other commands do not need
+    /// the key, and may run where it is not mounted.
+    pub fn check_key(&self) -> anyhow::Result<()> {
         if !self.reply_audit_key_file.is_empty() {
             anchor::read_key(self.key_file().as_path())?;
         }
