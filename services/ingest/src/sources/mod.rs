@@ -2,10 +2,10 @@
 //! webhooks. Each turns the platform's wire format into a post draft and
 //! hands it to the same archive-then-publish path as the replay file.
 
-pub mod backoff;
 pub mod checkpoints;
 pub mod meta_webhook;
 pub mod x_poll;
+pub mod x_reconnect;
 pub mod x_search;
 pub mod x_stream;
 pub mod x_webhook;

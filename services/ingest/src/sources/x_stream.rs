@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
+use tvarit_backoff::Backoff;
 use tvarit_platforms::PlatformError;
 use tvarit_platforms::x::XClient;
 use tvarit_platforms::x::stream::{Frame, Framer, Rule, StreamMessage};
@@ -15,13 +16,17 @@ use tvarit_platforms::x::types::Timeline;
 use tvarit_proto::v1::Post;
 use tvarit_registry::{Registry, UnitKind};
 
-use super::backoff::{Backoff, Failure};
+use super::x_reconnect::{Failure, Reconnect};
 use crate::accept::Acceptor;
 use crate::post_input::{InputError, build_post, build_untagged};
 
 pub const SOURCE: &str = "x-stream";
 /// X sends a keep-alive at least every 20 s; silence longer than this is a stall.
 const STALL: Duration = Duration::from_secs(21);
+/// Storing a streamed post is retried until it holds (the stream does not
+/// wait for us forever, but dropping the post would lose it): 200 ms
+/// doubling to 5 s.
+const STORE_RETRY: Backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
 
 pub struct XStream {
     pub client: XClient,
@@ -114,7 +119,7 @@ impl XStream {
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut backoff = Backoff::default();
+        let mut backoff = Reconnect::default();
         let mut rules_synced = false;
         // When the last connection ended, to backfill what was missed.
         let mut dropped_at: Option<Instant> = None;
@@ -213,11 +218,11 @@ impl XStream {
             Ok(post) => {
                 // Acknowledged before the next line is read: a crash loses
                 // nothing that the backfill after reconnecting cannot bring back.
-                let mut wait = Duration::from_millis(200);
+                let mut attempt = 0u32;
                 while let Err(e) = self.acceptor.accept(std::slice::from_ref(&post)).await {
                     tracing::warn!(error = %e, "storing a streamed post; retrying");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(5));
+                    attempt = attempt.saturating_add(1);
+                    tokio::time::sleep(STORE_RETRY.delay(attempt)).await;
                 }
             }
             Err(e) => {

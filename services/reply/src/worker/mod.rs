@@ -16,7 +16,6 @@
 //!   (alerts, whose receiver dedups) send the same body again.
 //! - **Wake-ups** from the job (a `Notify`, `LISTEN`), else a tick.
 
-mod backoff;
 mod driver;
 #[cfg(test)]
 mod tests;
@@ -26,8 +25,9 @@ use std::time::Duration;
 
 use tvarit_platforms::PlatformError;
 
-pub use backoff::Backoff;
 pub use driver::{Settings, Worker};
+/// The one back-off, shared with ingest (`crates/backoff`).
+pub use tvarit_backoff::Backoff;
 
 /// Why a call (or a look on the platform) did not deliver.
 #[derive(Debug, Clone, PartialEq)]

@@ -168,17 +168,6 @@ fn retry(detail: &str, retry_after: Option<u64>) -> Failure {
     Failure::Retry { detail: detail.into(), retry_after: retry_after.map(Duration::from_secs), status: None }
 }
 
-#[test]
-fn one_backoff_doubles_to_its_cap() {
-    let platform = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
-    let secs: Vec<u64> = (0..=11).map(|a| platform.delay(a).as_secs()).collect();
-    assert_eq!(secs, vec![2, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
-    let control_room = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
-    let secs: Vec<u64> = (1..=9).map(|a| control_room.delay(a).as_secs()).collect();
-    assert_eq!(secs, vec![1, 2, 4, 8, 16, 32, 60, 60, 60]);
-    assert_eq!(control_room.delay(i32::MAX), Duration::from_secs(60));
-}
-
 #[tokio::test(start_paused = true)]
 async fn calls_run_concurrently_but_never_more_than_the_pool() {
     let items: Vec<_> = (1..=20).map(|id| (id, if id % 2 == 0 { "a" } else { "b" }, State::Due)).collect();

@@ -1,9 +1,18 @@
 //! X's documented reconnect rules for the filtered stream: reconnect at
 //! once after a drop; back off linearly (+250 ms, up to 16 s) on network
 //! errors, exponentially from 5 s (up to 320 s) on HTTP errors, and
-//! exponentially from 60 s on 429.
+//! exponentially from 60 s on 429. The waits are the shared
+//! `tvarit_backoff::Backoff`; what is X's own is which failure counts
+//! where, and that a connection that holds starts all three over.
 
 use std::time::Duration;
+
+use tvarit_backoff::Backoff;
+
+const NETWORK: Backoff = Backoff::linear(Duration::from_millis(250), Duration::from_secs(16));
+const HTTP: Backoff = Backoff::new(Duration::from_secs(5), Duration::from_secs(320));
+/// X names no cap for 429s; ten doublings (about 17 hours) stand for one.
+const TOO_MANY: Backoff = Backoff::new(Duration::from_secs(60), Duration::from_secs(60 << 10));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -17,36 +26,30 @@ pub enum Failure {
     TooMany,
 }
 
+/// Failed attempts of each kind since the last connection held.
 #[derive(Debug, Default)]
-pub struct Backoff {
+pub struct Reconnect {
     network: u32,
     http: u32,
     too_many: u32,
 }
 
-impl Backoff {
+impl Reconnect {
     /// A connection was established: start over.
     pub fn connected(&mut self) {
-        *self = Backoff::default();
+        *self = Reconnect::default();
     }
 
     /// How long to wait before the next attempt after `failure`.
     pub fn next(&mut self, failure: Failure) -> Duration {
-        match failure {
-            Failure::Dropped => Duration::ZERO,
-            Failure::Network => {
-                self.network += 1;
-                Duration::from_millis(250 * u64::from(self.network)).min(Duration::from_secs(16))
-            }
-            Failure::Http => {
-                self.http += 1;
-                (Duration::from_secs(5) * 2u32.saturating_pow(self.http - 1)).min(Duration::from_secs(320))
-            }
-            Failure::TooMany => {
-                self.too_many += 1;
-                Duration::from_secs(60) * 2u32.saturating_pow((self.too_many - 1).min(10))
-            }
-        }
+        let (count, backoff) = match failure {
+            Failure::Dropped => return Duration::ZERO,
+            Failure::Network => (&mut self.network, NETWORK),
+            Failure::Http => (&mut self.http, HTTP),
+            Failure::TooMany => (&mut self.too_many, TOO_MANY),
+        };
+        *count = count.saturating_add(1);
+        backoff.delay(*count)
     }
 }
 
@@ -56,7 +59,7 @@ mod tests {
 
     #[test]
     fn follows_xs_reconnect_schedule() {
-        let mut b = Backoff::default();
+        let mut b = Reconnect::default();
         assert_eq!(b.next(Failure::Dropped), Duration::ZERO);
         let net: Vec<_> = (0..3).map(|_| b.next(Failure::Network).as_millis()).collect();
         assert_eq!(net, [250, 500, 750]);
@@ -68,7 +71,12 @@ mod tests {
         assert_eq!(http, [5, 10, 20, 40, 80, 160, 320, 320]);
         let many: Vec<_> = (0..3).map(|_| b.next(Failure::TooMany).as_secs()).collect();
         assert_eq!(many, [60, 120, 240]);
+        for _ in 0..20 {
+            b.next(Failure::TooMany);
+        }
+        assert_eq!(b.next(Failure::TooMany), Duration::from_secs(61_440));
         b.connected();
         assert_eq!(b.next(Failure::Http), Duration::from_secs(5));
+        assert_eq!(b.next(Failure::Network), Duration::from_millis(250));
     }
 }
