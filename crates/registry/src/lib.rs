@@ -198,11 +198,19 @@ impl Default for SlaDefaults {
     }
 }
 
+/// Goal and breach, in seconds after the post, when no `[sla]` says
+/// otherwise (docs/sla.md). The one place these numbers are written in
+/// Rust: reply's intake and, through the `'*'` row of `sla_policies`, its
+/// insert trigger take a unit's deadlines from the registry, never from
+/// literals of their own.
+pub const DEFAULT_GOAL_SECONDS: u32 = 120;
+pub const DEFAULT_BREACH_SECONDS: u32 = 300;
+
 fn default_goal() -> u32 {
-    120
+    DEFAULT_GOAL_SECONDS
 }
 fn default_breach() -> u32 {
-    300
+    DEFAULT_BREACH_SECONDS
 }
 fn default_escalation() -> Vec<EscalationStep> {
     vec![
@@ -263,6 +271,8 @@ pub struct Registry {
     units: Vec<Unit>,
     /// Resolved SLA policy per unit, in `units` order.
     sla: Vec<SlaPolicy>,
+    /// The top-level `[sla]` goal and breach, for a unit the registry lacks.
+    default_deadlines: (u32, u32),
     unit_index: HashMap<String, usize>,
     /// Keyed by lowercase handle without `@`: handles are case-insensitive.
     accounts: HashMap<String, Account>,
@@ -342,7 +352,14 @@ impl Registry {
             }
         }
         let sla = file.units.iter().map(|u| resolve_sla(&file.sla, u)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { time_zone, units: file.units, sla, unit_index, accounts })
+        let default_deadlines = (file.sla.goal_seconds, file.sla.breach_seconds);
+        if default_deadlines.0 == 0 || default_deadlines.1 < default_deadlines.0 {
+            return Err(RegistryError::Invalid(format!(
+                "[sla] needs 0 < goal_seconds ({}) <= breach_seconds ({})",
+                default_deadlines.0, default_deadlines.1
+            )));
+        }
+        Ok(Self { time_zone, units: file.units, sla, default_deadlines, unit_index, accounts })
     }
 
     pub fn time_zone(&self) -> chrono_tz::Tz {
@@ -360,6 +377,13 @@ impl Registry {
     /// The unit's SLA policy (`None` for a unit the registry lacks).
     pub fn sla(&self, slug: &str) -> Option<&SlaPolicy> {
         self.unit_index.get(slug).map(|&i| &self.sla[i])
+    }
+
+    /// Goal and breach seconds of a unit the registry lacks: the top-level
+    /// `[sla]`'s, which default to [`DEFAULT_GOAL_SECONDS`] and
+    /// [`DEFAULT_BREACH_SECONDS`].
+    pub fn default_deadlines(&self) -> (u32, u32) {
+        self.default_deadlines
     }
 
     pub fn account(&self, handle: &str) -> Option<&Account> {
@@ -435,6 +459,7 @@ mod tests {
         assert_eq!(d.shift, Shift::Hours { start: 8 * 60, end: 22 * 60 });
         assert_eq!(r.sla("hq").unwrap().shift, Shift::Always);
         assert!(r.sla("nowhere").is_none());
+        assert_eq!(r.default_deadlines(), (DEFAULT_GOAL_SECONDS, DEFAULT_BREACH_SECONDS));
     }
 
     #[test]
@@ -474,6 +499,7 @@ mod tests {
         assert_eq!((b.goal_seconds, b.breach_seconds, b.shift), (2, 4, Shift::Always));
         assert_eq!(b.escalation, vec![EscalationStep { after_seconds: 3, to: "sho".into() }]);
         assert_eq!(r.sla("hq").unwrap().goal_seconds, 60);
+        assert_eq!(r.default_deadlines(), (60, 300), "a unit the registry lacks: the top-level [sla]");
     }
 
     #[test]

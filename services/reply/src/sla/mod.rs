@@ -20,6 +20,8 @@
 pub mod clock;
 mod schedule;
 pub mod store;
+#[cfg(test)]
+mod store_tests;
 
 use std::time::Duration;
 

@@ -9,11 +9,17 @@ use tvarit_registry::{Registry, SlaPolicy};
 use super::clock::Mark;
 use crate::store::{CASE_COLUMNS, CaseRow, outbox};
 
-/// Copies every unit's goal and breach into `sla_policies`, which the
+/// The `sla_policies` row the insert trigger falls back on for a unit
+/// without one of its own (migration 0023); no unit slug can be `*`.
+pub const FALLBACK_UNIT: &str = "*";
+
+/// Copies every unit's goal and breach into `sla_policies`, and the
+/// registry's defaults as unit [`FALLBACK_UNIT`], which the
 /// `cases_sla_deadlines` trigger reads to stamp `goal_at`/`breach_at` on
-/// each new case (migration 0005).
+/// each new case that arrives without them (migrations 0005, 0023).
 pub async fn sync_policies(pool: &PgPool, registry: &Registry) -> Result<(), sqlx::Error> {
-    let units: Vec<&str> = registry.units().iter().map(|u| u.slug.as_str()).collect();
+    let units: Vec<&str> =
+        registry.units().iter().map(|u| u.slug.as_str()).chain(std::iter::once(FALLBACK_UNIT)).collect();
     let (goal, breach): (Vec<i32>, Vec<i32>) = units.iter().map(|u| deadline_seconds(registry, u)).unzip();
     let mut tx = pool.begin().await?;
     sqlx::query("DELETE FROM sla_policies WHERE NOT (unit = ANY($1))").bind(&units).execute(&mut *tx).await?;
@@ -34,10 +40,18 @@ pub async fn sync_policies(pool: &PgPool, registry: &Registry) -> Result<(), sql
 }
 
 /// A unit's goal and breach, in seconds after the post, as the insert
-/// trigger would stamp them (120 and 300 for a unit the registry lacks).
+/// trigger would stamp them (the registry's defaults for a unit it lacks).
 /// Intake stamps them itself, sparing the trigger a lookup per case.
 pub fn deadline_seconds(registry: &Registry, unit: &str) -> (i32, i32) {
-    registry.sla(unit).map_or((120, 300), |p| (p.goal_seconds as i32, p.breach_seconds as i32))
+    let (goal, breach) =
+        registry.sla(unit).map_or(registry.default_deadlines(), |p| (p.goal_seconds, p.breach_seconds));
+    (seconds(goal), seconds(breach))
+}
+
+/// Seconds as the `integer` columns hold them (a registry cannot ask for
+/// more than 68 years, but it should not wrap if it does).
+fn seconds(s: u32) -> i32 {
+    i32::try_from(s).unwrap_or(i32::MAX)
 }
 
 /// A live, unanswered case as the timer rebuilds it at start.
