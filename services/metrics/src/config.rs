@@ -28,8 +28,8 @@ impl Default for MetricsConfig {
             common: Common::default(),
             metrics_grpc_listen: "127.0.0.1:50054".into(),
             metrics_http_listen: "127.0.0.1:9094".into(),
-            metrics_goal_seconds: 120.0,
-            metrics_breach_seconds: 300.0,
+            metrics_goal_seconds: crate::facts::DEFAULT_GOAL_S,
+            metrics_breach_seconds: crate::facts::DEFAULT_BREACH_S,
             metrics_on_shift_minutes: 30,
             metrics_rank_by: RankBy::Mean,
         }

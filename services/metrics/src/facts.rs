@@ -13,9 +13,9 @@ use tvarit_proto::time::datetime;
 use tvarit_proto::v1::CaseEvent;
 
 /// The registry's defaults (DESIGN.md: goal 2 minutes, breach 5), for a
-/// unit the registry does not know.
-pub const DEFAULT_GOAL_S: f64 = 120.0;
-pub const DEFAULT_BREACH_S: f64 = 300.0;
+/// unit the registry does not know: the numbers are written once, there.
+pub const DEFAULT_GOAL_S: f64 = tvarit_registry::DEFAULT_GOAL_SECONDS as f64;
+pub const DEFAULT_BREACH_S: f64 = tvarit_registry::DEFAULT_BREACH_SECONDS as f64;
 
 /// A first reply this batch recorded: `(unit, seconds from post to reply)`.
 pub type FirstReply = (String, f64);
