@@ -3,16 +3,12 @@
 //! and again after a failed one, a few retries, and the duplicate-delivery
 //! fault. Plain HTTP/1.1 (no TLS): the receivers are local.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::{Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use axum::http::Method;
 use tokio::sync::mpsc;
-use tokio::time::timeout;
 
 use crate::state::{Platform, Post, Sim};
 use crate::{meta, x_webhook};
@@ -175,43 +171,32 @@ async fn deliver(sim: &Sim, d: &Delivery) -> bool {
     ok
 }
 
-/// A minimal HTTP/1.1 request to an `http://` URL: (status, body).
+/// One request to an `http://` URL: (status, body). Every request is
+/// well-formed, so a kept client (reqwest) does the HTTP; redirects are not
+/// followed, as a webhook sender would not.
 pub async fn http_request(
     method: Method,
     url: &str,
     headers: &[(&str, String)],
     body: Bytes,
 ) -> Result<(u16, Bytes), String> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| format!("only http:// URLs are supported: {url}"))?;
-    let (authority, path) = match rest.find(['/', '?']) {
-        Some(i) if rest[i..].starts_with('?') => (&rest[..i], format!("/{}", &rest[i..])),
-        Some(i) => (&rest[..i], rest[i..].to_owned()),
-        None => (rest, "/".to_owned()),
-    };
-    let addr = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
-    let stream = timeout(TIMEOUT, TcpStream::connect(&addr))
-        .await
-        .map_err(|_| format!("connecting to {addr} timed out"))?
-        .map_err(|e| format!("connecting to {addr}: {e}"))?;
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = conn.await;
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    if !url.starts_with("http://") {
+        return Err(format!("only http:// URLs are supported: {url}"));
+    }
+    let client = CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a plain-HTTP client builds")
     });
-    let mut req = Request::builder().method(method).uri(path).header("host", authority);
+    let mut req = client.request(method, url).body(body);
     for (k, v) in headers {
         req = req.header(*k, v);
     }
-    let req = req.body(Full::new(body)).map_err(|e| e.to_string())?;
-    let resp = timeout(TIMEOUT, sender.send_request(req))
-        .await
-        .map_err(|_| "request timed out")?
-        .map_err(|e| e.to_string())?;
+    let resp = req.send().await.map_err(|e| format!("{url}: {e}"))?;
     let status = resp.status().as_u16();
-    let body = timeout(TIMEOUT, resp.into_body().collect())
-        .await
-        .map_err(|_| "reading the answer timed out")?
-        .map_err(|e| e.to_string())?
-        .to_bytes();
+    let body = resp.bytes().await.map_err(|e| format!("reading the answer from {url}: {e}"))?;
     Ok((status, body))
 }

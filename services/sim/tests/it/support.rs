@@ -1,5 +1,6 @@
-//! The harness: the sim on port 0 in this process, a raw HTTP/1.1 client
-//! (so the stream's bytes are seen as sent), and a webhook receiver.
+//! The harness: the sim on port 0 in this process, an HTTP client (reqwest:
+//! the stream's body bytes are read as sent, de-chunked), and a webhook
+//! receiver.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -14,10 +15,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
-use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 use tvarit_sim::{SimConfig, Summary};
 
@@ -60,55 +58,29 @@ impl Resp {
     }
 }
 
-fn request_head(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body_len: usize) -> String {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if body_len > 0 || method == "POST" {
-        head.push_str(&format!("Content-Length: {body_len}\r\n"));
-    }
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    head
+/// Lower-cased header names to values, as the tests look them up.
+fn header_map(resp: &reqwest::Response) -> HashMap<String, String> {
+    resp.headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
 }
 
-fn parse_head(head: &str) -> (u16, HashMap<String, String>) {
-    let mut lines = head.split("\r\n");
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers)
-}
-
-/// Decodes a complete chunked body.
-fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(i) = raw.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(std::str::from_utf8(&raw[..i]).unwrap().trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&raw[i + 2..i + 2 + size]);
-        raw = &raw[i + 2 + size + 2..];
-    }
-    out
+/// Redirects are not followed: the OAuth tests assert on the `Location`.
+fn client() -> reqwest::Client {
+    let redirect = reqwest::redirect::Policy::none();
+    reqwest::Client::builder().timeout(Duration::from_secs(10)).redirect(redirect).build().unwrap()
 }
 
 pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(request_head(addr, method, path, headers, body.len()).as_bytes()).await.unwrap();
-    s.write_all(body.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    timeout(Duration::from_secs(10), s.read_to_end(&mut raw)).await.expect("response within 10 s").unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
-    let (status, headers) = parse_head(&String::from_utf8_lossy(&raw[..split]));
-    let mut body = raw[split + 4..].to_vec();
-    if headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        body = dechunk(&body);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = client().request(method, format!("http://{addr}{path}")).body(body.to_owned());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
     }
-    Resp { status, headers, body: String::from_utf8(body).unwrap() }
+    let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (status, headers) = (resp.status().as_u16(), header_map(&resp));
+    Resp { status, headers, body: resp.text().await.unwrap() }
 }
 
 pub fn bearer(token: &str) -> String {
@@ -131,59 +103,27 @@ pub async fn inject(addr: SocketAddr, post: Value) -> Value {
     r.json()
 }
 
-/// An open filtered-stream connection, read as raw (de-chunked) bytes.
+/// An open filtered-stream connection, read as (de-chunked) body bytes.
 pub struct StreamConn {
     pub status: u16,
     pub headers: HashMap<String, String>,
-    sock: TcpStream,
-    raw: Vec<u8>,
-    /// De-chunked body bytes not yet returned.
+    resp: reqwest::Response,
+    /// Body bytes not yet returned.
     pub body: Vec<u8>,
     pub eof: bool,
 }
 
 impl StreamConn {
     pub async fn open(addr: SocketAddr, path: &str, token: &str) -> StreamConn {
-        let mut sock = TcpStream::connect(addr).await.unwrap();
-        let auth = bearer(token);
-        sock.write_all(request_head(addr, "GET", path, &[("Authorization", &auth)], 0).as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        let split = loop {
-            if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i;
-            }
-            let mut buf = [0u8; 4096];
-            let n = timeout(Duration::from_secs(10), sock.read(&mut buf)).await.unwrap().unwrap();
-            assert!(n > 0, "connection closed before the head");
-            raw.extend_from_slice(&buf[..n]);
-        };
-        let (status, headers) = parse_head(&String::from_utf8_lossy(&raw[..split]));
-        let mut raw = raw[split + 4..].to_vec();
-        if !headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-            // An error answer with a Content-Length: read it whole.
-            timeout(Duration::from_secs(10), sock.read_to_end(&mut raw)).await.unwrap().unwrap();
-            return StreamConn { status, headers, sock, raw: Vec::new(), body: raw, eof: true };
-        }
-        let mut c = StreamConn { status, headers, sock, raw, body: Vec::new(), eof: false };
-        c.decode();
-        c
-    }
-
-    /// Moves whole chunks from `raw` to `body`.
-    fn decode(&mut self) {
-        loop {
-            let Some(i) = self.raw.windows(2).position(|w| w == b"\r\n") else { return };
-            let size = usize::from_str_radix(std::str::from_utf8(&self.raw[..i]).unwrap().trim(), 16).unwrap();
-            if size == 0 {
-                self.eof = true;
-                return;
-            }
-            if self.raw.len() < i + 2 + size + 2 {
-                return;
-            }
-            self.body.extend_from_slice(&self.raw[i + 2..i + 2 + size]);
-            self.raw.drain(..i + 2 + size + 2);
-        }
+        // No overall timeout: the stream stays open; each read is bounded.
+        let resp = reqwest::Client::new()
+            .get(format!("http://{addr}{path}"))
+            .header("Authorization", bearer(token))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let (status, headers) = (resp.status().as_u16(), header_map(&resp));
+        StreamConn { status, headers, resp, body: Vec::new(), eof: false }
     }
 
     /// The next `\r\n`-terminated line (with its terminator), or what was left
@@ -197,16 +137,12 @@ impl StreamConn {
             if self.eof {
                 return (!self.body.is_empty()).then(|| std::mem::take(&mut self.body));
             }
-            let mut buf = [0u8; 8192];
-            let n = match tokio::time::timeout_at(deadline, self.sock.read(&mut buf)).await {
+            match tokio::time::timeout_at(deadline, self.resp.chunk()).await {
                 Err(_) => panic!("no stream line within {wait:?}; have {:?}", String::from_utf8_lossy(&self.body)),
-                Ok(r) => r.unwrap_or(0),
-            };
-            if n == 0 {
-                self.eof = true;
+                // A cut connection ends the body as a clean end does.
+                Ok(Ok(None) | Err(_)) => self.eof = true,
+                Ok(Ok(Some(bytes))) => self.body.extend_from_slice(&bytes),
             }
-            self.raw.extend_from_slice(&buf[..n]);
-            self.decode();
         }
     }
 
