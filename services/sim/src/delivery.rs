@@ -185,6 +185,9 @@ pub async fn http_request(
         return Err(format!("only http:// URLs are supported: {url}"));
     }
     let client = CLIENT.get_or_init(|| {
+        // Needed when a workspace build gives reqwest rustls without a
+        // provider (see Cargo.toml); harmless otherwise.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
