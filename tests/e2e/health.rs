@@ -13,10 +13,10 @@ async fn every_service_reports_health_and_metrics() {
         let resp = health.check(HealthCheckRequest { service: String::new() }).await.unwrap().into_inner();
         assert_eq!(resp.status, 1, "{} is not SERVING", r.service.binary());
 
-        let body = http_get(r.http_addr, "/metrics").await;
-        assert!(body.starts_with("HTTP/1.1 200"), "{}: {body}", r.service.binary());
-        let health = http_get(r.http_addr, "/healthz").await;
-        assert!(health.starts_with("HTTP/1.1 200"), "{}: {health}", r.service.binary());
+        let (status, body) = crate::metrics_http::get(r.http_addr, "/metrics").await;
+        assert_eq!(status, 200, "{}: {body}", r.service.binary());
+        let (status, health) = crate::metrics_http::get(r.http_addr, "/healthz").await;
+        assert_eq!(status, 200, "{}: {health}", r.service.binary());
     }
     // The Desk service reports its own health entry too.
     let mut health = health_client(running[2].grpc_addr).await;
@@ -29,13 +29,4 @@ async fn health_client(addr: std::net::SocketAddr) -> HealthClient<tonic::transp
     HealthClient::new(
         tonic::transport::Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap(),
     )
-}
-
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out
 }

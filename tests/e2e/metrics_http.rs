@@ -1,20 +1,12 @@
-//! A plain HTTP/1.0 GET for the metrics tests (`/metrics`, Prometheus' API).
+//! A plain GET for the metrics tests (`/metrics`, Prometheus' API).
 
 use std::net::SocketAddr;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Status and body of `GET path` (HTTP/1.0: no chunking, the server closes).
+/// Status and body of `GET path`.
 pub async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, body.to_owned())
+    let client = tvarit_e2e::http_client().build().unwrap();
+    let resp = client.get(format!("http://{addr}{path}")).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    (resp.status().as_u16(), resp.text().await.unwrap())
 }
 
 /// Percent-encodes a query parameter value.

@@ -1,17 +1,16 @@
 //! Headless Chromium driven over the W3C WebDriver protocol: chromedriver
-//! on a free port per test, spoken to with a few JSON calls over plain
-//! HTTP/1.1 (no WebDriver crate needed). Screenshots are saved as test
+//! on a free port per test, spoken to with a few JSON calls over reqwest
+//! (the dozen commands the console tests need, Chromium's Set Permission
+//! among them). Screenshots are saved as test
 //! artefacts under `target/test-artefacts/console/` (or
 //! `$TVARIT_TEST_ARTEFACTS`).
 
-use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::free_port;
 
@@ -26,6 +25,7 @@ pub struct Browser {
     driver: Child,
     port: u16,
     session: String,
+    http: reqwest::Client,
 }
 
 /// Where screenshots go: `$TVARIT_TEST_ARTEFACTS`, else
@@ -42,63 +42,6 @@ pub fn artefacts_dir() -> PathBuf {
     };
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn split_response(raw: &[u8]) -> (u16, Vec<u8>) {
-    let text_end = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(raw.len(), |i| i + 4);
-    let head = String::from_utf8_lossy(&raw[..text_end]).to_lowercase();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let mut body = raw[text_end..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
-            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
-            if size == 0 || rest.len() < eol + 2 + size {
-                break;
-            }
-            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
-            rest = &rest[(eol + 4 + size).min(rest.len())..];
-        }
-        body = out;
-    }
-    (status, body)
-}
-
-fn request_bytes(port: u16, method: &str, path: &str, body: &str) -> Vec<u8> {
-    format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// Reads one response: chromedriver may keep the connection open despite
-/// `Connection: close`, so stop at `Content-Length` rather than at EOF.
-async fn read_response(stream: &mut tokio::net::TcpStream) -> std::io::Result<Vec<u8>> {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&raw[..end]).to_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok());
-            if let Some(length) = length
-                && raw.len() >= end + 4 + length
-            {
-                return Ok(raw);
-            }
-        }
-        let n = tokio::time::timeout(Duration::from_secs(120), stream.read(&mut buf))
-            .await
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "webdriver did not answer"))??;
-        if n == 0 {
-            return Ok(raw);
-        }
-        raw.extend_from_slice(&buf[..n]);
-    }
 }
 
 impl Browser {
@@ -122,7 +65,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let mut browser = Browser { driver, port, session: String::new() };
+        let mut browser =
+            Browser { driver, port, session: String::new(), http: crate::http::http_client().build().unwrap() };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(v) = browser.try_call("GET", "/status", None).await
@@ -150,11 +94,15 @@ impl Browser {
     }
 
     async fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let body = body.map_or_else(String::new, |b| b.to_string());
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.map_err(|e| e.to_string())?;
-        stream.write_all(&request_bytes(self.port, method, path, &body)).await.map_err(|e| e.to_string())?;
-        let raw = read_response(&mut stream).await.map_err(|e| e.to_string())?;
-        let (status, body) = split_response(&raw);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let mut req = self.http.request(method.clone(), url).timeout(Duration::from_secs(120));
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|e| e.to_string())?;
         let v: Value = serde_json::from_slice(&body).map_err(|e| format!("{status}: {e}"))?;
         if status >= 400 {
             return Err(format!("{method} {path}: {status} {}", v["value"]));
@@ -269,12 +217,23 @@ fn is_root() -> bool {
 impl Drop for Browser {
     /// Ends the WebDriver session (which closes Chromium), then chromedriver.
     fn drop(&mut self) {
-        if !self.session.is_empty()
-            && let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port))
-        {
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            let _ = s.write_all(&request_bytes(self.port, "DELETE", &format!("/session/{}", self.session), ""));
-            let _ = s.read_to_end(&mut Vec::new());
+        if !self.session.is_empty() {
+            // Drop cannot await, and blocking inside the test's runtime is
+            // refused: a short-lived thread with its own runtime sends it.
+            let url = format!("http://127.0.0.1:{}/session/{}", self.port, self.session);
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    let _ = crate::http::http_client()
+                        .build()
+                        .unwrap()
+                        .delete(url)
+                        .timeout(Duration::from_secs(5))
+                        .send()
+                        .await;
+                });
+            })
+            .join();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();

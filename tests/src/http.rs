@@ -1,5 +1,8 @@
-//! A deliberately raw HTTP/1.1 client, so tests can send what no
-//! well-behaved client would: invalid UTF-8, bad signatures, huge bodies.
+//! HTTP for the tests. Well-formed requests go through reqwest; `post_raw`
+//! stays a raw HTTP/1.1 writer on purpose: it sends the headers, then the
+//! body, and reads whatever answer comes even when the server answers (413)
+//! and closes before the body is all sent. A client library reports that as
+//! a broken pipe and loses the status the test asserts on.
 
 use std::net::SocketAddr;
 
@@ -50,45 +53,37 @@ pub async fn try_post_raw(
     Ok(HttpResponse { status, body })
 }
 
-async fn request(addr: SocketAddr, head: String, body: &[u8]) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, dechunk(&body))
+/// A reqwest builder for the tests. The crate graph builds reqwest with
+/// rustls but no crypto provider (tvarit-platforms picks ring), and a client
+/// built before one is installed panics: install ring first.
+pub fn http_client() -> reqwest::ClientBuilder {
+    // Installing twice is harmless; the first provider stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }
 
-/// Undoes `Transfer-Encoding: chunked` when the body is chunked.
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    loop {
-        let Some((size, after)) = rest.split_once("\r\n") else { return body.to_owned() };
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { return body.to_owned() };
-        if n == 0 || after.len() < n {
-            return if out.is_empty() && n != 0 { body.to_owned() } else { out };
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
+fn client() -> reqwest::Client {
+    http_client()
+        .timeout(std::time::Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub async fn post_json(addr: SocketAddr, path: &str, body: &serde_json::Value) -> (u16, String) {
-    let body = body.to_string();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    request(addr, head, body.as_bytes()).await
+    let resp = client()
+        .post(format!("http://{addr}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path} to {addr}: {e}"));
+    (resp.status().as_u16(), resp.text().await.unwrap())
 }
 
 pub async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
-    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    let (status, body) = request(addr, head, b"").await;
+    let resp = client().get(format!("http://{addr}{path}")).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let (status, body) = (resp.status().as_u16(), resp.text().await.unwrap());
     assert_eq!(status, 200, "GET {path}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
 }
@@ -96,16 +91,7 @@ pub async fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
 /// `GET path` without following a redirect: the status and the `Location`
 /// header (an OAuth consent page answers with a redirect).
 pub async fn get_redirect(addr: SocketAddr, path: &str) -> (u16, Option<String>) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let head = text.split_once("\r\n\r\n").map_or(text.as_str(), |(h, _)| h);
-    let location = head.lines().find_map(|l| {
-        l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.trim().to_owned())
-    });
-    (status, location)
+    let resp = client().get(format!("http://{addr}{path}")).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let location = resp.headers().get("location").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    (resp.status().as_u16(), location)
 }

@@ -27,7 +27,7 @@ use tvarit_proto::v1::desk_client::DeskClient;
 
 pub use alerts::{AlertReceiver, ReceivedAlert};
 pub use browser::{Browser, KEY_CONTROL, KEY_ENTER, artefacts_dir};
-pub use http::{HttpResponse, get_redirect, post_raw, sign, try_post_raw};
+pub use http::{HttpResponse, get_redirect, http_client, post_raw, sign, try_post_raw};
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use process::{Running, Service};
 pub use registry::registry_with_sla;
