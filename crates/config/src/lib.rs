@@ -4,6 +4,8 @@
 
 mod database;
 mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod units;
 
 use std::path::PathBuf;

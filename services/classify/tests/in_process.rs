@@ -13,35 +13,28 @@ use tokio_util::sync::CancellationToken;
 use tvarit_bus::Namespace;
 use tvarit_classify::config::ClassifyConfig;
 use tvarit_classify::{App, Listeners};
+use tvarit_config::{Common, testing};
 use tvarit_proto::v1::{Author, ClassifiedPost, Post};
 
 struct TestApp {
     ns: Namespace,
     js: jetstream::Context,
-    database_url: String,
+    common: Common,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 async fn spawn_app() -> TestApp {
-    let mut config = ClassifyConfig::default();
-    config.common.database_url = std::env::var("TVARIT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    config.common.nats_url = std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    config.common.namespace = format!("inproc{}c{nanos}", std::process::id());
-    let listeners = Listeners {
-        http: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-        grpc: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-    };
+    let config = ClassifyConfig { common: testing::common("c"), ..Default::default() };
+    let listeners = Listeners { http: testing::free_port().await, grpc: testing::free_port().await };
     // A recorder of this app's own: the process-wide one is not installed.
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
     let ns = Namespace::new(&config.common.namespace);
     let js = jetstream::new(async_nats::connect(&config.common.nats_url).await.unwrap());
-    let database_url = config.common.database_url.clone();
+    let common = config.common.clone();
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(tvarit_classify::run(App { config, listeners, migrate: true, metrics }, shutdown.clone()));
-    let app = TestApp { ns, js, database_url, shutdown, task };
+    let app = TestApp { ns, js, common, shutdown, task };
     app.wait_for_consumer("classify-ingested-balotra").await;
     app
 }
@@ -87,11 +80,7 @@ impl TestApp {
         for kind in ["ingested", "classified", "cases"] {
             let _ = self.js.delete_stream(self.ns.stream_name(kind)).await;
         }
-        let db = sqlx::PgPool::connect(&self.database_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.ns.schema("classify"))))
-            .execute(&db)
-            .await
-            .unwrap();
+        testing::drop_schema(&self.common, &self.ns.schema("classify")).await;
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
-use tvarit_config::SecretString;
+use tvarit_config::{Common, SecretString, testing};
 use tvarit_ingest::config::IngestConfig;
 use tvarit_ingest::{App, Listeners, Secrets};
 
@@ -20,36 +20,25 @@ const SECRET: &str = "in-process-secret";
 
 struct TestApp {
     http: SocketAddr,
-    namespace: String,
-    nats_url: String,
-    database_url: String,
+    common: Common,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
     client: reqwest::Client,
 }
 
 async fn spawn_app() -> TestApp {
-    let mut config = IngestConfig::default();
-    config.common.database_url = std::env::var("TVARIT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    config.common.nats_url = std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    config.common.namespace = format!("inproc{}x{nanos}", std::process::id());
-    let listeners = Listeners {
-        http: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-        grpc: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-    };
+    let config = IngestConfig { common: testing::common("i"), ..Default::default() };
+    let listeners = Listeners { http: testing::free_port().await, grpc: testing::free_port().await };
     let http = listeners.http.local_addr().unwrap();
     let secrets = Secrets { webhook: Some(SecretString::from(SECRET)), ..Default::default() };
     // A recorder of this app's own: the process-wide one is not installed.
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
-    let (namespace, nats_url) = (config.common.namespace.clone(), config.common.nats_url.clone());
-    let database_url = config.common.database_url.clone();
+    let common = config.common.clone();
     let shutdown = CancellationToken::new();
     let app = App { config, listeners, secrets, migrate: true, metrics };
     let task = tokio::spawn(tvarit_ingest::run(app, shutdown.clone()));
     let client = tvarit_platforms::http_client();
-    let t = TestApp { http, namespace, nats_url, database_url, shutdown, task, client };
+    let t = TestApp { http, common, shutdown, task, client };
     t.wait_ready().await;
     t
 }
@@ -88,22 +77,18 @@ impl TestApp {
     }
 
     async fn ingested_messages(&self) -> u64 {
-        let js = async_nats::jetstream::new(async_nats::connect(&self.nats_url).await.unwrap());
-        let name = tvarit_bus::Namespace::new(&self.namespace).stream_name("ingested");
+        let js = async_nats::jetstream::new(async_nats::connect(&self.common.nats_url).await.unwrap());
+        let name = tvarit_bus::Namespace::new(&self.common.namespace).stream_name("ingested");
         js.get_stream(&name).await.unwrap().info().await.unwrap().state.messages
     }
 
     async fn stop(self) {
         self.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(15), self.task).await.expect("ingest stops").unwrap().unwrap();
-        let js = async_nats::jetstream::new(async_nats::connect(&self.nats_url).await.unwrap());
-        let ns = tvarit_bus::Namespace::new(&self.namespace);
+        let js = async_nats::jetstream::new(async_nats::connect(&self.common.nats_url).await.unwrap());
+        let ns = tvarit_bus::Namespace::new(&self.common.namespace);
         let _ = js.delete_stream(ns.stream_name("ingested")).await;
-        let db = sqlx::PgPool::connect(&self.database_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", ns.schema("ingest"))))
-            .execute(&db)
-            .await
-            .unwrap();
+        testing::drop_schema(&self.common, &ns.schema("ingest")).await;
     }
 }
 

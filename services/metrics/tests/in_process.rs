@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use prost::Message;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::Namespace;
+use tvarit_config::testing;
 use tvarit_metrics::config::MetricsConfig;
 use tvarit_metrics::{App, Listeners};
 use tvarit_proto::time::from_millis;
@@ -26,16 +27,8 @@ struct TestApp {
 }
 
 async fn spawn_app() -> TestApp {
-    let mut config = MetricsConfig::default();
-    config.common.database_url = std::env::var("TVARIT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    config.common.nats_url = std::env::var("TVARIT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    config.common.namespace = format!("inproc{}m{nanos}", std::process::id());
-    let listeners = Listeners {
-        http: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-        grpc: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-    };
+    let config = MetricsConfig { common: testing::common("m"), ..Default::default() };
+    let listeners = Listeners { http: testing::free_port().await, grpc: testing::free_port().await };
     // A recorder of this app's own: the process-wide one is not installed.
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
     let ns = Namespace::new(&config.common.namespace);
@@ -75,11 +68,7 @@ impl TestApp {
         for kind in ["ingested", "cases"] {
             let _ = self.js.delete_stream(self.ns.stream_name(kind)).await;
         }
-        let db = sqlx::PgPool::connect(&self.config.common.database_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {} CASCADE", self.ns.schema("metrics"))))
-            .execute(&db)
-            .await
-            .unwrap();
+        testing::drop_schema(&self.config.common, &self.ns.schema("metrics")).await;
     }
 }
 
