@@ -66,10 +66,18 @@ fn header_map(resp: &reqwest::Response) -> HashMap<String, String> {
         .collect()
 }
 
+/// Built as part of the workspace, reqwest has rustls without a crypto
+/// provider (tvarit-platforms asks for `rustls-no-provider`), and building
+/// a client then panics: ring is installed first, as the sim's delivery does.
+fn builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// Redirects are not followed: the OAuth tests assert on the `Location`.
 fn client() -> reqwest::Client {
     let redirect = reqwest::redirect::Policy::none();
-    reqwest::Client::builder().timeout(Duration::from_secs(10)).redirect(redirect).build().unwrap()
+    builder().timeout(Duration::from_secs(10)).redirect(redirect).build().unwrap()
 }
 
 pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
@@ -116,7 +124,9 @@ pub struct StreamConn {
 impl StreamConn {
     pub async fn open(addr: SocketAddr, path: &str, token: &str) -> StreamConn {
         // No overall timeout: the stream stays open; each read is bounded.
-        let resp = reqwest::Client::new()
+        let resp = builder()
+            .build()
+            .unwrap()
             .get(format!("http://{addr}{path}"))
             .header("Authorization", bearer(token))
             .send()
