@@ -1,15 +1,20 @@
-//! Headless Chromium driven over the W3C WebDriver protocol: chromedriver
-//! on a free port per test, spoken to with a few JSON calls over reqwest
-//! (the dozen commands the console tests need, Chromium's Set Permission
-//! among them). Screenshots are saved as test
-//! artefacts under `target/test-artefacts/console/` (or
+//! Headless Chromium driven over the W3C WebDriver protocol with the
+//! fantoccini client: chromedriver on a free port per test, reached over
+//! plain HTTP (hyper-util's connector; no TLS on loopback). Chromium's Set
+//! Permission, which fantoccini lacks, goes through its custom-command hook.
+//! Elements are handed to the tests as WebDriver element ids (strings), so a
+//! test can also act on an element a script returned. Screenshots are saved
+//! as test artefacts under `target/test-artefacts/console/` (or
 //! `$TVARIT_TEST_ARTEFACTS`).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
+use fantoccini::elements::{Element, ElementRef};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 use crate::free_port;
@@ -23,9 +28,7 @@ pub const KEY_ENTER: char = '\u{E007}';
 
 pub struct Browser {
     driver: Child,
-    port: u16,
-    session: String,
-    http: reqwest::Client,
+    client: Client,
 }
 
 /// Where screenshots go: `$TVARIT_TEST_ARTEFACTS`, else
@@ -42,6 +45,30 @@ pub fn artefacts_dir() -> PathBuf {
     };
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// A failed WebDriver command fails the test, naming the command.
+fn ok<T, E: std::fmt::Display>(what: &str, r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("webdriver {what}: {e}"))
+}
+
+/// WebDriver's Set Permission (a W3C Permissions extension chromedriver
+/// implements; fantoccini has no method for it).
+#[derive(Debug)]
+struct SetPermission {
+    name: String,
+    state: String,
+}
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/permissions", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "descriptor": { "name": self.name }, "state": self.state });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }
 
 impl Browser {
@@ -65,18 +92,6 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let mut browser =
-            Browser { driver, port, session: String::new(), http: crate::http::http_client().build().unwrap() };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(v) = browser.try_call("GET", "/status", None).await
-                && v["ready"] == true
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "chromedriver did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         let mut args = vec!["--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1366,768"];
         args.extend(["--hide-scrollbars", "--force-device-scale-factor=1", "--no-first-run", "--lang=en-IN"]);
         args.extend(extra_args);
@@ -84,58 +99,43 @@ impl Browser {
         if is_root() {
             args.push("--no-sandbox");
         }
-        let caps = json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
-        }}});
-        let v = browser.call("POST", "/session", Some(caps)).await;
-        browser.session = v["sessionId"].as_str().expect("session id").to_owned();
-        browser
+        let caps = json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": CHROMIUM, "args": args } });
+        let Value::Object(caps) = caps else { unreachable!() };
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        // chromedriver listens a moment after it starts: retry the session
+        // until it answers.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+                Ok(c) => break c,
+                Err(e) => assert!(Instant::now() < deadline, "chromedriver did not start a session: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        Browser { driver, client }
     }
 
-    async fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let mut req = self.http.request(method.clone(), url).timeout(Duration::from_secs(120));
-        if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
-        }
-        let resp = req.send().await.map_err(|e| e.to_string())?;
-        let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|e| e.to_string())?;
-        let v: Value = serde_json::from_slice(&body).map_err(|e| format!("{status}: {e}"))?;
-        if status >= 400 {
-            return Err(format!("{method} {path}: {status} {}", v["value"]));
-        }
-        Ok(v["value"].clone())
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        self.try_call(method, path, body).await.unwrap_or_else(|e| panic!("webdriver: {e}"))
-    }
-
-    fn at(&self, rest: &str) -> String {
-        format!("/session/{}{rest}", self.session)
+    fn element(&self, id: &str) -> Element {
+        Element::from_element_id(self.client.clone(), ElementRef::from(id.to_owned()))
     }
 
     pub async fn goto(&self, url: &str) {
-        self.call("POST", &self.at("/url"), Some(json!({ "url": url }))).await;
+        ok("goto", self.client.goto(url).await);
     }
 
     pub async fn url(&self) -> String {
-        self.call("GET", &self.at("/url"), None).await.as_str().unwrap_or_default().to_owned()
+        ok("url", self.client.current_url().await).to_string()
     }
 
     pub async fn source(&self) -> String {
-        self.call("GET", &self.at("/source"), None).await.as_str().unwrap_or_default().to_owned()
+        ok("source", self.client.source().await)
     }
 
-    /// The first element matching `css`, if any.
+    /// The id of the first element matching `css`, if any.
     pub async fn find(&self, css: &str) -> Option<String> {
-        let v =
-            self.try_call("POST", &self.at("/element"), Some(json!({ "using": "css selector", "value": css }))).await;
-        let v = v.ok()?;
-        v.as_object()?.values().next()?.as_str().map(str::to_owned)
+        let el = self.client.find(Locator::Css(css)).await.ok()?;
+        Some(el.element_id().to_string())
     }
 
     /// Waits (polling every 25 ms) until `css` matches; panics after `limit`.
@@ -151,33 +151,33 @@ impl Browser {
     }
 
     pub async fn click(&self, element: &str) {
-        self.call("POST", &self.at(&format!("/element/{element}/click")), Some(json!({}))).await;
+        ok("click", self.element(element).click().await);
     }
 
     pub async fn send_keys(&self, element: &str, text: &str) {
-        self.call("POST", &self.at(&format!("/element/{element}/value")), Some(json!({ "text": text }))).await;
+        ok("send_keys", self.element(element).send_keys(text).await);
     }
 
     pub async fn text(&self, element: &str) -> String {
-        self.call("GET", &self.at(&format!("/element/{element}/text")), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        ok("text", self.element(element).text().await)
     }
 
+    /// A DOM property as JSON (a checkbox's `checked` is a boolean):
+    /// read by a script, since fantoccini's `prop` turns every value into a
+    /// string.
     pub async fn property(&self, element: &str, name: &str) -> Value {
-        self.call("GET", &self.at(&format!("/element/{element}/property/{name}")), None).await
+        let el = serde_json::to_value(self.element(element)).unwrap();
+        self.execute("return arguments[0][arguments[1]];", json!([el, name])).await
     }
 
     /// Runs `script` (a function body; `arguments[n]`) in the page.
     pub async fn execute(&self, script: &str, args: Value) -> Value {
-        self.call("POST", &self.at("/execute/sync"), Some(json!({ "script": script, "args": args }))).await
+        ok("execute", self.client.execute(script, arg_list(args)).await)
     }
 
     /// Runs an async script; it finishes by calling `arguments[arguments.length - 1]`.
     pub async fn execute_async(&self, script: &str, args: Value) -> Value {
-        self.call("POST", &self.at("/execute/async"), Some(json!({ "script": script, "args": args }))).await
+        ok("execute_async", self.client.execute_async(script, arg_list(args)).await)
     }
 
     /// The HTTP status of a same-origin GET made by the page (with its cookies).
@@ -191,21 +191,29 @@ impl Browser {
     /// WebDriver's Set Permission (`notifications`, ...) for the current
     /// page's origin: open a page of the site first.
     pub async fn set_permission(&self, name: &str, state: &str) {
-        let body = json!({ "descriptor": { "name": name }, "state": state });
-        self.call("POST", &self.at("/permissions"), Some(body)).await;
+        let cmd = SetPermission { name: name.to_owned(), state: state.to_owned() };
+        ok("set_permission", self.client.issue_cmd(cmd).await);
     }
 
     pub async fn set_window(&self, width: u32, height: u32) {
-        self.call("POST", &self.at("/window/rect"), Some(json!({ "width": width, "height": height }))).await;
+        ok("set_window", self.client.set_window_size(width, height).await);
     }
 
     /// Saves a PNG of the viewport as `<artefacts>/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let b64 = self.call("GET", &self.at("/screenshot"), None).await;
-        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
+        let png = ok("screenshot", self.client.screenshot().await);
         let path = artefacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
+    }
+}
+
+/// The tests pass script arguments as one JSON array.
+fn arg_list(args: Value) -> Vec<Value> {
+    match args {
+        Value::Array(list) => list,
+        Value::Null => Vec::new(),
+        one => vec![one],
     }
 }
 
@@ -217,23 +225,18 @@ fn is_root() -> bool {
 impl Drop for Browser {
     /// Ends the WebDriver session (which closes Chromium), then chromedriver.
     fn drop(&mut self) {
-        if !self.session.is_empty() {
-            // Drop cannot await, and blocking inside the test's runtime is
-            // refused: a short-lived thread with its own runtime sends it.
-            let url = format!("http://127.0.0.1:{}/session/{}", self.port, self.session);
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        // Drop cannot await. fantoccini's session task runs on the test's
+        // runtime, so wait for the close in place (the e2e tests run on the
+        // multi-threaded runtime, where `block_in_place` is allowed).
+        if let Ok(rt) = tokio::runtime::Handle::try_current()
+            && rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            let client = self.client.clone();
+            tokio::task::block_in_place(|| {
                 rt.block_on(async {
-                    let _ = crate::http::http_client()
-                        .build()
-                        .unwrap()
-                        .delete(url)
-                        .timeout(Duration::from_secs(5))
-                        .send()
-                        .await;
-                });
-            })
-            .join();
+                    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+                })
+            });
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
