@@ -29,20 +29,12 @@ pub use senders::{Outgoing, Senders, Sent, dm_capable, snowflake_time};
 
 use crate::store::outbox::{self, Publisher};
 use crate::store::{CASE_COLUMNS, CaseRow};
-use crate::worker::{self, Backoff, Failure, Job, Recovery, Retry, Settings, Worker};
+use crate::worker::{self, Failure, Job, Recovery, Retry, Settings, Worker};
 
 /// Delivers operators' replies: [`Replies`] on the shared worker.
 pub struct Deliverer {
     worker: Worker<Replies>,
 }
-
-/// How long a reply held by Tvarit itself waits before it is looked at
-/// again (`accounts connect` releases it sooner).
-const HELD_WAIT: Duration = Duration::from_secs(15);
-/// Replies in flight at once, across accounts.
-const POOL: usize = 8;
-/// 2 s, 4 s … at most five minutes.
-const BACKOFF: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
 
 const COLUMNS: &str = "id, case_id, operator, text, platform, account, in_reply_to, attempts, private, mention_media";
 
@@ -51,13 +43,7 @@ impl Deliverer {
     /// interrupted by a crash; longer than any call may take (the HTTP
     /// client gives up after 30 s).
     pub fn new(pool: PgPool, senders: Arc<Senders>, publisher: Publisher, in_flight_timeout: Duration) -> Self {
-        let settings = Settings {
-            pool: POOL,
-            tick: Duration::from_secs(1),
-            in_flight_timeout,
-            backoff: BACKOFF,
-            held_wait: HELD_WAIT,
-        };
+        let settings = Settings::platform(Duration::from_secs(1), in_flight_timeout);
         Self { worker: Worker::new(Replies { pool, senders, publisher }, settings) }
     }
 

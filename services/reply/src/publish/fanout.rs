@@ -28,15 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::accounts::{Posted, PostingAccounts};
 use super::store;
-use crate::worker::{self, Backoff, Failure, Job, Recovery, Retry, Settings, Worker};
-
-/// Sends in flight at once, across accounts.
-const POOL: usize = 8;
-/// 2 s, 4 s … at most five minutes.
-const BACKOFF: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
-/// A target Tvarit itself holds (the account needs reconnecting, the
-/// database is away) is tried again after this; no call was made.
-const HELD_WAIT: Duration = Duration::from_secs(15);
+use crate::worker::{self, Failure, Job, Recovery, Retry, Settings, Worker};
 
 /// A target claimed for sending.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,13 +48,7 @@ impl Fanout {
     /// `in_flight_timeout`: a `sending` target older than this was cut off
     /// by a crash.
     pub fn new(pool: PgPool, accounts: Arc<PostingAccounts>, wake: Arc<Notify>, in_flight_timeout: Duration) -> Self {
-        let settings = Settings {
-            pool: POOL,
-            tick: Duration::from_millis(250),
-            in_flight_timeout,
-            backoff: BACKOFF,
-            held_wait: HELD_WAIT,
-        };
+        let settings = Settings::platform(Duration::from_millis(250), in_flight_timeout);
         Self { worker: Worker::new(Targets { pool, accounts, wake }, settings) }
     }
 

@@ -28,6 +28,22 @@ pub struct Settings {
     pub held_wait: Duration,
 }
 
+impl Settings {
+    /// A social platform's deliveries (replies, publications): 8 calls at
+    /// once across accounts; 2 s, 4 s … at most five minutes after a
+    /// failure; 15 s for what Tvarit itself holds (an account to reconnect,
+    /// the database away), which `accounts connect` releases sooner.
+    pub fn platform(tick: Duration, in_flight_timeout: Duration) -> Self {
+        Self {
+            pool: 8,
+            tick,
+            in_flight_timeout,
+            backoff: Backoff::new(Duration::from_secs(2), Duration::from_secs(300)),
+            held_wait: Duration::from_secs(15),
+        }
+    }
+}
+
 pub struct Worker<J: Job> {
     job: J,
     settings: Settings,

@@ -145,14 +145,9 @@ impl Job for std::sync::Arc<Fake> {
     }
 }
 
+/// The platform jobs' settings, with a short in-flight time-out.
 fn settings(pool: usize) -> Settings {
-    Settings {
-        pool,
-        tick: Duration::from_millis(250),
-        in_flight_timeout: Duration::from_secs(4),
-        backoff: Backoff::new(Duration::from_secs(2), Duration::from_secs(300)),
-        held_wait: Duration::from_secs(15),
-    }
+    Settings { pool, ..Settings::platform(Duration::from_millis(250), Duration::from_secs(4)) }
 }
 
 /// Runs the worker over `fake` for `for_` of (paused) time.
@@ -327,6 +322,8 @@ async fn a_resend_job_is_never_looked_for() {
     fake.found.lock().unwrap().insert(1, Ok(Some("found")));
     let stop = CancellationToken::new();
     let worker = tokio::spawn(Worker::new(Resending(fake.clone()), settings(8)).run(stop.clone()));
+    // The clock is paused: 10 s of virtual time are ten recovery rounds of a
+    // LookFirst job (every in-flight time-out / 4), none of which may run.
     tokio::time::sleep(Duration::from_secs(10)).await;
     stop.cancel();
     worker.await.unwrap();
