@@ -53,13 +53,10 @@ pub async fn try_post_raw(
     Ok(HttpResponse { status, body })
 }
 
-/// A reqwest builder for the tests. The crate graph builds reqwest with
-/// rustls but no crypto provider (tvarit-platforms picks ring), and a client
-/// built before one is installed panics: install ring first.
+/// A reqwest builder for the tests, with the crypto provider the crate
+/// graph needs installed (`tvarit_platforms::client_builder`).
 pub fn http_client() -> reqwest::ClientBuilder {
-    // Installing twice is harmless; the first provider stays.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    tvarit_platforms::client_builder()
 }
 
 fn client() -> reqwest::Client {

@@ -41,12 +41,20 @@ impl PlatformError {
     }
 }
 
-/// An HTTP client for platform APIs: rustls with the ring provider (no C
-/// toolchain beyond cc, no system OpenSSL), bounded timeouts.
-pub fn http_client() -> reqwest::Client {
+/// A reqwest builder with rustls on the ring provider (no C toolchain
+/// beyond cc, no system OpenSSL). This crate turns on reqwest's
+/// `rustls-no-provider`, so every client in a workspace build needs ring
+/// installed before it is built: build clients from here (the e2e tests
+/// too), never from `reqwest::Client::builder()` directly.
+pub fn client_builder() -> reqwest::ClientBuilder {
     // Installing twice is harmless; the first provider stays.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+}
+
+/// An HTTP client for platform APIs: bounded timeouts.
+pub fn http_client() -> reqwest::Client {
+    client_builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .user_agent(concat!("tvarit/", env!("CARGO_PKG_VERSION")))
@@ -57,8 +65,7 @@ pub fn http_client() -> reqwest::Client {
 /// The client for a long-lived stream: no overall timeout (the reader
 /// detects stalls itself).
 pub fn streaming_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    client_builder()
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("tvarit/", env!("CARGO_PKG_VERSION")))
         .build()

@@ -171,6 +171,15 @@ async fn deliver(sim: &Sim, d: &Delivery) -> bool {
     ok
 }
 
+/// A reqwest builder with ring installed: a workspace build gives reqwest
+/// rustls without a crypto provider (see Cargo.toml), and a client built
+/// before one is installed panics. The sim's tests build theirs here too.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // Installing twice is harmless; the first provider stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// One request to an `http://` URL: (status, body). Every request is
 /// well-formed, so a kept client (reqwest) does the HTTP; redirects are not
 /// followed, as a webhook sender would not.
@@ -185,10 +194,7 @@ pub async fn http_request(
         return Err(format!("only http:// URLs are supported: {url}"));
     }
     let client = CLIENT.get_or_init(|| {
-        // Needed when a workspace build gives reqwest rustls without a
-        // provider (see Cargo.toml); harmless otherwise.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder()
+        client_builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -66,12 +66,9 @@ fn header_map(resp: &reqwest::Response) -> HashMap<String, String> {
         .collect()
 }
 
-/// Built as part of the workspace, reqwest has rustls without a crypto
-/// provider (tvarit-platforms asks for `rustls-no-provider`), and building
-/// a client then panics: ring is installed first, as the sim's delivery does.
+/// With the crypto provider a workspace build needs installed.
 fn builder() -> reqwest::ClientBuilder {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    tvarit_sim::delivery::client_builder()
 }
 
 /// Redirects are not followed: the OAuth tests assert on the `Location`.
