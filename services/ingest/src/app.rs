@@ -54,6 +54,8 @@ impl Secrets {
 /// Everything `run` starts from.
 pub struct App {
     pub config: IngestConfig,
+    /// `config.common.registry()`, loaded once (the secrets need it too).
+    pub registry: Registry,
     pub listeners: Listeners,
     pub secrets: Secrets,
     /// Apply the schema's migrations first.

@@ -42,8 +42,7 @@ pub async fn connect(config: &IngestConfig, migrate: bool) -> anyhow::Result<(Ac
 }
 
 pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let App { config, listeners, secrets, migrate, metrics } = app;
-    let registry = config.common.registry()?;
+    let App { config, registry, listeners, secrets, migrate, metrics } = app;
     if secrets.webhook.is_none() {
         tracing::warn!("no webhook secret configured; POST /v1/posts refuses every post");
     }

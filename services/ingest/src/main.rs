@@ -58,9 +58,10 @@ async fn main() -> anyhow::Result<()> {
                 http: tvarit_config::bind_listener(&config.ingest_http_listen, "ingest_http_listen").await?,
                 grpc: tvarit_config::bind_listener(&config.ingest_grpc_listen, "ingest_grpc_listen").await?,
             };
-            let secrets = Secrets::from_env(&config, &config.common.registry()?)?;
+            let registry = config.common.registry()?;
+            let secrets = Secrets::from_env(&config, &registry)?;
             let shutdown = tvarit_telemetry::shutdown_on_signal();
-            tvarit_ingest::run(App { config, listeners, secrets, migrate, metrics }, shutdown).await?;
+            tvarit_ingest::run(App { config, registry, listeners, secrets, migrate, metrics }, shutdown).await?;
         }
         Command::Migrate => {
             tvarit_ingest::connect(&config, true).await?;

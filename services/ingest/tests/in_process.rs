@@ -35,7 +35,8 @@ async fn spawn_app() -> TestApp {
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
     let common = config.common.clone();
     let shutdown = CancellationToken::new();
-    let app = App { config, listeners, secrets, migrate: true, metrics };
+    let registry = config.common.registry().unwrap();
+    let app = App { config, registry, listeners, secrets, migrate: true, metrics };
     let task = tokio::spawn(tvarit_ingest::run(app, shutdown.clone()));
     let client = tvarit_platforms::http_client();
     let t = TestApp { http, common, shutdown, task, client };
