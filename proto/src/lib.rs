@@ -11,8 +11,30 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "
 
 pub use v1::{CaseState, Category, Urgency};
 
-/// Stable lowercase names used in JSON, the database and Prometheus labels.
 impl Category {
+    /// Every category a post can be given, in the wire enum's order (the
+    /// order classify's model and the console's lists use).
+    pub const ALL: [Category; 7] = [
+        Category::Emergency,
+        Category::Complaint,
+        Category::Misinformation,
+        Category::Sensitive,
+        Category::Query,
+        Category::Appreciation,
+        Category::Other,
+    ];
+
+    /// The categories a desk answers: all but `other`, which gets no reply.
+    pub const ANSWERED: [Category; 6] = [
+        Category::Emergency,
+        Category::Complaint,
+        Category::Misinformation,
+        Category::Sensitive,
+        Category::Query,
+        Category::Appreciation,
+    ];
+
+    /// Stable lowercase names used in JSON, the database and Prometheus labels.
     pub fn slug(self) -> &'static str {
         match self {
             Category::Unspecified => "unspecified",
