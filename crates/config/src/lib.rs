@@ -2,6 +2,7 @@
 //! optional TOML file (`TVARIT_CONFIG`), then `TVARIT_*` environment
 //! variables. Validated at start with an error that names the bad key.
 
+pub mod cli;
 mod database;
 mod secret;
 #[cfg(feature = "testing")]

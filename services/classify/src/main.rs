@@ -1,29 +1,18 @@
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
 use std::path::PathBuf;
 use std::time::Duration;
 use tvarit_classify::config::ClassifyConfig;
+use tvarit_config::cli::Command;
 
 use tvarit_classify::train::{self, TrainArgs};
 use tvarit_classify::{Listeners, batch, eval};
 use tvarit_telemetry::LogTo;
 
-#[derive(Parser)]
-#[command(name = "tvarit-classify", version, about = "Decides category, urgency, language and unit of each post")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+const ABOUT: &str = "Decides category, urgency, language and unit of each post";
 
+/// The service's own tools, beside `serve` and `migrate`.
 #[derive(Subcommand)]
-enum Command {
-    /// Run the service (the default).
-    Serve {
-        /// Apply database migrations before serving.
-        #[arg(long)]
-        migrate: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
+enum Tool {
     /// Classify JSONL posts from stdin to JSONL decisions on stdout.
     Batch,
     /// Train a new model version (seeded) from the corpus, label feedback
@@ -72,10 +61,10 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let command = tvarit_config::cli::parse::<Tool>("tvarit-classify", env!("CARGO_PKG_VERSION"), ABOUT);
     let config: ClassifyConfig = tvarit_config::load_valid()?;
-    match cli.command.unwrap_or(Command::Serve { migrate: false }) {
-        Command::Batch => {
+    match command {
+        Command::Tool(Tool::Batch) => {
             // No telemetry on stdout here: stdout is the output file.
             let classifier = tvarit_classify::load_classifier(&config)?;
             let stdin = std::io::stdin().lock();
@@ -83,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
             batch::run(stdin, stdout, &classifier)?;
             return Ok(());
         }
-        Command::Eval { data, json, baseline } => {
+        Command::Tool(Tool::Eval { data, json, baseline }) => {
             let classifier: Box<dyn tvarit_classify::classifier::Classifier> = if baseline {
                 Box::new(tvarit_classify::baseline::Baseline::new(config.common.registry()?))
             } else {
@@ -102,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Train { corpus, test, independent, shared, voices, out, seed, epochs, no_feedback } => {
+        Command::Tool(Tool::Train { corpus, test, independent, shared, voices, out, seed, epochs, no_feedback }) => {
             let feedback = if no_feedback { Vec::new() } else { label_feedback(&config).await };
             let shared = shared.is_dir().then_some(shared);
             let voices = voices.is_dir().then_some(voices);

@@ -1,28 +1,17 @@
 use anyhow::Context;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
+use tvarit_config::cli::Command;
 use tvarit_ingest::config::IngestConfig;
 use tvarit_ingest::{App, Listeners, Secrets, replay};
 use tvarit_telemetry::LogTo;
 
-#[derive(Parser)]
-#[command(name = "tvarit-ingest", version, about = "Takes posts in and publishes each once")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+const ABOUT: &str = "Takes posts in and publishes each once";
 
+/// The service's own tools, beside `serve` and `migrate`.
 #[derive(Subcommand)]
-enum Command {
-    /// Run the service (the default).
-    Serve {
-        /// Apply database migrations before serving.
-        #[arg(long)]
-        migrate: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
+enum Tool {
     /// Purge archived posts past `ingest_retention_days` of personal data.
     #[command(subcommand)]
     Retention(RetentionCommand),
@@ -46,10 +35,9 @@ enum RetentionCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let command = tvarit_config::cli::parse::<Tool>("tvarit-ingest", env!("CARGO_PKG_VERSION"), ABOUT);
     let config: IngestConfig = tvarit_config::load_valid()?;
-    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
-    let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
+    let log_to = if command.serves() { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-ingest", log_to)?;
     match command {
         Command::Serve { migrate } => {
@@ -67,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
             tvarit_ingest::connect(&config, true).await?;
             println!("ingest schema migrated");
         }
-        Command::Retention(RetentionCommand::Apply { dry_run }) => {
+        Command::Tool(Tool::Retention(RetentionCommand::Apply { dry_run })) => {
             let days = config.ingest_retention_days;
             anyhow::ensure!(days > 0, "ingest_retention_days is 0: retention is off, nothing is purged");
             let (acceptor, _) = tvarit_ingest::connect(&config, false).await?;
@@ -81,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("purged={purged} days={days} cutoff={}", cutoff.to_rfc3339());
             }
         }
-        Command::Replay { file, rate } => {
+        Command::Tool(Tool::Replay { file, rate }) => {
             let registry = config.common.registry()?;
             let reader = std::io::BufReader::new(
                 std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?,

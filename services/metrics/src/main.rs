@@ -1,26 +1,15 @@
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
+use tvarit_config::cli::Command;
 use tvarit_metrics::config::MetricsConfig;
 use tvarit_metrics::report::Format;
 use tvarit_metrics::{Listeners, open_database};
 use tvarit_telemetry::LogTo;
 
-#[derive(Parser)]
-#[command(name = "tvarit-metrics", version, about = "Response-time facts, the leaderboard and Prometheus metrics")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+const ABOUT: &str = "Response-time facts, the leaderboard and Prometheus metrics";
 
+/// The service's own tools, beside `serve` and `migrate`.
 #[derive(Subcommand)]
-enum Command {
-    /// Run the service (the default).
-    Serve {
-        /// Apply database migrations before serving.
-        #[arg(long)]
-        migrate: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
+enum Tool {
     /// HQ's monthly report on stdout: the ranking and per-unit figures.
     Report {
         /// YYYY-MM in the deployment's time zone.
@@ -35,10 +24,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let command = tvarit_config::cli::parse::<Tool>("tvarit-metrics", env!("CARGO_PKG_VERSION"), ABOUT);
     let config: MetricsConfig = tvarit_config::load_valid()?;
-    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
-    let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
+    let log_to = if command.serves() { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-metrics", log_to)?;
     match command {
         Command::Serve { migrate } => {
@@ -54,7 +42,7 @@ async fn main() -> anyhow::Result<()> {
             open_database(&config, true).await?;
             println!("metrics schema migrated");
         }
-        Command::Report { month, format } => {
+        Command::Tool(Tool::Report { month, format }) => {
             let pool = open_database(&config, false).await?;
             let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
             let settings = tvarit_metrics::board_settings(&config, &config.common.registry()?);
@@ -69,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
             };
             print!("{text}");
         }
-        Command::Rollup => {
+        Command::Tool(Tool::Rollup) => {
             let pool = open_database(&config, false).await?;
             let tz = config.common.registry()?.time_zone();
             let (goal, breach) = (config.metrics_goal_seconds, config.metrics_breach_seconds);
