@@ -88,6 +88,19 @@ async fn watch_all(d: &Deployment) -> anyhow::Result<(Watchers, f64)> {
     Ok((w, start.elapsed().as_secs_f64()))
 }
 
+/// The run's context once the deployment's queues are watched.
+async fn context<'a>(d: &'a Deployment, watchers: &Watchers, nats: &str, plan: &Plan) -> anyhow::Result<Ctx<'a>> {
+    Ok(Ctx {
+        d,
+        seen: watchers.seen.clone(),
+        clients: watchers.clients(),
+        pids: pids(d, nats),
+        drain_timeout: Duration::from_secs(plan.drain_timeout_seconds),
+        js: async_nats::jetstream::new(async_nats::connect(nats).await?),
+        next_phase: 1,
+    })
+}
+
 fn pids(d: &Deployment, nats_url: &str) -> Vec<(String, u32)> {
     let mut p: Vec<(String, u32)> = d.services.iter().map(|s| (s.name.to_string(), s.pid)).collect();
     p.push(("bench (load + clients)".into(), std::process::id()));
@@ -163,15 +176,7 @@ async fn main() -> anyhow::Result<()> {
     let result = until_interrupted(async {
         let (mut watchers, connect_s) = watch_all(&d).await?;
         report.units_41_connect_s = connect_s;
-        let mut ctx = Ctx {
-            d: &d,
-            seen: watchers.seen.clone(),
-            clients: watchers.clients(),
-            pids: pids(&d, &a.nats),
-            drain_timeout: Duration::from_secs(plan.drain_timeout_seconds),
-            js: async_nats::jetstream::new(async_nats::connect(&a.nats).await?),
-            next_phase: 1,
-        };
+        let mut ctx = context(&d, &watchers, &a.nats, &plan).await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
         report.idle_41 = Some(ctx.idle(plan.idle_seconds).await);
         report.post_bytes = encoded_post_bytes(&d);
@@ -226,15 +231,7 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("deployment {} ({} districts) ready", d.ns, plan.scale_units);
     let result = until_interrupted(async {
         let (watchers, connect_s) = watch_all(&d).await?;
-        let mut ctx = Ctx {
-            d: &d,
-            seen: watchers.seen.clone(),
-            clients: watchers.clients(),
-            pids: pids(&d, &a.nats),
-            drain_timeout: Duration::from_secs(plan.drain_timeout_seconds),
-            js: async_nats::jetstream::new(async_nats::connect(&a.nats).await?),
-            next_phase: 1,
-        };
+        let mut ctx = context(&d, &watchers, &a.nats, &plan).await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
         let idle = ctx.idle(plan.idle_seconds).await;
         let name = format!("{} units", plan.scale_units);
