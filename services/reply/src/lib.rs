@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod alerts;
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod desk;
@@ -25,11 +26,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::{Namespace, StreamKind, StreamSettings};
 use tvarit_proto::v1::desk_server::DeskServer;
 
+pub use crate::app::{App, Listeners, Secrets};
 use crate::config::ReplyConfig;
 use crate::store::outbox::Publisher;
 
@@ -40,11 +41,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// earlier releases).
 pub const CONSUMER: &str = "reply-classified";
 
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
-
 pub async fn open_database(config: &ReplyConfig, migrate: bool) -> anyhow::Result<PgPool> {
     let ns = Namespace::new(&config.common.namespace);
     tvarit_config::open_schema(&config.common.database_url, &ns.schema("reply"), &MIGRATOR, migrate, 16)
@@ -52,15 +48,9 @@ pub async fn open_database(config: &ReplyConfig, migrate: bool) -> anyhow::Resul
         .context("opening the reply schema")
 }
 
-pub async fn run(
-    config: ReplyConfig,
-    listeners: Listeners,
-    migrate: bool,
-    metrics: metrics_exporter_prometheus::PrometheusHandle,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let App { config, registry, listeners, secrets, migrate, metrics } = app;
     let ns = Namespace::new(&config.common.namespace);
-    let registry = config.common.registry()?;
     let units = tvarit_config::UnitSelection::parse(&config.units, &registry)?;
     tracing::info!(units = %units, "taking these units' posts and SLA clocks");
     let pool = open_database(&config, migrate).await?;
@@ -81,7 +71,9 @@ pub async fn run(
     .await?;
     let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone() };
 
-    let creds = Arc::new(accounts::Credentials::open(pool.clone(), registry.clone(), &config).await?);
+    let creds =
+        accounts::Credentials::open(pool.clone(), registry.clone(), &config, secrets.accounts, secrets.seal_key);
+    let creds = Arc::new(creds.await?);
     let senders = Arc::new(outbound::Senders::new(
         creds.clone(),
         registry.clone(),
@@ -97,7 +89,7 @@ pub async fn run(
         warn: chrono::TimeDelta::seconds((config.reply_meta_token_warn_days * 86_400.0) as i64),
     };
     let meta_watch = tokio::spawn(meta_watch.run(shutdown.clone()));
-    let dm_poll = match dm_poller(&config, &registry, pool.clone(), creds.clone())? {
+    let dm_poll = match dm_poller(&config, &registry, pool.clone(), creds.clone(), secrets.ingest_webhook)? {
         Some(p) => tokio::spawn(p.run(shutdown.clone())),
         None => tokio::spawn(async {}),
     };
@@ -117,7 +109,7 @@ pub async fn run(
         Duration::from_secs_f64(config.reply_in_flight_timeout_seconds.max(1.0)),
     );
     let fanout = tokio::spawn(fanout.run(shutdown.clone()));
-    let alerting = match alert_deliverer(&config, &registry, pool.clone())? {
+    let alerting = match alert_deliverer(&config, &registry, pool.clone(), secrets.alert_webhook)? {
         Some(d) => tokio::spawn(d.run(shutdown.clone())),
         None => tokio::spawn(async {}),
     };
@@ -185,16 +177,17 @@ fn claim_lease(seconds: f64) -> chrono::Duration {
     chrono::Duration::milliseconds((seconds * 1000.0) as i64)
 }
 
-/// The X direct-message poller, when ingest's address and the webhook
-/// secret are both configured.
+/// The X direct-message poller, when ingest's address is configured; its
+/// webhook secret must then be given too.
 fn dm_poller(
     config: &ReplyConfig,
     registry: &tvarit_registry::Registry,
     pool: sqlx::PgPool,
     creds: Arc<accounts::Credentials>,
+    secret: Option<tvarit_config::SecretString>,
 ) -> anyhow::Result<Option<dm_poll::DmPoller>> {
     let Some(url) = config.reply_ingest_url.as_deref() else { return Ok(None) };
-    let Some(secret) = tvarit_config::read_secret("TVARIT_INGEST_WEBHOOK_SECRET")? else {
+    let Some(secret) = secret else {
         anyhow::bail!(
             "reply_ingest_url is set but TVARIT_INGEST_WEBHOOK_SECRET (or _FILE) is not: cannot hand X direct messages to ingest"
         );
@@ -217,6 +210,7 @@ fn alert_deliverer(
     config: &ReplyConfig,
     registry: &tvarit_registry::Registry,
     pool: PgPool,
+    secret: Option<tvarit_config::SecretString>,
 ) -> anyhow::Result<Option<alerts::deliver::AlertDeliverer>> {
     let endpoints = alerts::deliver::Endpoints::new(registry, config.alert_webhook_url.as_deref());
     if !endpoints.any() {
@@ -226,7 +220,7 @@ fn alert_deliverer(
         );
         return Ok(None);
     }
-    let secret = tvarit_config::read_secret("TVARIT_ALERT_WEBHOOK_SECRET")?.ok_or_else(|| {
+    let secret = secret.ok_or_else(|| {
         anyhow::anyhow!(
             "configuration key `alert_webhook_secret`: TVARIT_ALERT_WEBHOOK_SECRET (or _FILE) is required \
              when an alert webhook is configured"

@@ -2,7 +2,7 @@ use clap::{Parser, Subcommand};
 use tvarit_reply::accounts;
 use tvarit_reply::config::ReplyConfig;
 use tvarit_reply::store::operators;
-use tvarit_reply::{Listeners, open_database};
+use tvarit_reply::{App, Listeners, Secrets, open_database};
 use tvarit_telemetry::LogTo;
 
 mod records_cli;
@@ -99,8 +99,10 @@ async fn main() -> anyhow::Result<()> {
                 http: tvarit_config::bind_listener(&config.reply_http_listen, "reply_http_listen").await?,
                 grpc: tvarit_config::bind_listener(&config.reply_grpc_listen, "reply_grpc_listen").await?,
             };
+            let registry = config.common.registry()?;
+            let secrets = Secrets::from_env(&config, &registry)?;
             let shutdown = tvarit_telemetry::shutdown_on_signal();
-            tvarit_reply::run(config, listeners, migrate, metrics, shutdown).await?;
+            tvarit_reply::run(App { config, registry, listeners, secrets, migrate, metrics }, shutdown).await?;
         }
         Command::Migrate => {
             open_database(&config, true).await?;

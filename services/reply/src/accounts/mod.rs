@@ -102,16 +102,21 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Reads the environment and the stored accounts. Refuses to start when
-    /// credentials are stored but no key is given to open them.
-    pub async fn open(pool: PgPool, registry: Registry, config: &ReplyConfig) -> anyhow::Result<Credentials> {
-        let env = EnvCredentials::read(&registry)?;
+    /// The environment's credentials and the stored accounts. Refuses to
+    /// start when credentials are stored but no key is given to open them.
+    pub async fn open(
+        pool: PgPool,
+        registry: Registry,
+        config: &ReplyConfig,
+        env: EnvCredentials,
+        key: Option<SealKey>,
+    ) -> anyhow::Result<Credentials> {
         let http = tvarit_platforms::http_client;
         let x_tokens = env.x_client.clone().map(|c| TokenClient::x(http(), &config.reply_x_api_base, c));
         let google_tokens =
             env.google_client.clone().map(|c| TokenClient::new(http(), "google", &config.reply_google_token_url, c));
         let creds = Credentials {
-            key: SealKey::from_env()?,
+            key,
             pool,
             env,
             registry,
