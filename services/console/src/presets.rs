@@ -16,16 +16,6 @@ use crate::i18n::Lang;
 /// The presets, in the order the page lists them ("" is the whole queue).
 const PRESETS: [&str; 4] = ["", "mine", "unassigned", "breached"];
 
-/// The categories a desk answers, for the category view.
-const CATEGORIES: [Category; 6] = [
-    Category::Emergency,
-    Category::Complaint,
-    Category::Misinformation,
-    Category::Sensitive,
-    Category::Query,
-    Category::Appreciation,
-];
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Preset {
@@ -81,7 +71,8 @@ pub fn links(l: Lang, unit: &str, current: &Preset) -> String {
         label = l.t("views.category"),
         any = l.t("search.any"),
     );
-    for c in CATEGORIES {
+    // The categories a desk answers: a view of `other` would always be empty.
+    for c in Category::ANSWERED {
         let selected = if current.category == c.slug() { " selected" } else { "" };
         let _ = write!(out, r#"<option value="{}"{selected}>{}</option>"#, c.slug(), esc(l.category(c)));
     }

@@ -296,22 +296,13 @@ fn actions_section(l: Lang, s: &Session, c: &Case, operators: &[Operator]) -> St
             l.t("case.escalate")
         );
     }
-    let cats = [
-        Category::Emergency,
-        Category::Complaint,
-        Category::Misinformation,
-        Category::Sensitive,
-        Category::Query,
-        Category::Appreciation,
-        Category::Other,
-    ];
     let urgs = [Urgency::Critical, Urgency::High, Urgency::Normal, Urgency::Low];
     let _ = write!(
         out,
         r#"<form method="post" action="/cases/{d}/relabel" class="relabel"><fieldset><legend>{}</legend>{csrf}<label for="relabel-category">{}</label><select id="relabel-category" name="category">{}</select><label for="relabel-urgency">{}</label><select id="relabel-urgency" name="urgency">{}</select><button type="submit">{}</button></fieldset></form>"#,
         l.t("case.relabel"),
         l.t("col.category"),
-        options(l, &cats, |c| l.category(c), |c| c.slug()),
+        options(l, &Category::ALL, |c| l.category(c), |c| c.slug()),
         l.t("col.urgency"),
         options(l, &urgs, |u| l.urgency(u), |u| u.slug()),
         l.t("case.relabel_submit"),

@@ -37,12 +37,29 @@ pub fn my_units(state: &AppState, session: &Session) -> Vec<String> {
 }
 
 /// The unit asked for, if the person may see it; else their first unit.
-pub fn chosen_unit(state: &AppState, session: &Session, asked: Option<&str>) -> Result<String, StatusCode> {
+fn chosen_unit(state: &AppState, session: &Session, asked: Option<&str>) -> Result<String, StatusCode> {
     let mine = my_units(state, session);
     match asked {
         Some(u) if mine.iter().any(|m| m == u) => Ok(u.to_owned()),
         Some(_) => Err(StatusCode::FORBIDDEN),
         None => mine.into_iter().next().ok_or(StatusCode::FORBIDDEN),
+    }
+}
+
+/// The unit asked for (see [`chosen_unit`]) and its open cases, or the page
+/// that says why not: the queue and the supervise page start alike.
+pub async fn unit_queue(
+    state: &AppState,
+    signed: &Signed,
+    asked: Option<&str>,
+) -> Result<(String, Vec<Case>), Response> {
+    let session = &signed.session;
+    let unit = chosen_unit(state, session, asked)
+        .map_err(|code| super::error_page(signed, code, signed.lang.t("error.forbidden")))?;
+    let req = authed(&session.token, ListQueueRequest { unit: unit.clone(), all: false, limit: 0 });
+    match state.desk().list_queue(req).await {
+        Ok(r) => Ok((unit, r.into_inner().cases)),
+        Err(status) => Err(super::failure(state, signed, &status)),
     }
 }
 
@@ -115,14 +132,9 @@ pub fn live_table(
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<UnitQuery>) -> Response {
     let (l, session) = (signed.lang, &signed.session);
-    let unit = match chosen_unit(&state, session, q.unit.as_deref()) {
-        Ok(u) => u,
-        Err(code) => return super::error_page(&signed, code, l.t("error.forbidden")),
-    };
-    let req = authed(&session.token, ListQueueRequest { unit: unit.clone(), all: false, limit: 0 });
-    let mut cases = match state.desk().list_queue(req).await {
-        Ok(r) => r.into_inner().cases,
-        Err(status) => return super::failure(&state, &signed, &status),
+    let (unit, mut cases) = match unit_queue(&state, &signed, q.unit.as_deref()).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     // The service already filters by unit (HQ's queue adds the cases handed
     // to HQ); a row from elsewhere is never shown.

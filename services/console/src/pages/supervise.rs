@@ -10,9 +10,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tvarit_proto::v1::{HandoverRequest, ListQueueRequest};
+use tvarit_proto::v1::HandoverRequest;
 
-use super::queue::{chosen_unit, live_table, unit_picker};
+use super::queue::{live_table, unit_picker, unit_queue};
 use crate::AppState;
 use crate::html::{Page, Section, esc, percent_encode};
 use crate::i18n::Lang;
@@ -81,14 +81,9 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     if !session.supervises() {
         return super::error_page(&signed, StatusCode::FORBIDDEN, l.t("error.forbidden"));
     }
-    let unit = match chosen_unit(&state, session, q.unit.as_deref()) {
-        Ok(u) => u,
-        Err(code) => return super::error_page(&signed, code, l.t("error.forbidden")),
-    };
-    let req = authed(&session.token, ListQueueRequest { unit: unit.clone(), all: false, limit: 0 });
-    let mut cases = match state.desk().list_queue(req).await {
-        Ok(r) => r.into_inner().cases,
-        Err(status) => return super::failure(&state, &signed, &status),
+    let (unit, mut cases) = match unit_queue(&state, &signed, q.unit.as_deref()).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     cases.retain(|c| session.may_see(&c.unit) && shows(View::Supervise, q.show, &unit, c));
     rows::sort(&mut cases, View::Supervise);

@@ -298,12 +298,15 @@ struct ActionForm {
     account: String,
 }
 
-pub async fn act(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path((id, action)): Path<(u64, String)>,
-    body: Bytes,
-) -> Response {
+/// `/publish/{id}/{action}`: which post, and what to do with it.
+#[derive(Deserialize)]
+pub struct PostAction {
+    id: u64,
+    action: String,
+}
+
+pub async fn act(State(state): State<AppState>, signed: Signed, Path(path): Path<PostAction>, body: Bytes) -> Response {
+    let PostAction { id, action } = path;
     // `at` may come twice (the field and the "now" button): the last wins.
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
         return (StatusCode::BAD_REQUEST, "bad form").into_response();
