@@ -17,9 +17,7 @@ use tvarit_e2e::{
 use tvarit_proto::CaseState;
 use tvarit_proto::v1::{CaseRef, WatchQueueRequest};
 
-use crate::platforms::{ACCOUNTS, APP_TOKEN};
-
-const USER_TOKEN: &str = "balotra-user-token";
+use crate::platforms::{APP_TOKEN, accounts, reply_as_balotra, x_sim};
 
 pub(crate) fn console_url(console: &Running, path: &str) -> String {
     format!("http://{}{path}", console.http_addr)
@@ -89,7 +87,7 @@ async fn post_and_see(
 fn use_demo_registry(env: &TestEnv) {
     let with_sla = registry_with_sla(&[("balotra", "goal_seconds = 10\nbreach_seconds = 25\nshift = \"24x7\"")]);
     let units = with_sla.split("[[accounts]]").next().unwrap();
-    env.use_registry(&format!("{units}\n{ACCOUNTS}"));
+    env.use_registry(&format!("{units}\n{}", accounts()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,14 +98,12 @@ async fn an_operator_answers_a_post_from_the_browser() {
 
 async fn answer_from_the_browser() {
     let env = TestEnv::new().await;
-    let user = format!("{USER_TOKEN}=@SP_Balotra");
-    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-user-token", &user]).await;
+    let sim = x_sim(&[]).await;
     use_demo_registry(&env);
     env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     env.set_env("TVARIT_INGEST_X_POLL_SECONDS", "1");
-    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    reply_as_balotra(&env, &sim);
     let mut running = env.start_all().await;
     let console = env.start_console(&running[2], &running[3]).await;
     let asha = env.operator("asha", "operator", "balotra");

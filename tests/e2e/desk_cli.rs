@@ -4,30 +4,21 @@
 //! for an emergency and shows its escalation, `ack` silences it.
 
 use std::io::Read;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tvarit_e2e::{Running, Sim, TestEnv, eventually, post_line, registry_with_sla};
+use tvarit_e2e::{Running, TestEnv, eventually, post_line, registry_with_sla};
 
-use crate::platforms::{APP_TOKEN, poll_from, wait_count, x_post};
-
-const USER_TOKEN: &str = "balotra-user-token";
-
-/// The first JSON line `tvarit-desk` printed (`null` if none).
-fn desk(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Value {
-    desk_lines(env, reply, token, args).into_iter().next().unwrap_or(Value::Null)
-}
+use crate::platforms::{poll_from, reply_as_balotra, wait_count, x_post, x_sim};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operator_claims_drafts_and_sends_from_the_command_line() {
     let env = TestEnv::new().await;
-    let user = format!("{USER_TOKEN}=@SP_Balotra");
-    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-user-token", &user]).await;
+    let sim = x_sim(&[]).await;
     poll_from(&env, &sim);
-    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    reply_as_balotra(&env, &sim);
     let running = env.start_all().await;
     let reply = &running[2];
     let ingest_db = env.schema_pool("ingest").await;
@@ -37,16 +28,16 @@ async fn an_operator_claims_drafts_and_sends_from_the_command_line() {
 
     let case = eventually(Duration::from_secs(30), "the case in the queue", || {
         let (env, token) = (&env, token.clone());
-        async move { Some(desk(env, reply, &token, &["queue", "--unit", "balotra"])).filter(|v| !v.is_null()) }
+        async move { Some(env.desk_json(reply, &token, &["queue", "--unit", "balotra"])).filter(|v| !v.is_null()) }
     })
     .await;
     let docket = case["docket"].as_str().unwrap().to_owned();
-    assert_eq!(desk(&env, reply, &token, &["claim", &docket])["claimed_by"], "meena");
-    let draft = desk(&env, reply, &token, &["draft", &docket]);
+    assert_eq!(env.desk_json(reply, &token, &["claim", &docket])["claimed_by"], "meena");
+    let draft = env.desk_json(reply, &token, &["draft", &docket]);
     let text = draft["text"].as_str().unwrap().to_owned();
     assert!(text.contains(&docket), "the draft carries the docket: {text}");
     assert!(text.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)), "a Hindi post gets a Hindi draft: {text}");
-    let sent = desk(&env, reply, &token, &["reply", &docket, "--text", &text]);
+    let sent = env.desk_json(reply, &token, &["reply", &docket, "--text", &text]);
     assert_eq!(sent["reply_status"], "pending");
 
     let post_id = case["post"]["id"].as_str().unwrap().to_owned();
@@ -62,7 +53,7 @@ async fn an_operator_claims_drafts_and_sends_from_the_command_line() {
     assert_eq!(replies[0]["text"], text);
     let shown = eventually(Duration::from_secs(20), "sent", || {
         let (env, token, docket) = (&env, token.clone(), docket.clone());
-        async move { Some(desk(env, reply, &token, &["show", &docket])).filter(|c| c["reply_status"] == "sent") }
+        async move { Some(env.desk_json(reply, &token, &["show", &docket])).filter(|c| c["reply_status"] == "sent") }
     })
     .await;
     assert!(shown["first_reply_at"].is_string());
@@ -72,8 +63,8 @@ async fn an_operator_claims_drafts_and_sends_from_the_command_line() {
 /// `tvarit-desk watch`'s output so far, read by a thread as it comes.
 fn watch(env: &TestEnv, reply: &Running, token: &str, unit: &str) -> (std::process::Child, Arc<Mutex<String>>) {
     let mut child = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "watch", "--unit", unit])
+        .desk_cli(reply, token)
+        .args(["watch", "--unit", unit])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -120,7 +111,7 @@ async fn watch_rings_the_bell_for_an_emergency_and_ack_silences_it() {
     assert!(env.replay(&env.write_file("bell.jsonl", &[line])).status.success());
     let case = eventually(Duration::from_secs(30), "the emergency in the queue", || {
         let (env, token) = (&env, token.clone());
-        async move { Some(desk(env, reply, &token, &["queue", "--unit", "balotra"])).filter(|v| !v.is_null()) }
+        async move { Some(env.desk_json(reply, &token, &["queue", "--unit", "balotra"])).filter(|v| !v.is_null()) }
     })
     .await;
     let docket = case["docket"].as_str().unwrap().to_owned();
@@ -137,7 +128,7 @@ async fn watch_rings_the_bell_for_an_emergency_and_ack_silences_it() {
     })
     .await;
 
-    let acked = desk(&env, reply, &token, &["ack", &docket]);
+    let acked = env.desk_json(reply, &token, &["ack", &docket]);
     assert_eq!(acked["alarm"], false);
     assert_eq!(acked["acknowledged_by"], "meena");
     assert!(acked["acknowledged_at"].is_string() && acked["claimed_by"].is_null(), "silenced, not claimed: {acked}");
@@ -147,28 +138,12 @@ async fn watch_rings_the_bell_for_an_emergency_and_ack_silences_it() {
     })
     .await;
     assert_eq!(seen.lock().unwrap().matches('\x07').count(), 1, "the bell rang once");
-    let shown = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", &token, "show", &docket])
-        .output()
-        .unwrap();
+    let shown = env.desk_cli(reply, &token).args(["show", &docket]).output().unwrap();
     assert!(String::from_utf8_lossy(&shown.stdout).contains("acknowledged by meena at "));
 
     child.kill().unwrap();
     child.wait().unwrap();
     env.cleanup(running).await;
-}
-
-/// Every JSON line `tvarit-desk` printed.
-fn desk_lines(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Vec<Value> {
-    let out: Output = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "tvarit-desk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,7 +160,7 @@ async fn search_and_thread_from_the_command_line() {
     let found = eventually(Duration::from_secs(30), "the case found by a Hindi word", || {
         let (env, token) = (&env, token.clone());
         async move {
-            Some(desk_lines(env, reply, &token, &["search", "--text", "मोबाइल"])).filter(|v| !v.is_empty())
+            Some(env.desk_json_lines(reply, &token, &["search", "--text", "मोबाइल"])).filter(|v| !v.is_empty())
         }
     })
     .await;
@@ -194,26 +169,22 @@ async fn search_and_thread_from_the_command_line() {
     let docket = found[0]["docket"].as_str().unwrap().to_owned();
     let today = (chrono::Utc::now() + chrono::Duration::minutes(330)).format("%Y-%m-%d").to_string(); // IST
     let by = |args: &[&str]| -> Vec<String> {
-        desk_lines(&env, reply, &token, args).iter().map(|c| c["docket"].as_str().unwrap().to_owned()).collect()
+        env.desk_json_lines(reply, &token, args).iter().map(|c| c["docket"].as_str().unwrap().to_owned()).collect()
     };
     assert_eq!(by(&["search", "--author", "vikram", "--since", &today, "--until", &today]).len(), 1);
     assert!(by(&["search", "--until", "2020-01-01"]).is_empty());
     assert_eq!(by(&["search", "--unit", "balotra", "--limit", "1"]).len(), 1, "--limit caps the cases");
     assert_eq!(by(&["search", "--docket", &docket]), vec![docket.clone()]);
 
-    desk(&env, reply, &token, &["reply", &docket, "--text", "कृपया अपना मोबाइल का IMEI नंबर DM करें।"]);
-    let thread = desk_lines(&env, reply, &token, &["thread", &docket]);
+    env.desk_json(reply, &token, &["reply", &docket, "--text", "कृपया अपना मोबाइल का IMEI नंबर DM करें।"]);
+    let thread = env.desk_json_lines(reply, &token, &["thread", &docket]);
     let kinds: Vec<&str> = thread.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["post", "event", "event", "reply"], "{thread:?}");
     assert_eq!((&thread[0]["author"], &thread[0]["docket"]), (&Value::from("@asha"), &Value::from(docket.clone())));
     assert_eq!((&thread[3]["operator"], &thread[3]["status"]), (&Value::from("meena"), &Value::from("manual")));
     assert!(thread.iter().all(|e| e["at"].is_string()));
 
-    let refused = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", &token, "search", "--state", "done"])
-        .output()
-        .unwrap();
+    let refused = env.desk_cli(reply, &token).args(["search", "--state", "done"]).output().unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown state \"done\""));
     env.cleanup(running).await;

@@ -12,9 +12,10 @@ use tvarit_proto::v1::metrics_client::MetricsClient;
 use tvarit_proto::v1::{CaseRef, LeaderboardRequest, ReplyRequest, thread_entry};
 
 use crate::console::{console_url, sign_in};
-use crate::platforms::{APP_TOKEN, balotra_cases, count, poll_from, wait_count, wait_sent};
+use crate::platforms::{
+    Webhooks, balotra_cases, count, kill9_reply, poll_from, reply_as_balotra, wait_count, wait_sent, x_sim,
+};
 
-const USER_TOKEN: &str = "balotra-user-token";
 const PAGE_TOKEN: &str = "balotra-page-token";
 const PAGE_ID: &str = "100000000000001";
 
@@ -26,38 +27,13 @@ async fn sent_to(sim: &Sim, person: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once() {
     let env = TestEnv::new().await;
-    let port = free_port();
-    let hooks = format!("http://127.0.0.1:{port}");
-    let user = format!("{USER_TOKEN}=@SP_Balotra");
-    let sim = Sim::start(&[
-        "--x-app-token",
-        APP_TOKEN,
-        "--x-user-token",
-        &user,
-        "--x-webhook-url",
-        &format!("{hooks}/webhooks/x"),
-        "--x-consumer-secret",
-        "consumer-secret",
-        "--meta-webhook-url",
-        &format!("{hooks}/webhooks/meta"),
-        "--meta-app-secret",
-        "app-secret",
-        "--meta-verify-token",
-        "verify-token",
-        "--meta-page",
-        &format!("{PAGE_ID}=Balotra Police"),
-        "--meta-page-token",
-        PAGE_TOKEN,
-    ])
-    .await;
+    let hooks = Webhooks::on_a_free_port();
+    let page = format!("{PAGE_ID}=Balotra Police");
+    let sim = x_sim(&[&hooks.sim_args()[..], &["--meta-page", &page, "--meta-page-token", PAGE_TOKEN]].concat()).await;
     poll_from(&env, &sim);
-    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
-    env.set_env("TVARIT_X_CONSUMER_SECRET", "consumer-secret");
-    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
-    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
-    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
+    hooks.listen(&env);
+    reply_as_balotra(&env, &sim);
     env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRAPOLICEPAGE", PAGE_TOKEN);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
     env.set_env("TVARIT_REPLY_META_API_BASE", format!("{}/v21.0", sim.url()));
     env.set_env("TVARIT_REPLY_IN_FLIGHT_TIMEOUT_SECONDS", "2");
     let mut running = env.start_all().await;
@@ -127,10 +103,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
         async move { (sent_to(sim, &ravi_id).await.len() == 1).then_some(()) }
     })
     .await;
-    let reply_service = running.remove(2);
-    assert_eq!(reply_service.service, Service::Reply);
-    reply_service.kill9();
-    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    kill9_reply(&mut running, &sim).await;
     running.insert(2, env.start(Service::Reply).await);
     wait_sent(&desk_client(&running[2]).await, &token, &private.docket).await;
 
@@ -213,8 +186,7 @@ async fn a_direct_message_joins_its_authors_case_and_is_answered_privately_once(
 async fn x_direct_messages_are_polled_where_the_tier_has_no_webhooks() {
     let env = TestEnv::new().await;
     let port = free_port();
-    let user = format!("{USER_TOKEN}=@SP_Balotra");
-    let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-user-token", &user]).await;
+    let sim = x_sim(&[]).await;
     poll_from(&env, &sim);
     let before = json!({ "platform": "x", "to": "@SP_Balotra", "author": { "handle": "@old_dm" },
                          "text": "Purana sandesh: pichhle mahine ki shikayat" });
@@ -222,8 +194,7 @@ async fn x_direct_messages_are_polled_where_the_tier_has_no_webhooks() {
     env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
     env.set_env("TVARIT_REPLY_INGEST_URL", format!("http://127.0.0.1:{port}"));
     env.set_env("TVARIT_REPLY_X_DM_POLL_SECONDS", "1");
-    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    reply_as_balotra(&env, &sim);
     let running = env.start_all().await;
     let reply_db = env.schema_pool("reply").await;
     wait_count(&reply_db, "SELECT count(*) FROM dm_checkpoints", 1).await;

@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, free_port};
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, account_toml, authed, desk_client, eventually};
 use tvarit_proto::v1::ReplyRequest;
 
-use crate::platforms::{ACCOUNTS, balotra_cases, count, wait_count, wait_sent};
+use crate::platforms::{Webhooks, accounts, balotra_cases, count, kill9_reply, wait_count, wait_sent};
 
 const IG_ACCOUNT: &str = "17841400000000009";
 const TOKEN: &str = "balotra-ig-token";
@@ -17,26 +17,15 @@ const TOKEN: &str = "balotra-ig-token";
 /// The sim with the unit's Instagram account, Meta's webhook pointed at
 /// ingest, and the account's token for ingest and reply.
 async fn instagram_sim(env: &TestEnv) -> Sim {
-    let port = free_port();
-    let sim = Sim::start(&[
-        "--meta-webhook-url",
-        &format!("http://127.0.0.1:{port}/webhooks/meta"),
-        "--meta-app-secret",
-        "app-secret",
-        "--meta-verify-token",
-        "verify-token",
-        "--meta-page-token",
-        TOKEN,
-        "--instagram-account",
-        &format!("{IG_ACCOUNT}=balotra_police"),
-    ])
+    let hooks = Webhooks::on_a_free_port();
+    let account = format!("{IG_ACCOUNT}=balotra_police");
+    let sim = Sim::start(
+        &[&hooks.meta_sim_args()[..], &["--meta-page-token", TOKEN, "--instagram-account", &account]].concat(),
+    )
     .await;
-    env.use_accounts(&format!(
-        "{ACCOUNTS}\n[[accounts]]\nplatform = \"instagram\"\nhandle = \"@balotra_police\"\nunit = \"balotra\"\nplatform_id = \"{IG_ACCOUNT}\"\nsources = [\"webhook\"]\n"
-    ));
-    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
-    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
-    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    let instagram = account_toml("instagram", "@balotra_police", "balotra", IG_ACCOUNT, &["webhook"]);
+    env.use_accounts(&(accounts() + &instagram));
+    hooks.listen_meta(env);
     env.set_env("TVARIT_META_PAGE_TOKEN_BALOTRA_POLICE", TOKEN);
     sim
 }
@@ -92,10 +81,7 @@ async fn an_instagram_comment_becomes_a_case_and_is_answered_once() {
         async move { (fut.await == 1).then_some(()) }
     })
     .await;
-    let reply_service = running.remove(2);
-    assert_eq!(reply_service.service, Service::Reply);
-    reply_service.kill9();
-    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    kill9_reply(&mut running, &sim).await;
     running.insert(2, env.start(Service::Reply).await);
     wait_sent(&desk_client(&running[2]).await, &token, &cases[1].docket).await;
     tokio::time::sleep(SETTLE).await;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tvarit_e2e::{AlertReceiver, ReceivedAlert, Sim, TestEnv, eventually};
 
-use crate::platforms::ACCOUNTS;
+use crate::platforms::accounts;
 
 const PAGE_ID: &str = "100000000000001";
 const PAGE_TOKEN: &str = "balotra-page-token";
@@ -49,7 +49,7 @@ async fn a_page_token_that_will_end_or_was_invalidated_is_alerted_before_a_reply
         "259200",
     ])
     .await;
-    env.use_accounts(ACCOUNTS);
+    env.use_accounts(&accounts());
     for (k, v) in [
         ("TVARIT_META_APP_ID", "tvarit-app".to_owned()),
         ("TVARIT_META_APP_SECRET", "tvarit-app-secret".to_owned()),

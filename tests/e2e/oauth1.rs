@@ -10,7 +10,7 @@ use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually};
 use tvarit_proto::v1::ReplyRequest;
 
-use crate::platforms::{APP_TOKEN, balotra_cases, poll_from, wait_count, wait_sent, x_post};
+use crate::platforms::{APP_TOKEN, balotra_cases, kill9_reply, poll_from, wait_count, wait_sent, x_post};
 
 const KEYS: &str = "tvarit-ck:tvarit-cs:900000000000000003-balotra:balotra-ts";
 
@@ -49,10 +49,7 @@ async fn an_oauth1_account_replies_once_with_signed_requests() {
         .unwrap();
     let on_x = || async { sim.replies().await.iter().filter(|r| r["in_reply_to"] == post_id.as_str()).count() };
     eventually(Duration::from_secs(20), "the reply on X", || async { (on_x().await == 1).then_some(()) }).await;
-    let reply = running.remove(2);
-    assert_eq!(reply.service, Service::Reply);
-    reply.kill9();
-    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    kill9_reply(&mut running, &sim).await;
     running.insert(2, env.start(Service::Reply).await);
     let desk = desk_client(&running[2]).await;
     wait_sent(&desk, &token, &case.docket).await;

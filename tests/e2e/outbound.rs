@@ -9,9 +9,7 @@ use serde_json::json;
 use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually};
 use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
 
-use crate::platforms::{APP_TOKEN, count, poll_from, wait_count, x_post};
-
-const USER_TOKEN: &str = "balotra-user-token";
+use crate::platforms::{count, kill9_reply, poll_from, reply_as_balotra, wait_count, x_post, x_sim};
 
 async fn replies_to(sim: &Sim, post_id: &str) -> usize {
     sim.replies().await.iter().filter(|r| r["in_reply_to"] == post_id).count()
@@ -20,23 +18,11 @@ async fn replies_to(sim: &Sim, post_id: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replies_are_posted_once_through_faults_and_crashes() {
     let env = TestEnv::new().await;
-    // Short rate-limit windows, so a 429 resets within the test.
-    let user = format!("{USER_TOKEN}=@SP_Balotra");
-    // X refuses the same words from one account anywhere, as X itself does.
-    let sim = Sim::start(&[
-        "--x-app-token",
-        APP_TOKEN,
-        "--x-user-token",
-        &user,
-        "--x-window-secs",
-        "3",
-        "--duplicate-scope",
-        "account",
-    ])
-    .await;
+    // Short rate-limit windows, so a 429 resets within the test; and X
+    // refuses the same words from one account anywhere, as X itself does.
+    let sim = x_sim(&["--x-window-secs", "3", "--duplicate-scope", "account"]).await;
     poll_from(&env, &sim);
-    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
-    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+    reply_as_balotra(&env, &sim);
     env.set_env("TVARIT_REPLY_IN_FLIGHT_TIMEOUT_SECONDS", "2");
     let mut running = env.start_all().await;
     let ingest_db = env.schema_pool("ingest").await;
@@ -116,10 +102,7 @@ async fn replies_are_posted_once_through_faults_and_crashes() {
         async move { (replies_to(sim, &target).await == 1).then_some(()) }
     })
     .await;
-    let reply_service = running.remove(2);
-    assert_eq!(reply_service.service, Service::Reply);
-    reply_service.kill9();
-    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
+    kill9_reply(&mut running, &sim).await;
     assert_eq!(count(&reply_db, "SELECT count(*) FROM replies WHERE status = 'sending'").await, 1);
     running.insert(2, env.start(Service::Reply).await);
     let desk = desk_client(&running[2]).await;

@@ -5,43 +5,25 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, authed, eventually, free_port, post_raw};
+use tvarit_e2e::{Running, SETTLE, Service, Sim, TestEnv, account_toml, authed, eventually, free_port, post_raw};
 use tvarit_proto::v1::desk_client::DeskClient;
 use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest};
 
 pub const APP_TOKEN: &str = "app-only-token";
+/// Balotra's X user token: reply posts as @SP_Balotra with it.
+pub const USER_TOKEN: &str = "balotra-user-token";
 const PAGE_ID: &str = "100000000000001";
 
-/// The sim's default X ids for our accounts.
-pub const ACCOUNTS: &str = r#"
-[[accounts]]
-platform = "x"
-handle = "@PoliceRajasthan"
-unit = "hq"
-platform_id = "900000000000000001"
-sources = ["poll", "webhook"]
-
-[[accounts]]
-platform = "x"
-handle = "@SP_Balotra"
-unit = "balotra"
-platform_id = "900000000000000003"
-sources = ["poll", "stream", "webhook"]
-
-[[accounts]]
-platform = "x"
-handle = "@jaipur_police"
-unit = "jaipur"
-platform_id = "900000000000000004"
-sources = ["poll"]
-
-[[accounts]]
-platform = "facebook"
-handle = "@BalotraPolicePage"
-unit = "balotra"
-platform_id = "100000000000001"
-sources = ["webhook"]
-"#;
+/// The sim's default X ids for our accounts, and Balotra's Facebook Page.
+pub fn accounts() -> String {
+    [
+        account_toml("x", "@PoliceRajasthan", "hq", "900000000000000001", &["poll", "webhook"]),
+        account_toml("x", "@SP_Balotra", "balotra", "900000000000000003", &["poll", "stream", "webhook"]),
+        account_toml("x", "@jaipur_police", "jaipur", "900000000000000004", &["poll"]),
+        account_toml("facebook", "@BalotraPolicePage", "balotra", PAGE_ID, &["webhook"]),
+    ]
+    .concat()
+}
 
 pub fn x_post(text: &str) -> Value {
     json!({ "text": text, "platform": "x", "author": { "handle": "@citizen_1", "name": "A Citizen" } })
@@ -76,10 +58,81 @@ pub async fn wait_sent(desk: &DeskClient<tonic::transport::Channel>, token: &str
 }
 
 pub fn poll_from(env: &TestEnv, sim: &Sim) {
-    env.use_accounts(ACCOUNTS);
+    env.use_accounts(&accounts());
     env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     env.set_env("TVARIT_INGEST_X_POLL_SECONDS", "1");
+}
+
+/// The sim with X's app token (ingest polls with it) and Balotra's user
+/// token (reply posts as @SP_Balotra with it); `extra`: more of its
+/// arguments.
+pub async fn x_sim(extra: &[&str]) -> Sim {
+    let user = format!("{USER_TOKEN}=@SP_Balotra");
+    Sim::start(&[&["--x-app-token", APP_TOKEN, "--x-user-token", &user][..], extra].concat()).await
+}
+
+/// Reply posts to the sim's X as @SP_Balotra.
+pub fn reply_as_balotra(env: &TestEnv, sim: &Sim) {
+    env.set_env("TVARIT_X_USER_TOKEN_SP_BALOTRA", USER_TOKEN);
+    env.set_env("TVARIT_REPLY_X_API_BASE", sim.url());
+}
+
+/// Ingest's webhook listener, on a port chosen before the sim starts so
+/// that the sim can deliver X's and Meta's webhooks there, signed with
+/// secrets ingest is given too.
+pub struct Webhooks {
+    port: u16,
+    x_url: String,
+    meta_url: String,
+}
+
+impl Webhooks {
+    pub fn on_a_free_port() -> Self {
+        let port = free_port();
+        let hooks = format!("http://127.0.0.1:{port}");
+        Webhooks { port, x_url: format!("{hooks}/webhooks/x"), meta_url: format!("{hooks}/webhooks/meta") }
+    }
+
+    /// Where ingest listens.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The sim's arguments that deliver Meta's webhooks here.
+    pub fn meta_sim_args(&self) -> [&str; 6] {
+        ["--meta-webhook-url", &self.meta_url, "--meta-app-secret", "app-secret", "--meta-verify-token", "verify-token"]
+    }
+
+    /// The sim's arguments that deliver X's and Meta's webhooks here.
+    pub fn sim_args(&self) -> Vec<&str> {
+        [&["--x-webhook-url", &self.x_url, "--x-consumer-secret", "consumer-secret"][..], &self.meta_sim_args()]
+            .concat()
+    }
+
+    /// Ingest listens here and checks Meta's deliveries with the sim's secrets.
+    pub fn listen_meta(&self, env: &TestEnv) {
+        env.set_env("TVARIT_INGEST_HTTP_LISTEN", self.addr());
+        env.set_env("TVARIT_META_APP_SECRET", "app-secret");
+        env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    }
+
+    /// Ingest listens here and checks X's and Meta's deliveries with the
+    /// sim's secrets.
+    pub fn listen(&self, env: &TestEnv) {
+        self.listen_meta(env);
+        env.set_env("TVARIT_X_CONSUMER_SECRET", "consumer-secret");
+    }
+}
+
+/// Kills reply (`running[2]`, as `start_all` orders them) with SIGKILL
+/// while the sim holds a post's answer back, then has the sim answer at
+/// once again; the caller starts reply anew.
+pub async fn kill9_reply(running: &mut Vec<Running>, sim: &Sim) {
+    let reply = running.remove(2);
+    assert_eq!(reply.service, Service::Reply);
+    reply.kill9();
+    sim.faults(json!({ "slow_after_create_ms": 0 })).await;
 }
 
 /// Polling starts at the newest mention, resumes from its checkpoint across
@@ -143,30 +196,11 @@ async fn mentions_polling_resumes_from_its_checkpoint() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_and_polling_together_make_one_case_per_post() {
     let env = TestEnv::new().await;
-    let port = free_port();
-    let hooks = format!("http://127.0.0.1:{port}");
-    let sim = Sim::start(&[
-        "--x-app-token",
-        APP_TOKEN,
-        "--x-webhook-url",
-        &format!("{hooks}/webhooks/x"),
-        "--x-consumer-secret",
-        "consumer-secret",
-        "--meta-webhook-url",
-        &format!("{hooks}/webhooks/meta"),
-        "--meta-app-secret",
-        "app-secret",
-        "--meta-verify-token",
-        "verify-token",
-        "--meta-page",
-        &format!("{PAGE_ID}=Balotra Police"),
-    ])
-    .await;
+    let hooks = Webhooks::on_a_free_port();
+    let page = format!("{PAGE_ID}=Balotra Police");
+    let sim = Sim::start(&[&["--x-app-token", APP_TOKEN, "--meta-page", &page][..], &hooks.sim_args()].concat()).await;
     poll_from(&env, &sim);
-    env.set_env("TVARIT_INGEST_HTTP_LISTEN", format!("127.0.0.1:{port}"));
-    env.set_env("TVARIT_X_CONSUMER_SECRET", "consumer-secret");
-    env.set_env("TVARIT_META_APP_SECRET", "app-secret");
-    env.set_env("TVARIT_META_VERIFY_TOKEN", "verify-token");
+    hooks.listen(&env);
     let running = env.start_all().await;
     let ingest_db = env.schema_pool("ingest").await;
     wait_count(&ingest_db, "SELECT count(*) FROM checkpoints", 3).await;
@@ -196,7 +230,7 @@ async fn webhooks_and_polling_together_make_one_case_per_post() {
     assert!(sources.contains(&"meta-webhook".to_string()), "{sources:?}");
 
     // Forged and broken deliveries: a clear refusal, nothing published.
-    let ingest_addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ingest_addr = hooks.addr().parse().unwrap();
     let body = br#"{"for_user_id":"900000000000000003","tweet_create_events":[]}"#;
     let forged = post_raw(ingest_addr, "/webhooks/x", &[("x-twitter-webhooks-signature", "sha256=AAAA")], body).await;
     assert_eq!(forged.status, 401);

@@ -14,11 +14,7 @@ use tvarit_proto::v1::thread_entry::Entry;
 use tvarit_proto::v1::{CaseEventKind, CaseRef, ListQueueRequest};
 
 fn desk(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Output {
-    env.command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
-        .args(args)
-        .output()
-        .unwrap()
+    env.desk_cli(reply, token).arg("--json").args(args).output().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use tonic::Code;
 use tonic::transport::Channel;
-use tvarit_e2e::{Running, SETTLE, Service, Sim, TestEnv, authed, desk_client, eventually, post_line};
+use tvarit_e2e::{Running, SETTLE, Service, Sim, TestEnv, account_toml, authed, desk_client, eventually, post_line};
 use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::publishing_client::PublishingClient;
 use tvarit_proto::v1::{
@@ -64,10 +64,7 @@ pub(crate) async fn world(env: &TestEnv, extra: &[&str]) -> (Sim, Vec<TestAccoun
     let mut args: Vec<String> =
         vec!["--meta-page-token".into(), PAGE_TOKEN.into(), "--x-window-secs".into(), "2".into()];
     for a in &accounts {
-        toml.push_str(&format!(
-            "[[accounts]]\nplatform = \"{}\"\nhandle = \"{}\"\nunit = \"{}\"\nplatform_id = \"{}\"\n\n",
-            a.platform, a.handle, a.unit, a.id
-        ));
+        toml.push_str(&account_toml(a.platform, &a.handle, &a.unit, &a.id, &[]));
         if a.platform == "x" {
             let token = format!("tok-{}", a.id);
             args.extend(["--account".into(), format!("{}={}", a.handle, a.id)]);
@@ -88,20 +85,20 @@ pub(crate) async fn world(env: &TestEnv, extra: &[&str]) -> (Sim, Vec<TestAccoun
     (sim, accounts)
 }
 
-/// `tvarit-desk --json ARGS`: its first line.
-fn desk(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Value {
-    let out = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "tvarit-desk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap_or("null")).unwrap()
-}
-
 async fn client(reply: &Running) -> PublishingClient<Channel> {
     PublishingClient::connect(format!("http://{}", reply.grpc_addr)).await.unwrap()
+}
+
+/// Reply on its own (the sim stands in for the platforms), and a client.
+async fn start_reply(env: &TestEnv) -> (Running, PublishingClient<Channel>) {
+    let reply = env.start(Service::Reply).await;
+    let api = client(&reply).await;
+    (reply, api)
+}
+
+/// Balotra's operator (ramesh) and supervisor (sunita): their tokens.
+fn balotra_staff(env: &TestEnv) -> (String, String) {
+    (env.operator("ramesh", "operator", "balotra"), env.operator("sunita", "supervisor", "balotra"))
 }
 
 fn content(kind: &str, en: &str) -> PostContent {
@@ -120,6 +117,11 @@ fn everyone() -> Option<Audience> {
 
 fn units(u: &[&str]) -> Option<Audience> {
     Some(Audience { units: u.iter().map(|s| (*s).to_owned()).collect(), ..Default::default() })
+}
+
+/// A post of `kind` for Balotra's accounts.
+fn balotra_post(kind: &str, en: &str) -> ComposeRequest {
+    ComposeRequest { content: Some(content(kind, en)), audience: units(&["balotra"]), ..Default::default() }
 }
 
 async fn get(api: &PublishingClient<Channel>, token: &str, id: u64) -> Publication {
@@ -287,9 +289,8 @@ async fn state_wide_fact_check_reaches_every_account_once() {
 async fn fan_out_survives_kill9_without_doubling() {
     let env = TestEnv::new().await;
     let (sim, accounts) = world(&env, &[]).await;
-    let reply = env.start(Service::Reply).await;
+    let (reply, mut api) = start_reply(&env).await;
     let hq = env.operator("hq-desk", "hq", "*");
-    let mut api = client(&reply).await;
     // Each post is created on the platform, then answered 600 ms later: a
     // process killed in that gap never learns that its post went out.
     sim.faults(json!({ "slow_after_create_ms": 600 })).await;
@@ -313,8 +314,7 @@ async fn fan_out_survives_kill9_without_doubling() {
         .await
         .unwrap();
     assert!(in_flight > 0, "the kill caught posts in flight");
-    let reply = env.start(Service::Reply).await;
-    let api = client(&reply).await;
+    let (reply, api) = start_reply(&env).await;
     let done = all_sent(&api, &hq, p.id, Duration::from_secs(60)).await;
     tokio::time::sleep(SETTLE).await;
     let (per, refused) = published_per_account(&sim).await;
@@ -332,17 +332,13 @@ async fn fan_out_survives_kill9_without_doubling() {
 async fn scheduled_post_fires_on_time_after_a_restart() {
     let env = TestEnv::new().await;
     let (sim, _) = world(&env, &[]).await;
-    let reply = env.start(Service::Reply).await;
-    let op = env.operator("ramesh", "operator", "balotra");
-    let sup = env.operator("sunita", "supervisor", "balotra");
-    let mut api = client(&reply).await;
+    let (reply, mut api) = start_reply(&env).await;
+    let (op, sup) = balotra_staff(&env);
     let at = Utc::now() + chrono::Duration::seconds(8);
     let msg = ComposeRequest {
-        content: Some(content("awareness", "Cyber fraud? Call 1930 at once.")),
-        audience: units(&["balotra"]),
         scheduled_at: Some(from_datetime(at)),
         submit: true,
-        ..Default::default()
+        ..balotra_post("awareness", "Cyber fraud? Call 1930 at once.")
     };
     let p = api.compose(authed(&op, msg)).await.unwrap().into_inner();
     assert_eq!(p.state, "pending_approval");
@@ -380,18 +376,11 @@ async fn scheduled_post_fires_on_time_after_a_restart() {
 async fn unapproved_posts_never_leave() {
     let env = TestEnv::new().await;
     let (sim, _) = world(&env, &[]).await;
-    let reply = env.start(Service::Reply).await;
-    let op = env.operator("ramesh", "operator", "balotra");
-    let sup = env.operator("sunita", "supervisor", "balotra");
-    let mut api = client(&reply).await;
+    let (reply, mut api) = start_reply(&env).await;
+    let (op, sup) = balotra_staff(&env);
     let past = Some(from_millis((Utc::now() - chrono::Duration::seconds(5)).timestamp_millis()));
-    let compose = |submit: bool, text: &str| ComposeRequest {
-        content: Some(content("achievement", text)),
-        audience: units(&["balotra"]),
-        scheduled_at: past,
-        submit,
-        ..Default::default()
-    };
+    let compose =
+        |submit: bool, text: &str| ComposeRequest { scheduled_at: past, submit, ..balotra_post("achievement", text) };
     let draft = api.compose(authed(&op, compose(false, "Draft: stolen bikes recovered."))).await.unwrap().into_inner();
     let pending = api.compose(authed(&op, compose(true, "Pending: 12 phones returned."))).await.unwrap().into_inner();
     let rejected = api.compose(authed(&op, compose(true, "Rejected: gang arrested."))).await.unwrap().into_inner();
@@ -418,11 +407,9 @@ async fn unapproved_posts_never_leave() {
 async fn operators_publish_only_to_their_units() {
     let env = TestEnv::new().await;
     let (sim, accounts) = world(&env, &[]).await;
-    let reply = env.start(Service::Reply).await;
-    let op = env.operator("ramesh", "operator", "balotra");
+    let (reply, mut api) = start_reply(&env).await;
+    let (op, sup) = balotra_staff(&env);
     let other_sup = env.operator("vikram", "supervisor", "jaipur");
-    let sup = env.operator("sunita", "supervisor", "balotra");
-    let mut api = client(&reply).await;
     let to = |audience: Option<Audience>| ComposeRequest {
         content: Some(content("awareness", "Wear a helmet.")),
         audience,
@@ -471,21 +458,20 @@ async fn operators_publish_only_to_their_units() {
 async fn throttling_delays_but_never_drops_or_doubles() {
     let env = TestEnv::new().await;
     let (sim, accounts) = world(&env, &[]).await;
-    let reply = env.start(Service::Reply).await;
+    let (reply, api) = start_reply(&env).await;
     let hq = env.operator("hq-desk", "hq", "*");
-    let api = client(&reply).await;
     sim.faults(json!({ "throttle_next": 20 })).await;
     // Through the command line, as HQ's desk would.
     let text = "Traffic diverted on NH-48 near Shahpura today.";
-    let preview = desk(&env, &reply, &hq, &["publish", "preview", "--kind", "alert", "--en", text, "--all"]);
+    let preview = env.desk_json(&reply, &hq, &["publish", "preview", "--kind", "alert", "--en", text, "--all"]);
     assert_eq!(preview["accounts"].as_array().unwrap().len(), 42);
-    let composed = desk(&env, &reply, &hq, &["publish", "compose", "--kind", "alert", "--en", text, "--all"]);
+    let composed = env.desk_json(&reply, &hq, &["publish", "compose", "--kind", "alert", "--en", text, "--all"]);
     let id = composed["id"].as_u64().unwrap();
-    let approved = desk(&env, &reply, &hq, &["publish", "approve", &id.to_string(), "--fast-track"]);
+    let approved = env.desk_json(&reply, &hq, &["publish", "approve", &id.to_string(), "--fast-track"]);
     assert_eq!((approved["state"].as_str(), approved["fast_tracked"].as_bool()), (Some("approved"), Some(true)));
     let p = PublicationRef { id };
     let done = all_sent(&api, &hq, p.id, Duration::from_secs(60)).await;
-    let shown = desk(&env, &reply, &hq, &["publish", "show", &id.to_string()]);
+    let shown = env.desk_json(&reply, &hq, &["publish", "show", &id.to_string()]);
     assert_eq!(shown["status"], "published");
     let attempts: u32 = done.targets.iter().map(|t| t.attempts).sum();
     assert!(attempts >= 42 + 20, "the throttled calls were tried again: {attempts} attempts");

@@ -6,7 +6,6 @@
 //! supervisor, breached and which emergencies came in, and carries the
 //! outgoing operator's note until the incoming one acknowledges it.
 
-use std::process::Output;
 use std::time::Duration;
 
 use prost::Message;
@@ -19,18 +18,6 @@ use tvarit_proto::v1::{
     AddNoteRequest, CaseEvent, CaseEventKind, CaseRef, HandoverNoteRef, HandoverRequest, ListQueueRequest,
     RelabelRequest, ReplyRequest,
 };
-
-/// Every JSON line `tvarit-desk` printed; the run must succeed.
-fn desk(env: &TestEnv, reply: &Running, token: &str, args: &[&str]) -> Vec<Value> {
-    let out: Output = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", token, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "tvarit-desk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
 
 /// Replays `posts` (id, text) to Balotra and waits for their cases; returns
 /// their dockets in the same order.
@@ -65,7 +52,7 @@ async fn internal_notes_stay_with_the_unit() {
             .unwrap();
     let words = "caller's brother rang the thana; SHO Kumar is on it";
 
-    let noted = desk(&env, reply, &meena, &["note", &docket, words]);
+    let noted = env.desk_json_lines(reply, &meena, &["note", &docket, words]);
     assert_eq!(noted[0]["docket"], docket.as_str());
     let mut client = desk_client(reply).await;
     // Another unit's case is not there for them; a note needs words.
@@ -88,7 +75,7 @@ async fn internal_notes_stay_with_the_unit() {
     let (at, note) = &notes[0];
     assert_eq!((note.actor.as_str(), note.note.as_str()), ("meena", words));
     assert!(at.is_some());
-    let cli = desk(&env, reply, &meena, &["thread", &docket]);
+    let cli = env.desk_json_lines(reply, &meena, &["thread", &docket]);
     assert!(cli.iter().any(|e| e["event"] == "noted" && e["note"] == words), "{cli:?}");
 
     // Audited: an event on the bus and in the hash-chained log, neither with
@@ -177,12 +164,15 @@ async fn the_next_shift_is_told_what_is_open_and_acknowledges_the_note() {
         .await
         .unwrap();
 
-    let written =
-        desk(&env, reply, &meena, &["handover-note", "--unit", "balotra", "the firing case: SHO is on the spot"]);
+    let written = env.desk_json_lines(
+        reply,
+        &meena,
+        &["handover-note", "--unit", "balotra", "the firing case: SHO is on the spot"],
+    );
     let id = written[0]["id"].as_i64().unwrap();
     assert!(written[0]["acknowledged_by"].is_null());
 
-    let view = desk(&env, reply, &ravi, &["handover", "--unit", "balotra"]);
+    let view = env.desk_json_lines(reply, &ravi, &["handover", "--unit", "balotra"]);
     assert_eq!(view.len(), 1, "{view:?}");
     let u = &view[0];
     let dockets_of = |key: &str| -> Vec<String> {
@@ -203,7 +193,7 @@ async fn the_next_shift_is_told_what_is_open_and_acknowledges_the_note() {
     assert_eq!((u["note"]["id"].as_i64(), &u["note"]["author"]), (Some(id), &Value::from("meena")));
     // The shift's emergencies are those opened since its start.
     let later = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
-    let after = desk(&env, reply, &ravi, &["handover", "--unit", "balotra", "--since", &later]);
+    let after = env.desk_json_lines(reply, &ravi, &["handover", "--unit", "balotra", "--since", &later]);
     assert!(after[0]["emergencies"].as_array().unwrap().is_empty());
 
     // Its author cannot acknowledge it; another unit cannot see it; the
@@ -212,7 +202,7 @@ async fn the_next_shift_is_told_what_is_open_and_acknowledges_the_note() {
     assert_eq!(own.code(), Code::FailedPrecondition);
     let other = client.acknowledge_handover_note(authed(&asha, HandoverNoteRef { id })).await.unwrap_err();
     assert_eq!(other.code(), Code::NotFound);
-    let read = desk(&env, reply, &ravi, &["handover-ack", &id.to_string()]);
+    let read = env.desk_json_lines(reply, &ravi, &["handover-ack", &id.to_string()]);
     assert_eq!(read[0]["acknowledged_by"], "ravi");
     let again = client.acknowledge_handover_note(authed(&ravi, HandoverNoteRef { id })).await.unwrap().into_inner();
     assert_eq!(again.acknowledged_by, "ravi");

@@ -5,18 +5,14 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, eventually};
+use tvarit_e2e::{SETTLE, Service, Sim, TestEnv, account_toml, eventually};
 
 use crate::platforms::{APP_TOKEN, count, wait_count, x_post};
 
-const STREAM_ONLY: &str = r#"
-[[accounts]]
-platform = "x"
-handle = "@SP_Balotra"
-unit = "balotra"
-platform_id = "900000000000000003"
-sources = ["stream"]
-"#;
+/// @SP_Balotra, whose posts come by the filtered stream alone.
+fn stream_only() -> String {
+    account_toml("x", "@SP_Balotra", "balotra", "900000000000000003", &["stream"])
+}
 
 async fn metric(addr: std::net::SocketAddr, name: &str) -> f64 {
     let (_, text) = crate::metrics_http::get(addr, "/metrics").await;
@@ -27,7 +23,7 @@ async fn metric(addr: std::net::SocketAddr, name: &str) -> f64 {
 async fn the_stream_survives_cuts_disconnects_and_stalls() {
     let env = TestEnv::new().await;
     let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--keepalive-secs", "1"]).await;
-    env.use_accounts(STREAM_ONLY);
+    env.use_accounts(&stream_only());
     env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     env.set_env("TVARIT_INGEST_X_STREAM_STALL_SECONDS", "3");
@@ -80,7 +76,7 @@ async fn untagged_posts_about_a_district_are_seen_but_not_ranked() {
     use tvarit_proto::v1::{LeaderboardRequest, ListQueueRequest, ReplyRequest};
     let env = TestEnv::new().await;
     let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--keepalive-secs", "1"]).await;
-    env.use_accounts(STREAM_ONLY);
+    env.use_accounts(&stream_only());
     env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     let running = env.start_all().await;

@@ -66,11 +66,7 @@ async fn desk_over_tls_works_with_the_hq_ca_and_is_refused_without_it() {
 
     let err = refused(&desk(&env, &reply, &metrics, &["--token", &token, "whoami"]), "https without a CA");
     assert!(err.contains("--ca"), "the desk says what is missing: {err}");
-    let plain = env
-        .command("tvarit-desk")
-        .args(["--server", &format!("http://{}", reply.grpc_addr), "--token", &token, "whoami"])
-        .output()
-        .unwrap();
+    let plain = env.desk_cli(&reply, &token).arg("whoami").output().unwrap();
     refused(&plain, "plain text to a TLS server");
     let err = refused(
         &desk(&env, &reply, &metrics, &["--ca", path(&other.ca()), "--token", &token, "whoami"]),

@@ -5,19 +5,15 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tvarit_e2e::{SETTLE, Sim, TestEnv, authed, desk_client};
+use tvarit_e2e::{SETTLE, Sim, TestEnv, account_toml, authed, desk_client};
 use tvarit_proto::v1::ListQueueRequest;
 
 use crate::platforms::{APP_TOKEN, count, wait_count};
 
-const POLL_ONLY: &str = r#"
-[[accounts]]
-platform = "x"
-handle = "@SP_Balotra"
-unit = "balotra"
-platform_id = "900000000000000003"
-sources = ["poll"]
-"#;
+/// @SP_Balotra, polled for its mentions only (it streams nothing).
+fn poll_only() -> String {
+    account_toml("x", "@SP_Balotra", "balotra", "900000000000000003", &["poll"])
+}
 
 /// Every district searched once in this many seconds.
 const ROUND_SECONDS: u64 = 2;
@@ -27,7 +23,7 @@ async fn a_post_about_a_district_that_tags_nobody_is_found_by_recent_search() {
     let env = TestEnv::new().await;
     // Short windows: 41 districts searched every second stay within the sim's limits.
     let sim = Sim::start(&["--x-app-token", APP_TOKEN, "--x-window-secs", "2"]).await;
-    env.use_accounts(POLL_ONLY);
+    env.use_accounts(&poll_only());
     env.set_env("TVARIT_X_APP_BEARER", APP_TOKEN);
     env.set_env("TVARIT_INGEST_X_API_BASE", sim.url());
     env.set_env("TVARIT_INGEST_X_POLL_SECONDS", "1");

@@ -5,55 +5,42 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tvarit_e2e::{SETTLE, Sim, TestEnv, authed, desk_client, eventually};
+use tvarit_e2e::{SETTLE, Sim, TestEnv, account_toml, authed, desk_client, eventually};
 use tvarit_proto::v1::{Case, CaseRef, ListQueueRequest, ReplyRequest};
 
 use crate::platforms::{count, wait_count};
 
-const API_KEY: &str = "AIzaSimKey";
+pub const API_KEY: &str = "AIzaSimKey";
 const HQ_CHANNEL: &str = "UCrajpolice000000000001";
 const BALOTRA_CHANNEL: &str = "UCbalotra0000000000000001";
 const BALOTRA_TOKEN: &str = "balotra-yt-token";
 
-/// The registry keys accounts by handle alone, so a channel's handle must
-/// differ from the X handles of the same unit.
-pub const YOUTUBE_ACCOUNTS: &str = r#"
-[[accounts]]
-platform = "youtube"
-handle = "@PoliceRajasthanYT"
-unit = "hq"
-platform_id = "UCrajpolice000000000001"
-sources = ["poll"]
+/// HQ's and Balotra's channels. The registry keys accounts by handle
+/// alone, so a channel's handle must differ from the X handles of the same
+/// unit.
+pub fn youtube_accounts() -> String {
+    account_toml("youtube", "@PoliceRajasthanYT", "hq", HQ_CHANNEL, &["poll"])
+        + &account_toml("youtube", "@BalotraPoliceYT", "balotra", BALOTRA_CHANNEL, &["poll"])
+}
 
-[[accounts]]
-platform = "youtube"
-handle = "@BalotraPoliceYT"
-unit = "balotra"
-platform_id = "UCbalotra0000000000000001"
-sources = ["poll"]
-"#;
-
-async fn start_sim() -> Sim {
+/// The sim with HQ's and Balotra's channels and the Data API's key;
+/// `extra`: more of its arguments.
+pub async fn youtube_sim(extra: &[&str]) -> Sim {
     let hq = format!("{HQ_CHANNEL}=@PoliceRajasthanYT");
     let balotra = format!("{BALOTRA_CHANNEL}=@BalotraPoliceYT");
-    let token = format!("{BALOTRA_TOKEN}={BALOTRA_CHANNEL}");
-    Sim::start(&[
-        "--youtube-channel",
-        &hq,
-        "--youtube-channel",
-        &balotra,
-        "--youtube-api-key",
-        API_KEY,
-        "--youtube-token",
-        &token,
-    ])
-    .await
+    let channels = ["--youtube-channel", &hq, "--youtube-channel", &balotra, "--youtube-api-key", API_KEY];
+    Sim::start(&[&channels[..], extra].concat()).await
+}
+
+/// The sim, with Balotra's channel token for replies.
+async fn start_sim() -> Sim {
+    youtube_sim(&["--youtube-token", &format!("{BALOTRA_TOKEN}={BALOTRA_CHANNEL}")]).await
 }
 
 /// Ingest polls the sim's Data API every second (the quota is set high
 /// enough for that); reply answers through it.
 pub fn youtube_from(env: &TestEnv, sim: &Sim) {
-    env.use_accounts(YOUTUBE_ACCOUNTS);
+    env.use_accounts(&youtube_accounts());
     let base = format!("{}/youtube/v3", sim.url());
     env.set_env("TVARIT_YOUTUBE_API_KEY", API_KEY);
     env.set_env("TVARIT_INGEST_YOUTUBE_API_BASE", &base);

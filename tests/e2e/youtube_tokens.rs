@@ -13,13 +13,12 @@ use tvarit_e2e::{Sim, TestEnv, authed, desk_client, eventually, get_redirect};
 use tvarit_proto::v1::{Case, ReplyRequest};
 
 use crate::platforms::{balotra_cases, count, wait_count, wait_sent};
-use crate::youtube::YOUTUBE_ACCOUNTS;
+use crate::youtube::{API_KEY, youtube_accounts, youtube_sim};
 
 const CLIENT: &str = "tvarit-google-client";
 const SECRET: &str = "tvarit-google-secret";
 const CHANNEL: &str = "UCbalotra0000000000000001";
 const REDIRECT: &str = "http://127.0.0.1/callback";
-const API_KEY: &str = "AIzaSimKey";
 
 /// `accounts connect @BalotraPoliceYT`: the consent address, the sim says
 /// yes as the channel, then `--code` with where Google sent the browser.
@@ -62,25 +61,11 @@ async fn generation(db: &PgPool) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connected_youtube_channel_keeps_replying_across_renewals_and_says_when_access_is_revoked() {
     let env = TestEnv::new().await;
-    let hq = "UCrajpolice000000000001=@PoliceRajasthanYT".to_owned();
-    let balotra = format!("{CHANNEL}=@BalotraPoliceYT");
     let client = format!("{CLIENT}:{SECRET}");
     // 90-second access tokens renewed 80 s before their end (a renewal every
     // ~10 s; a token under a minute from its end is renewed at every use).
-    let sim = Sim::start(&[
-        "--youtube-channel",
-        &hq,
-        "--youtube-channel",
-        &balotra,
-        "--youtube-api-key",
-        API_KEY,
-        "--google-oauth-client",
-        &client,
-        "--google-token-ttl-secs",
-        "90",
-    ])
-    .await;
-    env.use_accounts(YOUTUBE_ACCOUNTS);
+    let sim = youtube_sim(&["--google-oauth-client", &client, "--google-token-ttl-secs", "90"]).await;
+    env.use_accounts(&youtube_accounts());
     let base = format!("{}/youtube/v3", sim.url());
     let key = env.dir.path().join("credentials.key");
     std::fs::write(&key, hex::encode([0x3c; 32])).unwrap();

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod browser;
+mod desk;
 mod http;
 mod otlp;
 mod process;
@@ -30,7 +31,7 @@ pub use browser::{Browser, KEY_CONTROL, KEY_ENTER, artefacts_dir};
 pub use http::{HttpResponse, get_redirect, http_client, post_raw, sign, try_post_raw};
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use process::{Running, Service};
-pub use registry::registry_with_sla;
+pub use registry::{account_toml, registry_with_sla};
 pub use servers::{LocalPostgres, NatsCluster};
 pub use sim::{SETTLE, Sim, free_port};
 pub use tls::{AuthedMetrics, Certs, metrics_client};

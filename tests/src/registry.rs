@@ -3,6 +3,20 @@
 
 use crate::TestEnv;
 
+/// One `[[accounts]]` table: an official account, its unit, and the routes
+/// its posts come in by (`sources`; none given: the registry's default).
+pub fn account_toml(platform: &str, handle: &str, unit: &str, platform_id: &str, sources: &[&str]) -> String {
+    let mut table = format!(
+        "[[accounts]]\nplatform = \"{platform}\"\nhandle = \"{handle}\"\nunit = \"{unit}\"\nplatform_id = \"{platform_id}\"\n"
+    );
+    if !sources.is_empty() {
+        let quoted: Vec<String> = sources.iter().map(|s| format!("\"{s}\"")).collect();
+        table.push_str(&format!("sources = [{}]\n", quoted.join(", ")));
+    }
+    table.push('\n');
+    table
+}
+
 /// The compiled-in registry with `[units.sla]` (`body`: its keys, e.g.
 /// `goal_seconds = 2`) added to each named unit.
 pub fn registry_with_sla(overrides: &[(&str, &str)]) -> String {
