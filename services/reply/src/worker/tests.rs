@@ -66,11 +66,23 @@ impl Fake {
     }
 }
 
-impl Job for std::sync::Arc<Fake> {
+/// The fake as a job: `Driven::<false>` recovers by looking first,
+/// `Driven::<true>` by sending again ([`Recovery::Resend`]), so a recovery
+/// round the driver should not run would show in the fake's state.
+struct Driven<const RESEND: bool>(std::sync::Arc<Fake>);
+
+impl<const RESEND: bool> std::ops::Deref for Driven<RESEND> {
+    type Target = Fake;
+    fn deref(&self) -> &Fake {
+        &self.0
+    }
+}
+
+impl<const RESEND: bool> Job for Driven<RESEND> {
     type Item = Item;
     type Done = &'static str;
-    const NAME: &'static str = "fake";
-    const RECOVERY: Recovery = Recovery::LookFirst;
+    const NAME: &'static str = if RESEND { "fake-resend" } else { "fake" };
+    const RECOVERY: Recovery = if RESEND { Recovery::Resend } else { Recovery::LookFirst };
 
     fn id(item: &Item) -> i64 {
         item.id
@@ -153,7 +165,7 @@ fn settings(pool: usize) -> Settings {
 /// Runs the worker over `fake` for `for_` of (paused) time.
 async fn run_for(fake: &std::sync::Arc<Fake>, pool: usize, for_: Duration) {
     let stop = CancellationToken::new();
-    let worker = tokio::spawn(Worker::new(fake.clone(), settings(pool)).run(stop.clone()));
+    let worker = tokio::spawn(Worker::new(Driven::<false>(fake.clone()), settings(pool)).run(stop.clone()));
     tokio::time::sleep(for_).await;
     stop.cancel();
     worker.await.unwrap();
@@ -255,7 +267,7 @@ async fn a_wake_up_claims_before_the_tick() {
     let fake = std::sync::Arc::new(Fake::with(&[]));
     let stop = CancellationToken::new();
     let settings = Settings { tick: Duration::from_secs(3600), ..settings(8) };
-    let worker = tokio::spawn(Worker::new(fake.clone(), settings).run(stop.clone()));
+    let worker = tokio::spawn(Worker::new(Driven::<false>(fake.clone()), settings).run(stop.clone()));
     tokio::time::sleep(Duration::from_millis(10)).await;
     fake.items.lock().unwrap().push((Item { id: 9, account: "a", attempts: 0, claimed_at: None }, State::Due));
     fake.wake.notify_one();
@@ -263,54 +275,6 @@ async fn a_wake_up_claims_before_the_tick() {
     assert_eq!(fake.state(9), State::Sent("posted"));
     stop.cancel();
     worker.await.unwrap();
-}
-
-/// The fake with [`Recovery::Resend`]: everything else delegated, looking
-/// included, so a recovery round the driver should not run would show.
-struct Resending(std::sync::Arc<Fake>);
-
-impl Job for Resending {
-    type Item = Item;
-    type Done = &'static str;
-    const NAME: &'static str = "fake-resend";
-    const RECOVERY: Recovery = Recovery::Resend;
-
-    fn id(item: &Item) -> i64 {
-        item.id
-    }
-    fn key(item: &Item) -> &str {
-        item.account
-    }
-    fn attempts(item: &Item) -> i32 {
-        item.attempts
-    }
-    async fn claim(&self, limit: usize, blocked: &[String]) -> anyhow::Result<Vec<Item>> {
-        self.0.claim(limit, blocked).await
-    }
-    async fn call(&self, item: &Item) -> Result<&'static str, Failure> {
-        self.0.call(item).await
-    }
-    async fn record_sent(&self, item: &Item, done: &'static str) -> anyhow::Result<()> {
-        self.0.record_sent(item, done).await
-    }
-    async fn record_retry(&self, item: &Item, retry: &Retry) -> anyhow::Result<()> {
-        self.0.record_retry(item, retry).await
-    }
-    async fn record_failed(&self, item: &Item, detail: &str) -> anyhow::Result<()> {
-        self.0.record_failed(item, detail).await
-    }
-    async fn woken(&self) {
-        self.0.woken().await
-    }
-    async fn interrupted(&self, older_than: Duration) -> anyhow::Result<Vec<Item>> {
-        self.0.interrupted(older_than).await
-    }
-    async fn look(&self, item: &Item) -> Result<Option<&'static str>, Failure> {
-        self.0.look(item).await
-    }
-    async fn requeue(&self, item: &Item) -> anyhow::Result<()> {
-        self.0.requeue(item).await
-    }
 }
 
 /// An at-least-once job's interrupted items are its claim's business (a
@@ -321,7 +285,7 @@ async fn a_resend_job_is_never_looked_for() {
     fake.items.lock().unwrap()[0].0.attempts = 1;
     fake.found.lock().unwrap().insert(1, Ok(Some("found")));
     let stop = CancellationToken::new();
-    let worker = tokio::spawn(Worker::new(Resending(fake.clone()), settings(8)).run(stop.clone()));
+    let worker = tokio::spawn(Worker::new(Driven::<true>(fake.clone()), settings(8)).run(stop.clone()));
     // The clock is paused: 10 s of virtual time are ten recovery rounds of a
     // LookFirst job (every in-flight time-out / 4), none of which may run.
     tokio::time::sleep(Duration::from_secs(10)).await;
