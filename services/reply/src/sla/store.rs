@@ -7,7 +7,7 @@ use tvarit_config::UnitSelection;
 use tvarit_registry::{Registry, SlaPolicy};
 
 use super::clock::Mark;
-use crate::store::{CASE_COLUMNS, CaseRow, outbox};
+use crate::store::{CASE_COLUMNS, CaseRow, outbox, returning};
 
 /// The `sla_policies` row the insert trigger falls back on for a unit
 /// without one of its own (migration 0023); no unit slug can be `*`.
@@ -143,7 +143,6 @@ pub async fn fire(
         return Ok(Fired::Already);
     }
     let handed_over = fired.iter().any(|k| k == "handoff");
-    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
     let after: CaseRow = match mark {
         Mark::Goal | Mark::Breach => case,
         Mark::Handoff => {

@@ -8,7 +8,7 @@ use tvarit_proto::v1::{CaseEventKind, Relabel};
 use tvarit_proto::{Category, Urgency};
 
 use super::operators::Operator;
-use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
+use super::{CASE_COLUMNS, CaseRow, StoreError, audit, claim_for, outbox, returning};
 
 /// Emergencies on top, then the longest waiting.
 const QUEUE_ORDER: &str =
@@ -199,19 +199,8 @@ pub async fn act(
     let needs_approval = matches!(action, Action::Reply { .. }) && case.category == "sensitive" && !op.supervises();
 
     let now = Utc::now();
-    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
     let after: CaseRow = match &action {
-        Action::Claim => {
-            sqlx::query_as(returning(
-                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3, claim_active_at = $3
-                 WHERE id = $1",
-            ))
-            .bind(case.id)
-            .bind(&op.name)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-        }
+        Action::Claim => claim_for(&mut tx, case.id, &op.name, now).await?,
         Action::Reply { text, send, private } => {
             let previous: i64 = sqlx::query_scalar("SELECT count(*) FROM replies WHERE case_id = $1")
                 .bind(case.id)

@@ -118,6 +118,30 @@ pub fn police_station(c: &Classification) -> &str {
     c.reasons.iter().find_map(|r| r.strip_prefix("station:")).unwrap_or("")
 }
 
+/// `sql`, an update of one case, returning the case as it is after.
+pub(crate) fn returning(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"))
+}
+
+/// Gives case `id` to `name` from `now` on (a claim, or a supervisor's
+/// reassignment): in process, the claim's lease starting afresh.
+pub(crate) async fn claim_for(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<CaseRow, sqlx::Error> {
+    sqlx::query_as(returning(
+        "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3, claim_active_at = $3
+         WHERE id = $1",
+    ))
+    .bind(id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Locks `docket`'s case for an action by `op`. A case outside `op`'s units
 /// is reported as missing, so a docket tells nothing about another unit.
 pub(crate) async fn lock_visible(

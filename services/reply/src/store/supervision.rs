@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use tvarit_proto::v1::CaseEventKind;
 
 use super::operators::Operator;
-use super::{CASE_COLUMNS, CaseRow, StoreError, audit, outbox};
+use super::{CaseRow, StoreError, audit, claim_for, outbox, returning};
 
 pub enum Supervision {
     Reassign {
@@ -51,7 +51,6 @@ pub async fn supervise(
     let mut tx = pool.begin().await?;
     let case = super::lock_visible(&mut tx, op, docket).await?;
     let now = Utc::now();
-    let returning = |sql: &str| sqlx::AssertSqlSafe(format!("{sql} RETURNING {CASE_COLUMNS}"));
     let (after, kind, name, detail): (CaseRow, _, _, String) = match &action {
         Supervision::Reassign { to } => {
             if !to.may_see(&case.unit) {
@@ -60,15 +59,7 @@ pub async fn supervise(
             if !matches!(case.state.as_str(), "open" | "in_process") {
                 return Err(StoreError::Conflict(format!("case {docket} is {}", case.state)));
             }
-            let after = sqlx::query_as(returning(
-                "UPDATE cases SET state = 'in_process', claimed_by = $2, claimed_at = $3, claim_active_at = $3
-                 WHERE id = $1",
-            ))
-            .bind(case.id)
-            .bind(&to.name)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let after = claim_for(&mut tx, case.id, &to.name, now).await?;
             let from = case.claimed_by.clone().unwrap_or_else(|| "nobody".into());
             (after, CaseEventKind::Reassigned, "case.reassign", format!("{from}→{}", to.name))
         }
