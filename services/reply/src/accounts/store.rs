@@ -3,6 +3,7 @@
 //! progress). Sealing and opening is the caller's ([`super::seal`]).
 
 use chrono::{DateTime, Utc};
+use sqlx::postgres::PgArguments;
 use sqlx::{PgPool, Postgres, Transaction};
 
 /// The PostgreSQL channel `accounts connect` notifies, so a running reply
@@ -60,25 +61,32 @@ pub struct Sealed<'a> {
     pub scope: &'a str,
 }
 
+/// A write of `account`'s sealed token returning the new generation:
+/// `sql` takes the account as `$1` and the token's fields as `$2`–`$5`.
+fn write_sealed<'q>(
+    sql: &'static str,
+    account: &str,
+    s: &Sealed<'q>,
+) -> sqlx::query::QueryScalar<'q, Postgres, i64, PgArguments> {
+    sqlx::query_scalar(sql)
+        .bind(account.to_lowercase())
+        .bind(s.sealed)
+        .bind(s.renewable)
+        .bind(s.expires_at)
+        .bind(s.scope)
+}
+
 /// Stores renewed tokens; returns the new generation.
 pub async fn save_renewed(
     tx: &mut Transaction<'_, Postgres>,
     account: &str,
     s: &Sealed<'_>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE account_credentials SET sealed = $2, renewable = $3, expires_at = $4,
+    let sql = "UPDATE account_credentials SET sealed = $2, renewable = $3, expires_at = $4,
              scope = CASE WHEN $5 = '' THEN scope ELSE $5 END, generation = generation + 1,
              last_refresh_at = now(), last_error = NULL, status = 'ok', updated_at = now()
-         WHERE account = $1 RETURNING generation",
-    )
-    .bind(account.to_lowercase())
-    .bind(s.sealed)
-    .bind(s.renewable)
-    .bind(s.expires_at)
-    .bind(s.scope)
-    .fetch_one(&mut **tx)
-    .await
+         WHERE account = $1 RETURNING generation";
+    write_sealed(sql, account, s).fetch_one(&mut **tx).await
 }
 
 /// Stores a new connection (or a reconnection), ready to use.
@@ -89,23 +97,13 @@ pub async fn save_connected(
     platform: &str,
     s: &Sealed<'_>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO account_credentials (account, handle, platform, sealed, renewable, expires_at, scope)
+    let sql = "INSERT INTO account_credentials (account, sealed, renewable, expires_at, scope, handle, platform)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (account) DO UPDATE SET handle = $2, platform = $3, sealed = $4, renewable = $5,
-             expires_at = $6, scope = $7, status = 'ok', generation = account_credentials.generation + 1,
+         ON CONFLICT (account) DO UPDATE SET sealed = $2, renewable = $3, expires_at = $4, scope = $5,
+             handle = $6, platform = $7, status = 'ok', generation = account_credentials.generation + 1,
              connected_at = now(), last_refresh_at = NULL, last_error = NULL, updated_at = now()
-         RETURNING generation",
-    )
-    .bind(account.to_lowercase())
-    .bind(handle)
-    .bind(platform)
-    .bind(s.sealed)
-    .bind(s.renewable)
-    .bind(s.expires_at)
-    .bind(s.scope)
-    .fetch_one(&mut **tx)
-    .await
+         RETURNING generation";
+    write_sealed(sql, account, s).bind(handle).bind(platform).fetch_one(&mut **tx).await
 }
 
 /// The platform refused the renewal: nothing but a person reconnecting
