@@ -44,22 +44,13 @@ async fn stamped(pool: &PgPool, docket: &str, unit: &str, post_created_at: DateT
 fn registry() -> Registry {
     Registry::from_toml(
         r#"
+        units = [
+            { slug = "hq", name = "HQ", code = "HQ", kind = "state" },
+            { slug = "a", name = "A", code = "A", kind = "district", sla = { goal_seconds = 10, breach_seconds = 20 } },
+        ]
         [sla]
         goal_seconds = 30
         breach_seconds = 90
-        [[units]]
-        slug = "hq"
-        name = "HQ"
-        code = "HQ"
-        kind = "state"
-        [[units]]
-        slug = "a"
-        name = "A"
-        code = "A"
-        kind = "district"
-        [units.sla]
-        goal_seconds = 10
-        breach_seconds = 20
         "#,
     )
     .unwrap()
