@@ -1,6 +1,6 @@
 //! The built-in library: version 1 of every template, and a rebuttal for
-//! every claim the classifier knows (`tvarit_claims`, with Hindi texts
-//! written here). Written once per process,
+//! every claim the classifier knows (`tvarit_claims`, with the Hindi texts of
+//! `rebuttals_hi.tsv`). Written once per process,
 //! only where a key or claim is missing, so supervisors' and HQ's versions
 //! are never touched and a claim added to the classifier appears here too.
 
@@ -58,23 +58,19 @@ pub const TEMPLATES: &[(&str, &str, &str)] = &[
      "Thank you for your kind words and support. {unit_name} is always at your service. In an emergency, dial {helpline}."),
 ];
 
-/// `(claim id, verdict, Hindi rebuttal, evidence link)`; the claim and the
-/// English rebuttal come from `claims.jsonl`.
-#[rustfmt::skip]
-const HINDI: &[(&str, &str, &str, &str)] = &[
-    ("claim-0001", "false", "बच्चा चोर गिरोह सक्रिय होने की खबर झूठी है। ऐसे संदेश आगे न भेजें और कानून हाथ में न लें; संदिग्ध दिखे तो {helpline} पर सूचना दें।", ""),
-    ("claim-0002", "false", "पुलिस भर्ती की सूचना केवल police.rajasthan.gov.in व recruitment.rajasthan.gov.in पर जारी होती है; यह लिंक फर्जी है, कोई शुल्क जमा न करें।", "https://police.rajasthan.gov.in"),
-    ("claim-0003", "false", "ऐसा कोई नियम नहीं है; व्हाट्सएप पर संदेश भेजने पर जुर्माने की खबर झूठी है। कृपया इसे आगे न भेजें।", ""),
-    ("claim-0004", "false", "इंटरनेट बंद करने का कोई आदेश जारी नहीं हुआ है; आधिकारिक आदेश गृह विभाग द्वारा ही जारी किए जाते हैं।", ""),
-    ("claim-0005", "false", "कोई कर्फ्यू नहीं लगाया गया है; केवल आधिकारिक सूचनाओं पर भरोसा करें। अफवाह फैलाना दंडनीय अपराध है।", ""),
-    ("claim-0006", "misleading", "यह वीडियो पुराना है और किसी अन्य स्थान का है; इसे हाल की घटना बताकर शेयर करना शांति भंग कर सकता है।", ""),
-    ("claim-0007", "false", "राजस्थान पुलिस कोई मुफ्त लैपटॉप या रिचार्ज नहीं देती; यह लिंक आपकी जानकारी चुराता है। ठगी होने पर {cyber_helpline} पर कॉल करें।", ""),
-    ("claim-0008", "false", "ऐसे किसी गिरोह की सूचना नहीं है; यह संदेश भ्रामक है। कोई संदिग्ध व्यक्ति दरवाज़ा खटखटाए तो तुरंत {helpline} पर कॉल करें।", ""),
-    ("claim-0009", "false", "किसी अस्पताल या थाने में ज़हरीली मिठाई से ऐसी कोई घटना दर्ज नहीं है; यह अफवाह है। कृपया इसे आगे न भेजें।", ""),
-    ("claim-0010", "false", "मोटर वाहन अधिनियम में चप्पल पहनकर बाइक चलाने पर कोई जुर्माना नहीं है; यह संदेश झूठा है।", ""),
-    ("claim-0011", "false", "बांध पूरी तरह सुरक्षित है; प्रशासन ने कोई निकासी आदेश जारी नहीं किया है। अफवाहों पर ध्यान न दें।", ""),
-    ("claim-0012", "false", "यह वीडियो किसी अन्य स्थान का है और दावा झूठा है; पुलिस ने मौके का सत्यापन किया है। कृपया शांति बनाए रखें।", ""),
-];
+/// The Hindi rebuttals, a claim a line; see the file's head.
+const HINDI: &str = include_str!("rebuttals_hi.tsv");
+
+/// `(verdict, Hindi rebuttal, evidence link)` of a claim in [`HINDI`].
+fn hindi(claim_id: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    HINDI.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).find_map(|line| {
+        let mut fields = line.splitn(4, '\t');
+        (fields.next() == Some(claim_id)).then(|| {
+            let mut next = || fields.next().unwrap_or("");
+            (next(), next(), next())
+        })
+    })
+}
 
 /// For a claim the Hindi list does not know yet.
 const HINDI_FALLBACK: &str = "यह सूचना असत्य है। कृपया अफवाह न फैलाएं और केवल आधिकारिक सूचनाओं पर भरोसा करें।";
@@ -111,8 +107,7 @@ pub async fn ensure(db: &mut PgConnection) -> Result<(), sqlx::Error> {
     .execute(&mut *db)
     .await?;
     for c in claims() {
-        let (verdict, hi, evidence) =
-            HINDI.iter().find(|h| h.0 == c.id).map_or(("false", HINDI_FALLBACK, ""), |h| (h.1, h.2, h.3));
+        let (verdict, hi, evidence) = hindi(&c.id).unwrap_or(("false", HINDI_FALLBACK, ""));
         sqlx::query(
             "INSERT INTO rebuttals (claim_id, version, claim, verdict, text_hi, text_en, evidence_url, variants, published_by)
              VALUES ($1, 1, $2, $3, $4, $5, $6, $7, 'system') ON CONFLICT DO NOTHING",
@@ -129,4 +124,23 @@ pub async fn ensure(db: &mut PgConnection) -> Result<(), sqlx::Error> {
     }
     SEEDED.store(true, Ordering::Release);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hindi_rebuttal_is_of_a_known_claim_with_a_known_verdict() {
+        let claims = claims();
+        let rows = HINDI.lines().filter(|l| !l.is_empty() && !l.starts_with('#'));
+        for id in rows.map(|l| l.split('\t').next().unwrap()) {
+            assert!(claims.iter().any(|c| c.id == id), "{id}: no such claim");
+            let (verdict, text, _) = hindi(id).unwrap();
+            assert!(crate::library::rebuttals::VERDICTS.contains(&verdict), "{id}: verdict {verdict:?}");
+            assert!(!text.trim().is_empty(), "{id}: no Hindi text");
+        }
+        assert_eq!(hindi("claim-0002").unwrap().2, "https://police.rajasthan.gov.in");
+        assert!(hindi("claim-9999").is_none());
+    }
 }
