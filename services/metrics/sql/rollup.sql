@@ -1,6 +1,6 @@
 -- Recomputes {table} for the (month, {key}) pairs $1/$2 from the counted
 -- facts (migration 0008: the exclusions and the first-response time every
--- figure shares). The shares use each case's own
+-- figure shares; the figures are sql/frt_figures.sql). The shares use each case's own
 -- SLA targets (goal_s, breach_s); $3/$4 (goal, breach seconds) stand in for
 -- facts recorded before cases carried them. {key} is `ranked_unit` for the
 -- unit rows (a case handed to HQ counts for HQ) and `account` for accounts.
@@ -11,11 +11,7 @@ WITH touched AS (
            COALESCE(c.goal_s, $3) AS goal_s, COALESCE(c.breach_s, $4) AS breach_s, c.frt
     FROM counted_facts c JOIN touched t ON c.month = t.month AND c.{key} = t.key
 ), fresh AS (
-    SELECT month, key, count(*) AS cases, count(frt) AS answered,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
-           (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
-           (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
+    SELECT month, key, {frt_figures},
            sum(sla_breaches) AS sla_breaches, sum(escalations) AS escalations
     FROM f GROUP BY month, key
 ), gone AS (

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tvarit_proto::v1::{LeaderboardResponse, LeaderboardRow};
 
+use crate::figures::{FrtFigures, with_frt_figures};
 use crate::rollup::Dimension;
 
 /// What the ranking orders by first: HQ ranks by the average ("औसत").
@@ -101,14 +102,8 @@ pub fn month_bounds(month: &str, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>
 #[derive(sqlx::FromRow)]
 struct Figures {
     key: String,
-    cases: i64,
-    answered: i64,
-    median_frt_s: Option<f64>,
-    mean_frt_s: Option<f64>,
-    p90_frt_s: Option<f64>,
-    max_frt_s: Option<f64>,
-    within_goal_share: f64,
-    within_breach_share: f64,
+    #[sqlx(flatten)]
+    frt: FrtFigures,
     sla_breaches: i64,
     escalations: i64,
     current: bool,
@@ -123,11 +118,7 @@ const RAW_SQL: &str = "WITH f AS (
          FROM counted_facts
          WHERE post_created_at >= $1 AND post_created_at < $2
      )
-     SELECT key, count(*) AS cases, count(frt) AS answered,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
-            (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
-            (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
+     SELECT key, {frt_figures},
             sum(sla_breaches)::bigint AS sla_breaches, sum(escalations)::bigint AS escalations, true AS current
      FROM f GROUP BY key";
 
@@ -158,7 +149,7 @@ pub async fn month_rows(
         rows = sqlx::query_as(d.leaderboard_sql()).bind(month).bind(s.goal_s).bind(s.breach_s).fetch_all(pool).await?;
     }
     if raw || rows.iter().any(|r| !r.current) {
-        let sql = RAW_SQL.replace("{key}", d.fact_column());
+        let sql = with_frt_figures(RAW_SQL).replace("{key}", d.fact_column());
         rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(start)
             .bind(end)
@@ -179,15 +170,15 @@ pub async fn month_rows(
                 unit,
                 account,
                 rank_by: s.rank_by.as_str().into(),
-                cases: f.cases as u64,
-                answered: f.answered as u64,
-                median_frt_s: f.median_frt_s,
-                mean_frt_s: f.mean_frt_s,
-                p90_frt_s: f.p90_frt_s,
-                max_frt_s: f.max_frt_s,
-                within_goal_share: f.within_goal_share,
-                within_breach_share: f.within_breach_share,
-                unanswered: (f.cases - f.answered) as u64,
+                cases: f.frt.cases as u64,
+                answered: f.frt.answered as u64,
+                median_frt_s: f.frt.median_frt_s,
+                mean_frt_s: f.frt.mean_frt_s,
+                p90_frt_s: f.frt.p90_frt_s,
+                max_frt_s: f.frt.max_frt_s,
+                within_goal_share: f.frt.within_goal_share,
+                within_breach_share: f.frt.within_breach_share,
+                unanswered: f.frt.unanswered(),
                 rank_change: None,
                 sla_breaches: f.sla_breaches as u64,
                 escalations: f.escalations as u64,

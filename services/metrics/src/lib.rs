@@ -7,6 +7,7 @@ pub mod config;
 pub mod consumers;
 pub mod derive;
 pub mod facts;
+pub mod figures;
 pub mod leaderboard;
 pub mod queries;
 pub mod report;

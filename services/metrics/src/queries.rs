@@ -6,6 +6,8 @@ use chrono_tz::Tz;
 use prost::Message;
 use sqlx::PgPool;
 use tvarit_proto::time::from_datetime;
+
+use crate::figures::{FrtFigures, with_frt_figures};
 use tvarit_proto::v1::{
     CaseTimelineResponse, CoverageResponse, Relabel, StatsGroup, StatsRow, TimelineEvent, UnitCoverage,
 };
@@ -43,14 +45,8 @@ pub fn group_name(g: StatsGroup) -> &'static str {
 #[derive(sqlx::FromRow)]
 struct Row {
     key: String,
-    cases: i64,
-    answered: i64,
-    median_frt_s: Option<f64>,
-    mean_frt_s: Option<f64>,
-    p90_frt_s: Option<f64>,
-    max_frt_s: Option<f64>,
-    within_goal_share: f64,
-    within_breach_share: f64,
+    #[sqlx(flatten)]
+    frt: FrtFigures,
     mean_lag_s: Option<f64>,
     max_lag_s: Option<f64>,
     goal_missed: i64,
@@ -72,7 +68,7 @@ pub async fn stats(
     goal_s: f64,
     breach_s: f64,
 ) -> sqlx::Result<Vec<StatsRow>> {
-    let sql = format!(
+    let sql = with_frt_figures(&format!(
         "WITH f AS (
              SELECT {key} AS key, goal_missed, sla_breaches, escalations,
                     COALESCE(goal_s, $4) AS goal_s, COALESCE(breach_s, $5) AS breach_s, frt,
@@ -80,17 +76,13 @@ pub async fn stats(
              FROM counted_facts
              WHERE ($1 = '' OR ranked_unit = $1) AND post_created_at >= $2 AND post_created_at < $3
          )
-         SELECT key, count(*) AS cases, count(frt) AS answered,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS median_frt_s, avg(frt) AS mean_frt_s,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS p90_frt_s, max(frt) AS max_frt_s,
-                (count(*) FILTER (WHERE frt <= goal_s))::float8 / count(*) AS within_goal_share,
-                (count(*) FILTER (WHERE frt <= breach_s))::float8 / count(*) AS within_breach_share,
+         SELECT key, {{frt_figures}},
                 avg(lag) AS mean_lag_s, max(lag) AS max_lag_s,
                 sum(goal_missed)::bigint AS goal_missed, sum(sla_breaches)::bigint AS sla_breaches,
                 sum(escalations)::bigint AS escalations
          FROM f GROUP BY key ORDER BY key",
         key = group_key(group)
-    );
+    ));
     let query =
         sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(unit).bind(from).bind(to).bind(goal_s).bind(breach_s);
     // Only the shift key reads the zone ($6): PostgreSQL refuses a
@@ -101,15 +93,15 @@ pub async fn stats(
         .into_iter()
         .map(|r| StatsRow {
             key: r.key,
-            cases: r.cases as u64,
-            answered: r.answered as u64,
-            unanswered: (r.cases - r.answered) as u64,
-            median_frt_s: r.median_frt_s,
-            mean_frt_s: r.mean_frt_s,
-            p90_frt_s: r.p90_frt_s,
-            max_frt_s: r.max_frt_s,
-            within_goal_share: r.within_goal_share,
-            within_breach_share: r.within_breach_share,
+            cases: r.frt.cases as u64,
+            answered: r.frt.answered as u64,
+            unanswered: r.frt.unanswered(),
+            median_frt_s: r.frt.median_frt_s,
+            mean_frt_s: r.frt.mean_frt_s,
+            p90_frt_s: r.frt.p90_frt_s,
+            max_frt_s: r.frt.max_frt_s,
+            within_goal_share: r.frt.within_goal_share,
+            within_breach_share: r.frt.within_breach_share,
             mean_ingest_lag_s: r.mean_lag_s,
             max_ingest_lag_s: r.max_lag_s,
             sla_goal_missed: r.goal_missed as u64,

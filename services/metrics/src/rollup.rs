@@ -30,7 +30,10 @@ const fn names(d: Dimension) -> (&'static str, &'static str, &'static str, &'sta
 
 fn fill(template: &str, d: Dimension) -> String {
     let (table, column, key, _) = names(d);
-    template.replace("{table}", table).replace("{column}", column).replace("{key}", key)
+    crate::figures::with_frt_figures(template)
+        .replace("{table}", table)
+        .replace("{column}", column)
+        .replace("{key}", key)
 }
 
 static SQL: LazyLock<[(String, String); 2]> = LazyLock::new(|| {
