@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use maud::{Markup, html};
+
 use crate::assets;
 use crate::i18n::Lang;
 use crate::session::{Flash, Session};
@@ -53,8 +55,13 @@ pub struct Page<'a> {
 }
 
 /// The hidden CSRF field every form carries.
+pub fn csrf_input(session: &Session) -> Markup {
+    html! { input type="hidden" name="csrf" value=(session.csrf); }
+}
+
+/// [`csrf_input`] for the pages still written with `format!`.
 pub fn csrf_field(session: &Session) -> String {
-    format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(&session.csrf))
+    csrf_input(session).into_string()
 }
 
 fn nav(out: &mut String, page: &Page<'_>, session: &Session) {

@@ -1,24 +1,25 @@
 //! The rebuttal library (HQ publishes once; the draft appears in every
 //! district's matching cases) and template editing (supervisors and HQ).
 
-use std::fmt::Write;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tonic::Code;
-use tvarit_proto::v1::{ListRebuttalsRequest, ListTemplatesRequest, PublishRebuttalRequest, UpsertTemplateRequest};
+use tvarit_proto::v1::{
+    ListRebuttalsRequest, ListTemplatesRequest, PublishRebuttalRequest, Template, UpsertTemplateRequest,
+};
 
 use crate::AppState;
 use crate::format;
-use crate::html::{Page, Section, csrf_field, esc};
+use crate::html::{Page, Section, csrf_input};
 use crate::i18n::Lang;
 use crate::pages::publish::view::{VERDICTS, named};
 use crate::rpc::authed;
 use crate::security::Signed;
-use crate::session::Flash;
+use crate::session::{Flash, Session};
 
 pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     let (l, s) = (signed.lang, &signed.session);
@@ -34,58 +35,47 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
         Ok(r) => r.into_inner().templates,
         Err(status) => return super::failure(&state, &signed, &status),
     };
-    let csrf = csrf_field(s);
-    let mut body = format!(r#"<h1>{}</h1><div class="case-grid"><div class="col-main">"#, l.t("library.title"));
-    let _ = write!(
-        body,
-        r#"<section class="card" aria-labelledby="reb-h"><h2 id="reb-h">{}</h2><p class="help">{}</p>"#,
-        l.t("library.rebuttals"),
-        l.t("library.rebuttals_help")
-    );
-    if s.is_hq() {
-        body.push_str(&rebuttal_form(l, &csrf));
-    } else {
-        let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("library.hq_only"));
+    let body = html! {
+        h1 { (l.t("library.title")) }
+        div class="case-grid" {
+            div class="col-main" {
+                section class="card" aria-labelledby="reb-h" {
+                    h2 id="reb-h" { (l.t("library.rebuttals")) }
+                    p class="help" { (l.t("library.rebuttals_help")) }
+                    @if s.is_hq() {
+                        (rebuttal_form(l, &csrf_input(s)))
+                    } @else {
+                        p class="help" { (l.t("library.hq_only")) }
+                    }
+                    ul class="rebuttals" {
+                        @for r in rebuttals.iter().rev() {
+                            li {
+                                p {
+                                    strong { (r.claim_id) }
+                                    " · " (named(l, "verdict", &r.verdict))
+                                    " · " (l.t("library.version")) " " (r.version)
+                                    " · " (l.t("library.edited_by")) " " (r.published_by)
+                                }
+                                p { (r.claim) }
+                                p lang="hi" { (r.text_hi) }
+                                p lang="en" { (r.text_en) }
+                            }
+                        }
+                    }
+                }
+            }
+            div class="col-side" {
+                section class="card" aria-labelledby="tpl-h" {
+                    h2 id="tpl-h" { (l.t("library.templates")) }
+                    p class="help" { (l.t("library.templates_help")) }
+                    @for (i, t) in templates.iter().enumerate() {
+                        (template_form(&state, l, s, i, t))
+                    }
+                }
+            }
+        }
     }
-    body.push_str(r#"<ul class="rebuttals">"#);
-    for r in rebuttals.iter().rev() {
-        let _ = write!(
-            body,
-            r#"<li><p><strong>{id}</strong> · {verdict} · {v} {ver} · {by} {who}</p><p>{claim}</p><p lang="hi">{hi}</p><p lang="en">{en}</p></li>"#,
-            id = esc(&r.claim_id),
-            verdict = esc(&named(l, "verdict", &r.verdict)),
-            v = l.t("library.version"),
-            ver = r.version,
-            by = l.t("library.edited_by"),
-            who = esc(&r.published_by),
-            claim = esc(&r.claim),
-            hi = esc(&r.text_hi),
-            en = esc(&r.text_en),
-        );
-    }
-    body.push_str("</ul></section></div><div class=\"col-side\">");
-    let _ = write!(
-        body,
-        r#"<section class="card" aria-labelledby="tpl-h"><h2 id="tpl-h">{}</h2><p class="help">{}</p>"#,
-        l.t("library.templates"),
-        esc(l.t("library.templates_help"))
-    );
-    for (i, t) in templates.iter().enumerate() {
-        let _ = write!(
-            body,
-            r#"<details><summary><code>{key}</code> · {lang} · {v} {ver}</summary><form method="post" action="/library/templates" class="stack">{csrf}<input type="hidden" name="key" value="{key}"><input type="hidden" name="lang" value="{lang}"><label for="tpl-{i}">{key} ({lang})</label><textarea id="tpl-{i}" name="text" lang="{lang}" rows="4" required>{text}</textarea><p class="help">{by} {who} · {at}</p><button type="submit">{save}</button></form></details>"#,
-            key = esc(&t.key),
-            lang = esc(&t.lang),
-            v = l.t("library.version"),
-            ver = t.version,
-            text = esc(&t.text),
-            by = l.t("library.edited_by"),
-            who = esc(&t.edited_by),
-            at = format::clock(l, state.zone(), &t.edited_at),
-            save = l.t("library.save"),
-        );
-    }
-    body.push_str("</section></div></div>");
+    .into_string();
     let page = Page {
         lang: l,
         title: l.t("library.title").into(),
@@ -97,26 +87,51 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
     super::html(StatusCode::OK, page)
 }
 
-/// HQ's form for a new rebuttal; the verdicts in the interface language.
-fn rebuttal_form(l: Lang, csrf: &str) -> String {
-    let mut verdicts = String::new();
-    for v in VERDICTS {
-        let _ = write!(verdicts, r#"<option value="{v}">{}</option>"#, esc(&named(l, "verdict", v)));
+/// One template, folded: its latest version in a form that saves a new one.
+fn template_form(state: &AppState, l: Lang, s: &Session, i: usize, t: &Template) -> Markup {
+    let id = format!("tpl-{i}");
+    html! {
+        details {
+            summary { code { (t.key) } " · " (t.lang) " · " (l.t("library.version")) " " (t.version) }
+            form method="post" action="/library/templates" class="stack" {
+                (csrf_input(s))
+                input type="hidden" name="key" value=(t.key);
+                input type="hidden" name="lang" value=(t.lang);
+                label for=(id) { (t.key) " (" (t.lang) ")" }
+                textarea id=(id) name="text" lang=(t.lang) rows="4" required { (t.text) }
+                p class="help" {
+                    (l.t("library.edited_by")) " " (t.edited_by) " · " (format::clock(l, state.zone(), &t.edited_at))
+                }
+                button type="submit" { (l.t("library.save")) }
+            }
+        }
     }
-    let field = |id: &str, label: &str, input: String| format!(r#"<label for="{id}">{}</label>{input}"#, l.t(label));
-    let area =
-        |id: &str, name: &str, attrs: &str| format!(r#"<textarea id="{id}" name="{name}" rows="3"{attrs}></textarea>"#);
-    [
-        format!(r#"<form method="post" action="/library/rebuttals" class="stack">{csrf}"#),
-        field("r-claim", "library.claim", r#"<input id="r-claim" name="claim" required>"#.into()),
-        field("r-verdict", "library.verdict", format!(r#"<select id="r-verdict" name="verdict">{verdicts}</select>"#)),
-        field("r-hi", "library.text_hi", area("r-hi", "text_hi", r#" lang="hi" required"#)),
-        field("r-en", "library.text_en", area("r-en", "text_en", r#" lang="en" required"#)),
-        field("r-ev", "library.evidence", r#"<input id="r-ev" name="evidence_url" type="url">"#.into()),
-        field("r-var", "library.variants", area("r-var", "variants", "")),
-        format!(r#"<button type="submit" class="primary">{}</button></form>"#, l.t("library.publish")),
-    ]
-    .concat()
+}
+
+/// HQ's form for a new rebuttal; the verdicts in the interface language.
+fn rebuttal_form(l: Lang, csrf: &Markup) -> Markup {
+    html! {
+        form method="post" action="/library/rebuttals" class="stack" {
+            (csrf)
+            label for="r-claim" { (l.t("library.claim")) }
+            input id="r-claim" name="claim" required;
+            label for="r-verdict" { (l.t("library.verdict")) }
+            select id="r-verdict" name="verdict" {
+                @for v in VERDICTS {
+                    option value=(v) { (named(l, "verdict", v)) }
+                }
+            }
+            label for="r-hi" { (l.t("library.text_hi")) }
+            textarea id="r-hi" name="text_hi" rows="3" lang="hi" required {}
+            label for="r-en" { (l.t("library.text_en")) }
+            textarea id="r-en" name="text_en" rows="3" lang="en" required {}
+            label for="r-ev" { (l.t("library.evidence")) }
+            input id="r-ev" name="evidence_url" type="url";
+            label for="r-var" { (l.t("library.variants")) }
+            textarea id="r-var" name="variants" rows="3" {}
+            button type="submit" class="primary" { (l.t("library.publish")) }
+        }
+    }
 }
 
 #[derive(Deserialize)]
