@@ -36,16 +36,6 @@ const SUBS: &[(Category, &str, &[&str])] = &[
     (Category::Query, "fir_status", &["fir", "एफआईआर", "f.i.r", "mukadma", "मुकदमा", "case status", "chargesheet", "charge sheet"]),
 ];
 
-/// The categories that get a reply (spam, `other`, gets none).
-const ANSWERED: [Category; 6] = [
-    Category::Emergency,
-    Category::Complaint,
-    Category::Misinformation,
-    Category::Sensitive,
-    Category::Query,
-    Category::Appreciation,
-];
-
 /// The template key for a post: its category and the first sub-category
 /// whose words it uses (short Latin words whole, longer ones as prefixes,
 /// phrases anywhere), else `general`.
@@ -69,9 +59,11 @@ pub fn key_for(category: Category, text: &str) -> String {
 pub fn valid_key(key: &str) -> Result<(), String> {
     let known = |c: Category, s: &str| s == "general" || SUBS.iter().any(|(sc, sub, _)| *sc == c && *sub == s);
     match key.split_once('/') {
-        Some((c, s)) if Category::from_slug(c).is_some_and(|c| ANSWERED.contains(&c) && known(c, s)) => Ok(()),
+        Some((c, s)) if Category::from_slug(c).is_some_and(|c| Category::ANSWERED.contains(&c) && known(c, s)) => {
+            Ok(())
+        }
         _ => {
-            let mut keys: Vec<String> = ANSWERED.iter().map(|c| format!("{}/general", c.slug())).collect();
+            let mut keys: Vec<String> = Category::ANSWERED.iter().map(|c| format!("{}/general", c.slug())).collect();
             keys.extend(SUBS.iter().map(|(c, s, _)| format!("{}/{s}", c.slug())));
             Err(format!("unknown template key {key:?}; known: {}", keys.join(", ")))
         }

@@ -30,7 +30,7 @@ fn every_derived_key_is_valid_and_seeded_in_both_languages() {
         assert!(valid_key(&key).is_ok(), "{key}");
         assert!(seed::TEMPLATES.iter().any(|t| t.0 == key), "no seed for {key}");
     }
-    for c in ANSWERED {
+    for c in Category::ANSWERED {
         assert!(seed::TEMPLATES.iter().any(|t| t.0 == format!("{}/general", c.slug())), "{c:?}");
     }
     assert!(valid_key("other/general").is_err());
