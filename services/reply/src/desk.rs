@@ -109,16 +109,6 @@ fn search_filter(op: &Operator, r: SearchCasesRequest) -> Result<search::Filter,
 }
 
 impl DeskService {
-    /// The case `docket` if `op` may see it; any other case is "not found",
-    /// so a docket of another unit tells nothing about it.
-    async fn visible(&self, op: &Operator, docket: &str) -> Result<crate::store::CaseRow, Status> {
-        match cases::get(&self.pool, docket).await {
-            Ok(case) if op.may_see(&case.unit) => Ok(case),
-            Ok(_) => Err(Status::from(StoreError::NoSuchCase(docket.into()))),
-            Err(e) => Err(Status::from(e)),
-        }
-    }
-
     async fn authorize<T>(&self, req: &Request<T>) -> Result<Operator, Status> {
         crate::auth::operator(&self.pool, req).await
     }
@@ -248,7 +238,7 @@ impl Desk for DeskService {
 
     async fn get_case(&self, req: Request<CaseRef>) -> Result<Response<Case>, Status> {
         let op = self.authorize(&req).await?;
-        Ok(Response::new(self.visible(&op, &req.get_ref().docket).await?.to_proto()))
+        Ok(Response::new(cases::visible(&self.pool, &op, &req.get_ref().docket).await?.to_proto()))
     }
 
     async fn search_cases(&self, req: Request<SearchCasesRequest>) -> Result<Response<SearchCasesResponse>, Status> {
@@ -272,9 +262,8 @@ impl Desk for DeskService {
 
     async fn get_thread(&self, req: Request<CaseRef>) -> Result<Response<Thread>, Status> {
         let op = self.authorize(&req).await?;
-        let case = self.visible(&op, &req.get_ref().docket).await?;
-        let entries =
-            crate::store::thread::entries(&self.pool, &case).await.map_err(|e| Status::from(StoreError::from(e)))?;
+        let case = cases::visible(&self.pool, &op, &req.get_ref().docket).await?;
+        let entries = crate::store::thread::entries(&self.pool, &case).await.map_err(StoreError::from)?;
         Ok(Response::new(Thread { case: Some(case.to_proto()), entries }))
     }
 
@@ -289,11 +278,7 @@ impl Desk for DeskService {
         if text.is_empty() {
             return Err(Status::invalid_argument("reply text is empty"));
         }
-        let case = match cases::get(&self.pool, &r.docket).await {
-            Ok(c) if op.may_see(&c.unit) => c,
-            Ok(_) => return Err(Status::from(StoreError::NoSuchCase(r.docket))),
-            Err(e) => return Err(Status::from(e)),
-        };
+        let case = cases::visible(&self.pool, &op, &r.docket).await?;
         let post = case.to_proto().post.unwrap_or_default();
         // A case a direct message opened is answered the same way, always.
         let private = r.private || post.private;
@@ -310,9 +295,7 @@ impl Desk for DeskService {
         guard(text, &post, &classification, limit).map_err(refused)?;
         if !private {
             // Nor what the author gave later, in a follow-up or a direct message.
-            let later = crate::store::follow_ups::posts_of(&self.pool, case.id)
-                .await
-                .map_err(|e| Status::from(StoreError::from(e)))?;
+            let later = crate::store::follow_ups::posts_of(&self.pool, case.id).await.map_err(StoreError::from)?;
             for (p, c) in &later {
                 crate::library::guard::check(text, p, c, limit).map_err(refused)?;
             }
@@ -363,7 +346,7 @@ impl Desk for DeskService {
         let r = req.into_inner();
         let to = operators::by_name(&self.pool, &r.operator)
             .await
-            .map_err(|e| Status::from(StoreError::from(e)))?
+            .map_err(StoreError::from)?
             .ok_or_else(|| Status::invalid_argument(format!("no active operator {:?}", r.operator)))?;
         self.oversee(&op, &r.docket, Supervision::Reassign { to }).await
     }
@@ -420,7 +403,7 @@ impl Desk for DeskService {
         }
         let unit = req.into_inner().unit;
         self.check_unit(&op, &unit)?;
-        let found = operators::of_unit(&self.pool, &unit).await.map_err(|e| Status::from(StoreError::from(e)))?;
+        let found = operators::of_unit(&self.pool, &unit).await.map_err(StoreError::from)?;
         let operators = found.into_iter().map(|o| OperatorMsg { name: o.name, role: o.role, units: o.units }).collect();
         Ok(Response::new(ListOperatorsResponse { operators }))
     }

@@ -99,9 +99,7 @@ impl DeskService {
             .unwrap_or_else(|| chrono::Utc::now() - DEFAULT_SHIFT);
         let mut out = Vec::with_capacity(units.len());
         for unit in units {
-            let state = handover::unit_state(&self.pool, &unit, &op, since)
-                .await
-                .map_err(|e| Status::from(StoreError::from(e)))?;
+            let state = handover::unit_state(&self.pool, &unit, &op, since).await.map_err(StoreError::from)?;
             out.push(unit_proto(unit, state));
         }
         Ok(Response::new(Handover { units: out }))

@@ -47,20 +47,6 @@ impl LibraryService {
         Ok(op)
     }
 
-    /// The case, if the operator may see it (else "not found", as on `Desk`).
-    async fn case(&self, op: &Operator, docket: &str) -> Result<CaseRow, Status> {
-        match cases::get(&self.pool, docket).await {
-            Ok(c) if op.may_see(&c.unit) => Ok(c),
-            Ok(_) | Err(crate::store::StoreError::NoSuchCase(_)) => {
-                Err(Status::not_found(format!("no case {docket} in your units")))
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "database error in library call");
-                Err(Status::unavailable("case store unavailable; try again"))
-            }
-        }
-    }
-
     fn guard(&self, case: &CaseRow, text: &str) -> GuardVerdict {
         let post = Post::decode(case.post.as_slice()).unwrap_or_default();
         let c = Classification::decode(case.classification.as_slice()).unwrap_or_default();
@@ -211,7 +197,7 @@ impl Library for LibraryService {
 
     async fn draft(&self, req: Request<DraftRequest>) -> Result<Response<DraftResponse>, Status> {
         let op = self.authorize(&req, &[]).await?;
-        let mut case = self.case(&op, &req.get_ref().docket).await?;
+        let mut case = cases::visible(&self.pool, &op, &req.get_ref().docket).await?;
         let mut db = self.pool.acquire().await.map_err(db_error)?;
         let (templates, rebuttals) = drafts::load(&mut db).await.map_err(db_error)?;
         // Computed now from the current library; kept on the case when it changed.
@@ -233,7 +219,7 @@ impl Library for LibraryService {
 
     async fn check_reply(&self, req: Request<CheckReplyRequest>) -> Result<Response<GuardVerdict>, Status> {
         let op = self.authorize(&req, &[]).await?;
-        let case = self.case(&op, &req.get_ref().docket).await?;
+        let case = cases::visible(&self.pool, &op, &req.get_ref().docket).await?;
         Ok(Response::new(self.guard(&case, &req.get_ref().text)))
     }
 }

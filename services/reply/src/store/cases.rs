@@ -22,6 +22,12 @@ pub async fn get(pool: &PgPool, docket: &str) -> Result<CaseRow, StoreError> {
         .ok_or_else(|| StoreError::NoSuchCase(docket.into()))
 }
 
+/// The case `docket` if `op` may see it; any other case is missing, so a
+/// docket of another unit tells nothing about it.
+pub async fn visible(pool: &PgPool, op: &Operator, docket: &str) -> Result<CaseRow, StoreError> {
+    Some(get(pool, docket).await?).filter(|c| op.may_see(&c.unit)).ok_or_else(|| StoreError::NoSuchCase(docket.into()))
+}
+
 /// The unit's open and in-process cases, or with `all` every case, newest
 /// first after the live ones. HQ's queue also holds the live district cases
 /// handed to HQ (out of shift, or an emergency's `hq` rung; docs/sla.md),
