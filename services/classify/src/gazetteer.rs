@@ -17,6 +17,7 @@ use tvarit_registry::{Registry, UnitKind};
 
 use crate::baseline::matcher::FastMap;
 use crate::baseline::normalize::phrase_tokens;
+pub use crate::routing::Route;
 use crate::translit::key;
 
 const PLACES_TSV: &str = include_str!("../model/places.tsv");
@@ -68,18 +69,6 @@ const CUES: &[&str] = &[
 struct Entry {
     rest: Box<[Box<str>]>,
     place: u32,
-}
-
-/// Where the places named in a post point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route<'a> {
-    District {
-        slug: &'a str,
-        name: &'a str,
-    },
-    /// Several districts, named equally strongly.
-    Ambiguous,
-    None,
 }
 
 #[derive(Debug)]

@@ -12,6 +12,7 @@ pub mod gazetteer;
 pub mod linear;
 pub mod pipeline;
 pub mod retention;
+pub mod routing;
 pub mod rumour;
 pub mod sgd;
 pub mod shared_data;

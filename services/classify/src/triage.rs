@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 
 use tvarit_proto::{Category, Urgency};
-use tvarit_registry::{Registry, UnitKind};
+use tvarit_registry::Registry;
 
 use crate::baseline::language::LanguageDetector;
 use crate::baseline::lexicon::{self, Evidence, Lexicon};
@@ -14,14 +14,14 @@ use crate::baseline::matcher::Match;
 use crate::baseline::normalize::{Normalized, normalize};
 use crate::classifier::{Classifier, Decision, PostInput};
 use crate::features::{self, Feature, NO_TOKEN, TokenKind};
-use crate::gazetteer::{Gazetteer, Route};
+use crate::gazetteer::Gazetteer;
 use crate::linear::{self, CATEGORIES, Model};
 use crate::pii::{self, PiiSpan};
+use crate::routing;
 use crate::rumour::Rumours;
 
 /// The promoted model, compiled in (`tvarit-classify train` writes it).
 pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../model/model.bin");
-const HQ: &str = "hq";
 /// Below this probability the model is unsure of its class.
 const UNSURE: f32 = 0.45;
 /// An emergency this likely is taken as one, whatever class is likelier
@@ -179,24 +179,7 @@ impl Triage {
     }
 
     fn route(&self, post: &PostInput<'_>, tokens: &[&str], keys: &[String]) -> (String, String) {
-        let account = self.registry.addressed_account(post.mentions.iter().map(String::as_str));
-        if let Some(account) = account
-            && self.is_district(&account.unit)
-        {
-            return (account.unit.clone(), format!("account:{}→{}", account.handle, account.unit));
-        }
-        match self.gazetteer.route(tokens, keys) {
-            Route::District { slug, name } => (slug.to_owned(), format!("place:{name}→{slug}")),
-            Route::Ambiguous => (HQ.to_owned(), format!("place:ambiguous→{HQ}")),
-            Route::None => match account {
-                Some(a) => (a.unit.clone(), format!("account:{}→{}", a.handle, a.unit)),
-                None => (HQ.to_owned(), format!("place:none→{HQ}")),
-            },
-        }
-    }
-
-    fn is_district(&self, slug: &str) -> bool {
-        self.registry.unit(slug).is_some_and(|u| u.kind == UnitKind::District)
+        routing::route(&self.registry, post.mentions, || self.gazetteer.route(tokens, keys))
     }
 }
 
@@ -219,7 +202,7 @@ impl Classifier for Triage {
         let language = self.language.detect(&p.n);
         let tokens: Vec<&str> = p.n.tokens().collect();
         let (unit, route_reason) = self.route(&post, &tokens, &p.keys);
-        let district = self.is_district(&unit).then(|| unit.clone());
+        let district = routing::is_district(&self.registry, &unit).then(|| unit.clone());
         let rumour = (category == Category::Misinformation)
             .then(|| self.rumours.link(p.masked.as_deref().unwrap_or(truncate(post.text, MAX_CLASSIFY_BYTES))))
             .flatten();

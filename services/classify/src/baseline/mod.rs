@@ -1,4 +1,5 @@
 use crate::classifier::{Classifier, Decision, Language, PostInput};
+use crate::routing;
 
 // The baseline classifier: weighted keyword lexicons (English, Devanagari
 // Hindi, romanized Hindi), script counts for the language, and the account
@@ -20,20 +21,17 @@ mod places;
 mod tests;
 
 use tvarit_proto::{Category, Urgency};
-use tvarit_registry::{Registry, UnitKind};
+use tvarit_registry::Registry;
 
 use self::language::LanguageDetector;
 use self::lexicon::{CATEGORIES, Evidence, Lexicon};
-use self::places::{PlaceRoute, Places};
+use self::places::Places;
 
 /// Recorded with every decision.
 pub const MODEL: &str = "baseline-keywords-v1";
 
 /// At most this many reasons per decision.
 const MAX_REASONS: usize = 5;
-
-/// The state desk's slug (the registry requires it).
-const HQ: &str = "hq";
 
 /// The keyword and rule baseline. Build once (it compiles its tables in
 /// `new`), then share: `classify` takes `&self`.
@@ -59,24 +57,7 @@ impl Baseline {
         n: &normalize::Normalized,
         scratch: &mut Vec<matcher::Match>,
     ) -> (String, String) {
-        let account = self.registry.addressed_account(post.mentions.iter().map(String::as_str));
-        if let Some(account) = account
-            && self.is_district(&account.unit)
-        {
-            return (account.unit.clone(), format!("account:{}→{}", account.handle, account.unit));
-        }
-        match self.places.route(n, scratch) {
-            PlaceRoute::District { slug, name } => (slug.to_owned(), format!("place:{name}→{slug}")),
-            PlaceRoute::Ambiguous => (HQ.to_owned(), format!("place:ambiguous→{HQ}")),
-            PlaceRoute::None => match account {
-                Some(account) => (account.unit.clone(), format!("account:{}→{}", account.handle, account.unit)),
-                None => (HQ.to_owned(), format!("place:none→{HQ}")),
-            },
-        }
-    }
-
-    fn is_district(&self, slug: &str) -> bool {
-        self.registry.unit(slug).is_some_and(|u| u.kind == UnitKind::District)
+        routing::route(&self.registry, post.mentions, || self.places.route(n, scratch))
     }
 }
 
@@ -94,7 +75,7 @@ impl Classifier for Baseline {
         let urgency = urgency(category, &evidence);
         let language = self.language.detect(&n);
         let (unit, route_reason) = self.route(&post, &n, &mut scratch);
-        let district = self.is_district(&unit).then(|| unit.clone());
+        let district = routing::is_district(&self.registry, &unit).then(|| unit.clone());
         let reasons = reasons(route_reason, &evidence, verdict.category, verdict.evidence, urgency, language);
         Decision {
             category,

@@ -13,6 +13,7 @@ use tvarit_registry::{Registry, UnitKind};
 
 use super::matcher::{Match, PhraseTable};
 use super::normalize::{Normalized, phrase_tokens};
+use crate::routing::Route;
 
 /// Spellings and places people write, reviewed by hand: `(phrase, unit slug)`.
 /// Entries whose unit the registry lacks are skipped, so another state's
@@ -63,19 +64,6 @@ const HAND_LIST: &[(&str, &str)] = &[
     ("talwandi", "kota"), ("kunhadi", "kota"), ("कुन्हाड़ी", "kota"),
 ];
 
-/// Where the places named in a post point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PlaceRoute<'a> {
-    /// One district is named, or named more often than any other.
-    District {
-        slug: &'a str,
-        name: &'a str,
-    },
-    /// Several districts, named equally often.
-    Ambiguous,
-    None,
-}
-
 #[derive(Debug)]
 pub(super) struct Places {
     table: PhraseTable,
@@ -123,7 +111,7 @@ impl Places {
     }
 
     /// The district the post's place names point to; `matches` is scratch.
-    pub fn route(&self, n: &Normalized, matches: &mut Vec<Match>) -> PlaceRoute<'_> {
+    pub fn route(&self, n: &Normalized, matches: &mut Vec<Match>) -> Route<'_> {
         self.table.scan(n, matches);
         // (district, mentions, first name matched); a post names few places.
         let mut tally: Vec<(usize, u32, usize)> = Vec::new();
@@ -135,14 +123,14 @@ impl Places {
             }
         }
         let Some(top) = tally.iter().map(|t| t.1).max() else {
-            return PlaceRoute::None;
+            return Route::None;
         };
         let mut leaders = tally.iter().filter(|t| t.1 == top);
         match (leaders.next(), leaders.next()) {
             (Some(&(district, _, name)), None) => {
-                PlaceRoute::District { slug: &self.slugs[district], name: &self.names[name].1 }
+                Route::District { slug: &self.slugs[district], name: &self.names[name].1 }
             }
-            _ => PlaceRoute::Ambiguous,
+            _ => Route::Ambiguous,
         }
     }
 }
