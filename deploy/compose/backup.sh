@@ -23,16 +23,8 @@ cd "$(dirname "$0")/../.."
 log() { printf 'backup: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-if [ -n "${TVARIT_COMPOSE:-}" ]; then
-  read -r -a compose_cmd <<<"$TVARIT_COMPOSE"
-elif docker compose version >/dev/null 2>&1; then
-  compose_cmd=(docker compose)
-else
-  compose_cmd=(docker-compose)
-fi
-compose() { "${compose_cmd[@]}" "$@"; }
-docker_bin=docker
-[ -x /usr/bin/docker ] && docker_bin=/usr/bin/docker
+# shellcheck source=deploy/compose/compose-cmd.sh
+source deploy/compose/compose-cmd.sh
 
 dir=${1:-backups/tvarit-$(date -u +%Y-%m-%dT%H%M%SZ)}
 mkdir -p "$dir"

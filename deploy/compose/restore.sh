@@ -20,16 +20,8 @@ dir=${1:?usage: restore.sh DIR [SERVICE...]}
 shift
 [ -s "$dir/tvarit.dump" ] || die "$dir/tvarit.dump is missing"
 
-if [ -n "${TVARIT_COMPOSE:-}" ]; then
-  read -r -a compose_cmd <<<"$TVARIT_COMPOSE"
-elif docker compose version >/dev/null 2>&1; then
-  compose_cmd=(docker compose)
-else
-  compose_cmd=(docker-compose)
-fi
-compose() { "${compose_cmd[@]}" "$@"; }
-docker_bin=docker
-[ -x /usr/bin/docker ] && docker_bin=/usr/bin/docker
+# shellcheck source=deploy/compose/compose-cmd.sh
+source deploy/compose/compose-cmd.sh
 
 configured=$(compose config --services)
 has() { grep -qx "$1" <<<"$configured"; }
