@@ -37,15 +37,20 @@ impl Preset {
         by_preset && by_category
     }
 
-    /// `&preset=…&category=…` for a URL that carries the view on (HTML-escaped).
-    pub fn query(&self) -> String {
+    /// `&preset=…&category=…` for a URL that carries the view on.
+    pub fn url_query(&self) -> String {
         let mut out = String::new();
         for (key, value) in [("preset", &self.preset), ("category", &self.category)] {
             if !value.is_empty() {
-                let _ = write!(out, "&amp;{key}={}", esc(&percent_encode(value)));
+                let _ = write!(out, "&{key}={}", percent_encode(value));
             }
         }
         out
+    }
+
+    /// [`Preset::url_query`], HTML-escaped for a `format!` page.
+    pub fn query(&self) -> String {
+        esc(&self.url_query()).to_string()
     }
 }
 

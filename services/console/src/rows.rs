@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use maud::{Markup, html};
 use tvarit_proto::v1::{Case, PiiSpan};
 use tvarit_proto::{Category, Urgency};
 use tvarit_registry::Registry;
@@ -197,15 +198,8 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, shown: Shown<
 
 /// The table head and the strings the script needs to keep countdowns
 /// running in the interface language.
-pub fn table_open(lang: Lang, id: &str) -> String {
-    let mut out = format!(
-        r#"<table class="queue" id="{id}" data-t-goal="{}" data-t-breach="{}" data-t-breached="{}" data-t-answered="{}"><thead><tr>"#,
-        esc(lang.t("sla.goal_in")),
-        esc(lang.t("sla.breach_in")),
-        esc(lang.t("sla.breached")),
-        esc(lang.t("sla.answered")),
-    );
-    for key in [
+pub fn table(lang: Lang, id: &str, body: Markup) -> Markup {
+    const COLUMNS: [&str; 9] = [
         "col.sla",
         "col.docket",
         "col.category",
@@ -215,11 +209,14 @@ pub fn table_open(lang: Lang, id: &str) -> String {
         "col.age",
         "col.state",
         "col.post",
-    ] {
-        let _ = write!(out, r#"<th scope="col">{}</th>"#, lang.t(key));
+    ];
+    html! {
+        table class="queue" id=(id) data-t-goal=(lang.t("sla.goal_in")) data-t-breach=(lang.t("sla.breach_in"))
+            data-t-breached=(lang.t("sla.breached")) data-t-answered=(lang.t("sla.answered")) {
+            thead { tr { @for key in COLUMNS { th scope="col" { (lang.t(key)) } } } }
+            tbody { (body) }
+        }
     }
-    out.push_str("</tr></thead><tbody>");
-    out
 }
 
 #[cfg(test)]

@@ -1,18 +1,17 @@
 //! The live queue of one of my units: rendered now from `Desk.ListQueue`,
 //! then kept current by the script from `/units/{unit}/events`.
 
-use std::fmt::Write;
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use tvarit_proto::v1::{Case, ListQueueRequest};
 
 use crate::AppState;
 use crate::alarm::{self, Ack};
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::live::{Show, View, shows};
 use crate::presets::Preset;
@@ -64,26 +63,21 @@ pub async fn unit_queue(
 }
 
 /// A GET form to switch between my units (only when I have more than one).
-pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str, current: &str) -> String {
+pub fn unit_picker(state: &AppState, lang: Lang, session: &Session, action: &str, current: &str) -> Markup {
     let mine = my_units(state, session);
-    if mine.len() < 2 {
-        return String::new();
+    html! {
+        @if mine.len() >= 2 {
+            form class="unit-picker" method="get" action=(action) {
+                label for="unit" { (lang.t("queue.unit")) }
+                select id="unit" name="unit" {
+                    @for u in &mine {
+                        option value=(u) selected[u == current] { (rows::unit_name(&state.registry, lang, u)) }
+                    }
+                }
+                button type="submit" { (lang.t("queue.show")) }
+            }
+        }
     }
-    let mut out = format!(
-        r#"<form class="unit-picker" method="get" action="{action}"><label for="unit">{}</label><select id="unit" name="unit">"#,
-        lang.t("queue.unit")
-    );
-    for u in &mine {
-        let selected = if u == current { " selected" } else { "" };
-        let _ = write!(
-            out,
-            r#"<option value="{}"{selected}>{}</option>"#,
-            esc(u),
-            esc(&rows::unit_name(&state.registry, lang, u))
-        );
-    }
-    let _ = write!(out, r#"</select><button type="submit">{}</button></form>"#, lang.t("queue.show"));
-    out
 }
 
 /// The live table: rows now, the stream to follow, the emergency banner and
@@ -97,37 +91,39 @@ pub fn live_table(
     (view, show, preset): (View, Show, &Preset),
     cases: &[Case],
     empty_key: &str,
-) -> String {
+) -> Markup {
     let now = Utc::now().timestamp_millis();
     let pinned = cases.iter().filter(|c| rows::pinned(c)).count();
     let ringing = cases.iter().filter(|c| c.alarm).count();
-    let mut out = format!(
-        r#"<p class="live-status" id="live-status" aria-live="polite" data-t-live="{live}" data-t-offline="{offline}">{offline}</p>{controls}<div id="emergency-banner" class="emergency-banner" role="alert"{hidden}><span aria-hidden="true">⚠</span> {label}: <strong id="emergency-count">{pinned}</strong><span id="ringing-note"{ring_hidden}> · {ringing_label}: <strong id="ringing-count">{ringing}</strong></span></div>"#,
-        live = esc(lang.t("queue.live")),
-        offline = esc(lang.t("queue.offline")),
-        controls = alarm::controls(lang),
-        hidden = if pinned == 0 { " hidden" } else { "" },
-        label = lang.t("queue.emergencies"),
-        ring_hidden = if ringing == 0 { " hidden" } else { "" },
-        ringing_label = lang.t("alarm.ringing"),
-    );
-    out.push_str(r#"<div class="table-wrap">"#);
-    out.push_str(&rows::table_open(lang, "queue"));
     let shown = rows::Shown { view, unit, ack: Some(Ack { csrf: &session.csrf, back: view.slug() }) };
-    for c in cases {
-        out.push_str(&rows::row(lang, &state.registry, c, now, shown));
-    }
-    let _ = write!(
-        out,
-        r#"</tbody></table></div><p id="queue-empty" class="empty"{hidden}>{empty}</p><div id="live-source" data-events="/units/{unit}/events?view={view}&amp;show={show}{preset}" hidden></div>"#,
-        hidden = if cases.is_empty() { "" } else { " hidden" },
-        empty = lang.t(empty_key),
-        unit = esc(&percent_encode(unit)),
-        view = view.slug(),
-        show = show.slug(),
-        preset = preset.query(),
+    let events = format!(
+        "/units/{}/events?view={}&show={}{}",
+        percent_encode(unit),
+        view.slug(),
+        show.slug(),
+        preset.url_query()
     );
-    out
+    html! {
+        p class="live-status" id="live-status" aria-live="polite" data-t-live=(lang.t("queue.live"))
+            data-t-offline=(lang.t("queue.offline")) { (lang.t("queue.offline")) }
+        (PreEscaped(alarm::controls(lang)))
+        div id="emergency-banner" class="emergency-banner" role="alert" hidden[pinned == 0] {
+            span aria-hidden="true" { "⚠" }
+            " " (lang.t("queue.emergencies")) ": "
+            strong id="emergency-count" { (pinned) }
+            span id="ringing-note" hidden[ringing == 0] {
+                " · " (lang.t("alarm.ringing")) ": "
+                strong id="ringing-count" { (ringing) }
+            }
+        }
+        div class="table-wrap" {
+            (rows::table(lang, "queue", html! {
+                @for c in cases { (PreEscaped(rows::row(lang, &state.registry, c, now, shown))) }
+            }))
+        }
+        p id="queue-empty" class="empty" hidden[!cases.is_empty()] { (lang.t(empty_key)) }
+        div id="live-source" data-events=(events) hidden {}
+    }
 }
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<UnitQuery>) -> Response {
@@ -147,20 +143,24 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     });
     rows::sort(&mut cases, View::Queue);
     let name = rows::unit_name(&state.registry, l, &unit);
-    let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("queue.title"), esc(&name));
-    body.push_str(&unit_picker(&state, l, session, "/queue", &unit));
-    body.push_str(&super::search::search_box(l));
-    body.push_str("</div>");
-    body.push_str(&crate::presets::links(l, &unit, &preset));
     let view = (View::Queue, Show::All, &preset);
-    body.push_str(&live_table(&state, l, session, &unit, view, &cases, "queue.empty"));
-    let _ = write!(body, r#"<p class="keys">{}</p>"#, l.t("queue.keys"));
+    let body = html! {
+        div class="page-head" {
+            h1 { (l.t("queue.title")) " · " (name) }
+            (unit_picker(&state, l, session, "/queue", &unit))
+            (PreEscaped(super::search::search_box(l)))
+        }
+        (PreEscaped(crate::presets::links(l, &unit, &preset)))
+        (live_table(&state, l, session, &unit, view, &cases, "queue.empty"))
+        p class="keys" { (l.t("queue.keys")) }
+    }
+    .into_string();
     let page = Page {
         lang: l,
         title: format!("{} · {name}", l.t("queue.title")),
         section: Section::Queue,
         session: Some(session),
-        here: format!("/queue?unit={}{}", percent_encode(&unit), preset.query().replace("&amp;", "&")),
+        here: format!("/queue?unit={}{}", percent_encode(&unit), preset.url_query()),
         body,
     };
     super::html(StatusCode::OK, page)

@@ -4,22 +4,22 @@
 //! HQ's view includes the district cases handed to HQ. Above it, every unit
 //! of mine with its approvals and breaches, those with approvals first.
 
-use std::fmt::Write;
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use maud::{Markup, html};
 use serde::Deserialize;
-use tvarit_proto::v1::HandoverRequest;
+use tvarit_proto::v1::{HandoverRequest, UnitHandover};
 
 use super::queue::{live_table, unit_picker, unit_queue};
 use crate::AppState;
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::live::{Show, View, shows};
 use crate::rows;
 use crate::rpc::authed;
 use crate::security::Signed;
+use crate::session::Session;
 
 #[derive(Deserialize)]
 pub struct SuperviseQuery {
@@ -29,51 +29,58 @@ pub struct SuperviseQuery {
 }
 
 /// All · Approvals · Escalations, as links (the page works without the script).
-fn filter(l: Lang, unit: &str, show: Show) -> String {
-    let mut out = format!(r#"<nav class="filter" aria-label="{}"><ul>"#, l.t("supervise.show"));
-    for s in Show::ALL {
-        let current = if s == show { r#" aria-current="page""# } else { "" };
-        let _ = write!(
-            out,
-            r#"<li><a href="/supervise?unit={u}&amp;show={slug}" id="show-{slug}"{current}>{name}</a></li>"#,
-            u = esc(&percent_encode(unit)),
-            slug = s.slug(),
-            name = l.t(&format!("supervise.{}", s.slug())),
-        );
+fn filter(l: Lang, unit: &str, show: Show) -> Markup {
+    let u = percent_encode(unit);
+    html! {
+        nav class="filter" aria-label=(l.t("supervise.show")) {
+            ul {
+                @for s in Show::ALL {
+                    li {
+                        a href={ "/supervise?unit=" (u) "&show=" (s.slug()) } id={ "show-" (s.slug()) }
+                            aria-current=[(s == show).then_some("page")] { (l.t(&format!("supervise.{}", s.slug()))) }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ul></nav>");
-    out
 }
 
-/// Every unit I supervise on one line each, those with approvals waiting
-/// first, then those with breaches (`Desk.GetHandover`, ordered as the
-/// hand-over page orders them): the list below is one unit's, live. Left out
-/// for one unit, and when the call fails (the list still works).
-async fn all_units(state: &AppState, l: Lang, session: &crate::session::Session) -> String {
+/// Every unit I supervise, those with approvals waiting first, then those
+/// with breaches (`Desk.GetHandover`, ordered as the hand-over page orders
+/// them): the list below is one unit's, live. None for one unit, and when
+/// the call fails (the list still works).
+async fn all_units(state: &AppState, session: &Session) -> Option<Vec<UnitHandover>> {
     if super::queue::my_units(state, session).len() < 2 {
-        return String::new();
+        return None;
     }
     let req = authed(&session.token, HandoverRequest::default());
-    let Ok(resp) = state.desk().get_handover(req).await else { return String::new() };
-    let mut units = resp.into_inner().units;
+    let mut units = state.desk().get_handover(req).await.ok()?.into_inner().units;
     units.retain(|u| session.may_see(&u.unit));
     super::handover::sort(&mut units);
-    let mut out = format!(r#"<nav class="all-units" aria-label="{0}"><h2>{0}</h2><ul>"#, l.t("supervise.all_units"));
-    for u in &units {
-        let _ = write!(
-            out,
-            r#"<li id="unit-{slug}"><a href="/supervise?unit={uq}&amp;show=approvals">{name}</a> <span class="approvals">{a} {at}</span> · <span class="breached">{b} {bt}</span></li>"#,
-            slug = esc(&u.unit),
-            uq = esc(&percent_encode(&u.unit)),
-            name = esc(&rows::unit_name(&state.registry, l, &u.unit)),
-            a = u.awaiting_approval.len(),
-            at = l.t("handover.approvals"),
-            b = u.breached.len(),
-            bt = l.t("handover.breached"),
-        );
+    Some(units)
+}
+
+/// [`all_units`] on one line each.
+fn all_units_nav(state: &AppState, l: Lang, units: &[UnitHandover]) -> Markup {
+    html! {
+        nav class="all-units" aria-label=(l.t("supervise.all_units")) {
+            h2 { (l.t("supervise.all_units")) }
+            ul {
+                @for u in units {
+                    li id={ "unit-" (u.unit) } {
+                        a href={ "/supervise?unit=" (percent_encode(&u.unit)) "&show=approvals" } {
+                            (rows::unit_name(&state.registry, l, &u.unit))
+                        }
+                        " "
+                        span class="approvals" { (u.awaiting_approval.len()) " " (l.t("handover.approvals")) }
+                        " · "
+                        span class="breached" { (u.breached.len()) " " (l.t("handover.breached")) }
+                    }
+                }
+            }
+            p { a href="/handover" { (l.t("supervise.to_handover")) } }
+        }
     }
-    let _ = write!(out, r#"</ul><p><a href="/handover">{}</a></p></nav>"#, l.t("supervise.to_handover"));
-    out
 }
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<SuperviseQuery>) -> Response {
@@ -88,14 +95,19 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     cases.retain(|c| session.may_see(&c.unit) && shows(View::Supervise, q.show, &unit, c));
     rows::sort(&mut cases, View::Supervise);
     let name = rows::unit_name(&state.registry, l, &unit);
-    let mut body = format!(r#"<div class="page-head"><h1>{} · {}</h1>"#, l.t("supervise.title"), esc(&name));
-    body.push_str(&unit_picker(&state, l, session, "/supervise", &unit));
-    body.push_str("</div>");
-    let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("supervise.help"));
-    body.push_str(&all_units(&state, l, session).await);
-    body.push_str(&filter(l, &unit, q.show));
+    let units = all_units(&state, session).await;
     let view = (View::Supervise, q.show, &crate::presets::Preset::default());
-    body.push_str(&live_table(&state, l, session, &unit, view, &cases, "supervise.empty"));
+    let body = html! {
+        div class="page-head" {
+            h1 { (l.t("supervise.title")) " · " (name) }
+            (unit_picker(&state, l, session, "/supervise", &unit))
+        }
+        p class="help" { (l.t("supervise.help")) }
+        @if let Some(units) = &units { (all_units_nav(&state, l, units)) }
+        (filter(l, &unit, q.show))
+        (live_table(&state, l, session, &unit, view, &cases, "supervise.empty"))
+    }
+    .into_string();
     let page = Page {
         lang: l,
         title: l.t("supervise.title").into(),
