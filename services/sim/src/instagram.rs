@@ -91,39 +91,16 @@ pub(crate) async fn answer(sim: &Sim, target: &Post, account: &str, message: Str
     let id = format!("179{seq}");
     let username =
         sim.cfg.instagram_accounts.iter().find(|a| a.id == account).map(|a| a.name.clone()).unwrap_or_default();
+    let author = Author { id: account.to_owned(), username: username.clone(), name: username };
     let reply = Arc::new(Post {
-        platform: Platform::Instagram,
-        id: id.clone(),
-        seq,
-        corpus_id: None,
-        text: message.clone(),
-        author: Author { id: account.to_owned(), username: username.clone(), name: username },
-        mentions: Vec::new(),
-        mentioned_ids: Vec::new(),
-        created_at,
-        indexed_at: created_at,
-        conversation_id: target.conversation_id.clone(),
-        in_reply_to_id: Some(target.id.clone()),
-        in_reply_to_user_id: Some(target.author.id.clone()),
         page_id: Some(account.to_owned()),
         fb_post_id: target.fb_post_id.clone(),
-        by_account: true,
-        media: Vec::new(),
+        ..Post::account_reply(Platform::Instagram, id.clone(), seq, created_at, message, author, target)
     });
     {
         let mut inner = sim.lock();
         inner.by_id.insert(id.clone(), reply.clone());
-        inner.replies.push(ReplyRecord {
-            platform: Platform::Instagram,
-            in_reply_to: target.id.clone(),
-            in_reply_to_corpus_id: target.corpus_id.clone(),
-            text: message,
-            reply_id: Some(id.clone()),
-            time: created_at,
-            account: Some(account.to_owned()),
-            response_ms: Some((created_at - target.created_at).num_milliseconds()),
-            outcome: "created".into(),
-        });
+        inner.replies.push(ReplyRecord::created(target, &reply, account));
     }
     // Instagram notifies the account of its own comments too; receivers drop them.
     delivery::enqueue_meta(sim, &reply);

@@ -138,39 +138,16 @@ pub async fn comment(
     let post_part = target.id.split('_').next().unwrap_or("0").to_owned();
     let id = format!("{post_part}_{seq}");
     let page_name = sim.cfg.pages.iter().find(|p| p.id == page).map(|p| p.name.clone()).unwrap_or_default();
+    let author = Author { id: page.clone(), username: page.clone(), name: page_name };
     let reply = Arc::new(Post {
-        platform: Platform::Facebook,
-        id: id.clone(),
-        seq,
-        corpus_id: None,
-        text: message.clone(),
-        author: Author { id: page.clone(), username: page.clone(), name: page_name },
-        mentions: Vec::new(),
-        mentioned_ids: Vec::new(),
-        created_at,
-        indexed_at: created_at,
-        conversation_id: target.conversation_id.clone(),
-        in_reply_to_id: Some(target.id.clone()),
-        in_reply_to_user_id: Some(target.author.id.clone()),
         page_id: Some(page.clone()),
         fb_post_id: target.fb_post_id.clone(),
-        by_account: true,
-        media: Vec::new(),
+        ..Post::account_reply(Platform::Facebook, id.clone(), seq, created_at, message, author, &target)
     });
     {
         let mut inner = sim.lock();
         inner.by_id.insert(id.clone(), reply.clone());
-        inner.replies.push(ReplyRecord {
-            platform: Platform::Facebook,
-            in_reply_to: target.id.clone(),
-            in_reply_to_corpus_id: target.corpus_id.clone(),
-            text: message,
-            reply_id: Some(id.clone()),
-            time: created_at,
-            account: Some(page.clone()),
-            response_ms: Some((created_at - target.created_at).num_milliseconds()),
-            outcome: "created".into(),
-        });
+        inner.replies.push(ReplyRecord::created(&target, &reply, &page));
     }
     delivery::enqueue_meta(&sim, &reply);
     tracing::info!(reply_id = %id, in_reply_to = %target.id, "meta reply received");

@@ -73,6 +73,41 @@ pub struct Post {
     pub media: Vec<crate::media::Media>,
 }
 
+impl Post {
+    /// An account of ours answering `target` in its thread, as `author`:
+    /// no mentions, no media. Where it is on a Page or media (`page_id`,
+    /// `fb_post_id`) is the platform's to set.
+    pub fn account_reply(
+        platform: Platform,
+        id: String,
+        seq: u64,
+        created_at: DateTime<Utc>,
+        text: String,
+        author: Author,
+        target: &Post,
+    ) -> Post {
+        Post {
+            platform,
+            id,
+            seq,
+            corpus_id: None,
+            text,
+            author,
+            mentions: Vec::new(),
+            mentioned_ids: Vec::new(),
+            created_at,
+            indexed_at: created_at,
+            conversation_id: target.conversation_id.clone(),
+            in_reply_to_id: Some(target.id.clone()),
+            in_reply_to_user_id: Some(target.author.id.clone()),
+            page_id: None,
+            fb_post_id: None,
+            by_account: true,
+            media: Vec::new(),
+        }
+    }
+}
+
 /// One reply the sim received, accepted or not.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReplyRecord {
@@ -91,6 +126,23 @@ pub struct ReplyRecord {
     pub response_ms: Option<i64>,
     /// `created`, or the platform's error title for a refused reply.
     pub outcome: String,
+}
+
+impl ReplyRecord {
+    /// `reply`, which `account` posted to `target`, as the platform created it.
+    pub fn created(target: &Post, reply: &Post, account: &str) -> ReplyRecord {
+        ReplyRecord {
+            platform: reply.platform,
+            in_reply_to: target.id.clone(),
+            in_reply_to_corpus_id: target.corpus_id.clone(),
+            text: reply.text.clone(),
+            reply_id: Some(reply.id.clone()),
+            time: reply.created_at,
+            account: Some(account.to_owned()),
+            response_ms: Some((reply.created_at - target.created_at).num_milliseconds()),
+            outcome: "created".into(),
+        }
+    }
 }
 
 /// One post an account of ours published on its own timeline or Page feed

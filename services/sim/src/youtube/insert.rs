@@ -136,45 +136,21 @@ pub async fn insert_comment(
     }
     let (seq, created_at) = sim.next_id();
     let id = reply_id(&target.id, seq);
+    let author = Author {
+        id: channel.id.clone(),
+        username: channel.handle.trim_start_matches('@').to_owned(),
+        name: channel.handle.clone(),
+    };
     let reply = Arc::new(Post {
-        platform: Platform::YouTube,
-        id: id.clone(),
-        seq,
-        corpus_id: None,
-        text: text.clone(),
-        author: Author {
-            id: channel.id.clone(),
-            username: channel.handle.trim_start_matches('@').to_owned(),
-            name: channel.handle.clone(),
-        },
-        mentions: Vec::new(),
-        mentioned_ids: Vec::new(),
-        created_at,
-        indexed_at: created_at,
-        conversation_id: target.conversation_id.clone(),
-        in_reply_to_id: Some(target.id.clone()),
-        in_reply_to_user_id: Some(target.author.id.clone()),
         page_id: target.page_id.clone(),
-        fb_post_id: None,
-        by_account: true,
-        media: Vec::new(),
+        ..Post::account_reply(Platform::YouTube, id.clone(), seq, created_at, text, author, &target)
     });
     {
         let mut inner = sim.lock();
         inner.by_id.insert(id.clone(), reply.clone());
         inner.timelines.entry(replies_key(&target.id)).or_default().push(reply.clone());
         inner.authored.entry(channel.id.clone()).or_default().push(reply.clone());
-        inner.replies.push(ReplyRecord {
-            platform: Platform::YouTube,
-            in_reply_to: target.id.clone(),
-            in_reply_to_corpus_id: target.corpus_id.clone(),
-            text,
-            reply_id: Some(id.clone()),
-            time: created_at,
-            account: Some(channel.id.clone()),
-            response_ms: Some((created_at - target.created_at).num_milliseconds()),
-            outcome: "created".into(),
-        });
+        inner.replies.push(ReplyRecord::created(&target, &reply, &channel.id));
     }
     tracing::info!(reply_id = %id, in_reply_to = %target.id, "youtube reply received");
     let pause = sim.faults().slow_after_create_ms;
