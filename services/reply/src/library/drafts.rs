@@ -11,7 +11,7 @@ use tvarit_proto::v1::{Classification, Post};
 use tvarit_proto::{CaseState, Category};
 use tvarit_registry::Registry;
 
-use super::rebuttals::{self, RebuttalRow};
+use super::rebuttals::{self, NewRebuttal, RebuttalRow};
 use super::seed;
 use super::templates::{self, Templates, Vars, render};
 use crate::store::{CASE_COLUMNS, CaseRow};
@@ -158,6 +158,23 @@ pub async fn store(db: &mut PgConnection, cases: &[CaseRow]) -> Result<(), sqlx:
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Saves the next version of a claim's rebuttal and drafts it on every
+/// live case repeating the claim (as [`draft_matching`]): the rebuttal as
+/// saved and those cases' dockets.
+pub async fn publish_rebuttal(
+    db: &mut PgConnection,
+    registry: &Registry,
+    new: &NewRebuttal<'_>,
+    by: &str,
+) -> Result<(RebuttalRow, Vec<String>), sqlx::Error> {
+    let (_, mut library) = load(db).await?;
+    let row = rebuttals::save(db, new, by).await?;
+    library.retain(|l| l.claim_id != row.claim_id);
+    library.push(row.clone());
+    let dockets = draft_matching(db, registry, &row, &library).await?;
+    Ok((row, dockets))
 }
 
 /// Drafts a just-published rebuttal for every open or in-process case in

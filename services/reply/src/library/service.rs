@@ -13,7 +13,7 @@ use tvarit_proto::v1::{
 };
 use tvarit_registry::Registry;
 
-use super::rebuttals::{self, NewRebuttal, VERDICTS};
+use super::rebuttals::{NewRebuttal, VERDICTS};
 use super::{drafts, guard, reply_language, templates};
 use crate::store::operators::Operator;
 use crate::store::{CaseRow, audit, cases};
@@ -161,11 +161,8 @@ impl Library for LibraryService {
             variants: &r.variants,
         };
         let mut tx = self.pool.begin().await.map_err(db_error)?;
-        let (_, mut library) = drafts::load(&mut tx).await.map_err(db_error)?;
-        let row = rebuttals::save(&mut tx, &new, &op.name).await.map_err(db_error)?;
-        library.retain(|l| l.claim_id != row.claim_id);
-        library.push(row.clone());
-        let dockets = drafts::draft_matching(&mut tx, &self.registry, &row, &library).await.map_err(db_error)?;
+        let (row, dockets) =
+            drafts::publish_rebuttal(&mut tx, &self.registry, &new, &op.name).await.map_err(db_error)?;
         let detail = format!("version={} verdict={} drafted={}", row.version, row.verdict, dockets.len());
         let entry =
             audit::Entry { actor: &op.name, action: "rebuttal.publish", subject: &row.claim_id, detail: &detail };

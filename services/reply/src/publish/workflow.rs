@@ -11,7 +11,7 @@ use super::accounts::PostingAccounts;
 use super::rules::{self, ForApproval, Refusal, Resolved};
 use super::store::{self, PublicationRow};
 use crate::library::drafts;
-use crate::library::rebuttals::{self, NewRebuttal};
+use crate::library::rebuttals::NewRebuttal;
 use crate::store::audit;
 use crate::store::operators::Operator;
 
@@ -185,7 +185,6 @@ pub async fn approve(
     let mut detail = format!("fast_track={fast_track}");
     let mut claim_id = p.claim_id.clone();
     if p.kind == "fact_check" {
-        let (_, mut library) = drafts::load(&mut tx).await?;
         let new = NewRebuttal {
             claim_id: &p.claim_id,
             claim: &p.claim,
@@ -195,10 +194,7 @@ pub async fn approve(
             evidence_url: p.links.first().map_or("", String::as_str),
             variants: &p.variants,
         };
-        let row = rebuttals::save(&mut tx, &new, &op.name).await?;
-        library.retain(|l| l.claim_id != row.claim_id);
-        library.push(row.clone());
-        let dockets = drafts::draft_matching(&mut tx, registry, &row, &library).await?;
+        let (row, dockets) = drafts::publish_rebuttal(&mut tx, registry, &new, &op.name).await?;
         detail.push_str(&format!(" claim={} drafted={}", row.claim_id, dockets.len()));
         claim_id = row.claim_id;
     }
