@@ -135,38 +135,10 @@ fn number_kind(d: &str) -> Option<PiiKind> {
     }
 }
 
-/// The Verhoeff check digit scheme Aadhaar numbers use.
+/// The Verhoeff check digit scheme Aadhaar numbers use (the `verhoeff`
+/// crate; an empty string is not a number).
 pub fn verhoeff_valid(digits: &str) -> bool {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let mut c = 0u8;
-    for (i, d) in digits.bytes().rev().enumerate() {
-        c = D[c as usize][P[i % 8][(d - b'0') as usize] as usize];
-    }
-    c == 0
+    !digits.is_empty() && verhoeff::Verhoeff::validate_verhoeff_check_digit(digits)
 }
 
 /// `RJ14CA1234`, `RJ 14 CA 1234`, `rj-14-c-0012`.
