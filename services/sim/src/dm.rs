@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::delivery::{self, Hook};
-use crate::meta_feed::admit_call;
+use crate::meta_feed::AdmittedCall;
 use crate::meta_graph::{error, graph_json};
 use crate::public::CorpusAuthor;
 use crate::state::{Platform, Sim, numeric_id};
@@ -346,17 +346,8 @@ pub async fn x_all_events(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery
 
 /// Meta's Send API: `POST /{version}/{page-or-ig-id}/messages` with
 /// `{"recipient": {"id"}, "messaging_type", "message": {"text"}}`.
-pub async fn meta_send(
-    State(sim): State<Arc<Sim>>,
-    Path((_version, account)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let usage = match admit_call(&sim, &account, query.as_deref(), &headers, &body).await {
-        Ok((_, u)) => u,
-        Err(resp) => return resp,
-    };
+pub async fn meta_send(call: AdmittedCall) -> Response {
+    let AdmittedCall { sim, object: account, body, usage, .. } = call;
     let fail = |code: u32, subcode: Option<u32>, msg: &str| {
         graph_json(
             StatusCode::BAD_REQUEST,

@@ -7,13 +7,11 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::meta_feed::{admit, admit_call, graph_time, unknown_object};
+use crate::meta_feed::{AdmittedCall, admit, graph_time, unknown_object};
 use crate::meta_graph::{error, graph_json};
 use crate::state::{Post, Sim};
 
@@ -61,17 +59,8 @@ pub async fn read(sim: &Sim, account: &str, p: &[(String, String)], headers: &He
 }
 
 /// `POST /{version}/{ig-user-id}/mentions`.
-pub async fn reply(
-    State(sim): State<Arc<Sim>>,
-    Path((_version, account)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, usage) = match admit_call(&sim, &account, query.as_deref(), &headers, &body).await {
-        Ok(a) => a,
-        Err(resp) => return resp,
-    };
+pub async fn reply(call: AdmittedCall) -> Response {
+    let AdmittedCall { sim, object: account, params: p, usage, .. } = call;
     let get = |k: &str| p.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let (media, comment, message) = (get("media_id"), get("comment_id"), get("message"));
     let fail = |msg: &str| {

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::faults::Injected;
@@ -28,19 +28,32 @@ pub(crate) fn unknown_object(object_id: &str) -> String {
     )
 }
 
-/// A Graph call on `object`: its parameters (query, form or JSON body) once
-/// admitted, and the usage to report; `Err` is the answer.
-#[allow(clippy::result_large_err)]
-pub(crate) async fn admit_call(
-    sim: &Sim,
-    object: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(Vec<(String, String)>, u32), Response> {
-    let p = params(query, headers, body);
-    let usage = admit(sim, object, &p, headers).await?;
-    Ok((p, usage))
+/// A Graph `POST /{version}/{object}/…` once admitted (token, faults,
+/// usage; see [`admit`]): the object, its parameters (query, form or JSON
+/// body), the body itself and the usage to report. Refused, the handler
+/// never runs and the Graph error is the answer.
+pub struct AdmittedCall {
+    pub sim: Arc<Sim>,
+    pub object: String,
+    pub params: Vec<(String, String)>,
+    pub body: Bytes,
+    pub usage: u32,
+}
+
+impl FromRequest<Arc<Sim>> for AdmittedCall {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, sim: &Arc<Sim>) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Path((_version, object)) =
+            Path::<(String, String)>::from_request_parts(&mut parts, sim).await.map_err(IntoResponse::into_response)?;
+        let (query, headers) = (parts.uri.query().map(str::to_owned), parts.headers.clone());
+        let body =
+            Bytes::from_request(Request::from_parts(parts, body), sim).await.map_err(IntoResponse::into_response)?;
+        let params = params(query.as_deref(), &headers, &body);
+        let usage = admit(sim, &object, &params, &headers).await?;
+        Ok(AdmittedCall { sim: sim.clone(), object, params, body, usage })
+    }
 }
 
 /// Token and faults (the version is checked by the router), common to every call here; `Err` is the answer.
