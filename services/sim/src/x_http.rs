@@ -2,10 +2,15 @@
 //! fixed-window rate limits with their `x-rate-limit-*` headers, injected
 //! faults, and X's error bodies.
 
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::config::Account;
 use crate::faults::Injected;
@@ -95,6 +100,22 @@ pub struct Guarded {
 
 const UNSUPPORTED_APP: &str = "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].";
 const APP_POST_CAP_24H: u32 = 10_000;
+
+/// What an X read endpoint reads of its request besides its path: the sim,
+/// the raw query and the headers (what [`admit`] takes).
+pub struct XRequest {
+    pub sim: Arc<Sim>,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+}
+
+impl FromRequestParts<Arc<Sim>> for XRequest {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, sim: &Arc<Sim>) -> Result<Self, Infallible> {
+        Ok(XRequest { sim: sim.clone(), query: parts.uri.query().map(str::to_owned), headers: parts.headers.clone() })
+    }
+}
 
 /// How every X read endpoint starts: the guard, then the query's parameters
 /// checked against the endpoint's `spec` (X answers 400 for any it does not know).
@@ -331,6 +352,41 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 
 pub fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The 1–100 comma-separated keys of a batch lookup's `parameter` (`ids`,
+/// `usernames`); else X's 400, which counts them in `unit`.
+#[allow(clippy::result_large_err)]
+pub fn batch_keys<'a>(
+    pairs: &'a [(String, String)],
+    parameter: &str,
+    unit: &str,
+    rate: &RateInfo,
+) -> Result<Vec<&'a str>, Response> {
+    let raw = query_get(pairs, parameter).unwrap_or_default();
+    let keys: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
+    if keys.is_empty() || keys.len() > 100 {
+        let msg = format!("The `{parameter}` query parameter value [{raw}] is not between 1 and 100 {unit}");
+        return Err(invalid_request(parameter, raw, &msg, rate));
+    }
+    Ok(keys)
+}
+
+/// A batch lookup's answer: `data` (with its `includes`) for the keys
+/// found, `errors` for the rest; each only when it has entries, as X leaves
+/// them out.
+pub fn batch_body(data: Vec<Value>, includes: Option<Value>, errors: Vec<Value>) -> Value {
+    let mut body = Map::new();
+    if !data.is_empty() {
+        body.insert("data".into(), Value::Array(data));
+        if let Some(inc) = includes {
+            body.insert("includes".into(), inc);
+        }
+    }
+    if !errors.is_empty() {
+        body.insert("errors".into(), Value::Array(errors));
+    }
+    Value::Object(body)
 }
 
 /// X's 400 `invalid-request` problem for a malformed body or parameter.

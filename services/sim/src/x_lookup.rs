@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::state::{Inner, Platform, Post, Sim};
-use crate::x_http::{Endpoint, admit, invalid_request, query_get, respond};
+use crate::x_http::{Endpoint, XRequest, admit, batch_body, batch_keys, invalid_request, respond};
 use crate::x_json::{Fields, includes, post_json};
 use crate::x_mentions::is_snowflake;
 use crate::x_params;
@@ -58,17 +58,15 @@ fn render(sim: &Sim, inner: &Inner, p: &Post, fields: &Fields, metrics: bool) ->
 }
 
 /// `GET /2/tweets?ids=`.
-pub async fn lookup(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+pub async fn lookup(XRequest { sim, query, headers }: XRequest) -> Response {
     let (g, pairs) = match admit(&sim, &headers, Endpoint::Lookup, query.as_deref(), &x_params::TWEETS_BY_IDS).await {
         Ok(admitted) => admitted,
         Err(resp) => return resp,
     };
-    let raw = query_get(&pairs, "ids").unwrap_or_default();
-    let ids: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
-    if ids.is_empty() || ids.len() > 100 {
-        let msg = format!("The `ids` query parameter value [{raw}] is not between 1 and 100 ids");
-        return invalid_request("ids", raw, &msg, &g.rate);
-    }
+    let ids = match batch_keys(&pairs, "ids", "ids", &g.rate) {
+        Ok(ids) => ids,
+        Err(resp) => return resp,
+    };
     if let Some(bad) = ids.iter().find(|id| !is_snowflake(id)) {
         let msg = format!("The `ids` query parameter value [{bad}] does not match ^[0-9]{{1,19}}$");
         return invalid_request("ids", bad, &msg, &g.rate);
@@ -77,29 +75,15 @@ pub async fn lookup(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, head
     let metrics = wants_metrics(&pairs);
     let inner = sim.lock();
     let (found, errors) = find(&inner, &ids, "ids");
-    let mut body = Map::new();
-    if !found.is_empty() {
-        let data = found.iter().map(|p| render(&sim, &inner, p, &fields, metrics)).collect();
-        body.insert("data".into(), Value::Array(data));
-        let posts: Vec<&Post> = found.iter().map(|p| p.as_ref()).collect();
-        if let Some(inc) = includes(&sim.cfg, &posts, &fields) {
-            body.insert("includes".into(), inc);
-        }
-    }
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
-    }
+    let data = found.iter().map(|p| render(&sim, &inner, p, &fields, metrics)).collect();
+    let posts: Vec<&Post> = found.iter().map(|p| p.as_ref()).collect();
+    let body = batch_body(data, includes(&sim.cfg, &posts, &fields), errors);
     drop(inner);
-    respond(StatusCode::OK, Value::Object(body), &g.rate)
+    respond(StatusCode::OK, body, &g.rate)
 }
 
 /// `GET /2/tweets/{id}`.
-pub async fn by_id(
-    State(sim): State<Arc<Sim>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn by_id(XRequest { sim, query, headers }: XRequest, Path(id): Path<String>) -> Response {
     let (g, pairs) = match admit(&sim, &headers, Endpoint::Lookup, query.as_deref(), &x_params::TWEET_BY_ID).await {
         Ok(admitted) => admitted,
         Err(resp) => return resp,

@@ -4,15 +4,13 @@
 //! the authors of the public's posts. A user that does not exist is a 200
 //! with a `resource-not-found` entry in `errors`, as X answers.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::state::{Platform, Sim};
-use crate::x_http::{Caller, Endpoint, admit, invalid_request, query_get, respond};
+use crate::x_http::{Caller, Endpoint, XRequest, admit, batch_body, batch_keys, invalid_request, respond};
 use crate::x_json::{Fields, user_json};
 use crate::x_mentions::is_snowflake;
 use crate::x_params::{self, Spec};
@@ -101,12 +99,10 @@ async fn many(sim: &Sim, headers: &HeaderMap, query: Option<String>, spec: &Spec
         Err(resp) => return resp,
     };
     let parameter = spec.query[0];
-    let raw = query_get(&pairs, parameter).unwrap_or_default();
-    let keys: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
-    if keys.is_empty() || keys.len() > 100 {
-        let msg = format!("The `{parameter}` query parameter value [{raw}] is not between 1 and 100 items");
-        return invalid_request(parameter, raw, &msg, &g.rate);
-    }
+    let keys = match batch_keys(&pairs, parameter, "items", &g.rate) {
+        Ok(keys) => keys,
+        Err(resp) => return resp,
+    };
     if let Some(bad) = keys.iter().find(|k| !valid(by, k)) {
         return invalid_request(parameter, bad, &bad_value(by, parameter, bad), &g.rate);
     }
@@ -118,44 +114,27 @@ async fn many(sim: &Sim, headers: &HeaderMap, query: Option<String>, spec: &Spec
             None => errors.push(not_found(parameter, key)),
         }
     }
-    let mut body = Map::new();
-    if !data.is_empty() {
-        body.insert("data".into(), Value::Array(data));
-    }
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
-    }
-    respond(StatusCode::OK, Value::Object(body), &g.rate)
+    respond(StatusCode::OK, batch_body(data, None, errors), &g.rate)
 }
 
-pub async fn by_id(
-    State(sim): State<Arc<Sim>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    one(&sim, &headers, query, &x_params::USER_BY_ID, By::Id, &id).await
+pub async fn by_id(x: XRequest, Path(id): Path<String>) -> Response {
+    one(&x.sim, &x.headers, x.query, &x_params::USER_BY_ID, By::Id, &id).await
 }
 
-pub async fn by_username(
-    State(sim): State<Arc<Sim>>,
-    Path(username): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    one(&sim, &headers, query, &x_params::USER_BY_USERNAME, By::Username, &username).await
+pub async fn by_username(x: XRequest, Path(username): Path<String>) -> Response {
+    one(&x.sim, &x.headers, x.query, &x_params::USER_BY_USERNAME, By::Username, &username).await
 }
 
-pub async fn by_ids(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    many(&sim, &headers, query, &x_params::USERS_BY_IDS, By::Id).await
+pub async fn by_ids(x: XRequest) -> Response {
+    many(&x.sim, &x.headers, x.query, &x_params::USERS_BY_IDS, By::Id).await
 }
 
-pub async fn by_usernames(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    many(&sim, &headers, query, &x_params::USERS_BY_USERNAMES, By::Username).await
+pub async fn by_usernames(x: XRequest) -> Response {
+    many(&x.sim, &x.headers, x.query, &x_params::USERS_BY_USERNAMES, By::Username).await
 }
 
 /// `GET /2/users/me`: the account the user token acts for.
-pub async fn me(State(sim): State<Arc<Sim>>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+pub async fn me(XRequest { sim, query, headers }: XRequest) -> Response {
     let (g, pairs) = match admit(&sim, &headers, Endpoint::Me, query.as_deref(), &x_params::USERS_ME).await {
         Ok(admitted) => admitted,
         Err(resp) => return resp,
