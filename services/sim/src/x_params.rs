@@ -25,42 +25,45 @@ pub struct Spec {
 const POST_OBJECT: &[&str] =
     &["tweet.fields", "expansions", "media.fields", "poll.fields", "place.fields", "user.fields"];
 
+/// `a`, then `b`: one list, built when the specs are (`N` is `A + B`).
+const fn joined<const A: usize, const B: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+) -> [&'static str; N] {
+    assert!(A + B == N, "N must be A + B");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A { a[i] } else { b[i - A] };
+        i += 1;
+    }
+    out
+}
+
+/// What a user's timelines (mentions, posts) take after their paging
+/// parameters: the time window and the posts' fields.
+const TIMELINE: [&str; 10] = [
+    "start_time",
+    "end_time",
+    "since_id",
+    "until_id",
+    "tweet.fields",
+    "expansions",
+    "user.fields",
+    "media.fields",
+    "poll.fields",
+    "place.fields",
+];
+
 pub const MENTIONS: Spec = Spec {
     path: &["id"],
-    query: &[
-        "max_results",
-        "pagination_token",
-        "start_time",
-        "end_time",
-        "since_id",
-        "until_id",
-        "tweet.fields",
-        "expansions",
-        "user.fields",
-        "media.fields",
-        "poll.fields",
-        "place.fields",
-    ],
+    query: &joined::<2, 10, 12>(["max_results", "pagination_token"], TIMELINE),
     expansions: POST_EXPANSIONS,
 };
 
 pub const USER_TWEETS: Spec = Spec {
     path: &["id"],
-    query: &[
-        "max_results",
-        "pagination_token",
-        "exclude",
-        "start_time",
-        "end_time",
-        "since_id",
-        "until_id",
-        "tweet.fields",
-        "expansions",
-        "user.fields",
-        "media.fields",
-        "poll.fields",
-        "place.fields",
-    ],
+    query: &joined::<3, 10, 13>(["max_results", "pagination_token", "exclude"], TIMELINE),
     expansions: POST_EXPANSIONS,
 };
 
@@ -357,6 +360,14 @@ mod tests {
 
     fn messages(spec: &Spec, q: &str) -> Vec<String> {
         spec.problems(&pairs(q)).iter().map(|p| p["message"].as_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn the_timelines_list_their_parameters_in_xs_order() {
+        let window = "start_time,end_time,since_id,until_id";
+        let fields = "tweet.fields,expansions,user.fields,media.fields,poll.fields,place.fields";
+        assert_eq!(MENTIONS.query.join(","), format!("max_results,pagination_token,{window},{fields}"));
+        assert_eq!(USER_TWEETS.query.join(","), format!("max_results,pagination_token,exclude,{window},{fields}"));
     }
 
     #[test]
