@@ -4,19 +4,19 @@
 //! month's report as CSV. Supervisors see the same for their own units.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, TimeZone, Utc};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tvarit_proto::time::{from_datetime, from_millis};
 use tvarit_proto::v1::{CoverageRequest, LeaderboardRequest, LeaderboardRow, StatsGroup, StatsRequest, UnitCoverage};
 
 use crate::AppState;
 use crate::format;
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::rows::unit_name;
 use crate::rpc::authed;
@@ -37,84 +37,97 @@ fn valid_month(m: &str) -> bool {
     m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok()
 }
 
-fn units_table(state: &AppState, l: Lang, units: &[&UnitCoverage], median: &HashMap<String, Option<f64>>) -> String {
+/// Header cells for these interface strings.
+fn head(l: Lang, keys: &[&str]) -> Markup {
+    html! { thead { tr { @for key in keys { th scope="col" { (l.t(key)) } } } } }
+}
+
+fn units_table(state: &AppState, l: Lang, units: &[&UnitCoverage], median: &HashMap<String, Option<f64>>) -> Markup {
     let now = Utc::now().timestamp_millis();
-    let mut out = format!(
-        r#"<div class="table-wrap"><table class="overview"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        l.t("queue.unit"),
-        l.t("hq.open"),
-        l.t("hq.oldest"),
-        l.t("hq.on_shift"),
-        l.t("hq.median_today"),
-    );
-    for u in units {
-        let oldest = if u.oldest_waiting_docket.is_empty() {
-            "–".to_owned()
-        } else {
-            let waited =
-                format::millis(&u.oldest_waiting_since).map_or_else(String::new, |t| format::span((now - t) / 1000));
-            format!(
-                r#"<a href="/cases/{d}">{d}</a> <span class="muted">{waited}</span>"#,
-                d = esc(&u.oldest_waiting_docket)
-            )
-        };
-        let staff = if u.operators_on_shift.is_empty() {
-            format!(r#"<span class="nobody">{}</span>"#, l.t("hq.nobody"))
-        } else {
-            esc(&u.operators_on_shift.join(", ")).to_string()
-        };
-        let _ = write!(
-            out,
-            r#"<tr><th scope="row"><a href="/queue?unit={q}">{name}</a></th><td class="num">{open}</td><td>{oldest}</td><td>{staff}</td><td class="num">{median}</td></tr>"#,
-            q = esc(&percent_encode(&u.unit)),
-            name = esc(&unit_name(&state.registry, l, &u.unit)),
-            open = u.open_cases,
-            median = format::seconds(median.get(&u.unit).copied().flatten()),
-        );
+    let waited = |u: &UnitCoverage| {
+        format::millis(&u.oldest_waiting_since).map_or_else(String::new, |t| format::span((now - t) / 1000))
+    };
+    html! {
+        div class="table-wrap" {
+            table class="overview" {
+                (head(l, &["queue.unit", "hq.open", "hq.oldest", "hq.on_shift", "hq.median_today"]))
+                tbody {
+                    @for u in units {
+                        tr {
+                            th scope="row" {
+                                a href={ "/queue?unit=" (percent_encode(&u.unit)) } { (unit_name(&state.registry, l, &u.unit)) }
+                            }
+                            td class="num" { (u.open_cases) }
+                            td {
+                                @if u.oldest_waiting_docket.is_empty() {
+                                    "–"
+                                } @else {
+                                    a href={ "/cases/" (u.oldest_waiting_docket) } { (u.oldest_waiting_docket) }
+                                    " "
+                                    span class="muted" { (waited(u)) }
+                                }
+                            }
+                            td {
+                                @if u.operators_on_shift.is_empty() {
+                                    span class="nobody" { (l.t("hq.nobody")) }
+                                } @else {
+                                    (u.operators_on_shift.join(", "))
+                                }
+                            }
+                            td class="num" { (format::seconds(median.get(&u.unit).copied().flatten())) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table></div>");
-    out
+}
+
+/// ▲ 2, ▼ 1, = or new: how a row's rank moved since last month.
+fn rank_change(l: Lang, change: Option<i32>) -> Markup {
+    html! {
+        @match change {
+            Some(c) if c > 0 => span class="up" aria-label={ "+" (c) } { "▲ " (c) },
+            Some(c) if c < 0 => span class="down" aria-label=(c) { "▼ " (-c) },
+            Some(_) => "=",
+            None => span class="muted" { (l.t("hq.new")) },
+        }
+    }
 }
 
 /// The month's ranked rows (units, or accounts with their unit): the figure
 /// ranked on first (`rank_by`, HQ's mean) before the other.
-fn leaderboard_table(state: &AppState, l: Lang, rows: &[LeaderboardRow], rank_by: &str) -> String {
+fn leaderboard_table(state: &AppState, l: Lang, rows: &[LeaderboardRow], rank_by: &str) -> Markup {
     let (first, second) = if rank_by == "median" { ("hq.median", "hq.mean") } else { ("hq.mean", "hq.median") };
-    let mut out = format!(
-        r#"<div class="table-wrap"><table class="leaderboard"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        l.t("hq.rank"),
-        l.t("hq.change"),
-        l.t("queue.unit"),
-        l.t("hq.cases"),
-        l.t("hq.answered"),
-        l.t(first),
-        l.t(second),
-        l.t("hq.within_goal"),
-    );
-    for r in rows.iter().filter(|r| r.cases > 0) {
-        let change = match r.rank_change {
-            Some(c) if c > 0 => format!(r#"<span class="up" aria-label="+{c}">▲ {c}</span>"#),
-            Some(c) if c < 0 => format!(r#"<span class="down" aria-label="{c}">▼ {}</span>"#, -c),
-            Some(_) => "=".into(),
-            None => format!(r#"<span class="muted">{}</span>"#, l.t("hq.new")),
-        };
-        let unit = unit_name(&state.registry, l, &r.unit);
-        let name = if r.account.is_empty() { unit } else { format!("{} ({unit})", r.account) };
-        let (a, b) = if rank_by == "median" { (r.median_frt_s, r.mean_frt_s) } else { (r.mean_frt_s, r.median_frt_s) };
-        let _ = write!(
-            out,
-            r#"<tr><td class="num">{}</td><td>{change}</td><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{:.0}%</td></tr>"#,
-            r.rank,
-            esc(&name),
-            r.cases,
-            r.answered,
-            format::seconds(a),
-            format::seconds(b),
-            r.within_goal_share * 100.0,
-        );
+    let keys = ["hq.rank", "hq.change", "queue.unit", "hq.cases", "hq.answered", first, second, "hq.within_goal"];
+    html! {
+        div class="table-wrap" {
+            table class="leaderboard" {
+                (head(l, &keys))
+                tbody {
+                    @for r in rows.iter().filter(|r| r.cases > 0) {
+                        @let unit = unit_name(&state.registry, l, &r.unit);
+                        @let name = if r.account.is_empty() { unit } else { format!("{} ({unit})", r.account) };
+                        @let (a, b) = if rank_by == "median" {
+                            (r.median_frt_s, r.mean_frt_s)
+                        } else {
+                            (r.mean_frt_s, r.median_frt_s)
+                        };
+                        tr {
+                            td class="num" { (r.rank) }
+                            td { (rank_change(l, r.rank_change)) }
+                            th scope="row" { (name) }
+                            td class="num" { (r.cases) }
+                            td class="num" { (r.answered) }
+                            td class="num" { (format::seconds(a)) }
+                            td class="num" { (format::seconds(b)) }
+                            td class="num" { (format!("{:.0}%", r.within_goal_share * 100.0)) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<MonthQuery>) -> Response {
@@ -150,54 +163,48 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     let mine: Vec<&UnitCoverage> = coverage.units.iter().filter(|u| s.may_see(&u.unit)).collect();
     let (active, quiet): (Vec<&UnitCoverage>, Vec<&UnitCoverage>) =
         mine.iter().partition(|u| u.open_cases > 0 || !u.operators_on_shift.is_empty());
-    let mut body = format!(r#"<div class="page-head"><h1>{}</h1>"#, l.t("hq.title"));
-    let _ = write!(
-        body,
-        r#"<form class="unit-picker" method="get" action="/hq"><label for="month">{}</label><input id="month" name="month" type="month" value="{m}"><button type="submit">{}</button></form><a class="button" href="/hq/report.csv?month={m}" download>{}</a></div>"#,
-        l.t("hq.month"),
-        l.t("queue.show"),
-        l.t("hq.report"),
-        m = esc(&month),
-    );
-    let _ = write!(
-        body,
-        r#"<div class="case-grid"><div class="col-main"><section class="card" aria-labelledby="units-h"><h2 id="units-h">{}</h2>"#,
-        l.t("hq.units")
-    );
-    body.push_str(&units_table(&state, l, &active, &median));
-    if !quiet.is_empty() {
-        let names: Vec<String> = quiet.iter().map(|u| unit_name(&state.registry, l, &u.unit)).collect();
-        let _ = write!(
-            body,
-            r#"<p class="help">{} <span class="muted">{}</span></p>"#,
-            l.t("hq.quiet_hidden"),
-            esc(&names.join(", "))
-        );
-    }
-    let _ = write!(
-        body,
-        r#"</section></div><div class="col-side"><section class="card" aria-labelledby="lb-h"><h2 id="lb-h">{} {}</h2>"#,
-        l.t("hq.leaderboard"),
-        esc(&month)
-    );
-    body.push_str(&leaderboard_table(&state, l, &board.rows, &board.rank_by));
+    let quiet_names: Vec<String> = quiet.iter().map(|u| unit_name(&state.registry, l, &u.unit)).collect();
     let accounts: Vec<LeaderboardRow> = board.accounts.iter().filter(|r| s.may_see(&r.unit)).cloned().collect();
-    if !accounts.is_empty() {
-        let _ = write!(body, r#"<h3 id="lb-accounts">{}</h3>"#, l.t("hq.accounts"));
-        body.push_str(&leaderboard_table(&state, l, &accounts, &board.rank_by));
-    }
     // tvarit-metrics states its rule in English; known sentences are translated.
     let exclusions: Vec<String> = board.exclusions.iter().map(|e| l.metrics_text(e)).collect();
-    let _ = write!(
-        body,
-        r#"<details><summary>{} ({} {})</summary><p id="rank-rule">{}</p><p>{}: {}</p></details></section></div></div>"#,
-        l.t("hq.rule"),
-        l.t("hq.ranked_by"),
-        esc(&board.rank_by),
-        esc(&l.metrics_text(&board.rule)),
-        l.t("hq.not_counted"),
-        esc(&exclusions.join("; "))
-    );
+    let body = html! {
+        div class="page-head" {
+            h1 { (l.t("hq.title")) }
+            form class="unit-picker" method="get" action="/hq" {
+                label for="month" { (l.t("hq.month")) }
+                input id="month" name="month" type="month" value=(month);
+                button type="submit" { (l.t("queue.show")) }
+            }
+            a class="button" href={ "/hq/report.csv?month=" (month) } download { (l.t("hq.report")) }
+        }
+        div class="case-grid" {
+            div class="col-main" {
+                section class="card" aria-labelledby="units-h" {
+                    h2 id="units-h" { (l.t("hq.units")) }
+                    (units_table(&state, l, &active, &median))
+                    @if !quiet_names.is_empty() {
+                        p class="help" { (l.t("hq.quiet_hidden")) " " span class="muted" { (quiet_names.join(", ")) } }
+                    }
+                }
+            }
+            div class="col-side" {
+                section class="card" aria-labelledby="lb-h" {
+                    h2 id="lb-h" { (l.t("hq.leaderboard")) " " (month) }
+                    (leaderboard_table(&state, l, &board.rows, &board.rank_by))
+                    @if !accounts.is_empty() {
+                        h3 id="lb-accounts" { (l.t("hq.accounts")) }
+                        (leaderboard_table(&state, l, &accounts, &board.rank_by))
+                    }
+                    details {
+                        summary { (l.t("hq.rule")) " (" (l.t("hq.ranked_by")) " " (board.rank_by) ")" }
+                        p id="rank-rule" { (l.metrics_text(&board.rule)) }
+                        p { (l.t("hq.not_counted")) ": " (exclusions.join("; ")) }
+                    }
+                }
+            }
+        }
+    }
+    .into_string();
     let page = Page {
         lang: l,
         title: l.t("hq.title").into(),
