@@ -24,6 +24,7 @@ use sqlx::postgres::PgPoolOptions;
 use tonic::Request;
 use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
+use tvarit_config::with_database;
 use tvarit_proto::v1::desk_client::DeskClient;
 
 pub use alerts::{AlertReceiver, ReceivedAlert};
@@ -60,19 +61,6 @@ pub fn nats_url() -> String {
 /// The shared PostgreSQL's admin URL (`TVARIT_TEST_DATABASE_URL`).
 pub fn admin_url() -> String {
     std::env::var("TVARIT_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// Replaces the database name in a `postgres://` URL (host or socket form).
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{db}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 /// The test's folder (logs, files it writes). Under `TVARIT_TEST_LOG_DIR`
@@ -319,22 +307,4 @@ pub fn post_line(id: &str, text: &str, mentions: &[&str], created_at: Option<chr
         v["created_at"] = serde_json::json!(t.to_rfc3339());
     }
     v.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn swaps_the_database_name() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres:///postgres?host=/var/run/postgresql", "x"),
-            "postgres:///x?host=/var/run/postgresql"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-    }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use sqlx::Connection;
 use tokio::process::{Child, Command};
+use tvarit_config::with_database;
 
 use crate::registry_file::{self, BenchUnit};
 
@@ -45,19 +46,6 @@ pub struct Deployment {
     bins: PathBuf,
     nats_url: String,
     admin_url: String,
-}
-
-/// The same server and credentials, another database.
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{db}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 impl Deployment {

@@ -16,7 +16,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub use database::{connect_schema, ensure_schema, open_schema};
+pub use database::{connect_schema, ensure_schema, open_schema, with_database};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use secret::{SecretError, read_secret};
 pub use units::UnitSelection;
