@@ -72,8 +72,26 @@ impl<T: Send + 'static> Runner<T> {
     /// Pulls from every consumer until `shutdown`, handing `handle` batches
     /// of decoded messages from any of them. A batch already handed over is
     /// finished before this returns.
-    pub async fn run<F, Fut>(self, consumers: Vec<PullConsumer>, shutdown: CancellationToken, mut handle: F)
+    pub async fn run<F, Fut>(self, consumers: Vec<PullConsumer>, shutdown: CancellationToken, handle: F)
     where
+        F: FnMut(Vec<Delivery<T>>) -> Fut,
+        Fut: Future<Output = Verdicts>,
+    {
+        self.run_holding_acks(Duration::ZERO, consumers, shutdown, handle).await;
+    }
+
+    /// As [`Runner::run`], but each ack is sent `hold` after its verdict: a
+    /// handler that published its output acks the input only once NATS has
+    /// synced that output to disk (`nats_sync_window_seconds`), so a power
+    /// cut that loses the output redelivers the input instead of losing it.
+    /// Retries are sent at once.
+    pub async fn run_holding_acks<F, Fut>(
+        self,
+        hold: Duration,
+        consumers: Vec<PullConsumer>,
+        shutdown: CancellationToken,
+        mut handle: F,
+    ) where
         F: FnMut(Vec<Delivery<T>>) -> Fut,
         Fut: Future<Output = Verdicts>,
     {
@@ -95,7 +113,7 @@ impl<T: Send + 'static> Runner<T> {
                 let verdicts = work.await;
                 metrics::histogram!("tvarit_consumer_handle_seconds", "consumer" => name)
                     .record(started.elapsed().as_secs_f64());
-                settle(guards, verdicts, &tracker).await;
+                settle(guards, verdicts, hold, &tracker).await;
             }
         })
         .await;
@@ -133,12 +151,20 @@ fn split<T>(
     (deliveries, guards, undecodable)
 }
 
-async fn settle(guards: Vec<Guard>, verdicts: Verdicts, tracker: &TaskTracker) {
+async fn settle(guards: Vec<Guard>, verdicts: Verdicts, hold: Duration, tracker: &TaskTracker) {
+    let verdicts = match verdicts {
+        Verdicts::All(Verdict::Ack) if !hold.is_zero() => Verdicts::All(Verdict::AckWhen(ready())),
+        Verdicts::Each(each) if !hold.is_zero() => Verdicts::Each(
+            each.into_iter().map(|v| if matches!(v, Verdict::Ack) { Verdict::AckWhen(ready()) } else { v }).collect(),
+        ),
+        verdicts => verdicts,
+    };
     match verdicts {
         Verdicts::All(Verdict::AckWhen(done)) => {
             // The runner goes on to the next batch while the stage works.
             tracker.spawn(async move {
                 if done.await.is_ok() {
+                    tokio::time::sleep(hold).await;
                     for guard in guards {
                         guard.settle(AckKind::Ack, "acked").await;
                     }
@@ -157,6 +183,7 @@ async fn settle(guards: Vec<Guard>, verdicts: Verdicts, tracker: &TaskTracker) {
                     Verdict::AckWhen(done) => {
                         tracker.spawn(async move {
                             if done.await.is_ok() {
+                                tokio::time::sleep(hold).await;
                                 guard.settle(AckKind::Ack, "acked").await;
                             }
                         });
@@ -166,6 +193,13 @@ async fn settle(guards: Vec<Guard>, verdicts: Verdicts, tracker: &TaskTracker) {
             }
         }
     }
+}
+
+/// A stage that is already done: an ack that waits only for the hold.
+fn ready() -> oneshot::Receiver<()> {
+    let (done, ready) = oneshot::channel();
+    let _ = done.send(());
+    ready
 }
 
 /// A message not yet acked or NAKed; dropped unsettled, it NAKs (as wadm's

@@ -43,6 +43,14 @@ pub struct Common {
     pub registry_file: Option<PathBuf>,
     /// JetStream replicas for the streams this service declares (3 in a cluster).
     pub stream_replicas: usize,
+    /// How long NATS may hold an acknowledged message before it is on disk:
+    /// its `sync_interval` with a margin (deploy/nats/nats.conf). Each
+    /// producer keeps its durable record of what it published, and classify
+    /// its input unacknowledged, for this long, so that a power cut losing
+    /// NATS's last unsynced messages is made good by a republish (keyed, so
+    /// nothing doubles). 0: NATS fsyncs before acking (`sync_interval:
+    /// always`), or nobody needs to survive a power cut (a laptop).
+    pub nats_sync_window_seconds: f64,
     /// `TVARIT_TLS*`: the gRPC server's certificate, key and client CA.
     #[serde(flatten)]
     pub tls: tvarit_tls::TlsConfig,
@@ -56,6 +64,7 @@ impl Default for Common {
             database_url: "postgres://postgres@127.0.0.1:5432/tvarit".into(),
             registry_file: None,
             stream_replicas: 1,
+            nats_sync_window_seconds: 0.0,
             tls: tvarit_tls::TlsConfig::default(),
         }
     }
@@ -90,7 +99,20 @@ impl Common {
         if !(1..=5).contains(&self.stream_replicas) {
             return Err(ConfigError::Invalid { key: "stream_replicas", message: "must be 1 to 5".into() });
         }
+        // Republishes after a power cut must fall inside JetStream's
+        // 2-minute duplicate window, and held acks inside the ack wait.
+        if !(0.0..=10.0).contains(&self.nats_sync_window_seconds) {
+            return Err(ConfigError::Invalid {
+                key: "nats_sync_window_seconds",
+                message: format!("{} must be a number of seconds from 0 to 10", self.nats_sync_window_seconds),
+            });
+        }
         Ok(())
+    }
+
+    /// [`Common::nats_sync_window_seconds`] as a duration.
+    pub fn nats_sync_window(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.nats_sync_window_seconds)
     }
 
     pub fn registry(&self) -> Result<tvarit_registry::Registry, ConfigError> {

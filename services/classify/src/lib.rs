@@ -139,8 +139,10 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     }));
     let p = pipeline.clone();
     let runner = Runner { name: CONSUMER, max_batch: config.classify_batch, decode: tvarit_bus::protobuf::<Post> };
+    // A post is acked once its classified copy is on NATS's disk: a power
+    // cut within the sync window redelivers it rather than losing the copy.
     runner
-        .run(consumers, shutdown.clone(), move |batch| {
+        .run_holding_acks(config.common.nats_sync_window(), consumers, shutdown.clone(), move |batch| {
             let p = p.clone();
             async move { p.handle(batch).await }
         })

@@ -5,6 +5,11 @@
 //! leaves a pending row whose post is published again later; JetStream's
 //! dedupe window and classify's keyed writes absorb the repeat. The archive
 //! row itself is written once (migration 0004 says why).
+//!
+//! With a NATS sync window (`nats_sync_window_seconds`), the pending row is
+//! deleted only that long after the ack: until NATS has synced the post to
+//! disk, the row is the post's durable record, so a power cut that loses
+//! NATS's unsynced tail leaves rows that the sweeper publishes again.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -13,6 +18,7 @@ use async_nats::jetstream;
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sqlx::PgPool;
+use tokio_util::task::TaskTracker;
 use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::Post;
@@ -39,6 +45,9 @@ pub struct Acceptor {
     js: jetstream::Context,
     pool: PgPool,
     ns: Namespace,
+    sync_window: Duration,
+    /// Rows waiting out the sync window, for [`Acceptor::settled`].
+    settling: TaskTracker,
 }
 
 /// The business id of a post: one per `(platform, platform post id)`.
@@ -48,7 +57,17 @@ pub fn post_key(platform: &str, post_id: &str) -> String {
 
 impl Acceptor {
     pub fn new(js: jetstream::Context, pool: PgPool, ns: Namespace) -> Self {
-        Self { js, pool, ns }
+        Self { js, pool, ns, sync_window: Duration::ZERO, settling: TaskTracker::new() }
+    }
+
+    /// Keeps each pending row `window` past its post's ack (see the module).
+    pub fn with_sync_window(self, window: Duration) -> Self {
+        Self { sync_window: window, ..self }
+    }
+
+    /// How long a pending row outlives its ack.
+    pub fn sync_window(&self) -> Duration {
+        self.sync_window
     }
 
     /// The archive's database (retention works on it).
@@ -66,7 +85,7 @@ impl Acceptor {
         let publish: Vec<&Post> =
             firsts.iter().copied().filter(|p| to_publish.contains_key(&post_key(&p.platform, &p.post_id))).collect();
         self.publish_all(&publish).await?;
-        self.mark_published(&publish).await?;
+        self.settle(&publish).await?;
 
         let mut counted = HashSet::new();
         Ok(posts
@@ -141,27 +160,58 @@ impl Acceptor {
         Ok(())
     }
 
-    async fn mark_published(&self, posts: &[&Post]) -> Result<(), AcceptError> {
+    /// Ends the posts' pending rows: at once, or after the sync window in
+    /// the background (a row the process dies holding is published again).
+    async fn settle(&self, posts: &[&Post]) -> Result<(), AcceptError> {
         if posts.is_empty() {
             return Ok(());
         }
-        let platforms: Vec<&str> = posts.iter().map(|p| p.platform.as_str()).collect();
-        let ids: Vec<&str> = posts.iter().map(|p| p.post_id.as_str()).collect();
+        let platforms: Vec<String> = posts.iter().map(|p| p.platform.clone()).collect();
+        let ids: Vec<String> = posts.iter().map(|p| p.post_id.clone()).collect();
+        if self.sync_window.is_zero() {
+            return Self::mark_published(&self.pool, &platforms, &ids).await;
+        }
+        let (pool, window) = (self.pool.clone(), self.sync_window);
+        self.settling.spawn(async move {
+            tokio::time::sleep(window).await;
+            if let Err(e) = Self::mark_published(&pool, &platforms, &ids).await {
+                tracing::warn!(error = %e, "ending pending rows; the sweeper publishes them again");
+            }
+        });
+        Ok(())
+    }
+
+    /// Waits until every row waiting out the sync window has ended (a
+    /// replay calls it before it exits, so the service's sweeper does not
+    /// publish those posts again).
+    pub async fn settled(&self) {
+        self.settling.close();
+        self.settling.wait().await;
+        self.settling.reopen();
+    }
+
+    async fn mark_published(pool: &PgPool, platforms: &[String], ids: &[String]) -> Result<(), AcceptError> {
         sqlx::query(
             "DELETE FROM posts_pending q USING UNNEST($1::text[], $2::text[]) AS k(platform, post_id)
              WHERE q.platform = k.platform AND q.post_id = k.post_id",
         )
-        .bind(&platforms)
-        .bind(&ids)
-        .execute(&self.pool)
+        .bind(platforms)
+        .bind(ids)
+        .execute(pool)
         .await?;
         Ok(())
     }
 
     /// Posts stored but not yet acknowledged by JetStream: above zero for
     /// long means the broker is refusing them (down, or its store is full).
+    /// Rows inside the sync window are acknowledged and not counted.
     pub async fn unpublished(&self) -> Result<i64, AcceptError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM posts_pending").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM posts_pending WHERE received_at < now() - make_interval(secs => $1)",
+        )
+        .bind(self.sync_window.as_secs_f64())
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Publishes posts stored more than `older_than` ago but never
@@ -178,7 +228,7 @@ impl Acceptor {
         let posts: Vec<Post> = payloads.iter().filter_map(|(b,)| Post::decode(b.as_slice()).ok()).collect();
         let refs: Vec<&Post> = posts.iter().collect();
         self.publish_all(&refs).await?;
-        self.mark_published(&refs).await?;
+        self.settle(&refs).await?;
         Ok(refs.len())
     }
 }

@@ -38,7 +38,8 @@ pub async fn connect(config: &IngestConfig, migrate: bool) -> anyhow::Result<(Ac
     let js = async_nats::jetstream::new(nats);
     let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
     tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
-    Ok((Acceptor::new(js, pool, ns.clone()), ns))
+    let acceptor = Acceptor::new(js, pool, ns.clone()).with_sync_window(config.common.nats_sync_window());
+    Ok((acceptor, ns))
 }
 
 pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -82,7 +83,9 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         &config.common.tls,
         shutdown.clone(),
     )?);
-    let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0));
+    // A row inside the sync window is acknowledged, not stale.
+    let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0))
+        .max(acceptor.sync_window() + Duration::from_secs(1));
     let retention =
         tokio::spawn(retention::run(acceptor.pool().clone(), config.ingest_retention_days, shutdown.clone()));
     let recovery = tokio::spawn(republish_loop(acceptor, republish_after, shutdown.clone()));

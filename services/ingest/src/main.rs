@@ -76,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
             );
             let (acceptor, _) = tvarit_ingest::connect(&config, false).await?;
             let summary = replay::replay(reader, &acceptor, &registry, rate).await?;
+            acceptor.settled().await;
             println!("new={} duplicates={} rejected={}", summary.new, summary.duplicates, summary.rejected);
         }
     }

@@ -4,7 +4,8 @@
 //! from the environment), where the e2e suite starts the binary. What it
 //! checks is what a bridge relies on: a signed post is archived and
 //! published once, a repeat is answered as a duplicate, and a bad
-//! signature is refused with nothing published.
+//! signature is refused with nothing published; and, with a NATS sync
+//! window, a post NATS lost in a power cut is published again.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,7 +28,10 @@ struct TestApp {
 }
 
 async fn spawn_app() -> TestApp {
-    let config = IngestConfig { common: testing::common("i"), ..Default::default() };
+    spawn_app_with(IngestConfig { common: testing::common("i"), ..Default::default() }).await
+}
+
+async fn spawn_app_with(config: IngestConfig) -> TestApp {
     let listeners = Listeners { http: testing::free_port().await, grpc: testing::free_port().await };
     let http = listeners.http.local_addr().unwrap();
     let secrets = Secrets { webhook: Some(SecretString::from(SECRET)), ..Default::default() };
@@ -111,5 +115,63 @@ async fn a_signed_post_is_published_once_and_a_bad_signature_publishes_nothing()
     assert_eq!((status, json["error"].as_str()), (401, Some("bad_signature")));
 
     assert_eq!(app.ingested_messages().await, 1, "one post published, the repeat and the forgery not");
+    app.stop().await;
+}
+
+/// A power cut within the NATS sync window: ingest dies holding a post's
+/// pending row, and NATS comes back without the post (its unsynced tail and
+/// dedupe state gone). The next ingest publishes the post again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_nats_lost_in_a_power_cut_within_the_sync_window_is_published_again() {
+    let mut config = IngestConfig { common: testing::common("w"), ..Default::default() };
+    config.common.nats_sync_window_seconds = 2.0;
+    config.ingest_republish_after_seconds = 1.0;
+    let ns = tvarit_bus::Namespace::new(&config.common.namespace);
+    let post = tvarit_proto::v1::Post {
+        platform: "x".into(),
+        post_id: "power-cut-1".into(),
+        unit: "balotra".into(),
+        text: "@SP_Balotra chori ki report".into(),
+        ..Default::default()
+    };
+
+    // The ingest that loses power: its own runtime, dropped mid-window.
+    let crashed = {
+        let config = config.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            let outcome = runtime.block_on(async {
+                let (acceptor, _) = tvarit_ingest::connect(&config, true).await.unwrap();
+                acceptor.accept(std::slice::from_ref(&post)).await.unwrap()
+            });
+            runtime.shutdown_background();
+            outcome
+        })
+    };
+    assert_eq!(crashed.join().unwrap(), vec![tvarit_ingest::accept::Outcome::New]);
+    let db = sqlx::PgPool::connect(&config.common.database_url).await.unwrap();
+    let pending: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM \"{}\".posts_pending",
+        ns.schema("ingest")
+    )))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(pending, 1, "an acknowledged post keeps its pending row through the sync window");
+
+    // NATS restarts without its unsynced tail: the stream comes back empty.
+    let js = async_nats::jetstream::new(async_nats::connect(&config.common.nats_url).await.unwrap());
+    js.delete_stream(ns.stream_name("ingested")).await.unwrap();
+
+    let app = spawn_app_with(config).await;
+    let mut published = 0;
+    for _ in 0..100 {
+        published = app.ingested_messages().await;
+        if published > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(published, 1, "the sweeper published the lost post again");
     app.stop().await;
 }

@@ -88,6 +88,45 @@ async fn every_message_is_settled_by_its_verdict() {
     js.delete_stream(&stream.cached_info().config.name).await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_ack_goes_out_only_after_the_sync_window() {
+    let (js, ns) = setup("runner_hold").await;
+    let (stream, _) =
+        declare_stream(&js, stream_config(&ns, StreamKind::Ingested, StreamSettings::default())).await.unwrap();
+    let subject = ns.post_ingested("balotra");
+    let consumer = ensure_consumer(&stream, "test-hold", subject.clone(), Duration::from_secs(60)).await.unwrap();
+    js.publish(subject.clone(), "ack".into()).await.unwrap().await.unwrap();
+
+    let handled = Arc::new(Mutex::new(0usize));
+    let shutdown = CancellationToken::new();
+    let runner = Runner { name: "test-hold", max_batch: 16, decode: text };
+    let hold = Duration::from_secs(2);
+    let counter = handled.clone();
+    let running = tokio::spawn(runner.run_holding_acks(hold, vec![consumer], shutdown.clone(), move |batch| {
+        *counter.lock().unwrap() += batch.len();
+        async { Verdicts::All(Verdict::Ack) }
+    }));
+    wait_for(|| *handled.lock().unwrap() == 1).await;
+    let handled_at = std::time::Instant::now();
+    let info = stream.consumer_info("test-hold").await.unwrap();
+    assert_eq!(info.num_ack_pending, 1, "handled, but its ack waits for the sync window");
+    let mut acked_after = None;
+    for _ in 0..100 {
+        if stream.consumer_info("test-hold").await.unwrap().num_ack_pending == 0 {
+            acked_after = Some(handled_at.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let acked_after = acked_after.expect("acked within 5 s");
+    assert!(acked_after >= hold - Duration::from_millis(300), "acked {acked_after:?} after handling, before the hold");
+    assert_eq!(*handled.lock().unwrap(), 1, "acked once, not redelivered");
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(10), running).await.expect("the runner stops at shutdown").unwrap();
+    js.delete_stream(&stream.cached_info().config.name).await.unwrap();
+}
+
 async fn wait_for(mut done: impl FnMut() -> bool) {
     for _ in 0..100 {
         if done() {
