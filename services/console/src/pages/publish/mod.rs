@@ -9,13 +9,12 @@ mod draft;
 pub mod post;
 pub mod view;
 
-use std::fmt::Write;
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use maud::{Markup, html};
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::time::from_datetime;
@@ -24,7 +23,7 @@ use tvarit_proto::v1::{ListPublicationsRequest, Publication};
 use self::view::{badge, named};
 use crate::AppState;
 use crate::format;
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::pages::queue::my_units;
 use crate::rows::unit_name;
@@ -78,81 +77,67 @@ fn placed(p: &Publication) -> &Option<prost_types::Timestamp> {
     }
 }
 
-fn entry(state: &AppState, l: Lang, p: &Publication) -> String {
+fn entry(state: &AppState, l: Lang, p: &Publication) -> Markup {
     let kind = p.content.as_ref().map(|c| c.kind.as_str()).unwrap_or_default();
     let time = format::time(placed(p))
         .map_or_else(String::new, |t| t.with_timezone(&state.zone()).format("%H:%M").to_string());
-    format!(
-        r#"<li class="entry kind-{kslug}" data-id="{id}"><span class="at">{time}</span> <a href="/publish/{id}">pub-{id}</a> <span class="badge kind">{kind}</span> {status} <span class="excerpt">{text}</span> <span class="muted">{aud} · {author}</span></li>"#,
-        kslug = esc(kind),
-        id = p.id,
-        kind = esc(&named(l, "kind", kind)),
-        status = badge(l, "status", &p.status),
-        text = esc(&view::excerpt(l, p)),
-        aud = esc(&view::audience(l, &state.registry, p)),
-        author = esc(&p.author),
-    )
+    html! {
+        li class={ "entry kind-" (kind) } data-id=(p.id) {
+            span class="at" { (time) }
+            " "
+            a href={ "/publish/" (p.id) } { "pub-" (p.id) }
+            " "
+            span class="badge kind" { (named(l, "kind", kind)) }
+            " " (badge(l, "status", &p.status)) " "
+            span class="excerpt" { (view::excerpt(l, p)) }
+            " "
+            span class="muted" { (view::audience(l, &state.registry, p)) " · " (p.author) }
+        }
+    }
 }
 
 /// The month's posts, one list per local day.
-fn agenda(state: &AppState, l: Lang, posts: &[Publication]) -> String {
-    if posts.is_empty() {
-        return format!(r#"<p class="empty">{}</p>"#, l.t("pub.calendar_empty"));
-    }
-    let mut out = String::from(r#"<ol class="agenda">"#);
-    let mut day = None;
-    for p in posts {
-        let d = format::time(placed(p)).map(|t| t.with_timezone(&state.zone()).date_naive());
-        if d != day {
-            if day.is_some() {
-                out.push_str("</ul></li>");
+fn agenda(state: &AppState, l: Lang, posts: &[Publication]) -> Markup {
+    let day = |p: &Publication| format::time(placed(p)).map(|t| t.with_timezone(&state.zone()).date_naive());
+    html! {
+        @if posts.is_empty() {
+            p class="empty" { (l.t("pub.calendar_empty")) }
+        } @else {
+            ol class="agenda" {
+                @for same_day in posts.chunk_by(|a, b| day(a) == day(b)) {
+                    li class="day" {
+                        h3 { (day(&same_day[0]).map_or_else(|| "–".into(), |d| format::day(l, d))) }
+                        ul { @for p in same_day { (entry(state, l, p)) } }
+                    }
+                }
             }
-            day = d;
-            let label = d.map_or_else(|| "–".into(), |d| format::day(l, d));
-            let _ = write!(out, r#"<li class="day"><h3>{}</h3><ul>"#, esc(&label));
         }
-        out.push_str(&entry(state, l, p));
     }
-    out.push_str("</ul></li></ol>");
-    out
 }
 
-fn pickers(state: &AppState, l: Lang, signed: &Signed, unit: &str, start: NaiveDate) -> String {
-    let mut out = format!(
-        r#"<form class="unit-picker" method="get" action="/publish"><label for="unit">{}</label><select id="unit" name="unit"><option value="">{}</option>"#,
-        l.t("queue.unit"),
-        l.t("pub.all_my_units")
-    );
-    for u in my_units(state, &signed.session) {
-        let selected = if u == unit { " selected" } else { "" };
-        let _ = write!(
-            out,
-            r#"<option value="{}"{selected}>{}</option>"#,
-            esc(&u),
-            esc(&unit_name(&state.registry, l, &u))
-        );
-    }
-    let month = start.format("%Y-%m").to_string();
-    let _ = write!(
-        out,
-        r#"</select><label for="month">{}</label><input id="month" name="month" type="month" value="{}"><button type="submit">{}</button></form>"#,
-        l.t("hq.month"),
-        esc(&month),
-        l.t("queue.show")
-    );
-    let q = |m: NaiveDate| format!("/publish?unit={}&month={}", esc(&percent_encode(unit)), m.format("%Y-%m"));
+fn pickers(state: &AppState, l: Lang, signed: &Signed, unit: &str, start: NaiveDate) -> Markup {
+    let q = |m: NaiveDate| format!("/publish?unit={}&month={}", percent_encode(unit), m.format("%Y-%m"));
     let prev = start.checked_sub_months(Months::new(1)).unwrap_or(start);
     let next = start.checked_add_months(Months::new(1)).unwrap_or(start);
-    let _ = write!(
-        out,
-        r#"<nav class="months" aria-label="{}"><a href="{}" rel="prev">← {}</a> <a href="{}" rel="next">{} →</a></nav>"#,
-        l.t("hq.month"),
-        q(prev),
-        format::month(l, prev),
-        q(next),
-        format::month(l, next)
-    );
-    out
+    html! {
+        form class="unit-picker" method="get" action="/publish" {
+            label for="unit" { (l.t("queue.unit")) }
+            select id="unit" name="unit" {
+                option value="" { (l.t("pub.all_my_units")) }
+                @for u in my_units(state, &signed.session) {
+                    option value=(u) selected[u == unit] { (unit_name(&state.registry, l, &u)) }
+                }
+            }
+            label for="month" { (l.t("hq.month")) }
+            input id="month" name="month" type="month" value=(start.format("%Y-%m").to_string());
+            button type="submit" { (l.t("queue.show")) }
+        }
+        nav class="months" aria-label=(l.t("hq.month")) {
+            a href=(q(prev)) rel="prev" { "← " (format::month(l, prev)) }
+            " "
+            a href=(q(next)) rel="next" { (format::month(l, next)) " →" }
+        }
+    }
 }
 
 pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Query<CalendarQuery>) -> Response {
@@ -182,35 +167,28 @@ pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Q
         Err(status) => return refused(&state, &signed, &status),
     };
     let title = l.t("pub.title");
-    let mut body = format!(
-        r#"<div class="page-head"><h1>{title}</h1>{}<a class="button primary-link" href="/publish/new" id="compose-link">{}</a></div>"#,
-        pickers(&state, l, &signed, &unit, start),
-        l.t("pub.compose")
-    );
-    let _ = write!(
-        body,
-        r#"<section class="card" id="waiting-list" aria-labelledby="wait-h"><h2 id="wait-h">{}</h2>"#,
-        l.t("pub.waiting")
-    );
-    if waiting.is_empty() {
-        let _ = write!(body, r#"<p class="help">{}</p>"#, l.t("pub.waiting_none"));
-    } else {
-        body.push_str(r#"<ul class="agenda-flat">"#);
-        for p in &waiting {
-            body.push_str(&entry(&state, l, p));
-        }
-        body.push_str("</ul>");
-    }
     let scope = if unit.is_empty() { l.t("pub.all_my_units").to_owned() } else { unit_name(&state.registry, l, &unit) };
-    let _ = write!(
-        body,
-        r#"</section><section class="card" id="calendar" aria-labelledby="cal-h"><h2 id="cal-h">{} · {} · {}</h2><p class="help">{}</p>{}</section>"#,
-        l.t("pub.calendar"),
-        esc(&scope),
-        format::month(l, start),
-        l.t("pub.calendar_help").replace("{zone}", &format::zone_name(zone)),
-        agenda(&state, l, &posts)
-    );
+    let body = html! {
+        div class="page-head" {
+            h1 { (title) }
+            (pickers(&state, l, &signed, &unit, start))
+            a class="button primary-link" href="/publish/new" id="compose-link" { (l.t("pub.compose")) }
+        }
+        section class="card" id="waiting-list" aria-labelledby="wait-h" {
+            h2 id="wait-h" { (l.t("pub.waiting")) }
+            @if waiting.is_empty() {
+                p class="help" { (l.t("pub.waiting_none")) }
+            } @else {
+                ul class="agenda-flat" { @for p in &waiting { (entry(&state, l, p)) } }
+            }
+        }
+        section class="card" id="calendar" aria-labelledby="cal-h" {
+            h2 id="cal-h" { (l.t("pub.calendar")) " · " (scope) " · " (format::month(l, start)) }
+            p class="help" { (l.t("pub.calendar_help").replace("{zone}", &format::zone_name(zone))) }
+            (agenda(&state, l, &posts))
+        }
+    }
+    .into_string();
     let page = Page {
         lang: l,
         title: title.into(),

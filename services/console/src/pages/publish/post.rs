@@ -4,12 +4,11 @@
 //! take them: submit, approve, HQ's fast-track, reject, schedule, cancel.
 //! While it goes out, the script refreshes the outcome table.
 
-use std::fmt::Write;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::v1::{
@@ -19,7 +18,7 @@ use tvarit_proto::v1::{
 
 use super::view::{self, badge, named};
 use crate::AppState;
-use crate::html::{Page, Section, csrf_field, esc};
+use crate::html::{Page, Section, csrf_input};
 use crate::i18n::Lang;
 use crate::rows::unit_name;
 use crate::rpc::authed;
@@ -36,16 +35,18 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(id): Path<
     };
     // The exact text per platform; the page still shows the rest without it.
     let preview = api.preview(authed(&s.token, PreviewRequest { id, ..Default::default() })).await.ok();
-    let mut body = head(l, &p);
-    body.push_str(r#"<div class="case-grid post-page"><div class="col-main">"#);
-    body.push_str(&outcomes(&state, l, s, &p));
-    body.push_str(r#"</div><div class="col-side">"#);
-    body.push_str(&actions(l, state.zone(), s, &p));
-    body.push_str(&facts(&state, l, &p));
-    if let Some(preview) = preview {
-        body.push_str(&view::preview(l, &state.registry, preview.get_ref()));
+    let body = html! {
+        (head(l, &p))
+        div class="case-grid post-page" {
+            div class="col-main" { (outcomes(&state, l, s, &p)) }
+            div class="col-side" {
+                (actions(l, state.zone(), s, &p))
+                (facts(&state, l, &p))
+                @if let Some(preview) = preview { (view::preview(l, &state.registry, preview.get_ref())) }
+            }
+        }
     }
-    body.push_str("</div></div>");
+    .into_string();
     let page = Page {
         lang: l,
         title: format!("pub-{id} · {}", named(l, "kind", &kind(&p))),
@@ -61,169 +62,155 @@ fn kind(p: &Publication) -> String {
     p.content.as_ref().map(|c| c.kind.clone()).unwrap_or_default()
 }
 
-fn head(l: Lang, p: &Publication) -> String {
-    let mut out = format!(
-        r#"<div class="page-head" id="pub-head"><h1>pub-{} · {}</h1><span id="pub-status">{}</span>"#,
-        p.id,
-        esc(&named(l, "kind", &kind(p))),
-        badge(l, "status", &p.status),
-    );
-    if p.fast_tracked {
-        let _ = write!(out, r#"<span class="badge fast">{}</span>"#, l.t("pub.fast_tracked"));
+fn head(l: Lang, p: &Publication) -> Markup {
+    html! {
+        div class="page-head" id="pub-head" {
+            h1 { "pub-" (p.id) " · " (named(l, "kind", &kind(p))) }
+            span id="pub-status" { (badge(l, "status", &p.status)) }
+            @if p.fast_tracked { span class="badge fast" { (l.t("pub.fast_tracked")) } }
+            a class="button" href="/publish" { (l.t("pub.back_to_calendar")) }
+        }
     }
-    let _ = write!(out, r#"<a class="button" href="/publish">{}</a></div>"#, l.t("pub.back_to_calendar"));
-    out
 }
 
 /// What happened on each account; the script re-reads this section while
 /// the post is going out (`data-poll`, in seconds).
-fn outcomes(state: &AppState, l: Lang, s: &Session, p: &Publication) -> String {
+fn outcomes(state: &AppState, l: Lang, s: &Session, p: &Publication) -> Markup {
     let count = |st: &str| p.targets.iter().filter(|t| t.status == st).count();
     let poll = match p.status.as_str() {
-        "publishing" => r#" data-poll="2""#,
-        "scheduled" => r#" data-poll="15""#,
-        _ => "",
+        "publishing" => Some("2"),
+        "scheduled" => Some("15"),
+        _ => None,
     };
-    let mut out = format!(
-        r#"<section class="card" id="outcomes" aria-labelledby="out-h"{poll}><h2 id="out-h">{}</h2><p class="tally" aria-live="polite">"#,
-        l.t("pub.outcomes")
-    );
-    for st in ["sent", "queued", "sending", "failed", "needs_check", "skipped", "held", "cancelled"] {
-        let n = count(st);
-        if n > 0 {
-            let _ = write!(out, r#"{} <strong data-count="{st}">{n}</strong> "#, badge(l, "target", st));
-        }
-    }
-    let _ = write!(out, r#"<span class="muted">/ {} {}</span></p>"#, p.targets.len(), l.t("pub.accounts"));
-    if p.targets.iter().any(|t| t.status == "sent") {
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/publish/{}/engagement" class="inline">{}<button type="submit" id="refresh-engagement">{}</button></form>"#,
-            p.id,
-            csrf_field(s),
-            l.t("pub.refresh_engagement")
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<div class="table-wrap"><table class="outcomes"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        l.t("pub.account"),
-        l.t("pub.unit"),
-        l.t("pub.status"),
-        l.t("pub.attempts"),
-        l.t("pub.on_platform"),
-        l.t("pub.engagement"),
-        l.tz("pub.sent_at", state.zone()),
-    );
+    let tally = ["sent", "queued", "sending", "failed", "needs_check", "skipped", "held", "cancelled"]
+        .map(|st| (st, count(st)))
+        .into_iter()
+        .filter(|(_, n)| *n > 0);
     // Accounts that need a person first; otherwise the service's order (by handle).
     let needs_person = |t: &&Target| matches!(t.status.as_str(), "failed" | "needs_check");
-    for t in p.targets.iter().filter(needs_person).chain(p.targets.iter().filter(|t| !needs_person(t))) {
-        out.push_str(&target_row(state, l, s, p.id, t));
-    }
-    let _ = write!(out, r#"</tbody></table></div><p class="help">{}</p></section>"#, l.t("pub.engagement_legend"));
-    out
-}
-
-fn target_row(state: &AppState, l: Lang, s: &Session, id: u64, t: &Target) -> String {
-    let mut status = badge(l, "target", &t.status);
-    if !t.error.is_empty() {
-        let _ = write!(status, r#"<br><small class="platform-error">{}</small>"#, esc(&t.error));
-    }
-    if matches!(t.status.as_str(), "failed" | "needs_check") && s.may_see(&t.unit) {
-        let _ = write!(
-            status,
-            r#"<form method="post" action="/publish/{id}/retry" class="inline">{}<input type="hidden" name="account" value="{a}"><button type="submit" class="retry" data-account="{a}">{}</button></form>"#,
-            csrf_field(s),
-            l.t("pub.retry"),
-            a = esc(&t.account),
-        );
-    }
-    let link = if t.platform_post_id.is_empty() {
-        "–".to_owned()
-    } else {
-        format!(
-            r#"{} <small class="post-id" title="{id}">{id}</small>"#,
-            view::outside_link(&t.link, l.t("pub.open_post")),
-            id = esc(&t.platform_post_id)
-        )
-    };
-    let engagement = t.engagement.as_ref().map_or_else(
-        || "–".to_owned(),
-        |e| {
-            // Symbols the office PCs' fonts have (no colour emoji); the legend names them.
-            let mut text = format!("♥ {} · ⟲ {} · ↩ {}", e.likes, e.reposts, e.replies);
-            if e.impressions > 0 {
-                let _ = write!(text, " · ◉ {}", e.impressions);
+    let ordered = p.targets.iter().filter(needs_person).chain(p.targets.iter().filter(|t| !needs_person(t)));
+    html! {
+        section class="card" id="outcomes" aria-labelledby="out-h" data-poll=[poll] {
+            h2 id="out-h" { (l.t("pub.outcomes")) }
+            p class="tally" aria-live="polite" {
+                @for (st, n) in tally {
+                    (badge(l, "target", st)) " " strong data-count=(st) { (n) } " "
+                }
+                span class="muted" { "/ " (p.targets.len()) " " (l.t("pub.accounts")) }
             }
-            format!(r#"<span class="engagement" title="{}">{text}</span>"#, esc(l.t("pub.engagement_legend")))
-        },
-    );
-    format!(
-        r#"<tr class="target st-{st}" data-account="{account}"><th scope="row">{account} <span class="muted">{platform}</span></th><td>{unit}</td><td>{status}</td><td class="num">{attempts}</td><td>{link}</td><td>{engagement}</td><td>{sent}</td></tr>"#,
-        st = esc(&t.status),
-        account = esc(&t.account),
-        platform = esc(view::platform_name(&t.platform)),
-        unit = esc(&unit_name(&state.registry, l, &t.unit)),
-        attempts = t.attempts,
-        sent = view::shown_short(l, state.zone(), &t.sent_at),
-    )
-}
-
-fn facts(state: &AppState, l: Lang, p: &Publication) -> String {
-    let c = p.content.clone().unwrap_or_default();
-    let mut out = format!(
-        r#"<section class="card" aria-labelledby="facts-h"><h2 id="facts-h">{}</h2><dl class="facts"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>"#,
-        l.t("pub.details"),
-        l.t("pub.audience"),
-        esc(&view::audience(l, &state.registry, p)),
-        l.t("pub.author"),
-        esc(&p.author),
-        l.t("pub.created"),
-        view::shown(l, state.zone(), &p.created_at),
-        l.t("pub.state"),
-        esc(&named(l, "state", &p.state)),
-        l.t("pub.scheduled"),
-        if p.scheduled_at.is_some() {
-            view::shown(l, state.zone(), &p.scheduled_at)
-        } else {
-            l.t("pub.when_now").to_owned()
-        },
-    );
-    if !p.approved_by.is_empty() {
-        let how = if p.fast_tracked { format!(" ({})", l.t("pub.fast_tracked")) } else { String::new() };
-        let _ = write!(
-            out,
-            "<dt>{}</dt><dd>{} · {}{}</dd>",
-            l.t("pub.approved_by"),
-            esc(&p.approved_by),
-            view::shown(l, state.zone(), &p.approved_at),
-            esc(&how)
-        );
-    }
-    if !p.rejected_by.is_empty() {
-        let _ = write!(
-            out,
-            r#"<dt>{}</dt><dd>{}: <span class="platform-error">{}</span></dd>"#,
-            l.t("pub.rejected_by"),
-            esc(&p.rejected_by),
-            esc(&p.reject_reason)
-        );
-    }
-    if let Some(f) = c.fact_check.as_ref().filter(|_| c.kind == "fact_check") {
-        let _ = write!(
-            out,
-            "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>",
-            l.t("pub.claim_short"),
-            esc(&f.claim),
-            l.t("pub.verdict"),
-            esc(&named(l, "verdict", &f.verdict))
-        );
-        if !f.claim_id.is_empty() {
-            let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", l.t("pub.claim_id"), esc(&f.claim_id));
+            @if p.targets.iter().any(|t| t.status == "sent") {
+                form method="post" action={ "/publish/" (p.id) "/engagement" } class="inline" {
+                    (csrf_input(s))
+                    button type="submit" id="refresh-engagement" { (l.t("pub.refresh_engagement")) }
+                }
+            }
+            div class="table-wrap" {
+                table class="outcomes" {
+                    thead {
+                        tr {
+                            th scope="col" { (l.t("pub.account")) }
+                            th scope="col" { (l.t("pub.unit")) }
+                            th scope="col" { (l.t("pub.status")) }
+                            th scope="col" class="num" { (l.t("pub.attempts")) }
+                            th scope="col" { (l.t("pub.on_platform")) }
+                            th scope="col" { (l.t("pub.engagement")) }
+                            th scope="col" { (l.tz("pub.sent_at", state.zone())) }
+                        }
+                    }
+                    tbody { @for t in ordered { (target_row(state, l, s, p.id, t)) } }
+                }
+            }
+            p class="help" { (l.t("pub.engagement_legend")) }
         }
     }
-    out.push_str("</dl></section>");
-    out
+}
+
+fn target_row(state: &AppState, l: Lang, s: &Session, id: u64, t: &Target) -> Markup {
+    html! {
+        tr class={ "target st-" (t.status) } data-account=(t.account) {
+            th scope="row" { (t.account) " " span class="muted" { (view::platform_name(&t.platform)) } }
+            td { (unit_name(&state.registry, l, &t.unit)) }
+            td {
+                (badge(l, "target", &t.status))
+                @if !t.error.is_empty() { br; small class="platform-error" { (t.error) } }
+                @if matches!(t.status.as_str(), "failed" | "needs_check") && s.may_see(&t.unit) {
+                    form method="post" action={ "/publish/" (id) "/retry" } class="inline" {
+                        (csrf_input(s))
+                        input type="hidden" name="account" value=(t.account);
+                        button type="submit" class="retry" data-account=(t.account) { (l.t("pub.retry")) }
+                    }
+                }
+            }
+            td class="num" { (t.attempts) }
+            td {
+                @if t.platform_post_id.is_empty() {
+                    "–"
+                } @else {
+                    (view::outside_link(&t.link, l.t("pub.open_post")))
+                    " "
+                    small class="post-id" title=(t.platform_post_id) { (t.platform_post_id) }
+                }
+            }
+            td {
+                @if let Some(e) = &t.engagement {
+                    // Symbols the office PCs' fonts have (no colour emoji); the legend names them.
+                    span class="engagement" title=(l.t("pub.engagement_legend")) {
+                        "♥ " (e.likes) " · ⟲ " (e.reposts) " · ↩ " (e.replies)
+                        @if e.impressions > 0 { " · ◉ " (e.impressions) }
+                    }
+                } @else {
+                    "–"
+                }
+            }
+            td { (view::shown_short(l, state.zone(), &t.sent_at)) }
+        }
+    }
+}
+
+fn facts(state: &AppState, l: Lang, p: &Publication) -> Markup {
+    let c = p.content.clone().unwrap_or_default();
+    let zone = state.zone();
+    let fact_check = c.fact_check.as_ref().filter(|_| c.kind == "fact_check");
+    html! {
+        section class="card" aria-labelledby="facts-h" {
+            h2 id="facts-h" { (l.t("pub.details")) }
+            dl class="facts" {
+                dt { (l.t("pub.audience")) }
+                dd { (view::audience(l, &state.registry, p)) }
+                dt { (l.t("pub.author")) }
+                dd { (p.author) }
+                dt { (l.t("pub.created")) }
+                dd { (view::shown(l, zone, &p.created_at)) }
+                dt { (l.t("pub.state")) }
+                dd { (named(l, "state", &p.state)) }
+                dt { (l.t("pub.scheduled")) }
+                dd {
+                    @if p.scheduled_at.is_some() { (view::shown(l, zone, &p.scheduled_at)) } @else { (l.t("pub.when_now")) }
+                }
+                @if !p.approved_by.is_empty() {
+                    dt { (l.t("pub.approved_by")) }
+                    dd {
+                        (p.approved_by) " · " (view::shown(l, zone, &p.approved_at))
+                        @if p.fast_tracked { " (" (l.t("pub.fast_tracked")) ")" }
+                    }
+                }
+                @if !p.rejected_by.is_empty() {
+                    dt { (l.t("pub.rejected_by")) }
+                    dd { (p.rejected_by) ": " span class="platform-error" { (p.reject_reason) } }
+                }
+                @if let Some(f) = fact_check {
+                    dt { (l.t("pub.claim_short")) }
+                    dd { (f.claim) }
+                    dt { (l.t("pub.verdict")) }
+                    dd { (named(l, "verdict", &f.verdict)) }
+                    @if !f.claim_id.is_empty() {
+                        dt { (l.t("pub.claim_id")) }
+                        dd { (f.claim_id) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Whether delivery has not started: the time may change, the post may be
@@ -234,60 +221,62 @@ fn not_started(p: &Publication) -> bool {
 
 /// The buttons this person may press now. The service decides again; these
 /// only leave out what would certainly be refused.
-fn actions(l: Lang, zone: chrono_tz::Tz, s: &Session, p: &Publication) -> String {
+fn actions(l: Lang, zone: chrono_tz::Tz, s: &Session, p: &Publication) -> Markup {
     let author = p.author == s.operator.name;
-    let csrf = csrf_field(s);
     let button = |action: &str, key: &str, class: &str| {
-        format!(
-            r#"<form method="post" action="/publish/{}/{action}" class="inline">{csrf}<button type="submit" id="do-{action}" class="{class}">{}</button></form>"#,
-            p.id,
-            l.t(key)
-        )
+        html! {
+            form method="post" action={ "/publish/" (p.id) "/" (action) } class="inline" {
+                (csrf_input(s))
+                button type="submit" id={ "do-" (action) } class=(class) { (l.t(key)) }
+            }
+        }
     };
-    let mut out = String::new();
-    if p.state == "pending_approval" {
-        let who = if p.scope == "state" { l.t("pub.waits_for_hq") } else { l.t("pub.waits_for_supervisor") };
-        let _ = write!(out, r#"<p class="waiting" id="waiting">{}</p>"#, esc(who));
-    }
-    if author && matches!(p.state.as_str(), "draft" | "rejected") {
-        out.push_str(&button("submit", "pub.do_submit", "primary"));
-        let _ = write!(out, r#"<a class="button" href="/publish/new?from={}">{}</a> "#, p.id, l.t("pub.edit"));
-    }
-    let may_decide = p.state == "pending_approval" && !author && s.supervises() && (p.scope != "state" || s.is_hq());
-    if may_decide {
-        out.push_str(&button("approve", "pub.approve", "primary"));
-    }
+    let waiting = p.state == "pending_approval";
+    let may_submit = author && matches!(p.state.as_str(), "draft" | "rejected");
+    let may_decide = waiting && !author && s.supervises() && (p.scope != "state" || s.is_hq());
     let urgent = matches!(kind(p).as_str(), "fact_check" | "alert");
-    if s.is_hq() && urgent && matches!(p.state.as_str(), "draft" | "pending_approval") {
-        out.push_str(&button("fast_track", "pub.do_fast_track", "primary urgent"));
-        let _ = write!(out, r#"<p class="help">{}</p>"#, l.t("pub.fast_track_help"));
+    let may_fast_track = s.is_hq() && urgent && matches!(p.state.as_str(), "draft" | "pending_approval");
+    let may_schedule = not_started(p) && (author || s.supervises());
+    let nothing = !(waiting || may_submit || may_decide || may_fast_track || may_schedule);
+    html! {
+        section class="card actions" aria-labelledby="act-h" {
+            h2 id="act-h" { (l.t("case.actions")) }
+            @if waiting {
+                p class="waiting" id="waiting" {
+                    (if p.scope == "state" { l.t("pub.waits_for_hq") } else { l.t("pub.waits_for_supervisor") })
+                }
+            }
+            @if may_submit {
+                (button("submit", "pub.do_submit", "primary"))
+                a class="button" href={ "/publish/new?from=" (p.id) } { (l.t("pub.edit")) }
+                " "
+            }
+            @if may_decide { (button("approve", "pub.approve", "primary")) }
+            @if may_fast_track {
+                (button("fast_track", "pub.do_fast_track", "primary urgent"))
+                p class="help" { (l.t("pub.fast_track_help")) }
+            }
+            @if may_decide {
+                form method="post" action={ "/publish/" (p.id) "/reject" } class="stack" {
+                    (csrf_input(s))
+                    label for="reason" { (l.t("pub.reject_reason")) }
+                    input id="reason" name="reason" required;
+                    button type="submit" id="do-reject" { (l.t("pub.reject")) }
+                }
+            }
+            @if may_schedule {
+                form method="post" action={ "/publish/" (p.id) "/schedule" } class="schedule" {
+                    (csrf_input(s))
+                    label for="at" { (l.tz("pub.schedule_label", zone)) }
+                    input type="datetime-local" id="at" name="at" step="60" value=(view::local_input(zone, &p.scheduled_at));
+                    button type="submit" id="do-schedule" { (l.t("pub.schedule_set")) }
+                    button type="submit" name="at" value="" id="do-now" { (l.t("pub.when_now")) }
+                }
+                (button("cancel", "pub.cancel", "danger"))
+            }
+            @if nothing { p class="help" { (l.t("pub.no_actions")) } }
+        }
     }
-    if may_decide {
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/publish/{}/reject" class="stack">{csrf}<label for="reason">{}</label><input id="reason" name="reason" required><button type="submit" id="do-reject">{}</button></form>"#,
-            p.id,
-            l.t("pub.reject_reason"),
-            l.t("pub.reject"),
-        );
-    }
-    if not_started(p) && (author || s.supervises()) {
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/publish/{id}/schedule" class="schedule">{csrf}<label for="at">{label}</label><input type="datetime-local" id="at" name="at" step="60" value="{at}"><button type="submit" id="do-schedule">{set}</button><button type="submit" name="at" value="" id="do-now">{now}</button></form>"#,
-            id = p.id,
-            label = l.tz("pub.schedule_label", zone),
-            at = esc(&view::local_input(zone, &p.scheduled_at)),
-            set = l.t("pub.schedule_set"),
-            now = l.t("pub.when_now"),
-        );
-        out.push_str(&button("cancel", "pub.cancel", "danger"));
-    }
-    let mine = if out.is_empty() { format!(r#"<p class="help">{}</p>"#, l.t("pub.no_actions")) } else { out };
-    format!(
-        r#"<section class="card actions" aria-labelledby="act-h"><h2 id="act-h">{}</h2>{mine}</section>"#,
-        l.t("case.actions")
-    )
 }
 
 #[derive(Deserialize, Default)]
