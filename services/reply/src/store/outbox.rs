@@ -1,7 +1,10 @@
 //! Case events: written in the transaction that makes the change, with an
 //! entry in `case_events_pending`; published right after commit, and again
 //! by a sweeper if the process died between. Publishing deletes the entry,
-//! so the event row itself is written once (migration 0010).
+//! so the event row itself is written once (migration 0010). With a NATS
+//! sync window (`nats_sync_window_seconds`) the entry is deleted only that
+//! long after the ack, so an event NATS loses in a power cut before syncing
+//! it is still pending, and the sweeper publishes it again (keyed by its id).
 
 use std::time::Duration;
 
@@ -121,6 +124,8 @@ pub struct Publisher {
     pub js: jetstream::Context,
     pub pool: PgPool,
     pub ns: Namespace,
+    /// How long an outbox entry outlives its event's ack (see the module).
+    pub sync_window: Duration,
 }
 
 impl Publisher {
@@ -163,15 +168,27 @@ impl Publisher {
             .collect();
         publish_batch(&self.js, batch).await?;
         let published: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        sqlx::query("DELETE FROM case_events_pending WHERE id = ANY($1)").bind(&published).execute(&self.pool).await?;
-        Ok(published.len())
+        let count = published.len();
+        if self.sync_window.is_zero() {
+            end_entries(&self.pool, &published).await?;
+        } else {
+            let (pool, window) = (self.pool.clone(), self.sync_window);
+            tokio::spawn(async move {
+                tokio::time::sleep(window).await;
+                if let Err(e) = end_entries(&pool, &published).await {
+                    tracing::warn!(error = %e, "ending outbox entries; the sweeper publishes them again");
+                }
+            });
+        }
+        Ok(count)
     }
 
     /// Publishes events left unpublished by a process that stopped between
     /// commit and publish.
     pub async fn sweep(self, shutdown: tokio_util::sync::CancellationToken) {
         loop {
-            match self.publish(None, Duration::from_secs(5)).await {
+            // An entry inside the sync window is acknowledged, not stale.
+            match self.publish(None, Duration::from_secs(5).max(self.sync_window + Duration::from_secs(1))).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(events = n, "published events left by a stopped process"),
                 Err(e) => tracing::warn!(error = %e, "sweeping the event outbox"),
@@ -182,4 +199,9 @@ impl Publisher {
             }
         }
     }
+}
+
+async fn end_entries(pool: &PgPool, ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM case_events_pending WHERE id = ANY($1)").bind(ids).execute(pool).await?;
+    Ok(())
 }
