@@ -6,18 +6,17 @@
 //! works them. From `Desk.GetHandover`; notes through `Desk.WriteHandoverNote`
 //! and `Desk.AcknowledgeHandoverNote` (both audited by tvarit-reply).
 
-use std::fmt::Write;
-
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use tvarit_proto::v1::{Case, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest, UnitHandover};
 
 use crate::AppState;
 use crate::format;
-use crate::html::{Page, Section, csrf_field, esc, flash_html, percent_encode};
+use crate::html::{Page, Section, csrf_input, flash_html, percent_encode};
 use crate::i18n::Lang;
 use crate::rows;
 use crate::rpc::authed;
@@ -47,24 +46,15 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     };
     units.retain(|u| session.may_see(&u.unit));
     sort(&mut units);
-    let mut body = String::new();
-    if let Some(f) = session.take_flash() {
-        body.push_str(&flash_html(l, &f));
+    let flash = session.take_flash();
+    let body = html! {
+        @if let Some(f) = &flash { (PreEscaped(flash_html(l, f))) }
+        div class="page-head" { h1 { (l.t("handover.title")) } }
+        p class="help" { (l.t("handover.help")) }
+        @if units.is_empty() { p class="empty" { (l.t("handover.none")) } }
+        div class="handover-grid" { @for u in &units { (unit_card(&state, l, session, u, unit.as_deref())) } }
     }
-    let _ = write!(
-        body,
-        r#"<div class="page-head"><h1>{}</h1></div><p class="help">{}</p>"#,
-        l.t("handover.title"),
-        l.t("handover.help")
-    );
-    if units.is_empty() {
-        let _ = write!(body, r#"<p class="empty">{}</p>"#, l.t("handover.none"));
-    }
-    body.push_str(r#"<div class="handover-grid">"#);
-    for u in &units {
-        body.push_str(&unit_card(&state, l, session, u, unit.as_deref()));
-    }
-    body.push_str("</div>");
+    .into_string();
     let page = Page {
         lang: l,
         title: l.t("handover.title").into(),
@@ -81,104 +71,99 @@ pub fn sort(units: &mut [UnitHandover]) {
     units.sort_by_key(|u| (u.awaiting_approval.is_empty(), u.breached.is_empty()));
 }
 
-fn case_list(l: Lang, id: &str, title: &str, cases: &[Case]) -> String {
-    let mut out = format!(r#"<h3>{} <span class="count">{}</span></h3>"#, esc(title), cases.len());
-    if cases.is_empty() {
-        return out;
+fn case_list(l: Lang, id: &str, title: &str, cases: &[Case]) -> Markup {
+    html! {
+        h3 { (title) " " span class="count" { (cases.len()) } }
+        @if !cases.is_empty() {
+            ul class="handover-cases" id=(id) {
+                @for c in cases {
+                    li {
+                        a href={ "/cases/" (percent_encode(&c.docket)) } { (c.docket) }
+                        " "
+                        span class={ "badge cat-" (c.category().slug()) } { (l.category(c.category())) }
+                        " " (l.state(c.state()))
+                        @if !c.claimed_by.is_empty() { " · " (c.claimed_by) }
+                        " "
+                        span class="muted" { (rows::masked_text(c).chars().take(90).collect::<String>()) }
+                    }
+                }
+            }
+        }
     }
-    let _ = write!(out, r#"<ul class="handover-cases" id="{id}">"#);
-    for c in cases {
-        let text: String = rows::masked_text(c).chars().take(90).collect();
-        let held = if c.claimed_by.is_empty() { String::new() } else { format!(" · {}", esc(&c.claimed_by)) };
-        let _ = write!(
-            out,
-            r#"<li><a href="/cases/{dq}">{d}</a> <span class="badge cat-{cs}">{cat}</span> {state}{held} <span class="muted">{text}</span></li>"#,
-            dq = esc(&percent_encode(&c.docket)),
-            d = esc(&c.docket),
-            cs = c.category().slug(),
-            cat = l.category(c.category()),
-            state = esc(l.state(c.state())),
-            text = esc(&text),
-        );
-    }
-    out.push_str("</ul>");
-    out
 }
 
-fn unit_card(state: &AppState, l: Lang, s: &Session, u: &UnitHandover, asked: Option<&str>) -> String {
-    let slug = esc(&u.unit).to_string();
-    let claimed: Vec<String> = u.claimed.iter().map(|c| format!("{} {}", esc(&c.operator), c.cases)).collect();
-    let mut out = format!(
-        r#"<section class="handover card" id="handover-{slug}" aria-labelledby="handover-{slug}-h"><h2 id="handover-{slug}-h"><a href="/queue?unit={uq}">{name}</a></h2><dl class="facts"><dt>{open_t}</dt><dd class="open">{open}</dd><dt>{claimed_t}</dt><dd class="claimed">{claimed}</dd>"#,
-        uq = esc(&percent_encode(&u.unit)),
-        name = esc(&rows::unit_name(&state.registry, l, &u.unit)),
-        open_t = l.t("handover.open"),
-        open = u.open,
-        claimed_t = l.t("handover.claimed"),
-        claimed = if claimed.is_empty() { l.t("handover.nobody").to_owned() } else { claimed.join(", ") },
-    );
-    if u.unit == "hq" {
-        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", l.t("handover.handed_to_hq"), u.handed_to_hq);
+fn unit_card(state: &AppState, l: Lang, s: &Session, u: &UnitHandover, asked: Option<&str>) -> Markup {
+    let slug = &u.unit;
+    let claimed: Vec<String> = u.claimed.iter().map(|c| format!("{} {}", c.operator, c.cases)).collect();
+    html! {
+        section class="handover card" id={ "handover-" (slug) } aria-labelledby={ "handover-" (slug) "-h" } {
+            h2 id={ "handover-" (slug) "-h" } {
+                a href={ "/queue?unit=" (percent_encode(&u.unit)) } { (rows::unit_name(&state.registry, l, &u.unit)) }
+            }
+            dl class="facts" {
+                dt { (l.t("handover.open")) }
+                dd class="open" { (u.open) }
+                dt { (l.t("handover.claimed")) }
+                dd class="claimed" {
+                    @if claimed.is_empty() { (l.t("handover.nobody")) } @else { (claimed.join(", ")) }
+                }
+                @if u.unit == "hq" {
+                    dt { (l.t("handover.handed_to_hq")) }
+                    dd { (u.handed_to_hq) }
+                }
+            }
+            (case_list(l, &format!("approvals-{slug}"), l.t("handover.approvals"), &u.awaiting_approval))
+            (case_list(l, &format!("breached-{slug}"), l.t("handover.breached"), &u.breached))
+            (case_list(l, &format!("emergencies-{slug}"), l.t("handover.emergencies"), &u.emergencies))
+            (note_part(state, l, s, u, asked))
+        }
     }
-    out.push_str("</dl>");
-    out.push_str(&case_list(l, &format!("approvals-{slug}"), l.t("handover.approvals"), &u.awaiting_approval));
-    out.push_str(&case_list(l, &format!("breached-{slug}"), l.t("handover.breached"), &u.breached));
-    out.push_str(&case_list(l, &format!("emergencies-{slug}"), l.t("handover.emergencies"), &u.emergencies));
-    out.push_str(&note_part(state, l, s, u, asked));
-    out.push_str("</section>");
-    out
 }
 
 /// The latest note, its acknowledgement (or the button for it: not for its
 /// author), and the form for the next one.
-fn note_part(state: &AppState, l: Lang, s: &Session, u: &UnitHandover, asked: Option<&str>) -> String {
-    let zone = state.zone();
-    let back = esc(&back(asked)).to_string();
-    let mut out = format!(r#"<div class="handover-note"><h3>{}</h3>"#, l.t("handover.note"));
-    match &u.note {
-        None => {
-            let _ = write!(out, r#"<p class="muted">{}</p>"#, l.t("handover.no_note"));
+fn note_part(state: &AppState, l: Lang, s: &Session, u: &UnitHandover, asked: Option<&str>) -> Markup {
+    let back = back(asked);
+    html! {
+        div class="handover-note" {
+            h3 { (l.t("handover.note")) }
+            @match &u.note {
+                None => p class="muted" { (l.t("handover.no_note")) },
+                Some(n) => (note_html(l, state.zone(), s, n, &back)),
+            }
+            form method="post" action="/handover/note" class="write-note" {
+                (csrf_input(s))
+                input type="hidden" name="unit" value=(u.unit);
+                input type="hidden" name="back" value=(back);
+                label for={ "note-" (u.unit) } { (l.t("handover.write_label")) }
+                textarea id={ "note-" (u.unit) } name="text" rows="3" maxlength="4000" required {}
+                button type="submit" { (l.t("handover.write")) }
+            }
         }
-        Some(n) => out.push_str(&note_html(l, zone, s, n, &back)),
     }
-    let _ = write!(
-        out,
-        r#"<form method="post" action="/handover/note" class="write-note">{csrf}<input type="hidden" name="unit" value="{unit}"><input type="hidden" name="back" value="{back}"><label for="note-{unit}">{label}</label><textarea id="note-{unit}" name="text" rows="3" maxlength="4000" required></textarea><button type="submit">{write}</button></form></div>"#,
-        csrf = csrf_field(s),
-        unit = esc(&u.unit),
-        label = l.t("handover.write_label"),
-        write = l.t("handover.write"),
-    );
-    out
 }
 
-fn note_html(l: Lang, zone: chrono_tz::Tz, s: &Session, n: &HandoverNote, back: &str) -> String {
-    let mut out = format!(
-        r#"<blockquote class="note-text" id="handover-note-{id}">{text}</blockquote><p class="meta">{by} {author} · <time>{at}</time></p>"#,
-        id = n.id,
-        text = esc(&n.text),
-        by = l.t("thread.by"),
-        author = esc(&n.author),
-        at = esc(&format::clock(l, zone, &n.written_at)),
-    );
-    if !n.acknowledged_by.is_empty() {
-        let read = l
-            .t("handover.read_by")
-            .replace("{who}", &n.acknowledged_by)
-            .replace("{at}", &format::clock(l, zone, &n.acknowledged_at));
-        let _ = write!(out, r#"<p class="acknowledged">✓ {}</p>"#, esc(&read));
-    } else if n.author != s.operator.name {
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/handover/notes/{id}/ack" class="inline">{csrf}<input type="hidden" name="back" value="{back}"><button type="submit" class="primary" id="ack-note-{id}">{ack}</button></form>"#,
-            id = n.id,
-            csrf = csrf_field(s),
-            ack = l.t("handover.acknowledge"),
-        );
-    } else {
-        let _ = write!(out, r#"<p class="muted">{}</p>"#, l.t("handover.unread"));
+fn note_html(l: Lang, zone: chrono_tz::Tz, s: &Session, n: &HandoverNote, back: &str) -> Markup {
+    html! {
+        blockquote class="note-text" id={ "handover-note-" (n.id) } { (n.text) }
+        p class="meta" { (l.t("thread.by")) " " (n.author) " · " time { (format::clock(l, zone, &n.written_at)) } }
+        @if !n.acknowledged_by.is_empty() {
+            p class="acknowledged" {
+                "✓ "
+                (l.t("handover.read_by")
+                    .replace("{who}", &n.acknowledged_by)
+                    .replace("{at}", &format::clock(l, zone, &n.acknowledged_at)))
+            }
+        } @else if n.author != s.operator.name {
+            form method="post" action={ "/handover/notes/" (n.id) "/ack" } class="inline" {
+                (csrf_input(s))
+                input type="hidden" name="back" value=(back);
+                button type="submit" class="primary" id={ "ack-note-" (n.id) } { (l.t("handover.acknowledge")) }
+            }
+        } @else {
+            p class="muted" { (l.t("handover.unread")) }
+        }
     }
-    out
 }
 
 #[derive(Deserialize, Default)]
