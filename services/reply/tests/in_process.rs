@@ -4,18 +4,21 @@
 //! binary. What it checks is what a desk client relies on at its edge: a
 //! call without a token is refused, an operator's own unit answers with its
 //! (empty) queue, another unit is not theirs, and a unit the registry lacks
-//! is named in a clear error.
+//! is named in a clear error; and a classified post delivered twice is one
+//! case in its unit's queue.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use prost::Message;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 use tonic::transport::Channel;
 use tvarit_bus::Namespace;
 use tvarit_config::testing;
-use tvarit_proto::v1::ListQueueRequest;
 use tvarit_proto::v1::desk_client::DeskClient;
+use tvarit_proto::v1::{Classification, ClassifiedPost, ListQueueRequest, Post};
+use tvarit_proto::{Category, Urgency};
 use tvarit_reply::config::ReplyConfig;
 use tvarit_reply::store::operators;
 use tvarit_reply::{App, Listeners, Secrets};
@@ -68,6 +71,14 @@ impl TestApp {
         DeskClient::connect(format!("http://{}", self.grpc)).await.unwrap()
     }
 
+    /// Publishes `post` on its unit's classified subject, as classify does.
+    async fn publish_classified(&self, post: &ClassifiedPost, msg_id: &str) {
+        let js = async_nats::jetstream::new(async_nats::connect(&self.config.common.nats_url).await.unwrap());
+        let subject = Namespace::new(&self.config.common.namespace).post_classified("balotra");
+        let headers = tvarit_bus::publish_headers(msg_id);
+        js.publish_with_headers(subject, headers, post.encode_to_vec().into()).await.unwrap().await.unwrap();
+    }
+
     async fn stop(self) {
         self.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(15), self.task).await.expect("reply stops").unwrap().unwrap();
@@ -107,5 +118,46 @@ async fn the_desk_answers_an_operators_own_queue_and_refuses_the_rest() {
     assert_eq!(unknown.code(), Code::InvalidArgument, "{unknown:?}");
     assert!(unknown.message().contains("unknown unit \"atlantis\""), "{}", unknown.message());
 
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_classified_post_delivered_twice_is_one_case_in_its_units_queue() {
+    let app = spawn_app().await;
+    let token = app.operator("asha", &["balotra"]).await;
+    let mut desk = app.desk().await;
+    let post = ClassifiedPost {
+        post: Some(Post {
+            platform: "x".into(),
+            post_id: "inproc-1".into(),
+            text: "@SP_Balotra mera phone chori ho gaya".into(),
+            unit: "balotra".into(),
+            created_at: Some(tvarit_proto::time::from_millis(chrono::Utc::now().timestamp_millis())),
+            ..Default::default()
+        }),
+        classification: Some(Classification {
+            category: Category::Complaint as i32,
+            urgency: Urgency::Normal as i32,
+            language: "hi-Latn".into(),
+            unit: "balotra".into(),
+            ..Default::default()
+        }),
+    };
+    // Two message ids: the bus lets both through, and the case key absorbs the repeat.
+    app.publish_classified(&post, "classified-1").await;
+    app.publish_classified(&post, "classified-1-again").await;
+
+    for _ in 0..100 {
+        if !desk.list_queue(queue_of("balotra", Some(&token))).await.unwrap().into_inner().cases.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Time for the repeat to arrive, were it to open a second case.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cases = desk.list_queue(queue_of("balotra", Some(&token))).await.unwrap().into_inner().cases;
+    assert_eq!(cases.len(), 1, "one case for the post: {cases:?}");
+    let post = cases[0].post.as_ref().expect("the case carries its post");
+    assert_eq!((cases[0].unit.as_str(), post.post_id.as_str()), ("balotra", "inproc-1"));
     app.stop().await;
 }
