@@ -148,7 +148,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         div class="page-head" {
             h1 { (l.t("queue.title")) " · " (name) }
             (unit_picker(&state, l, session, "/queue", &unit))
-            (PreEscaped(super::search::search_box(l)))
+            (super::search::search_box(l))
         }
         (PreEscaped(crate::presets::links(l, &unit, &preset)))
         (live_table(&state, l, session, &unit, view, &cases, "queue.empty"))

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, TimeZone};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Case, SearchCasesRequest};
@@ -16,7 +17,7 @@ use tvarit_proto::{CaseState, Category};
 use super::queue::my_units;
 use crate::AppState;
 use crate::format;
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::rows;
 use crate::rpc::authed;
@@ -78,9 +79,9 @@ fn day_start(state: &AppState, s: &str, next: bool) -> Result<Option<prost_types
 
 pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<SearchQuery>) -> Response {
     let (l, session) = (signed.lang, &signed.session);
-    let mut body = format!(r#"<div class="page-head"><h1>{}</h1></div>"#, l.t("search.title"));
-    body.push_str(&form(&state, l, &signed, &q));
-    if !q.is_empty() {
+    let found = if q.is_empty() {
+        None
+    } else {
         let (since, until) = match (day_start(&state, &q.since, false), day_start(&state, &q.until, true)) {
             (Ok(s), Ok(u)) => (s, u),
             _ => return super::error_page(&signed, StatusCode::BAD_REQUEST, l.t("search.bad_date")),
@@ -98,21 +99,23 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
             limit: 50,
             ..Default::default()
         };
-        let found = match state.desk().search_cases(authed(&session.token, req)).await {
-            Ok(r) => r.into_inner(),
+        match state.desk().search_cases(authed(&session.token, req)).await {
+            Ok(r) => Some(r.into_inner()),
             Err(status) => return super::failure(&state, &signed, &status),
-        };
-        let cases: Vec<&Case> = found.cases.iter().filter(|c| session.may_see(&c.unit)).collect();
-        body.push_str(&results(&state, l, &cases));
-        if !found.next_cursor.is_empty() {
-            let _ = write!(
-                body,
-                r#"<p class="more"><a href="{}" rel="next">{}</a></p>"#,
-                esc(&q.href(&found.next_cursor)),
-                l.t("search.older")
-            );
+        }
+    };
+    let body = html! {
+        div class="page-head" { h1 { (l.t("search.title")) } }
+        (form(&state, l, &signed, &q))
+        @if let Some(found) = &found {
+            @let cases: Vec<&Case> = found.cases.iter().filter(|c| session.may_see(&c.unit)).collect();
+            (results(&state, l, &cases))
+            @if !found.next_cursor.is_empty() {
+                p class="more" { a href=(q.href(&found.next_cursor)) rel="next" { (l.t("search.older")) } }
+            }
         }
     }
+    .into_string();
     let here = if q.is_empty() { "/search".to_owned() } else { q.href(&q.cursor) };
     let page = Page {
         lang: l,
@@ -125,17 +128,16 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     super::html(StatusCode::OK, page)
 }
 
-/// `<option>`s for `values` (slug, label), the current one selected, after "any".
-fn options(l: Lang, values: &[(&str, &str)], current: &str) -> String {
-    let mut out = format!(r#"<option value="">{}</option>"#, l.t("search.any"));
-    for (slug, label) in values {
-        let selected = if *slug == current { " selected" } else { "" };
-        let _ = write!(out, r#"<option value="{}"{selected}>{}</option>"#, esc(slug), esc(label));
+/// `<option>`s for `values` (slug, label), the current one selected, after
+/// `any` (the empty value).
+fn options(any: &str, values: &[(&str, &str)], current: &str) -> Markup {
+    html! {
+        option value="" { (any) }
+        @for (slug, label) in values { option value=(slug) selected[*slug == current] { (label) } }
     }
-    out
 }
 
-fn form(state: &AppState, l: Lang, signed: &Signed, q: &SearchQuery) -> String {
+fn form(state: &AppState, l: Lang, signed: &Signed, q: &SearchQuery) -> Markup {
     let units: Vec<(String, String)> = my_units(state, &signed.session)
         .into_iter()
         .map(|u| {
@@ -144,77 +146,81 @@ fn form(state: &AppState, l: Lang, signed: &Signed, q: &SearchQuery) -> String {
         })
         .collect();
     let unit_refs: Vec<(&str, &str)> = units.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect();
-    let unit_options = options(l, &unit_refs, &q.unit).replacen(l.t("search.any"), l.t("search.all_units"), 1);
     // Every category the proto names, in its order (emergency first).
-    let categories: Vec<(&str, &str)> =
-        (1..).map_while(|i| Category::try_from(i).ok()).map(|c| (c.slug(), l.category(c))).collect();
+    let categories: Vec<(&str, &str)> = Category::ALL.iter().map(|c| (c.slug(), l.category(*c))).collect();
     let states: Vec<(&str, &str)> =
         [CaseState::Open, CaseState::InProcess, CaseState::Closed, CaseState::NotActionable]
             .iter()
             .map(|s| (s.slug(), l.state(*s)))
             .collect();
     let field = |name: &str, key: &str, value: &str, kind: &str| {
-        format!(
-            r#"<label for="s-{name}">{}</label><input id="s-{name}" name="{name}" type="{kind}" value="{}">"#,
-            l.t(key),
-            esc(value)
-        )
+        let id = format!("s-{name}");
+        html! {
+            label for=(id) { (l.t(key)) }
+            input id=(id) name=(name) type=(kind) value=(value);
+        }
     };
-    format!(
-        r#"<form class="search-form card" method="get" action="/search" role="search"><div class="field wide">{text}<small>{help}</small></div><div class="field">{author}</div><div class="field">{docket}</div><div class="field"><label for="s-unit">{unit_l}</label><select id="s-unit" name="unit">{unit_options}</select></div><div class="field"><label for="s-category">{cat_l}</label><select id="s-category" name="category">{cats}</select></div><div class="field"><label for="s-state">{state_l}</label><select id="s-state" name="state">{states}</select></div><div class="field">{since}</div><div class="field">{until}</div><div class="field"><button type="submit">{go}</button></div></form>"#,
-        text = field("text", "search.text", &q.text, "search"),
-        help = esc(l.t("search.text_help")),
-        author = field("author", "search.author", &q.author, "text"),
-        docket = field("docket", "search.docket", &q.docket, "text"),
-        unit_l = l.t("search.unit"),
-        cat_l = l.t("search.category"),
-        cats = options(l, &categories, &q.category),
-        state_l = l.t("search.state"),
-        states = options(l, &states, &q.state),
-        since = field("since", "search.since", &q.since, "date"),
-        until = field("until", "search.until", &q.until, "date"),
-        go = l.t("search.go"),
-    )
+    let select = |name: &str, key: &str, options: Markup| {
+        let id = format!("s-{name}");
+        html! {
+            div class="field" {
+                label for=(id) { (l.t(key)) }
+                select id=(id) name=(name) { (options) }
+            }
+        }
+    };
+    let any = l.t("search.any");
+    html! {
+        form class="search-form card" method="get" action="/search" role="search" {
+            div class="field wide" { (field("text", "search.text", &q.text, "search")) small { (l.t("search.text_help")) } }
+            div class="field" { (field("author", "search.author", &q.author, "text")) }
+            div class="field" { (field("docket", "search.docket", &q.docket, "text")) }
+            (select("unit", "search.unit", options(l.t("search.all_units"), &unit_refs, &q.unit)))
+            (select("category", "search.category", options(any, &categories, &q.category)))
+            (select("state", "search.state", options(any, &states, &q.state)))
+            div class="field" { (field("since", "search.since", &q.since, "date")) }
+            div class="field" { (field("until", "search.until", &q.until, "date")) }
+            div class="field" { button type="submit" { (l.t("search.go")) } }
+        }
+    }
 }
 
-fn results(state: &AppState, l: Lang, cases: &[&Case]) -> String {
-    if cases.is_empty() {
-        return format!(r#"<p class="empty" id="search-none">{}</p>"#, l.t("search.none"));
+fn results(state: &AppState, l: Lang, cases: &[&Case]) -> Markup {
+    let columns = ["search.docket", "search.opened", "search.unit", "search.category", "search.state", "search.post"];
+    html! {
+        @if cases.is_empty() {
+            p class="empty" id="search-none" { (l.t("search.none")) }
+        } @else {
+            p class="muted" { (l.t("search.found")) }
+            div class="table-wrap" {
+                table class="results" id="search-results" {
+                    thead { tr { @for key in columns { th { (l.t(key)) } } } }
+                    tbody {
+                        @for c in cases {
+                            tr data-docket=(c.docket) {
+                                td { a href={ "/cases/" (percent_encode(&c.docket)) } { (c.docket) } }
+                                td { (format::clock(l, state.zone(), &c.opened_at)) }
+                                td { (rows::unit_name(&state.registry, l, &c.unit)) }
+                                td { (l.category(c.category())) }
+                                td { (PreEscaped(rows::state_cell(l, &state.registry, c, None))) }
+                                td class="post-text" { (rows::masked_text(c).chars().take(140).collect::<String>()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    let mut out = format!(
-        r#"<p class="muted">{}</p><div class="table-wrap"><table class="results" id="search-results"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
-        l.t("search.found"),
-        l.t("search.docket"),
-        l.t("search.opened"),
-        l.t("search.unit"),
-        l.t("search.category"),
-        l.t("search.state"),
-        l.t("search.post"),
-    );
-    for c in cases {
-        let text: String = rows::masked_text(c).chars().take(140).collect();
-        let _ = write!(
-            out,
-            r#"<tr data-docket="{d}"><td><a href="/cases/{href}">{d}</a></td><td>{opened}</td><td>{unit}</td><td>{cat}</td><td>{st}</td><td class="post-text">{text}</td></tr>"#,
-            d = esc(&c.docket),
-            href = esc(&percent_encode(&c.docket)),
-            opened = esc(&format::clock(l, state.zone(), &c.opened_at)),
-            unit = esc(&rows::unit_name(&state.registry, l, &c.unit)),
-            cat = esc(l.category(c.category())),
-            st = rows::state_cell(l, &state.registry, c, None),
-            text = esc(&text),
-        );
-    }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 /// The small search box at the head of the queue: words only, the rest on
 /// the search page.
-pub fn search_box(l: Lang) -> String {
-    format!(
-        r#"<form class="search-box" method="get" action="/search" role="search"><label for="q-text" class="visually-hidden">{label}</label><input id="q-text" name="text" type="search" placeholder="{label}"><button type="submit">{go}</button></form>"#,
-        label = esc(l.t("search.box")),
-        go = l.t("search.go"),
-    )
+pub fn search_box(l: Lang) -> Markup {
+    html! {
+        form class="search-box" method="get" action="/search" role="search" {
+            label for="q-text" class="visually-hidden" { (l.t("search.box")) }
+            input id="q-text" name="text" type="search" placeholder=(l.t("search.box"));
+            button type="submit" { (l.t("search.go")) }
+        }
+    }
 }
