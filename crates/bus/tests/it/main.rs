@@ -2,6 +2,7 @@
 //! 127.0.0.1:4222), each test in its own namespace.
 
 mod declare;
+mod power_cut;
 mod runner;
 
 use std::io::Write;
