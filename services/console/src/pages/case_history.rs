@@ -1,62 +1,55 @@
 //! A case's history on its page: the events from `Metrics.CaseTimeline`,
 //! each with what it changed, in the interface language.
 
-use std::fmt::Write;
-
 use chrono_tz::Tz;
+use maud::{Markup, html};
 use tvarit_proto::v1::{CaseTimelineResponse, TimelineEvent};
 
 use crate::format;
-use crate::html::esc;
 use crate::i18n::Lang;
 
 /// A case's events in order, each with what it changed: where an
 /// escalation went and why (the person's reason), a relabel's old and new
 /// label, an approval's note.
-pub fn section(l: Lang, zone: Tz, t: &CaseTimelineResponse) -> String {
-    let mut out = format!(
-        r#"<section class="history card" aria-labelledby="hist-h"><h2 id="hist-h">{}</h2><ol>"#,
-        l.t("case.history")
-    );
-    for e in &t.events {
-        let actor = if e.actor == "system" { l.t("event.system").to_owned() } else { e.actor.clone() };
-        let _ = write!(
-            out,
-            r#"<li class="event ev-{kind}"><time>{at}</time> <strong>{what}</strong>{detail} <span class="muted">{by} {actor}</span></li>"#,
-            kind = esc(&e.kind),
-            at = esc(&format::clock(l, zone, &e.at)),
-            what = esc(&l.event(&e.kind)),
-            detail = event_detail(l, e),
-            by = l.t("history.by"),
-            actor = esc(&actor),
-        );
+pub fn section(l: Lang, zone: Tz, t: &CaseTimelineResponse) -> Markup {
+    html! {
+        section class="history card" aria-labelledby="hist-h" {
+            h2 id="hist-h" { (l.t("case.history")) }
+            ol {
+                @for e in &t.events {
+                    li class={ "event ev-" (e.kind) } {
+                        time { (format::clock(l, zone, &e.at)) }
+                        " "
+                        strong { (l.event(&e.kind)) }
+                        (event_detail(l, e))
+                        " "
+                        span class="muted" {
+                            (l.t("history.by")) " "
+                            @if e.actor == "system" { (l.t("event.system")) } @else { (e.actor) }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ol></section>");
-    out
 }
 
 /// ` → nodal officer: “viral, needs the SP”`, ` Complaint → Emergency, Normal → Critical`.
-fn event_detail(l: Lang, e: &TimelineEvent) -> String {
-    let mut out = String::new();
-    if !e.escalated_to.is_empty() {
-        let _ = write!(out, r#" <span class="to">→ {}</span>"#, esc(&l.target(&e.escalated_to)));
-    }
+fn event_detail(l: Lang, e: &TimelineEvent) -> Markup {
+    let mut changes = Vec::new();
     if let Some(r) = &e.relabel {
-        let mut changes = Vec::new();
         if r.from_category != r.to_category {
             changes.push(format!("{} → {}", l.category(r.from_category()), l.category(r.to_category())));
         }
         if r.from_urgency != r.to_urgency {
             changes.push(format!("{} → {}", l.urgency(r.from_urgency()), l.urgency(r.to_urgency())));
         }
-        if !changes.is_empty() {
-            let _ = write!(out, r#" <span class="relabel">{}</span>"#, esc(&changes.join(", ")));
-        }
     }
-    if !e.note.is_empty() {
-        let _ = write!(out, r#": <q class="note">{}</q>"#, esc(&e.note));
+    html! {
+        @if !e.escalated_to.is_empty() { " " span class="to" { "→ " (l.target(&e.escalated_to)) } }
+        @if !changes.is_empty() { " " span class="relabel" { (changes.join(", ")) } }
+        @if !e.note.is_empty() { ": " q class="note" { (e.note) } }
     }
-    out
 }
 
 #[cfg(test)]
@@ -75,7 +68,7 @@ mod tests {
             ..Default::default()
         };
         let t = CaseTimelineResponse { events: vec![escalated], ..Default::default() };
-        let html = section(Lang::Hi, chrono_tz::Asia::Kolkata, &t);
+        let html = section(Lang::Hi, chrono_tz::Asia::Kolkata, &t).into_string();
         assert!(html.contains("आगे भेजा गया") && html.contains("→ नोडल अधिकारी"), "{html}");
         assert!(html.contains("viral &lt;video&gt;"), "{html}");
         let relabel = tvarit_proto::v1::Relabel {
@@ -86,7 +79,7 @@ mod tests {
         };
         let e = TimelineEvent { kind: "relabelled".into(), relabel: Some(relabel), ..Default::default() };
         assert_eq!(
-            event_detail(Lang::En, &e),
+            event_detail(Lang::En, &e).into_string(),
             r#" <span class="relabel">Complaint → Emergency, Normal → Critical</span>"#
         );
     }

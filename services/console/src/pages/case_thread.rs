@@ -5,14 +5,13 @@
 //! notes are the exception, shown here with their words (only the unit's
 //! people reach this page), and written from the form under it.
 
-use std::fmt::Write;
-
 use chrono_tz::Tz;
+use maud::{Markup, html};
 use tvarit_proto::v1::thread_entry::Entry;
-use tvarit_proto::v1::{Case, CaseEventKind, Thread};
+use tvarit_proto::v1::{Case, CaseEventKind, Thread, ThreadEntry};
 
 use crate::format;
-use crate::html::{csrf_field, esc, percent_encode};
+use crate::html::{csrf_input, percent_encode};
 use crate::i18n::Lang;
 use crate::rows::mask_pii;
 use crate::session::Session;
@@ -22,129 +21,114 @@ use crate::session::Session;
 /// control room's webhook), the author's repeats to close with this case,
 /// and the form for an internal note, whose label says who reads it so
 /// nobody mistakes it for the public reply.
-pub fn internal_section(l: Lang, s: &Session, c: &Case, repeats: &[Case]) -> String {
-    let d = esc(&percent_encode(&c.docket)).to_string();
-    let csrf = csrf_field(s);
-    let mut out = String::from(r#"<section class="card internal">"#);
-    if !c.police_station.is_empty() {
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/cases/{d}/forward" class="forward" data-confirm="{confirm}">{csrf}<p>{label}: <strong id="police-station">{station}</strong> <button type="submit" id="forward">{forward}</button></p></form>"#,
-            confirm = esc(l.t("case.forward_confirm")),
-            label = l.t("case.station"),
-            station = esc(&c.police_station),
-            forward = l.t("case.forward"),
-        );
-    }
-    if !repeats.is_empty() {
-        // One confirmation for them all; each is closed (and audited) on its own.
-        let _ = write!(
-            out,
-            r#"<form method="post" action="/cases/{d}/close_repeats" class="repeats" data-confirm="{confirm}">{csrf}<fieldset><legend>{title} ({n})</legend>"#,
-            confirm = esc(l.t("repeats.confirm")),
-            title = l.t("repeats.title"),
-            n = repeats.len(),
-        );
-        for r in repeats {
-            let text: String = crate::rows::masked_text(r).chars().take(80).collect();
-            let _ = write!(
-                out,
-                r#"<label class="check"><input type="checkbox" name="repeat" value="{docket}" checked> <a href="/cases/{dq}">{docket}</a> <span class="muted">{text}</span></label>"#,
-                docket = esc(&r.docket),
-                dq = esc(&percent_encode(&r.docket)),
-                text = esc(&text),
-            );
+pub fn internal_section(l: Lang, s: &Session, c: &Case, repeats: &[Case]) -> Markup {
+    let d = percent_encode(&c.docket);
+    html! {
+        section class="card internal" {
+            @if !c.police_station.is_empty() {
+                form method="post" action={ "/cases/" (d) "/forward" } class="forward"
+                    data-confirm=(l.t("case.forward_confirm")) {
+                    (csrf_input(s))
+                    p {
+                        (l.t("case.station")) ": "
+                        strong id="police-station" { (c.police_station) }
+                        " "
+                        button type="submit" id="forward" { (l.t("case.forward")) }
+                    }
+                }
+            }
+            @if !repeats.is_empty() {
+                // One confirmation for them all; each is closed (and audited) on its own.
+                form method="post" action={ "/cases/" (d) "/close_repeats" } class="repeats"
+                    data-confirm=(l.t("repeats.confirm")) {
+                    (csrf_input(s))
+                    fieldset {
+                        legend { (l.t("repeats.title")) " (" (repeats.len()) ")" }
+                        @for r in repeats {
+                            label class="check" {
+                                input type="checkbox" name="repeat" value=(r.docket) checked;
+                                " "
+                                a href={ "/cases/" (percent_encode(&r.docket)) } { (r.docket) }
+                                " "
+                                span class="muted" { (crate::rows::masked_text(r).chars().take(80).collect::<String>()) }
+                            }
+                        }
+                    }
+                    button type="submit" id="close-repeats" { (l.t("repeats.close")) }
+                }
+            }
+            form method="post" action={ "/cases/" (d) "/note" } id="note-form" class="note-form" {
+                (csrf_input(s))
+                label for="note-text" { (l.t("note.label")) }
+                textarea id="note-text" name="text" rows="2" maxlength="2000" required {}
+                button type="submit" id="add-note" { (l.t("note.add")) }
+            }
         }
-        let _ = write!(
-            out,
-            r#"</fieldset><button type="submit" id="close-repeats">{}</button></form>"#,
-            l.t("repeats.close")
-        );
     }
-    let _ = write!(
-        out,
-        r#"<form method="post" action="/cases/{d}/note" id="note-form" class="note-form">{csrf}<label for="note-text">{label}</label><textarea id="note-text" name="text" rows="2" maxlength="2000" required></textarea><button type="submit" id="add-note">{add}</button></form></section>"#,
-        label = l.t("note.label"),
-        add = l.t("note.add"),
-    );
-    out
 }
 
-pub fn section(l: Lang, zone: Tz, thread: &Thread) -> String {
-    let mut out = format!(
-        r#"<section class="thread card" aria-labelledby="thread-h"><h2 id="thread-h">{}</h2><ol class="conversation">"#,
-        l.t("thread.title")
-    );
-    for e in &thread.entries {
-        let at = esc(&format::clock(l, zone, &e.at)).to_string();
-        match &e.entry {
-            Some(Entry::Post(p)) => {
-                // Not `post`: that class styles the post's own card above.
-                let (class, key) = match (p.private, e.follow_up) {
-                    (true, _) => ("dm", "thread.dm"),
-                    (false, true) => ("follow-up", "thread.follow_up"),
-                    (false, false) => ("original", "thread.post"),
-                };
-                let author = p.author.as_ref().map_or("–", |a| a.handle.as_str());
-                let _ = write!(
-                    out,
-                    r#"<li class="msg {class}"><p class="meta"><strong>{what}</strong> · {author} · {platform} · <time>{at}</time></p><blockquote>{text}</blockquote></li>"#,
-                    what = l.t(key),
-                    author = esc(author),
-                    platform = esc(&p.platform),
-                    text = esc(&mask_pii(&p.text, &e.pii)),
-                );
+/// One message of the conversation: what it is, who, when, and its words.
+fn message(class: &str, meta: Markup, text: &str) -> Markup {
+    html! { li class={ "msg " (class) } { p class="meta" { (meta) } blockquote { (text) } } }
+}
+
+pub fn section(l: Lang, zone: Tz, thread: &Thread) -> Markup {
+    let author = thread.case.as_ref().and_then(|c| c.post.as_ref()).and_then(|p| p.author.as_ref());
+    html! {
+        section class="thread card" aria-labelledby="thread-h" {
+            h2 id="thread-h" { (l.t("thread.title")) }
+            ol class="conversation" { @for e in &thread.entries { (entry(l, zone, e)) } }
+            @if let Some(a) = author.filter(|a| !a.handle.is_empty()) {
+                p {
+                    a class="earlier" href={ "/search?author=" (percent_encode(&a.handle)) } {
+                        (l.t("thread.earlier")) " (" (a.handle) ")"
+                    }
+                }
             }
-            Some(Entry::Reply(r)) => {
-                // A reply recorded as sent by hand never went through a platform.
-                let sent_at = if r.status == "manual" { None } else { format::time(&r.sent_at) };
-                let sent = sent_at.map_or_else(String::new, |_| {
-                    format!(" · {} <time>{}</time>", l.t("thread.sent_at"), esc(&format::clock(l, zone, &r.sent_at)))
-                });
-                let error = if r.error.is_empty() { String::new() } else { format!(": {}", esc(&r.error)) };
-                let _ = write!(
-                    out,
-                    r#"<li class="msg reply reply-{status_slug}"><p class="meta"><strong>{what}</strong> {by} {operator} · <time>{at}</time> · <span class="status">{status}</span>{error}{sent}</p><blockquote>{text}</blockquote></li>"#,
-                    what = l.t(if r.private { "thread.private_reply" } else { "thread.reply" }),
-                    by = l.t("thread.by"),
-                    operator = esc(&r.operator),
-                    status_slug = esc(&r.status),
-                    status = esc(l.reply_status(&r.status)),
-                    text = esc(&r.text),
-                );
-            }
-            Some(Entry::Event(ev)) if ev.kind() == CaseEventKind::Noted => {
-                let _ = write!(
-                    out,
-                    r#"<li class="msg note"><p class="meta"><strong>{what}</strong> {by} {author} · <time>{at}</time> · <span class="muted">{only}</span></p><blockquote>{text}</blockquote></li>"#,
-                    what = l.t("note.title"),
-                    by = l.t("thread.by"),
-                    author = esc(&ev.actor),
-                    only = l.t("note.only_unit"),
-                    text = esc(&ev.note),
-                );
-            }
-            Some(Entry::Event(_)) | None => {}
         }
     }
-    out.push_str("</ol>");
-    let author = thread.case.as_ref().and_then(|c| c.post.as_ref()).and_then(|p| p.author.as_ref());
-    if let Some(a) = author.filter(|a| !a.handle.is_empty()) {
-        let _ = write!(
-            out,
-            r#"<p><a class="earlier" href="/search?author={}">{} ({})</a></p>"#,
-            esc(&percent_encode(&a.handle)),
-            l.t("thread.earlier"),
-            esc(&a.handle)
-        );
+}
+
+fn entry(l: Lang, zone: Tz, e: &ThreadEntry) -> Markup {
+    let at = html! { time { (format::clock(l, zone, &e.at)) } };
+    match &e.entry {
+        Some(Entry::Post(p)) => {
+            // Not `post`: that class styles the post's own card above.
+            let (class, key) = match (p.private, e.follow_up) {
+                (true, _) => ("dm", "thread.dm"),
+                (false, true) => ("follow-up", "thread.follow_up"),
+                (false, false) => ("original", "thread.post"),
+            };
+            let author = p.author.as_ref().map_or("–", |a| a.handle.as_str());
+            let meta = html! { strong { (l.t(key)) } " · " (author) " · " (p.platform) " · " (at) };
+            message(class, meta, &mask_pii(&p.text, &e.pii))
+        }
+        Some(Entry::Reply(r)) => {
+            // A reply recorded as sent by hand never went through a platform.
+            let sent = r.status != "manual" && format::time(&r.sent_at).is_some();
+            let meta = html! {
+                strong { (l.t(if r.private { "thread.private_reply" } else { "thread.reply" })) }
+                " " (l.t("thread.by")) " " (r.operator) " · " (at) " · "
+                span class="status" { (l.reply_status(&r.status)) }
+                @if !r.error.is_empty() { ": " (r.error) }
+                @if sent { " · " (l.t("thread.sent_at")) " " time { (format::clock(l, zone, &r.sent_at)) } }
+            };
+            message(&format!("reply reply-{}", r.status), meta, &r.text)
+        }
+        Some(Entry::Event(ev)) if ev.kind() == CaseEventKind::Noted => {
+            let meta = html! {
+                strong { (l.t("note.title")) } " " (l.t("thread.by")) " " (ev.actor) " · " (at) " · "
+                span class="muted" { (l.t("note.only_unit")) }
+            };
+            message("note", meta, &ev.note)
+        }
+        Some(Entry::Event(_)) | None => html! {},
     }
-    out.push_str("</section>");
-    out
 }
 
 #[cfg(test)]
 mod tests {
-    use tvarit_proto::v1::{Author, Case, PiiSpan, Post, ThreadEntry, ThreadEvent, ThreadReply};
+    use tvarit_proto::v1::{Author, Case, PiiSpan, Post, ThreadEvent, ThreadReply};
 
     use super::*;
 
@@ -178,7 +162,7 @@ mod tests {
                 },
             ],
         };
-        let html = section(Lang::En, chrono_tz::Asia::Kolkata, &thread);
+        let html = section(Lang::En, chrono_tz::Asia::Kolkata, &thread).into_string();
         assert!(!html.contains("9876543210") && html.contains("&lt;now&gt;"), "{html}");
         assert!(html.contains("Reply</strong> by meena"), "{html}");
         assert!(html.contains("Internal note</strong> by ravi") && html.contains("SHO &lt;informed&gt;"), "{html}");

@@ -368,14 +368,14 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
                 (post_section(l, zone, c))
                 (reply_section(l, s, c, draft, flash))
                 @if let Some(t) = thread {
-                    (PreEscaped(case_thread::section(l, zone, t)))
-                    (PreEscaped(case_thread::internal_section(l, s, c, repeats)))
+                    (case_thread::section(l, zone, t))
+                    (case_thread::internal_section(l, s, c, repeats))
                 }
             }
             div class="col-side" {
                 (actions_section(l, s, c, operators))
                 (why_section(l, &state.registry, c))
-                @if let Some(t) = timeline { (PreEscaped(case_history::section(l, zone, t))) }
+                @if let Some(t) = timeline { (case_history::section(l, zone, t)) }
             }
         }
     }
