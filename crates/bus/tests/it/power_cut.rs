@@ -34,10 +34,11 @@ impl Server {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("starting nats-server");
-        let url = format!("nats://127.0.0.1:{port}");
+        // Dropped on a failed assertion, it kills the server.
+        let server = Server { child, url: format!("nats://127.0.0.1:{port}") };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Server { child, url };
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -49,8 +50,18 @@ impl Server {
     }
 
     /// A clean stop: SIGTERM, so the server writes its state out.
-    fn stop(mut self) {
+    fn stop(self) {
         let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // After `stop`'s SIGTERM this waits for the clean exit; otherwise
+        // (a failed test) it kills the server first.
+        if !matches!(self.child.try_wait(), Ok(Some(_))) && std::thread::panicking() {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
