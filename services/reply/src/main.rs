@@ -1,4 +1,5 @@
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
+use tvarit_config::cli::Command;
 use tvarit_reply::accounts;
 use tvarit_reply::config::ReplyConfig;
 use tvarit_reply::store::operators;
@@ -8,23 +9,11 @@ use tvarit_telemetry::LogTo;
 mod records_cli;
 use records_cli::AuditCommand;
 
-#[derive(Parser)]
-#[command(name = "tvarit-reply", version, about = "Cases, per-unit queues and the Desk API for reply clients")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+const ABOUT: &str = "Cases, per-unit queues and the Desk API for reply clients";
 
+/// The service's own tools, beside `serve` and `migrate`.
 #[derive(Subcommand)]
-enum Command {
-    /// Run the service (the default).
-    Serve {
-        /// Apply database migrations before serving.
-        #[arg(long)]
-        migrate: bool,
-    },
-    /// Apply database migrations and exit.
-    Migrate,
+enum Tool {
     /// Manage operators and their tokens.
     #[command(subcommand)]
     Operators(OperatorsCommand),
@@ -82,13 +71,12 @@ enum OperatorsCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let command = tvarit_config::cli::parse::<Tool>("tvarit-reply", env!("CARGO_PKG_VERSION"), ABOUT);
     let config: ReplyConfig = tvarit_config::load_valid()?;
-    let command = cli.command.unwrap_or(Command::Serve { migrate: false });
-    if matches!(command, Command::Serve { .. }) {
+    if command.serves() {
         config.records.check_key()?;
     }
-    let log_to = if matches!(command, Command::Serve { .. }) { LogTo::Stdout } else { LogTo::Stderr };
+    let log_to = if command.serves() { LogTo::Stdout } else { LogTo::Stderr };
     let telemetry = tvarit_telemetry::init("tvarit-reply", log_to)?;
     // Command-line administration is audited under the OS user's name.
     let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
@@ -108,7 +96,7 @@ async fn main() -> anyhow::Result<()> {
             open_database(&config, true).await?;
             println!("reply schema migrated");
         }
-        Command::Operators(cmd) => {
+        Command::Tool(Tool::Operators(cmd)) => {
             let pool = open_database(&config, false).await?;
             match cmd {
                 OperatorsCommand::Add { name, name_flag, role, units } => {
@@ -128,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
                 OperatorsCommand::Revoke { name } => operators::revoke(&pool, &name, &actor).await?,
             }
         }
-        Command::Accounts(cmd) => {
+        Command::Tool(Tool::Accounts(cmd)) => {
             let pool = open_database(&config, false).await?;
             let registry = config.common.registry()?;
             match cmd {
@@ -143,8 +131,8 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Audit(cmd) => records_cli::audit(cmd, &config).await?,
-        Command::Retention(cmd) => records_cli::retention(cmd, &config, &actor).await?,
+        Command::Tool(Tool::Audit(cmd)) => records_cli::audit(cmd, &config).await?,
+        Command::Tool(Tool::Retention(cmd)) => records_cli::retention(cmd, &config, &actor).await?,
     }
     tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
     Ok(())
