@@ -1,16 +1,18 @@
-//! HTML by hand: the page frame. Every dynamic value goes through `esc`
-//! (`tvarit-html`, for text and attribute values alike), and no page
-//! carries inline script or style, so the strict CSP holds.
+//! The page frame, as a maud template: maud escapes every value it splices
+//! in, text and attribute alike (the queue rows and the alarm's pieces, which
+//! the live stream also sends, are still written with `format!` and `esc`
+//! from `tvarit-html`), and no page carries inline script or style, so the
+//! strict CSP holds.
 
 use std::fmt::Write;
 
-use maud::{Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::assets;
 use crate::i18n::Lang;
 use crate::session::{Flash, Session};
 
-pub use tvarit_html::{Esc, esc};
+pub use tvarit_html::esc;
 
 /// Which top-level section a page belongs to (highlighted in the nav).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,12 +61,7 @@ pub fn csrf_input(session: &Session) -> Markup {
     html! { input type="hidden" name="csrf" value=(session.csrf); }
 }
 
-/// [`csrf_input`] for the pages still written with `format!`.
-pub fn csrf_field(session: &Session) -> String {
-    csrf_input(session).into_string()
-}
-
-fn nav(out: &mut String, page: &Page<'_>, session: &Session) {
+fn nav(page: &Page<'_>, session: &Session) -> Markup {
     let l = page.lang;
     let mut links = vec![
         ("/queue", "nav.queue", Section::Queue),
@@ -80,65 +77,60 @@ fn nav(out: &mut String, page: &Page<'_>, session: &Session) {
     if session.supervises() {
         links.push(("/hq", "nav.hq", Section::Hq));
     }
-    out.push_str(r#"<nav aria-label="main"><ul>"#);
-    for (href, key, section) in links {
-        let current = if section == page.section { r#" aria-current="page""# } else { "" };
-        let _ = write!(out, r#"<li><a href="{href}"{current}>{}</a></li>"#, l.t(key));
+    html! {
+        nav aria-label="main" {
+            ul {
+                @for (href, key, section) in links {
+                    li { a href=(href) aria-current=[(section == page.section).then_some("page")] { (l.t(key)) } }
+                }
+            }
+        }
+        span class="who" {
+            (l.t("signed_in_as")) " " strong { (session.operator.name) } " (" (l.t(&format!("role.{}", session.role()))) ")"
+        }
+        form method="post" action="/signout" class="signout" {
+            (csrf_input(session))
+            button type="submit" { (l.t("nav.signout")) }
+        }
     }
-    out.push_str("</ul></nav>");
-    let role = l.t(&format!("role.{}", session.role()));
-    let _ = write!(
-        out,
-        r#"<span class="who">{} <strong>{}</strong> ({})</span><form method="post" action="/signout" class="signout">{}<button type="submit">{}</button></form>"#,
-        l.t("signed_in_as"),
-        esc(&session.operator.name),
-        esc(role),
-        csrf_field(session),
-        l.t("nav.signout")
-    );
 }
 
 pub fn flash_html(lang: Lang, flash: &Flash) -> String {
     let (class, role) = if flash.ok { ("flash ok", "status") } else { ("flash err", "alert") };
     let text = if flash.ok { flash.text.clone() } else { format!("{} {}", lang.t("error.refused"), flash.text) };
-    format!(r#"<div class="{class}" role="{role}">{}</div>"#, esc(&text))
+    html! { div class=(class) role=(role) { (text) } }.into_string()
 }
 
 impl Page<'_> {
     pub fn render(self) -> String {
         let l = self.lang;
-        let mut out = String::with_capacity(self.body.len() + 2048);
-        let _ = write!(
-            out,
-            r##"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · {app}</title><link rel="stylesheet" href="{css}"><script src="{js}" defer></script></head><body data-page="{page}" data-t-goal="{t_goal}" data-t-breach="{t_breach}" data-t-breached="{t_breached}" data-t-answered="{t_answered}"><a class="skip" href="#main">{skip}</a><header class="top"><a class="brand" href="/queue">त्वरित <span>Tvarit</span></a>"##,
-            lang = l.code(),
-            title = esc(&self.title),
-            app = l.t("app.name"),
-            css = assets::url("console.css"),
-            js = assets::url("console.js"),
-            page = self.section.slug(),
-            skip = l.t("nav.skip"),
-            t_goal = esc(l.t("sla.goal_in")),
-            t_breach = esc(l.t("sla.breach_in")),
-            t_breached = esc(l.t("sla.breached")),
-            t_answered = esc(l.t("sla.answered")),
-        );
-        if let Some(session) = self.session {
-            nav(&mut out, &self, session);
-        }
         let other = l.other();
-        let _ = write!(
-            out,
-            r#"<a class="lang" href="/lang/{code}?next={next}" lang="{code}" hreflang="{code}">{name}</a></header>"#,
-            code = other.code(),
-            next = esc(&percent_encode(&self.here)),
-            name = other.own_name()
-        );
-        if let Some(flash) = self.session.and_then(|s| s.take_flash()) {
-            out.push_str(&flash_html(l, &flash));
+        let flash = self.session.and_then(|s| s.take_flash());
+        html! {
+            (DOCTYPE)
+            html lang=(l.code()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) " · " (l.t("app.name")) }
+                    link rel="stylesheet" href=(assets::url("console.css"));
+                    script src=(assets::url("console.js")) defer {}
+                }
+                body data-page=(self.section.slug()) data-t-goal=(l.t("sla.goal_in")) data-t-breach=(l.t("sla.breach_in"))
+                    data-t-breached=(l.t("sla.breached")) data-t-answered=(l.t("sla.answered")) {
+                    a class="skip" href="#main" { (l.t("nav.skip")) }
+                    header class="top" {
+                        a class="brand" href="/queue" { "त्वरित " span { "Tvarit" } }
+                        @if let Some(session) = self.session { (nav(&self, session)) }
+                        a class="lang" href={ "/lang/" (other.code()) "?next=" (percent_encode(&self.here)) }
+                            lang=(other.code()) hreflang=(other.code()) { (other.own_name()) }
+                    }
+                    @if let Some(flash) = &flash { (PreEscaped(flash_html(l, flash))) }
+                    main id="main" tabindex="-1" { (PreEscaped(&self.body)) }
+                }
+            }
         }
-        let _ = write!(out, r#"<main id="main" tabindex="-1">{}</main></body></html>"#, self.body);
-        out
+        .into_string()
     }
 }
 

@@ -5,12 +5,13 @@
 
 use std::fmt::Write;
 
+use maud::{Markup, html};
 use serde::Deserialize;
 use tvarit_proto::Category;
 use tvarit_proto::v1::Case;
 
 use crate::format::millis;
-use crate::html::{esc, percent_encode};
+use crate::html::percent_encode;
 use crate::i18n::Lang;
 
 /// The presets, in the order the page lists them ("" is the whole queue).
@@ -47,42 +48,40 @@ impl Preset {
         }
         out
     }
-
-    /// [`Preset::url_query`], HTML-escaped for a `format!` page.
-    pub fn query(&self) -> String {
-        esc(&self.url_query()).to_string()
-    }
 }
 
 /// The saved views as links, the current one marked, and a category picker
 /// (a GET form, so it works without the script).
-pub fn links(l: Lang, unit: &str, current: &Preset) -> String {
-    let u = esc(&percent_encode(unit)).to_string();
-    let mut out = format!(r#"<nav class="filter presets" aria-label="{0}"><ul>"#, l.t("views.title"));
-    for p in PRESETS {
-        let here = current.preset == p && current.category.is_empty();
-        let _ = write!(
-            out,
-            r#"<li><a href="/queue?unit={u}{q}" id="view-{id}"{cur}>{name}</a></li>"#,
-            q = if p.is_empty() { String::new() } else { format!("&amp;preset={p}") },
-            id = if p.is_empty() { "all" } else { p },
-            cur = if here { r#" aria-current="page""# } else { "" },
-            name = l.t(&format!("views.{}", if p.is_empty() { "all" } else { p })),
-        );
+pub fn links(l: Lang, unit: &str, current: &Preset) -> Markup {
+    let u = percent_encode(unit);
+    html! {
+        nav class="filter presets" aria-label=(l.t("views.title")) {
+            ul {
+                @for p in PRESETS {
+                    @let id = if p.is_empty() { "all" } else { p };
+                    @let here = current.preset == p && current.category.is_empty();
+                    li {
+                        a href={ "/queue?unit=" (u) @if !p.is_empty() { "&preset=" (p) } } id={ "view-" (id) }
+                            aria-current=[here.then_some("page")] { (l.t(&format!("views.{id}"))) }
+                    }
+                }
+            }
+            form method="get" action="/queue" class="inline" {
+                input type="hidden" name="unit" value=(u);
+                label for="view-category" { (l.t("views.category")) }
+                " "
+                select id="view-category" name="category" {
+                    option value="" { (l.t("search.any")) }
+                    // The categories a desk answers: a view of `other` would always be empty.
+                    @for c in Category::ANSWERED {
+                        option value=(c.slug()) selected[current.category == c.slug()] { (l.category(c)) }
+                    }
+                }
+                " "
+                button type="submit" { (l.t("queue.show")) }
+            }
+        }
     }
-    let _ = write!(
-        out,
-        r#"</ul><form method="get" action="/queue" class="inline"><input type="hidden" name="unit" value="{u}"><label for="view-category">{label}</label> <select id="view-category" name="category"><option value="">{any}</option>"#,
-        label = l.t("views.category"),
-        any = l.t("search.any"),
-    );
-    // The categories a desk answers: a view of `other` would always be empty.
-    for c in Category::ANSWERED {
-        let selected = if current.category == c.slug() { " selected" } else { "" };
-        let _ = write!(out, r#"<option value="{}"{selected}>{}</option>"#, c.slug(), esc(l.category(c)));
-    }
-    let _ = write!(out, r#"</select> <button type="submit">{}</button></form></nav>"#, l.t("queue.show"));
-    out
 }
 
 #[cfg(test)]
@@ -100,6 +99,6 @@ mod tests {
         assert!(p("unassigned", "").keeps(&open, "asha", 0) && !p("unassigned", "").keeps(&mine, "asha", 0));
         assert!(p("breached", "").keeps(&open, "asha", 2_000) && !p("breached", "").keeps(&open, "asha", 500));
         assert!(p("", "complaint").keeps(&mine, "x", 0) && !p("", "emergency").keeps(&mine, "x", 0));
-        assert_eq!(p("mine", "query").query(), "&amp;preset=mine&amp;category=query");
+        assert_eq!(p("mine", "query").url_query(), "&preset=mine&category=query");
     }
 }

@@ -20,11 +20,12 @@ pub mod supervise;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::html;
 use serde::de::DeserializeOwned;
 use tonic::Code;
 
 use crate::AppState;
-use crate::html::{Page, Section, esc};
+use crate::html::{Page, Section};
 use crate::i18n::Lang;
 use crate::security::Signed;
 use crate::session::Flash;
@@ -33,15 +34,20 @@ pub fn html(status: StatusCode, page: Page<'_>) -> Response {
     (status, Html(page.render())).into_response()
 }
 
+/// An error's or a refusal's page body: what went wrong, and the way back.
+fn message_body(l: Lang, title: &str, message: &str, id: Option<&str>) -> String {
+    html! {
+        h1 { (title) }
+        p class="error-message" id=[id] { (message) }
+        p { a href="/queue" { (l.t("case.back")) } }
+    }
+    .into_string()
+}
+
 /// A full error page with the signed-in frame.
 pub fn error_page(signed: &Signed, status: StatusCode, message: &str) -> Response {
     let l = signed.lang;
-    let body = format!(
-        r#"<h1>{}</h1><p class="error-message">{}</p><p><a href="/queue">{}</a></p>"#,
-        l.t("error.title"),
-        esc(message),
-        l.t("case.back")
-    );
+    let body = message_body(l, l.t("error.title"), message, None);
     let page = Page {
         lang: l,
         title: l.t("error.title").into(),
@@ -56,12 +62,7 @@ pub fn error_page(signed: &Signed, status: StatusCode, message: &str) -> Respons
 /// A refusal before any page could run (the CSRF guard): the frame without
 /// the signed-in parts, in the person's language.
 pub fn refusal(lang: Lang, status: StatusCode, title_key: &str, message_key: &str) -> Response {
-    let body = format!(
-        r#"<h1>{}</h1><p class="error-message" id="refusal">{}</p><p><a href="/queue">{}</a></p>"#,
-        lang.t(title_key),
-        lang.t(message_key),
-        lang.t("case.back")
-    );
+    let body = message_body(lang, lang.t(title_key), lang.t(message_key), Some("refusal"));
     let page = Page {
         lang,
         title: lang.t(title_key).into(),

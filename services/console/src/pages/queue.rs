@@ -150,7 +150,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
             (unit_picker(&state, l, session, "/queue", &unit))
             (super::search::search_box(l))
         }
-        (PreEscaped(crate::presets::links(l, &unit, &preset)))
+        (crate::presets::links(l, &unit, &preset))
         (live_table(&state, l, session, &unit, view, &cases, "queue.empty"))
         p class="keys" { (l.t("queue.keys")) }
     }

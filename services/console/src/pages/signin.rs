@@ -4,12 +4,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::v1::WhoAmIRequest;
 
 use crate::AppState;
-use crate::html::{Page, Section, esc, percent_encode};
+use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::rpc::authed;
 use crate::security::{self, Signed, cookie, session_cookie};
@@ -17,15 +18,21 @@ use crate::session::COOKIE;
 
 /// `next`: the page to go to once signed in (already checked by [`safe_next`]).
 fn signin_page(lang: Lang, error: Option<&str>, next: &str) -> Page<'static> {
-    let error = error.map_or_else(String::new, |e| format!(r#"<p class="flash err" role="alert">{}</p>"#, esc(e)));
-    let body = format!(
-        r#"<section class="signin"><h1>{title}</h1>{error}<form method="post" action="/signin"><input type="hidden" name="next" value="{next}"><label for="token">{label}</label><p id="token-help" class="help">{help}</p><input id="token" name="token" type="password" autocomplete="off" required autofocus aria-describedby="token-help"><button type="submit" class="primary">{submit}</button></form></section>"#,
-        title = lang.t("signin.title"),
-        label = lang.t("signin.token"),
-        help = lang.t("signin.help"),
-        submit = lang.t("signin.submit"),
-        next = esc(next),
-    );
+    let body = html! {
+        section class="signin" {
+            h1 { (lang.t("signin.title")) }
+            @if let Some(e) = error { p class="flash err" role="alert" { (e) } }
+            form method="post" action="/signin" {
+                input type="hidden" name="next" value=(next);
+                label for="token" { (lang.t("signin.token")) }
+                p id="token-help" class="help" { (lang.t("signin.help")) }
+                input id="token" name="token" type="password" autocomplete="off" required autofocus
+                    aria-describedby="token-help";
+                button type="submit" class="primary" { (lang.t("signin.submit")) }
+            }
+        }
+    }
+    .into_string();
     Page {
         lang,
         title: lang.t("signin.title").into(),
