@@ -197,6 +197,28 @@ fn audience(state: &AppState, l: Lang, s: &Session, d: &Draft) -> Markup {
     }
 }
 
+/// What a text field holds, when the browser should know: a language, or
+/// addresses (one a line).
+enum TextKind {
+    Lang(&'static str),
+    Urls,
+}
+
+/// A labelled textarea, one column of a `two` row.
+fn text_field(label: &str, name: &str, rows: u8, value: &str, kind: Option<TextKind>) -> Markup {
+    let lang = match kind {
+        Some(TextKind::Lang(lang)) => Some(lang),
+        _ => None,
+    };
+    let placeholder = matches!(kind, Some(TextKind::Urls)).then_some("https://");
+    html! {
+        div {
+            label for=(name) { (label) }
+            textarea id=(name) name=(name) lang=[lang] rows=(rows) placeholder=[placeholder] { (value) }
+        }
+    }
+}
+
 fn form(state: &AppState, l: Lang, s: &Session, d: &Draft) -> Markup {
     let zone = state.zone();
     html! {
@@ -215,31 +237,16 @@ fn form(state: &AppState, l: Lang, s: &Session, d: &Draft) -> Markup {
                         label for="verdict" { (l.t("pub.verdict")) }
                         select id="verdict" name="verdict" { (options(l, "verdict", &VERDICTS, &d.verdict)) }
                     }
-                    div {
-                        label for="variants" { (l.t("pub.variants")) }
-                        textarea id="variants" name="variants" rows="1" { (d.variants) }
-                    }
+                    (text_field(l.t("pub.variants"), "variants", 1, &d.variants, None))
                 }
             }
             div class="two" {
-                div {
-                    label for="text_hi" { (l.t("pub.text_hi")) }
-                    textarea id="text_hi" name="text_hi" lang="hi" rows="4" { (d.text_hi) }
-                }
-                div {
-                    label for="text_en" { (l.t("pub.text_en")) }
-                    textarea id="text_en" name="text_en" lang="en" rows="4" { (d.text_en) }
-                }
+                (text_field(l.t("pub.text_hi"), "text_hi", 4, &d.text_hi, Some(TextKind::Lang("hi"))))
+                (text_field(l.t("pub.text_en"), "text_en", 4, &d.text_en, Some(TextKind::Lang("en"))))
             }
             div class="two" {
-                div {
-                    label for="links" { (l.t("pub.links")) }
-                    textarea id="links" name="links" rows="2" placeholder="https://" { (d.links) }
-                }
-                div {
-                    label for="media" { (l.t("pub.media")) }
-                    textarea id="media" name="media" rows="2" placeholder="https://" { (d.media) }
-                }
+                (text_field(l.t("pub.links"), "links", 2, &d.links, Some(TextKind::Urls)))
+                (text_field(l.t("pub.media"), "media", 2, &d.media, Some(TextKind::Urls)))
             }
             (audience(state, l, s, d))
             fieldset class="when" {
