@@ -17,20 +17,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CASES="${1:-2000000}"
-PGURL="${PGURL:-${TVARIT_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
-DB="bench_handover_$$"
-DBURL="${PGURL%/*}/$DB"
-WORK="$(mktemp -d)"
-psql_() { psql "$DBURL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=bench/scratch-db.sh
+source bench/scratch-db.sh
 # KEEP=1 leaves the database for EXPLAIN (its name is printed).
-if [ -z "${KEEP:-}" ]; then
-  trap 'psql "$PGURL" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-else
-  echo "database $DB is kept" >&2
-fi
-
-psql "$PGURL" -X -q -c "CREATE DATABASE $DB" >/dev/null
-for f in services/reply/migrations/*.sql; do psql_ -f "$f" >/dev/null; done
+scratch_db handover
 echo "loading $CASES cases ..." >&2
 start=$(date +%s)
 psql_ >/dev/null <<SQL

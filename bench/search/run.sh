@@ -22,15 +22,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CASES="${1:-5000000}"
-PGURL="${PGURL:-${TVARIT_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
-DB="bench_search_$$"
-DBURL="${PGURL%/*}/$DB"
-WORK="$(mktemp -d)"
-psql_() { psql "$DBURL" -X -q -v ON_ERROR_STOP=1 "$@"; }
-trap 'psql "$PGURL" -X -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-
-psql "$PGURL" -X -q -c "CREATE DATABASE $DB" >/dev/null
-for f in services/reply/migrations/*.sql; do psql_ -f "$f" >/dev/null; done
+# shellcheck source=bench/scratch-db.sh
+source bench/scratch-db.sh
+scratch_db search
 # Load first, then build 0015's indexes as its migration does on existing data.
 INDEXES=$(grep '^CREATE INDEX' services/reply/migrations/0015_*.sql)
 psql_ -c "DROP INDEX cases_search, cases_opened, case_events_case, replies_case" >/dev/null
