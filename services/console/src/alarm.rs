@@ -4,12 +4,11 @@
 //! page in the interface language, and the script rings, notifies and
 //! flashes the title while such a case is in view.
 
-use std::fmt::Write;
-
+use maud::{Markup, html};
 use tvarit_proto::v1::Case;
 use tvarit_registry::Registry;
 
-use crate::html::{esc, percent_encode};
+use crate::html::percent_encode;
 use crate::i18n::Lang;
 use crate::rows;
 
@@ -44,41 +43,37 @@ pub fn escalation_notice(lang: Lang, registry: &Registry, c: &Case) -> Notice {
     Notice { title, body: gist(lang, registry, c) }
 }
 
-/// The `data-` attributes the script rings on: present only while the case
-/// rings, so an update that silences it removes them with the old row.
-pub fn attrs(lang: Lang, registry: &Registry, c: &Case) -> String {
-    if !c.alarm {
-        return String::new();
-    }
-    let n = notice(lang, registry, c);
-    format!(r#" data-alarm="1" data-alert-title="{}" data-alert-body="{}""#, esc(&n.title), esc(&n.body))
+/// The notification a ringing case carries in its row's `data-` attributes
+/// (`data-alarm`, `data-alert-title`, `data-alert-body`), which the script
+/// rings on: present only while the case rings, so an update that silences
+/// it removes them with the old row.
+pub fn ringing(lang: Lang, registry: &Registry, c: &Case) -> Option<Notice> {
+    c.alarm.then(|| notice(lang, registry, c))
 }
 
 /// "Seen, on it": silences the alarm for everyone without claiming the case.
-pub fn ack_form(lang: Lang, docket: &str, ack: Ack<'_>, id: Option<&str>) -> String {
-    let id = id.map_or_else(String::new, |id| format!(r#" id="{id}""#));
-    format!(
-        r#"<form method="post" action="/cases/{d}/acknowledge" class="inline ack"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="back" value="{back}"><button type="submit"{id} title="{hint}">{label}</button></form>"#,
-        d = esc(&percent_encode(docket)),
-        csrf = esc(ack.csrf),
-        back = esc(ack.back),
-        hint = esc(lang.t("alarm.ack_hint")),
-        label = lang.t("alarm.acknowledge"),
-    )
+pub fn ack_form(lang: Lang, docket: &str, ack: Ack<'_>, id: Option<&str>) -> Markup {
+    html! {
+        form method="post" action={ "/cases/" (percent_encode(docket)) "/acknowledge" } class="inline ack" {
+            input type="hidden" name="csrf" value=(ack.csrf);
+            input type="hidden" name="back" value=(ack.back);
+            button type="submit" id=[id] title=(lang.t("alarm.ack_hint")) { (lang.t("alarm.acknowledge")) }
+        }
+    }
 }
 
 /// "Enable alerts": browsers play sound and show notifications only after a
 /// click on the page, so the script shows this until both are allowed. It
 /// also carries the tab title the script flashes.
-pub fn controls(lang: Lang) -> String {
-    let mut out = format!(
-        r#"<div id="alarm-controls" class="alarm-controls" data-t-ringing="{ringing}" hidden><button type="button" id="enable-alerts">{enable}</button> <span class="help">{help}</span>"#,
-        ringing = esc(lang.t("alarm.title")),
-        enable = lang.t("alarm.enable"),
-        help = lang.t("alarm.enable_help"),
-    );
-    let _ = write!(out, r#"<p class="help" id="alerts-blocked" hidden>{}</p></div>"#, lang.t("alarm.blocked"));
-    out
+pub fn controls(lang: Lang) -> Markup {
+    html! {
+        div id="alarm-controls" class="alarm-controls" data-t-ringing=(lang.t("alarm.title")) hidden {
+            button type="button" id="enable-alerts" { (lang.t("alarm.enable")) }
+            " "
+            span class="help" { (lang.t("alarm.enable_help")) }
+            p class="help" id="alerts-blocked" hidden { (lang.t("alarm.blocked")) }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,10 +98,14 @@ mod tests {
     #[test]
     fn a_ringing_case_carries_its_notification_escaped() {
         let registry = Registry::rajasthan();
-        let a = attrs(Lang::En, &registry, &ringing());
+        let row = |c: &Case| {
+            let shown = rows::Shown { view: crate::live::View::Queue, unit: "balotra", ack: None };
+            rows::row(Lang::En, &registry, c, 0, shown).into_string()
+        };
+        let a = row(&ringing());
         assert!(a.contains(r#"data-alarm="1""#) && a.contains("⚠ Emergency BLT-2611-00007"), "{a}");
         assert!(a.contains("firing near the &quot;bus stand&quot; &lt;now&gt;"), "{a}");
-        assert!(attrs(Lang::En, &registry, &Case { alarm: false, ..ringing() }).is_empty());
+        assert!(!row(&Case { alarm: false, ..ringing() }).contains("data-alarm"));
         let e = escalation_notice(Lang::En, &registry, &ringing());
         assert_eq!(e.title, "BLT-2611-00007 escalated to nodal officer");
         assert!(notice(Lang::Hi, &registry, &ringing()).title.contains("आपातकाल"));
@@ -114,9 +113,9 @@ mod tests {
 
     #[test]
     fn the_acknowledge_form_carries_the_csrf_token_and_where_to_come_back() {
-        let f = ack_form(Lang::En, "BLT-2611-00007", Ack { csrf: "c<1>", back: "queue" }, None);
+        let f = ack_form(Lang::En, "BLT-2611-00007", Ack { csrf: "c<1>", back: "queue" }, None).into_string();
         assert!(f.contains(r#"action="/cases/BLT-2611-00007/acknowledge""#), "{f}");
         assert!(f.contains(r#"name="csrf" value="c&lt;1&gt;""#) && f.contains(r#"name="back" value="queue""#));
-        assert!(!controls(Lang::Hi).contains("<script"), "no inline script under the CSP");
+        assert!(!controls(Lang::Hi).into_string().contains("<script"), "no inline script under the CSP");
     }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 
 use crate::assets;
 use crate::i18n::Lang;
@@ -53,7 +53,7 @@ pub struct Page<'a> {
     pub session: Option<&'a Session>,
     /// The page's own path and query, for the language switch to come back to.
     pub here: String,
-    pub body: String,
+    pub body: Markup,
 }
 
 /// The hidden CSRF field every form carries.
@@ -95,10 +95,10 @@ fn nav(page: &Page<'_>, session: &Session) -> Markup {
     }
 }
 
-pub fn flash_html(lang: Lang, flash: &Flash) -> String {
+pub fn flash_html(lang: Lang, flash: &Flash) -> Markup {
     let (class, role) = if flash.ok { ("flash ok", "status") } else { ("flash err", "alert") };
     let text = if flash.ok { flash.text.clone() } else { format!("{} {}", lang.t("error.refused"), flash.text) };
-    html! { div class=(class) role=(role) { (text) } }.into_string()
+    html! { div class=(class) role=(role) { (text) } }
 }
 
 impl Page<'_> {
@@ -125,8 +125,8 @@ impl Page<'_> {
                         a class="lang" href={ "/lang/" (other.code()) "?next=" (percent_encode(&self.here)) }
                             lang=(other.code()) hreflang=(other.code()) { (other.own_name()) }
                     }
-                    @if let Some(flash) = &flash { (PreEscaped(flash_html(l, flash))) }
-                    main id="main" tabindex="-1" { (PreEscaped(&self.body)) }
+                    @if let Some(flash) = &flash { (flash_html(l, flash)) }
+                    main id="main" tabindex="-1" { (self.body) }
                 }
             }
         }

@@ -127,7 +127,7 @@ fn escalation(lang: Lang, registry: &Registry, supervises: bool, update: &QueueU
 }
 
 fn upsert(lang: Lang, state: &AppState, session: &Session, shown: Shown<'_>, update: &QueueUpdate, c: &Case) -> Event {
-    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis(), shown);
+    let html = rows::row(lang, &state.registry, c, Utc::now().timestamp_millis(), shown).into_string();
     let mut data = json!({ "docket": c.docket, "html": html, "pinned": rows::pinned(c), "alarm": c.alarm });
     if let Some(e) = escalation(lang, &state.registry, session.supervises(), update, c) {
         data["escalation"] = e;

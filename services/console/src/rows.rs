@@ -5,8 +5,6 @@
 //! [`rank`], and the script by the same number (`data-rank`), so the two
 //! orders always agree.
 
-use std::fmt::Write;
-
 use maud::{Markup, html};
 use tvarit_proto::v1::{Case, PiiSpan};
 use tvarit_proto::{Category, Urgency};
@@ -14,7 +12,6 @@ use tvarit_registry::Registry;
 
 use crate::alarm::{self, Ack};
 use crate::format::{self, millis};
-use crate::html::esc;
 use crate::i18n::Lang;
 use crate::live::View;
 
@@ -101,32 +98,32 @@ pub fn age(c: &Case, now_ms: i64) -> String {
 /// The state cell: state, holder, escalation and reply delivery. `watching`:
 /// the unit whose queue shows it, which words a handoff ("handed over from
 /// Balotra" in HQ's queue, "to HQ" elsewhere).
-pub fn state_cell(lang: Lang, registry: &Registry, c: &Case, watching: Option<&str>) -> String {
-    let mut out = format!("{}", esc(lang.state(c.state())));
-    if !c.claimed_by.is_empty() {
-        let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("claimed_by"), esc(&c.claimed_by));
-    }
-    if !c.acknowledged_by.is_empty() && c.claimed_by.is_empty() {
-        let _ = write!(out, r#"<br><small>{} {}</small>"#, lang.t("acknowledged_by"), esc(&c.acknowledged_by));
-    }
-    if handed_to_hq(c) {
-        let text = if watching == Some(HQ) {
+pub fn state_cell(lang: Lang, registry: &Registry, c: &Case, watching: Option<&str>) -> Markup {
+    let handed = handed_to_hq(c).then(|| {
+        if watching == Some(HQ) {
             lang.t("handed.from").replace("{unit}", &unit_name(registry, lang, &c.unit))
         } else {
             lang.t("handed.to_hq").to_owned()
-        };
-        let _ = write!(out, r#"<br><small class="handed">{}</small>"#, esc(&text));
+        }
+    });
+    html! {
+        (lang.state(c.state()))
+        @if !c.claimed_by.is_empty() { br; small { (lang.t("claimed_by")) " " (c.claimed_by) } }
+        @if !c.acknowledged_by.is_empty() && c.claimed_by.is_empty() {
+            br; small { (lang.t("acknowledged_by")) " " (c.acknowledged_by) }
+        }
+        @if let Some(text) = handed { br; small class="handed" { (text) } }
+        // The handoff itself is said above; a rung climbed (here or at HQ) is said here.
+        @if c.escalation_level > 0 && c.escalated_to != HQ {
+            br; small class="esc" { (lang.t("escalated_to")) " " (lang.target(&c.escalated_to)) }
+        }
+        @if !c.reply_status.is_empty() {
+            br;
+            small class=(if c.reply_status == "failed" { "reply-failed" } else { "reply" }) {
+                (lang.reply_status(&c.reply_status))
+            }
+        }
     }
-    // The handoff itself is said above; a rung climbed (here or at HQ) is said here.
-    if c.escalation_level > 0 && c.escalated_to != HQ {
-        let to = lang.target(&c.escalated_to);
-        let _ = write!(out, r#"<br><small class="esc">{} {}</small>"#, lang.t("escalated_to"), esc(&to));
-    }
-    if !c.reply_status.is_empty() {
-        let class = if c.reply_status == "failed" { "reply-failed" } else { "reply" };
-        let _ = write!(out, r#"<br><small class="{class}">{}</small>"#, esc(lang.reply_status(&c.reply_status)));
-    }
-    out
 }
 
 /// What a row is rendered for: the page's view and unit, and where an
@@ -139,8 +136,7 @@ pub struct Shown<'a> {
 }
 
 /// One queue row.
-pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, shown: Shown<'_>) -> String {
-    let ack = shown.ack;
+pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, shown: Shown<'_>) -> Markup {
     let (sla_class, sla_text) = format::sla(c, now_ms, lang);
     let cl = c.classification.clone().unwrap_or_default();
     let pin = pinned(c);
@@ -148,52 +144,36 @@ pub fn row(lang: Lang, registry: &Registry, c: &Case, now_ms: i64, shown: Shown<
     let attr = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
     let district = if cl.district.is_empty() { &c.unit } else { &cl.district };
     let text_lang = if cl.language == "hi" || cl.language == "mixed" { "hi" } else { "en" };
-    let ack_html = ack.filter(|_| c.alarm).map_or_else(String::new, |a| alarm::ack_form(lang, &c.docket, a, None));
-    let mut out = String::with_capacity(1024);
-    let _ = write!(
-        out,
-        r#"<tr id="case-{d}" class="case sla-{sla_class}{pin_class}{ring_class}" data-docket="{d}" data-rank="{rank}" data-goal="{goal}" data-breach="{breach}" data-created="{created}"{alarm}>"#,
-        d = esc(&c.docket),
-        pin_class = if pin { " pinned" } else { "" },
-        ring_class = if c.alarm { " ringing" } else { "" },
-        alarm = alarm::attrs(lang, registry, c),
-        rank = rank(c, shown.view),
-        goal = attr(millis(&c.goal_at)),
-        breach = attr(millis(&c.breach_at)),
-        created = attr(created),
-    );
-    let _ = write!(
-        out,
-        r#"<td class="sla" data-label="{l_sla}"><span class="sla-text">{sla}</span></td><td class="docket" data-label="{l_docket}"><a href="/cases/{d}">{pin_mark}{d}</a></td><td data-label="{l_cat}"><span class="badge cat-{cat_slug}">{cat}</span>{review}</td><td data-label="{l_urg}"><span class="urg urg-{urg_slug}">{urg}</span></td><td data-label="{l_lang}">{post_lang}</td><td data-label="{l_district}">{district}</td><td class="age" data-label="{l_age}">{age}</td><td class="state" data-label="{l_state}">{state}</td><td class="excerpt" data-label="{l_post}"><span lang="{text_lang}">{text}</span></td></tr>"#,
-        l_sla = lang.t("col.sla"),
-        sla = esc(&sla_text),
-        l_docket = lang.t("col.docket"),
-        d = esc(&c.docket),
-        pin_mark = if pin { r#"<span class="pin" aria-hidden="true">⚠ </span>"# } else { "" },
-        l_cat = lang.t("col.category"),
-        cat_slug = c.category().slug(),
-        cat = lang.category(c.category()),
-        // The classifier was unsure: a person should confirm the label.
-        review = if cl.needs_review {
-            format!(r#" <span class="badge review" title="{t}">?</span>"#, t = lang.t("review.badge"))
-        } else {
-            String::new()
-        },
-        l_urg = lang.t("col.urgency"),
-        urg_slug = c.urgency().slug(),
-        urg = lang.urgency(c.urgency()),
-        l_lang = lang.t("col.language"),
-        post_lang = lang.post_language(&cl.language),
-        l_district = lang.t("col.district"),
-        district = esc(&unit_name(registry, lang, district)),
-        l_age = lang.t("col.age"),
-        age = age(c, now_ms),
-        l_state = lang.t("col.state"),
-        state = state_cell(lang, registry, c, Some(shown.unit)) + &ack_html,
-        l_post = lang.t("col.post"),
-        text = esc(&excerpt(&masked_text(c), 140)),
-    );
-    out
+    let alert = alarm::ringing(lang, registry, c);
+    let d = &c.docket;
+    html! {
+        tr id={ "case-" (d) } class={ "case sla-" (sla_class) @if pin { " pinned" } @if c.alarm { " ringing" } }
+            data-docket=(d) data-rank=(rank(c, shown.view)) data-goal=(attr(millis(&c.goal_at)))
+            data-breach=(attr(millis(&c.breach_at))) data-created=(attr(created))
+            data-alarm=[alert.as_ref().map(|_| "1")] data-alert-title=[alert.as_ref().map(|n| &n.title)]
+            data-alert-body=[alert.as_ref().map(|n| &n.body)] {
+            td class="sla" data-label=(lang.t("col.sla")) { span class="sla-text" { (sla_text) } }
+            td class="docket" data-label=(lang.t("col.docket")) {
+                a href={ "/cases/" (d) } { @if pin { span class="pin" aria-hidden="true" { "⚠ " } } (d) }
+            }
+            td data-label=(lang.t("col.category")) {
+                span class={ "badge cat-" (c.category().slug()) } { (lang.category(c.category())) }
+                // The classifier was unsure: a person should confirm the label.
+                @if cl.needs_review { " " span class="badge review" title=(lang.t("review.badge")) { "?" } }
+            }
+            td data-label=(lang.t("col.urgency")) {
+                span class={ "urg urg-" (c.urgency().slug()) } { (lang.urgency(c.urgency())) }
+            }
+            td data-label=(lang.t("col.language")) { (lang.post_language(&cl.language)) }
+            td data-label=(lang.t("col.district")) { (unit_name(registry, lang, district)) }
+            td class="age" data-label=(lang.t("col.age")) { (age(c, now_ms)) }
+            td class="state" data-label=(lang.t("col.state")) {
+                (state_cell(lang, registry, c, Some(shown.unit)))
+                @if let Some(ack) = shown.ack.filter(|_| c.alarm) { (alarm::ack_form(lang, d, ack, None)) }
+            }
+            td class="excerpt" data-label=(lang.t("col.post")) { span lang=(text_lang) { (excerpt(&masked_text(c), 140)) } }
+        }
+    }
 }
 
 /// The table head and the strings the script needs to keep countdowns
@@ -286,10 +266,10 @@ mod tests {
             ..case("BLT-1", Category::Complaint, None)
         };
         assert!(handed_to_hq(&c) && in_unit(&c, "hq") && in_unit(&c, "balotra") && !in_unit(&c, "jaipur"));
-        assert!(state_cell(Lang::En, &r, &c, Some("hq")).contains("handed over from Balotra"));
-        assert!(state_cell(Lang::Hi, &r, &c, Some("balotra")).contains("मुख्यालय को सौंपा गया"));
+        assert!(state_cell(Lang::En, &r, &c, Some("hq")).into_string().contains("handed over from Balotra"));
+        assert!(state_cell(Lang::Hi, &r, &c, Some("balotra")).into_string().contains("मुख्यालय को सौंपा गया"));
         let climbed = Case { escalation_level: 1, escalated_to: "hq/shift supervisor".into(), ..c };
-        assert!(state_cell(Lang::Hi, &r, &climbed, Some("hq")).contains("मुख्यालय शिफ्ट पर्यवेक्षक"));
+        assert!(state_cell(Lang::Hi, &r, &climbed, Some("hq")).into_string().contains("मुख्यालय शिफ्ट पर्यवेक्षक"));
         let own = Case { unit: "hq".into(), escalated_to: "hq".into(), ..climbed };
         assert!(!handed_to_hq(&own), "HQ's own case is not handed over");
     }
@@ -305,7 +285,7 @@ mod tests {
             ..Default::default()
         });
         let shown = Shown { view: View::Queue, unit: "balotra", ack: None };
-        let html = row(Lang::En, &Registry::rajasthan(), &c, 0, shown);
+        let html = row(Lang::En, &Registry::rajasthan(), &c, 0, shown).into_string();
         assert!(html.contains("&lt;b&gt;help&lt;/b&gt; call [phone]"), "{html}");
         assert!(!html.contains("9829012345"));
         assert!(html.contains("pinned") && html.contains(r#"href="/cases/BLT-2611-00001""#));

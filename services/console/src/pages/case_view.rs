@@ -1,7 +1,7 @@
 //! The case page's markup.
 
 use chrono_tz::Tz;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use tvarit_proto::v1::{Case, CaseTimelineResponse, DraftResponse, Operator, Post, Thread};
 use tvarit_proto::{CaseState, Category, Urgency};
 use tvarit_registry::Registry;
@@ -207,12 +207,12 @@ fn alarm_section(state: &AppState, l: Lang, s: &Session, c: &Case) -> Markup {
     let events = format!("/units/{}/events?view=queue", percent_encode(&c.unit));
     html! {
         @if c.alarm {
-            (PreEscaped(alarm::controls(l)))
-            // The data- attributes are those of alarm::attrs, for a case that rings.
+            (alarm::controls(l))
+            // The data- attributes a ringing row carries (alarm::ringing).
             div id="case-alarm" class="alarm-banner" role="alert" data-docket=(c.docket) data-alarm="1"
                 data-alert-title=(notice.title) data-alert-body=(notice.body) {
                 p { span aria-hidden="true" { "⚠" } " " (l.t("alarm.case_ringing")) }
-                (PreEscaped(alarm::ack_form(l, &c.docket, Ack { csrf: &s.csrf, back: "case" }, Some("acknowledge"))))
+                (alarm::ack_form(l, &c.docket, Ack { csrf: &s.csrf, back: "case" }, Some("acknowledge")))
                 " "
                 span class="help" { (l.t("alarm.ack_hint")) }
             }
@@ -332,7 +332,7 @@ pub struct Extras<'a> {
     pub others: &'a [String],
 }
 
-pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -> String {
+pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -> Markup {
     let Extras { draft, timeline, thread, flash, operators, repeats, others } = extras;
     let zone = state.zone();
     let (l, s) = (signed.lang, &signed.session);
@@ -343,7 +343,7 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
     // Kept current by the script, which asks every 10 s.
     let presence = super::case_note::presence_text(l, others);
     html! {
-        @if let Some(f) = flash { (PreEscaped(flash_html(l, f))) }
+        @if let Some(f) = flash { (flash_html(l, f)) }
         div class="page-head" {
             h1 { (l.t("case.title")) " " span class="docket-id" { (c.docket) } }
             a href={ "/queue?unit=" (percent_encode(&c.unit)) } { "← " (l.t("case.back")) }
@@ -353,7 +353,7 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
             " "
             span class={ "urg urg-" (c.urgency().slug()) } { (l.urgency(c.urgency())) }
             " "
-            span class="state" { (PreEscaped(rows::state_cell(l, &state.registry, c, None))) }
+            span class="state" { (rows::state_cell(l, &state.registry, c, None)) }
             @if c.private { " " span class="badge dm" { (l.t("dm.badge")) } }
             " · " (l.post_language(&cl.language)) " · " (rows::unit_name(&state.registry, l, &c.unit)) " · "
             span class={ "sla-live sla-" (sla_class) } data-goal=(attr(millis(&c.goal_at)))
@@ -379,7 +379,6 @@ pub fn render(state: &AppState, signed: &Signed, c: &Case, extras: Extras<'_>) -
             }
         }
     }
-    .into_string()
 }
 
 /// How the reply goes: a private case's always by direct message (said so);

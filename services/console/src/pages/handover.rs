@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tvarit_proto::v1::{Case, HandoverNote, HandoverNoteRef, HandoverNoteRequest, HandoverRequest, UnitHandover};
 
@@ -48,13 +48,12 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
     sort(&mut units);
     let flash = session.take_flash();
     let body = html! {
-        @if let Some(f) = &flash { (PreEscaped(flash_html(l, f))) }
+        @if let Some(f) = &flash { (flash_html(l, f)) }
         div class="page-head" { h1 { (l.t("handover.title")) } }
         p class="help" { (l.t("handover.help")) }
         @if units.is_empty() { p class="empty" { (l.t("handover.none")) } }
         div class="handover-grid" { @for u in &units { (unit_card(&state, l, session, u, unit.as_deref())) } }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: l.t("handover.title").into(),

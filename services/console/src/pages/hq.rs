@@ -203,8 +203,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
                 }
             }
         }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: l.t("hq.title").into(),

@@ -74,8 +74,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed) -> Response {
                 }
             }
         }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: l.t("library.title").into(),

@@ -20,7 +20,7 @@ pub mod supervise;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::html;
+use maud::{Markup, html};
 use serde::de::DeserializeOwned;
 use tonic::Code;
 
@@ -35,13 +35,12 @@ pub fn html(status: StatusCode, page: Page<'_>) -> Response {
 }
 
 /// An error's or a refusal's page body: what went wrong, and the way back.
-fn message_body(l: Lang, title: &str, message: &str, id: Option<&str>) -> String {
+fn message_body(l: Lang, title: &str, message: &str, id: Option<&str>) -> Markup {
     html! {
         h1 { (title) }
         p class="error-message" id=[id] { (message) }
         p { a href="/queue" { (l.t("case.back")) } }
     }
-    .into_string()
 }
 
 /// A full error page with the signed-in frame.

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tvarit_proto::v1::{Case, ListQueueRequest};
 
@@ -106,7 +106,7 @@ pub fn live_table(
     html! {
         p class="live-status" id="live-status" aria-live="polite" data-t-live=(lang.t("queue.live"))
             data-t-offline=(lang.t("queue.offline")) { (lang.t("queue.offline")) }
-        (PreEscaped(alarm::controls(lang)))
+        (alarm::controls(lang))
         div id="emergency-banner" class="emergency-banner" role="alert" hidden[pinned == 0] {
             span aria-hidden="true" { "⚠" }
             " " (lang.t("queue.emergencies")) ": "
@@ -118,7 +118,7 @@ pub fn live_table(
         }
         div class="table-wrap" {
             (rows::table(lang, "queue", html! {
-                @for c in cases { (PreEscaped(rows::row(lang, &state.registry, c, now, shown))) }
+                @for c in cases { (rows::row(lang, &state.registry, c, now, shown)) }
             }))
         }
         p id="queue-empty" class="empty" hidden[!cases.is_empty()] { (lang.t(empty_key)) }
@@ -153,8 +153,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         (crate::presets::links(l, &unit, &preset))
         (live_table(&state, l, session, &unit, view, &cases, "queue.empty"))
         p class="keys" { (l.t("queue.keys")) }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: format!("{} · {name}", l.t("queue.title")),

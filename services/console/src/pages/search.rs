@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, TimeZone};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tvarit_proto::time::from_datetime;
 use tvarit_proto::v1::{Case, SearchCasesRequest};
@@ -114,8 +114,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
                 p class="more" { a href=(q.href(&found.next_cursor)) rel="next" { (l.t("search.older")) } }
             }
         }
-    }
-    .into_string();
+    };
     let here = if q.is_empty() { "/search".to_owned() } else { q.href(&q.cursor) };
     let page = Page {
         lang: l,
@@ -202,7 +201,7 @@ fn results(state: &AppState, l: Lang, cases: &[&Case]) -> Markup {
                                 td { (format::clock(l, state.zone(), &c.opened_at)) }
                                 td { (rows::unit_name(&state.registry, l, &c.unit)) }
                                 td { (l.category(c.category())) }
-                                td { (PreEscaped(rows::state_cell(l, &state.registry, c, None))) }
+                                td { (rows::state_cell(l, &state.registry, c, None)) }
                                 td class="post-text" { (rows::masked_text(c).chars().take(140).collect::<String>()) }
                             }
                         }

@@ -31,8 +31,7 @@ fn signin_page(lang: Lang, error: Option<&str>, next: &str) -> Page<'static> {
                 button type="submit" class="primary" { (lang.t("signin.submit")) }
             }
         }
-    }
-    .into_string();
+    };
     Page {
         lang,
         title: lang.t("signin.title").into(),

@@ -106,8 +106,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query
         @if let Some(units) = &units { (all_units_nav(&state, l, units)) }
         (filter(l, &unit, q.show))
         (live_table(&state, l, session, &unit, view, &cases, "supervise.empty"))
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: l.t("supervise.title").into(),

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use tonic::Code;
 use tvarit_proto::v1::{ComposeRequest, PreviewRequest, PreviewResponse, PublicationRef};
@@ -110,7 +110,7 @@ fn render(
             h1 { (title) }
             a class="button" href="/publish" { (l.t("pub.back_to_calendar")) }
         }
-        @if let Some(e) = error { (PreEscaped(flash_html(l, &Flash { ok: false, text: e.into(), kept_text: None }))) }
+        @if let Some(e) = error { (flash_html(l, &Flash { ok: false, text: e.into(), kept_text: None })) }
         div class="case-grid compose" {
             div class="col-main" { (form(state, l, s, d)) }
             div class="col-side" {
@@ -123,8 +123,7 @@ fn render(
                 }
             }
         }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title,

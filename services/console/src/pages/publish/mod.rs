@@ -187,8 +187,7 @@ pub async fn calendar(State(state): State<AppState>, signed: Signed, Query(q): Q
             p class="help" { (l.t("pub.calendar_help").replace("{zone}", &format::zone_name(zone))) }
             (agenda(&state, l, &posts))
         }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: title.into(),

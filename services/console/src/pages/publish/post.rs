@@ -45,8 +45,7 @@ pub async fn page(State(state): State<AppState>, signed: Signed, Path(id): Path<
                 @if let Some(preview) = preview { (view::preview(l, &state.registry, preview.get_ref())) }
             }
         }
-    }
-    .into_string();
+    };
     let page = Page {
         lang: l,
         title: format!("pub-{id} · {}", named(l, "kind", &kind(&p))),
