@@ -170,6 +170,13 @@ where
     Ok(config)
 }
 
+/// A service's two listeners (health, metrics and webhooks over HTTP; its
+/// API over gRPC), bound before `run` so that a test can hand in port 0.
+pub struct Listeners {
+    pub http: tokio::net::TcpListener,
+    pub grpc: tokio::net::TcpListener,
+}
+
 /// Binds a listen address, naming the configuration key if it fails.
 pub async fn bind_listener(addr: &str, key: &str) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr)

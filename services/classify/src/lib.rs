@@ -32,7 +32,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::{Namespace, Runner, StreamKind, StreamSettings};
 use tvarit_proto::v1::{CaseEvent, Post};
@@ -47,10 +46,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// earlier releases).
 pub const CONSUMER: &str = "classify-ingested";
 
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
+pub use tvarit_config::Listeners;
 
 /// Everything `run` starts from (classify reads no secrets), so that a
 /// test can start it in its own process (`tests/in_process.rs`).

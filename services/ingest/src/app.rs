@@ -5,17 +5,13 @@
 //! the tests that start the binary.
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::net::TcpListener;
 use tvarit_config::{SecretError, SecretString, read_secret};
 use tvarit_registry::Registry;
 
 use crate::config::IngestConfig;
 use crate::sources::InstagramReader;
 
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
+pub use tvarit_config::Listeners;
 
 /// Ingest's secrets. `None` turns the part that needs it off (with a
 /// warning at start), never on unprotected.

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::{Namespace, Runner, StreamKind, StreamSettings};
 use tvarit_proto::v1::Post;
@@ -28,10 +27,7 @@ use crate::config::MetricsConfig;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
+pub use tvarit_config::Listeners;
 
 /// Everything `run` starts from (metrics reads no secrets: callers are
 /// checked against reply's operators table), so that a test can start it

@@ -5,7 +5,6 @@
 //! (`tests/in_process.rs`), beside the e2e tests that start the binary.
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::net::TcpListener;
 use tvarit_config::{SecretString, read_secret};
 use tvarit_registry::Registry;
 
@@ -14,10 +13,7 @@ use crate::accounts::seal::SealKey;
 use crate::alerts::deliver::Endpoints;
 use crate::config::ReplyConfig;
 
-pub struct Listeners {
-    pub http: TcpListener,
-    pub grpc: TcpListener,
-}
+pub use tvarit_config::Listeners;
 
 /// Reply's secrets. A part whose secret is missing is refused at start
 /// when it is configured (`run` says which), never run unprotected.
