@@ -1,8 +1,6 @@
 //! The page frame, as a maud template: maud escapes every value it splices
-//! in, text and attribute alike (the queue rows and the alarm's pieces, which
-//! the live stream also sends, are still written with `format!` and `esc`
-//! from `tvarit-html`), and no page carries inline script or style, so the
-//! strict CSP holds.
+//! in, text and attribute alike (no page builds HTML with `format!`), and no
+//! page carries inline script or style, so the strict CSP holds.
 
 use std::fmt::Write;
 
@@ -11,8 +9,6 @@ use maud::{DOCTYPE, Markup, html};
 use crate::assets;
 use crate::i18n::Lang;
 use crate::session::{Flash, Session};
-
-pub use tvarit_html::esc;
 
 /// Which top-level section a page belongs to (highlighted in the nav).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,8 +151,12 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes_and_keeps_devanagari() {
-        assert_eq!(esc(r#"<a href="x">'&'</a>"#).to_string(), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-        assert_eq!(esc("मेरी बाइक <चोरी>").to_string(), "मेरी बाइक &lt;चोरी&gt;");
+        // maud leaves `'` as it is: every attribute it writes is double-quoted.
+        let esc = |s: &str| html! { (s) }.into_string();
+        assert_eq!(esc(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;'&amp;'&lt;/a&gt;");
+        assert_eq!(esc("मेरी बाइक <चोरी>"), "मेरी बाइक &lt;चोरी&gt;");
+        let attr = html! { input value=(r#"" onfocus="x"#); }.into_string();
+        assert_eq!(attr, r#"<input value="&quot; onfocus=&quot;x">"#);
     }
 
     #[test]
