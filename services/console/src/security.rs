@@ -15,6 +15,7 @@ use crate::html::percent_encode;
 use crate::i18n::Lang;
 use crate::session::{COOKIE, Session};
 use crate::{AppState, pages};
+use cookie::{Cookie, CookieBuilder, SameSite};
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -36,16 +37,17 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
-/// The value of cookie `name`, if the request carries it.
+/// The value of cookie `name`, if the request carries it (parsed by the
+/// `cookie` crate; a malformed pair is skipped, not fatal).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
 pub fn lang_of(headers: &HeaderMap) -> Lang {
@@ -70,14 +72,16 @@ pub fn is_tls(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 pub fn session_cookie(value: &str, max_age: Option<u64>, secure: bool) -> HeaderValue {
-    let mut c = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict");
+    let mut c = Cookie::build((COOKIE, value)).path("/").http_only(true).same_site(SameSite::Strict).secure(secure);
     if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
+        c = c.max_age(cookie::time::Duration::seconds(age as i64));
     }
-    if secure {
-        c.push_str("; Secure");
-    }
-    HeaderValue::from_str(&c).expect("cookie is ASCII")
+    set_cookie(c)
+}
+
+/// A `Set-Cookie` value (our names and values are ASCII: random ids, codes).
+pub fn set_cookie(c: CookieBuilder<'_>) -> HeaderValue {
+    HeaderValue::from_str(&c.build().to_string()).expect("cookie is ASCII")
 }
 
 /// The signed-in person of a request.
@@ -221,7 +225,7 @@ mod tests {
     fn session_cookie_is_httponly_strict_and_secure_behind_tls() {
         let c = session_cookie("id", None, true);
         let c = c.to_str().unwrap();
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.ends_with("Secure"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("; Secure"));
         assert!(!session_cookie("id", None, false).to_str().unwrap().contains("Secure"));
     }
 }

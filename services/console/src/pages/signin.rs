@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
@@ -117,8 +117,11 @@ fn safe_next(next: Option<&str>) -> &str {
 pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     let Some(lang) = Lang::from_code(&code) else { return StatusCode::NOT_FOUND.into_response() };
     let mut resp = Redirect::to(safe_next(q.next.as_deref())).into_response();
-    let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
-    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII cookie"));
+    let lang_cookie = ::cookie::Cookie::build(("lang", lang.code()))
+        .path("/")
+        .max_age(::cookie::time::Duration::days(365))
+        .same_site(::cookie::SameSite::Lax);
+    resp.headers_mut().insert(header::SET_COOKIE, security::set_cookie(lang_cookie));
     resp
 }
 
