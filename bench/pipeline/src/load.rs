@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::AsyncBufReadExt;
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
@@ -156,13 +157,26 @@ pub async fn replay(d: &Deployment, phase: usize, count: u64, rate: Option<u32>)
         cmd.args(["--rate", &r.to_string()]);
     }
     let start = Instant::now();
-    let out = cmd.output().await?;
-    let seconds = start.elapsed().as_secs_f64();
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn()?;
+    // The clock stops at the summary line, printed once every post is
+    // acknowledged: with a NATS sync window the process then waits that
+    // long for its pending rows, which is not ingest's rate.
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let mut stdout = String::new();
+    let mut seconds = None;
+    while let Some(line) = lines.next_line().await? {
+        if line.contains("new=") {
+            seconds.get_or_insert(start.elapsed().as_secs_f64());
+        }
+        stdout.push_str(&line);
+        stdout.push('\n');
+    }
+    let out = child.wait_with_output().await?;
+    let seconds = seconds.unwrap_or_else(|| start.elapsed().as_secs_f64());
     let _ = std::fs::remove_file(&file);
     if !out.status.success() {
         anyhow::bail!("replay failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let new = stdout
         .split(|c: char| c.is_whitespace() || c == ',')
         .find_map(|w| w.strip_prefix("new=")?.parse().ok())

@@ -76,8 +76,10 @@ async fn main() -> anyhow::Result<()> {
             );
             let (acceptor, _) = tvarit_ingest::connect(&config, false).await?;
             let summary = replay::replay(reader, &acceptor, &registry, rate).await?;
-            acceptor.settled().await;
+            // Every post is acknowledged now: say so, then keep the pending
+            // rows of the last sync window until NATS has synced them.
             println!("new={} duplicates={} rejected={}", summary.new, summary.duplicates, summary.rejected);
+            acceptor.settled().await;
         }
     }
     tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
