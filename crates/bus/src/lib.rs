@@ -12,7 +12,7 @@ mod streams;
 mod subjects;
 mod units;
 
-pub(crate) use consume::{Batch, consume_batches};
+pub(crate) use consume::{Batch, Pull};
 pub use drift::{ChangeOutcome, SettingChange};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};

@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::consume_units;
+use crate::{Pull, consume_units};
 
 /// A decoded message as the handler sees it; the runner keeps the message.
 #[derive(Debug)]
@@ -99,7 +99,7 @@ impl<T: Send + 'static> Runner<T> {
         // Acks waiting on a later stage; awaited before returning.
         let waiting = TaskTracker::new();
         let tracker = waiting.clone();
-        consume_units(consumers, max_batch.max(1), shutdown, move |batch| {
+        consume_units(Pull { max_batch: max_batch.max(1), shutdown }, consumers, move |batch| {
             let (deliveries, guards, undecodable) = split(name, decode, batch);
             metrics::counter!("tvarit_consumer_batches_total", "consumer" => name).increment(1);
             let work = (!deliveries.is_empty()).then(|| handle(deliveries));

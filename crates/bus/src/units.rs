@@ -10,10 +10,9 @@ use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::jetstream::context::ConsumerInfoErrorKind;
 use async_nats::jetstream::{AckKind, Message, stream};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::streams::ensure_consumer_after;
-use crate::{Batch, BusError, consume_batches};
+use crate::{Batch, BusError, Pull};
 
 /// The durable name of `unit`'s consumer for `base` (`reply-classified`).
 pub fn unit_consumer_name(base: &str, unit: &str) -> String {
@@ -83,19 +82,16 @@ const MIN_PULL_PER_UNIT: usize = 16;
 /// in the shared queue in order, so a hot unit's backlog does not hold up
 /// the others' messages. At shutdown, messages pulled but not handed over
 /// are NAKed for another instance to take at once.
-pub(crate) async fn consume_units<F, Fut>(
-    consumers: Vec<PullConsumer>,
-    max_batch: usize,
-    shutdown: CancellationToken,
-    mut handle: F,
-) where
+pub(crate) async fn consume_units<F, Fut>(pull: Pull, consumers: Vec<PullConsumer>, mut handle: F)
+where
     F: FnMut(Batch) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let Pull { max_batch, shutdown } = pull;
     let max_batch = max_batch.max(1);
     if consumers.len() <= 1 {
         if let Some(only) = consumers.into_iter().next() {
-            consume_batches(only, max_batch, shutdown, handle).await;
+            Pull { max_batch, shutdown }.one(only, handle).await;
         }
         return;
     }
@@ -105,7 +101,8 @@ pub(crate) async fn consume_units<F, Fut>(
         .into_iter()
         .map(|consumer| {
             let tx = tx.clone();
-            tokio::spawn(consume_batches(consumer, per_unit, shutdown.clone(), move |batch| {
+            let pull = Pull { max_batch: per_unit, shutdown: shutdown.clone() };
+            tokio::spawn(pull.one(consumer, move |batch| {
                 let tx = tx.clone();
                 async move {
                     for msg in batch {
