@@ -10,6 +10,7 @@ mod publish;
 mod runner;
 mod streams;
 mod subjects;
+mod sync_window;
 mod units;
 
 pub(crate) use consume::{Batch, Pull};
@@ -19,6 +20,7 @@ pub use publish::{Outgoing, PublishError, publish_batch};
 pub use runner::{Delivery, Runner, Verdict, Verdicts, protobuf};
 pub use streams::{StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, stream_config};
 pub use subjects::Namespace;
+pub use sync_window::SyncWindow;
 pub(crate) use units::consume_units;
 pub use units::{ensure_unit_consumers, unit_consumer_name};
 

@@ -18,8 +18,7 @@ use async_nats::jetstream;
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sqlx::PgPool;
-use tokio_util::task::TaskTracker;
-use tvarit_bus::{Namespace, Outgoing, publish_batch, publish_headers};
+use tvarit_bus::{Namespace, Outgoing, SyncWindow, publish_batch, publish_headers};
 use tvarit_proto::time::to_millis;
 use tvarit_proto::v1::Post;
 
@@ -45,9 +44,8 @@ pub struct Acceptor {
     js: jetstream::Context,
     pool: PgPool,
     ns: Namespace,
-    sync_window: Duration,
-    /// Rows waiting out the sync window, for [`Acceptor::settled`].
-    settling: TaskTracker,
+    /// Pending rows outlive their post's ack by NATS's sync window.
+    sync: SyncWindow,
 }
 
 /// The business id of a post: one per `(platform, platform post id)`.
@@ -57,17 +55,17 @@ pub fn post_key(platform: &str, post_id: &str) -> String {
 
 impl Acceptor {
     pub fn new(js: jetstream::Context, pool: PgPool, ns: Namespace) -> Self {
-        Self { js, pool, ns, sync_window: Duration::ZERO, settling: TaskTracker::new() }
+        Self { js, pool, ns, sync: SyncWindow::default() }
     }
 
     /// Keeps each pending row `window` past its post's ack (see the module).
     pub fn with_sync_window(self, window: Duration) -> Self {
-        Self { sync_window: window, ..self }
+        Self { sync: SyncWindow::new(window), ..self }
     }
 
     /// How long a pending row outlives its ack.
-    pub fn sync_window(&self) -> Duration {
-        self.sync_window
+    pub fn sync_window(&self) -> &SyncWindow {
+        &self.sync
     }
 
     /// The archive's database (retention works on it).
@@ -168,26 +166,15 @@ impl Acceptor {
         }
         let platforms: Vec<String> = posts.iter().map(|p| p.platform.clone()).collect();
         let ids: Vec<String> = posts.iter().map(|p| p.post_id.clone()).collect();
-        if self.sync_window.is_zero() {
-            return Self::mark_published(&self.pool, &platforms, &ids).await;
-        }
-        let (pool, window) = (self.pool.clone(), self.sync_window);
-        self.settling.spawn(async move {
-            tokio::time::sleep(window).await;
-            if let Err(e) = Self::mark_published(&pool, &platforms, &ids).await {
-                tracing::warn!(error = %e, "ending pending rows; the sweeper publishes them again");
-            }
-        });
-        Ok(())
+        let pool = self.pool.clone();
+        self.sync.end_after("posts_pending", async move { Self::mark_published(&pool, &platforms, &ids).await }).await
     }
 
     /// Waits until every row waiting out the sync window has ended (a
     /// replay calls it before it exits, so the service's sweeper does not
     /// publish those posts again).
     pub async fn settled(&self) {
-        self.settling.close();
-        self.settling.wait().await;
-        self.settling.reopen();
+        self.sync.settled().await;
     }
 
     async fn mark_published(pool: &PgPool, platforms: &[String], ids: &[String]) -> Result<(), AcceptError> {
@@ -209,7 +196,7 @@ impl Acceptor {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM posts_pending WHERE received_at < now() - make_interval(secs => $1)",
         )
-        .bind(self.sync_window.as_secs_f64())
+        .bind(self.sync.duration().as_secs_f64())
         .fetch_one(&self.pool)
         .await?)
     }

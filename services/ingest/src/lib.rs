@@ -84,8 +84,8 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         shutdown.clone(),
     )?);
     // A row inside the sync window is acknowledged, not stale.
-    let republish_after = Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0))
-        .max(acceptor.sync_window() + Duration::from_secs(1));
+    let republish_after =
+        acceptor.sync_window().stale_after(Duration::from_secs_f64(config.ingest_republish_after_seconds.max(1.0)));
     let retention =
         tokio::spawn(retention::run(acceptor.pool().clone(), config.ingest_retention_days, shutdown.clone()));
     let recovery = tokio::spawn(republish_loop(acceptor, republish_after, shutdown.clone()));

@@ -69,7 +69,12 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
         Duration::from_secs(30),
     )
     .await?;
-    let publisher = Publisher { js, pool: pool.clone(), ns: ns.clone(), sync_window: config.common.nats_sync_window() };
+    let publisher = Publisher {
+        js,
+        pool: pool.clone(),
+        ns: ns.clone(),
+        sync: tvarit_bus::SyncWindow::new(config.common.nats_sync_window()),
+    };
 
     let creds =
         accounts::Credentials::open(pool.clone(), registry.clone(), &config, secrets.accounts, secrets.seal_key);

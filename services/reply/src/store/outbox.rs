@@ -12,7 +12,7 @@ use async_nats::jetstream;
 use chrono::Utc;
 use prost::Message;
 use sqlx::{PgPool, Postgres, Transaction};
-use tvarit_bus::{Namespace, Outgoing, headers_with_traceparent, publish_batch};
+use tvarit_bus::{Namespace, Outgoing, SyncWindow, headers_with_traceparent, publish_batch};
 use tvarit_proto::time::from_millis;
 use tvarit_proto::v1::{CaseEvent, CaseEventKind, Relabel};
 
@@ -124,8 +124,8 @@ pub struct Publisher {
     pub js: jetstream::Context,
     pub pool: PgPool,
     pub ns: Namespace,
-    /// How long an outbox entry outlives its event's ack (see the module).
-    pub sync_window: Duration,
+    /// Outbox entries outlive their event's ack by NATS's sync window.
+    pub sync: SyncWindow,
 }
 
 impl Publisher {
@@ -169,17 +169,8 @@ impl Publisher {
         publish_batch(&self.js, batch).await?;
         let published: Vec<i64> = rows.iter().map(|r| r.0).collect();
         let count = published.len();
-        if self.sync_window.is_zero() {
-            end_entries(&self.pool, &published).await?;
-        } else {
-            let (pool, window) = (self.pool.clone(), self.sync_window);
-            tokio::spawn(async move {
-                tokio::time::sleep(window).await;
-                if let Err(e) = end_entries(&pool, &published).await {
-                    tracing::warn!(error = %e, "ending outbox entries; the sweeper publishes them again");
-                }
-            });
-        }
+        let pool = self.pool.clone();
+        self.sync.end_after("case_events_pending", async move { end_entries(&pool, &published).await }).await?;
         Ok(count)
     }
 
@@ -188,7 +179,7 @@ impl Publisher {
     pub async fn sweep(self, shutdown: tokio_util::sync::CancellationToken) {
         loop {
             // An entry inside the sync window is acknowledged, not stale.
-            match self.publish(None, Duration::from_secs(5).max(self.sync_window + Duration::from_secs(1))).await {
+            match self.publish(None, self.sync.stale_after(Duration::from_secs(5))).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(events = n, "published events left by a stopped process"),
                 Err(e) => tracing::warn!(error = %e, "sweeping the event outbox"),
