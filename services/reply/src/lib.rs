@@ -154,6 +154,7 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let media_fetcher = tokio::spawn(media_fetcher.run(shutdown.clone()));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
+    let sync = publisher.sync.clone();
     let (intake, published) = intake::Intake::start(pool, registry, publisher);
     let runner = tvarit_bus::Runner { name: CONSUMER, max_batch: config.reply_batch, decode: intake::decode };
     runner.run(consumers, shutdown.clone(), move |batch| intake.clone().handle(batch)).await;
@@ -172,6 +173,9 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     renewer.await?;
     meta_watch.await?;
     dm_poll.await?;
+    // End the outbox entries still inside NATS's sync window, so that the
+    // next start's sweeper does not publish their events again.
+    sync.settled().await;
     Ok(())
 }
 
