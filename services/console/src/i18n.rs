@@ -2,6 +2,7 @@
 //! cookie (a switch link on every page sets it); Hindi is the default, as
 //! district cells work in it.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use tvarit_proto::{CaseState, Category, Urgency};
@@ -24,14 +25,27 @@ const CATALOGUE: [(&str, &str); 6] = [
 /// (key, English, Hindi).
 type Row = (&'static str, &'static str, &'static str);
 
-/// Every interface string, read from [`CATALOGUE`] the first time one is asked for.
+/// Every interface string, in catalogue order, read from [`CATALOGUE`]
+/// once ([`check`] does it at start).
 fn all() -> impl Iterator<Item = &'static Row> {
     static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
     ROWS.get_or_init(|| CATALOGUE.iter().flat_map(|(file, text)| parse(file, text)).collect()).iter()
 }
 
-/// The rows of one catalogue file. A malformed line is a bug in the file
-/// shipped with the binary, so it stops the console at its first page.
+/// The catalogue by key: a page asks for dozens of strings per row, so a
+/// lookup must not walk the 441 rows.
+fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    INDEX.get_or_init(|| all().map(|&(key, en, hi)| (key, (en, hi))).collect())
+}
+
+/// Reads the catalogue now, so that a malformed file (a bug in what the
+/// binary ships) stops the console at start rather than at its first page.
+pub fn check() {
+    index();
+}
+
+/// The rows of one catalogue file; a malformed line panics (see [`check`]).
 fn parse(file: &'static str, text: &'static str) -> impl Iterator<Item = Row> {
     text.lines().enumerate().filter(|(_, line)| !line.is_empty() && !line.starts_with('#')).map(move |(n, line)| {
         let mut fields = line.split('\t');
@@ -79,11 +93,11 @@ impl Lang {
         }
     }
 
-    /// The interface string `key`. A missing key shows as itself, and the
-    /// unit test below catches it.
+    /// The interface string `key`. A missing key shows as `?` (and fails
+    /// a debug build), and the unit tests below catch it.
     pub fn t(self, key: &str) -> &'static str {
-        match all().find(|(k, _, _)| *k == key) {
-            Some((_, en, hi)) => match self {
+        match index().get(key) {
+            Some((en, hi)) => match self {
                 Lang::En => en,
                 Lang::Hi => hi,
             },
@@ -161,7 +175,7 @@ impl Lang {
 
 /// Whether `key` is an interface string (for values the services name).
 pub fn has(key: &str) -> bool {
-    all().any(|(k, _, _)| *k == key)
+    index().contains_key(key)
 }
 
 #[cfg(test)]

@@ -96,6 +96,7 @@ pub async fn run(
     metrics: metrics_exporter_prometheus::PrometheusHandle,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    i18n::check();
     let registry = Registry::load(config.registry_file.as_deref())?;
     let serving = config.tls.server(listener.local_addr()?, "console_http_listen")?;
     let client_tls = config.tls.client()?;

@@ -3,7 +3,8 @@
 //! `hq/shift supervisor`), the classifier's reasons, and the ranking rule and
 //! exclusions tvarit-metrics states. A value with no translation shows as
 //! the service sent it, so a new one is never hidden. The translations are
-//! in `words.tsv`.
+//! in `words.tsv`, but for the metrics sentences, which are in
+//! `tvarit_proto::report::STATED_IN_HINDI` (the printed report uses them too).
 
 use super::Lang;
 
