@@ -39,7 +39,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// The value of cookie `name`, if the request carries it (parsed by the
 /// `cookie` crate; a malformed pair is skipped, not fatal).
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -51,7 +51,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, "lang").and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Hi)
+    cookie_value(headers, "lang").and_then(|c| Lang::from_code(&c)).unwrap_or(Lang::Hi)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
@@ -79,8 +79,18 @@ pub fn session_cookie(value: &str, max_age: Option<u64>, secure: bool) -> Header
     set_cookie(c)
 }
 
+/// The interface language, for a year (not `HttpOnly`: it is no secret).
+pub fn lang_cookie(lang: Lang) -> HeaderValue {
+    set_cookie(
+        Cookie::build(("lang", lang.code()))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .same_site(SameSite::Lax),
+    )
+}
+
 /// A `Set-Cookie` value (our names and values are ASCII: random ids, codes).
-pub fn set_cookie(c: CookieBuilder<'_>) -> HeaderValue {
+fn set_cookie(c: CookieBuilder<'_>) -> HeaderValue {
     HeaderValue::from_str(&c.build().to_string()).expect("cookie is ASCII")
 }
 
@@ -96,7 +106,7 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(&parts.headers);
-        let found = cookie(&parts.headers, COOKIE).and_then(|id| Some((state.sessions.get(&id)?, id)));
+        let found = cookie_value(&parts.headers, COOKIE).and_then(|id| Some((state.sessions.get(&id)?, id)));
         match found {
             Some((session, id)) => Ok(Signed { id, session, lang }),
             // A live stream or script gets a status, a person the sign-in
@@ -159,7 +169,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     if req.uri().path() == "/signin" {
         return next.run(req).await;
     }
-    let Some(session) = cookie(req.headers(), COOKIE).and_then(|id| state.sessions.get(&id)) else {
+    let Some(session) = cookie_value(req.headers(), COOKIE).and_then(|id| state.sessions.get(&id)) else {
         return Redirect::to("/signin").into_response();
     };
     let (parts, body) = req.into_parts();
@@ -194,7 +204,7 @@ mod tests {
     #[test]
     fn reads_cookies_among_others() {
         let h = headers(&[("cookie", "a=1; tvarit_session=abc; lang=en")]);
-        assert_eq!(cookie(&h, COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, COOKIE).as_deref(), Some("abc"));
         assert_eq!(lang_of(&h), Lang::En);
         assert_eq!(lang_of(&HeaderMap::new()), Lang::Hi);
     }

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::html::{Page, Section, percent_encode};
 use crate::i18n::Lang;
 use crate::rpc::authed;
-use crate::security::{self, Signed, cookie, session_cookie};
+use crate::security::{self, Signed, cookie_value, session_cookie};
 use crate::session::COOKIE;
 
 /// `next`: the page to go to once signed in (already checked by [`safe_next`]).
@@ -45,7 +45,7 @@ fn signin_page(lang: Lang, error: Option<&str>, next: &str) -> Page<'static> {
 
 pub async fn form(State(state): State<AppState>, lang: Lang, headers: HeaderMap, Query(q): Query<Next>) -> Response {
     let next = safe_next(q.next.as_deref());
-    if cookie(&headers, COOKIE).and_then(|id| state.sessions.get(&id)).is_some() {
+    if cookie_value(&headers, COOKIE).and_then(|id| state.sessions.get(&id)).is_some() {
         return Redirect::to(next).into_response();
     }
     super::html(StatusCode::OK, signin_page(lang, None, next))
@@ -117,11 +117,7 @@ fn safe_next(next: Option<&str>) -> &str {
 pub async fn switch_language(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     let Some(lang) = Lang::from_code(&code) else { return StatusCode::NOT_FOUND.into_response() };
     let mut resp = Redirect::to(safe_next(q.next.as_deref())).into_response();
-    let lang_cookie = ::cookie::Cookie::build(("lang", lang.code()))
-        .path("/")
-        .max_age(::cookie::time::Duration::days(365))
-        .same_site(::cookie::SameSite::Lax);
-    resp.headers_mut().insert(header::SET_COOKIE, security::set_cookie(lang_cookie));
+    resp.headers_mut().insert(header::SET_COOKIE, security::lang_cookie(lang));
     resp
 }
 
