@@ -50,17 +50,9 @@ impl Category {
         }
     }
 
+    /// The category whose [`Category::slug`] is `s` (never `Unspecified`).
     pub fn from_slug(s: &str) -> Option<Self> {
-        Some(match s {
-            "emergency" => Category::Emergency,
-            "complaint" => Category::Complaint,
-            "misinformation" => Category::Misinformation,
-            "sensitive" => Category::Sensitive,
-            "query" => Category::Query,
-            "appreciation" => Category::Appreciation,
-            "other" => Category::Other,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|c| c.slug() == s)
     }
 }
 
