@@ -28,7 +28,7 @@ use tvarit_proto::v1::CaseEventKind;
 pub use senders::{Outgoing, Senders, Sent, dm_capable, snowflake_time};
 
 use crate::store::outbox::{self, Publisher};
-use crate::store::{CASE_COLUMNS, CaseRow};
+use crate::store::{CaseRow, returning};
 use crate::worker::{self, Failure, Job, Recovery, Retry, Settings, Worker};
 
 /// Delivers operators' replies: [`Replies`] on the shared worker.
@@ -122,11 +122,14 @@ impl Job for Replies {
         .bind(sent.at)
         .execute(&mut *tx)
         .await?;
-        let sql = format!(
+        let case = sqlx::query_as(returning(
             "UPDATE cases SET first_reply_at = LEAST(first_reply_at, $2), reply_status = 'sent', reply_error = NULL
-             WHERE id = $1 RETURNING {CASE_COLUMNS}"
-        );
-        let case = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(r.case_id).bind(sent.at).fetch_one(&mut *tx).await?;
+             WHERE id = $1",
+        ))
+        .bind(r.case_id)
+        .bind(sent.at)
+        .fetch_one(&mut *tx)
+        .await?;
         metrics::counter!("tvarit_reply_sent_total", "platform" => r.platform.clone()).increment(1);
         self.commit(tx, r, CaseEventKind::Replied, Some(case)).await
     }
@@ -160,10 +163,12 @@ impl Job for Replies {
             .bind(detail)
             .execute(&mut *tx)
             .await?;
-        let sql = format!(
-            "UPDATE cases SET reply_status = 'failed', reply_error = $2 WHERE id = $1 RETURNING {CASE_COLUMNS}"
-        );
-        let case = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(r.case_id).bind(detail).fetch_one(&mut *tx).await?;
+        let case =
+            sqlx::query_as(returning("UPDATE cases SET reply_status = 'failed', reply_error = $2 WHERE id = $1"))
+                .bind(r.case_id)
+                .bind(detail)
+                .fetch_one(&mut *tx)
+                .await?;
         metrics::counter!("tvarit_reply_send_failures_total", "platform" => r.platform.clone()).increment(1);
         self.commit(tx, r, CaseEventKind::ReplyFailed, Some(case)).await
     }

@@ -8,7 +8,7 @@ use sqlx::{Postgres, Transaction};
 use tvarit_proto::v1::{CaseEventKind, Classification, ClassifiedPost, Relabel};
 use tvarit_proto::{Category, Urgency};
 
-use super::{CASE_COLUMNS, CaseRow, outbox};
+use super::{CaseRow, outbox, returning};
 
 /// The thread a post belongs to, when the platform says: `(platform,
 /// conversation, author)`.
@@ -150,15 +150,15 @@ pub async fn attach(
             None
         };
         // The complainant wrote again: a closed case needs attention again.
-        let case: CaseRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let case: CaseRow = sqlx::query_as(returning(
             "UPDATE cases SET follow_ups = follow_ups + 1, search_text = search_text || E'\\n' || $3,
                  state = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN 'open' ELSE state END,
                  closed_at = CASE WHEN state = 'closed' OR ($2 AND state = 'not_actionable') THEN NULL
                                   ELSE closed_at END,
                  category = CASE WHEN $2 THEN 'emergency' ELSE category END,
                  urgency = CASE WHEN $2 THEN 'critical' ELSE urgency END
-             WHERE id = $1 RETURNING {CASE_COLUMNS}"
-        )))
+             WHERE id = $1",
+        ))
         .bind(case_id)
         .bind(before.is_some())
         .bind(&post.text)
