@@ -11,10 +11,9 @@ use tvarit_registry::{DEFAULT_BREACH_SECONDS, DEFAULT_GOAL_SECONDS, Registry};
 
 use super::store::{deadline_seconds, sync_policies};
 
-async fn open(schema: &str) -> PgPool {
-    let url = std::env::var("TVARIT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let open = tvarit_config::open_schema(&url, schema, &crate::MIGRATOR, true, 1);
+async fn open(common: &tvarit_config::Common, schema: &str) -> PgPool {
+    let url = &common.database_url;
+    let open = tvarit_config::open_schema(url, schema, &crate::MIGRATOR, true, 1);
     match tokio::time::timeout(Duration::from_secs(20), open).await {
         Ok(Ok(pool)) => pool,
         other => {
@@ -59,7 +58,8 @@ fn registry() -> Registry {
 #[tokio::test]
 async fn the_trigger_stamps_the_registrys_deadlines_and_its_defaults_for_an_unknown_unit() {
     let schema = format!("reply_sla_defaults_test_{}", std::process::id());
-    let pool = open(&schema).await;
+    let common = tvarit_config::testing::common("sla");
+    let pool = open(&common, &schema).await;
     let posted = Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap();
     let built_in = (i64::from(DEFAULT_GOAL_SECONDS), i64::from(DEFAULT_BREACH_SECONDS));
 
@@ -81,6 +81,5 @@ async fn the_trigger_stamps_the_registrys_deadlines_and_its_defaults_for_an_unkn
     sync_policies(&pool, &silent.unwrap()).await.unwrap();
     assert_eq!(stamped(&pool, "X-2", "atlantis", posted).await, built_in);
 
-    // The schema name is ours (a fixed prefix and the pid).
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE"))).execute(&pool).await.unwrap();
+    tvarit_config::testing::drop_schema(&common, &schema).await;
 }
