@@ -88,18 +88,8 @@ pub(crate) async fn admit(sim: &Sim, page: &str, p: &[(String, String)], headers
     Ok(usage)
 }
 
-pub async fn create(
-    State(sim): State<Arc<Sim>>,
-    Path((_version, page_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let p = params(query.as_deref(), &headers, &body);
-    let usage = match admit(&sim, &page_id, &p, &headers).await {
-        Ok(u) => u,
-        Err(resp) => return resp,
-    };
+pub async fn create(call: AdmittedCall) -> Response {
+    let AdmittedCall { sim, object: page_id, params: p, usage, .. } = call;
     let Some(page) = sim.cfg.pages.iter().find(|pg| pg.id == page_id).cloned() else {
         let e = error(StatusCode::BAD_REQUEST, "GraphMethodException", 100, Some(33), &unknown_object(&page_id));
         return graph_json(StatusCode::BAD_REQUEST, &e, usage, &page_id);
