@@ -27,6 +27,7 @@ const PULL_HEARTBEAT: Duration = Duration::from_secs(5);
 /// stop. The pull loops (one consumer here, many in `units.rs`) share it.
 #[derive(Clone)]
 pub(crate) struct Pull {
+    /// At least 1 (the runner sees to it).
     pub max_batch: usize,
     pub shutdown: CancellationToken,
 }

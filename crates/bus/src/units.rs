@@ -87,14 +87,13 @@ where
     F: FnMut(Batch) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Pull { max_batch, shutdown } = pull;
-    let max_batch = max_batch.max(1);
     if consumers.len() <= 1 {
         if let Some(only) = consumers.into_iter().next() {
-            Pull { max_batch, shutdown }.one(only, handle).await;
+            pull.one(only, handle).await;
         }
         return;
     }
+    let Pull { max_batch, shutdown } = pull;
     let per_unit = (max_batch / consumers.len()).clamp(MIN_PULL_PER_UNIT, max_batch.max(MIN_PULL_PER_UNIT));
     let (tx, mut rx) = mpsc::channel::<Message>(max_batch);
     let pullers: Vec<_> = consumers
