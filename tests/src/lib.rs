@@ -112,6 +112,9 @@ impl TestEnv {
             dir: test_dir(),
             extra_env: std::sync::Mutex::new(Vec::new()),
         };
+        // Districts staffed round the clock unless a test says otherwise, so
+        // that no test's events depend on the hour it runs at.
+        env.use_registry(&registry::test_registry_toml());
         for service in SERVICES {
             let out = env.command(service.binary()).arg("migrate").output().unwrap();
             assert!(
@@ -167,13 +170,12 @@ impl TestEnv {
         self.extra_env.lock().unwrap().push((key.into(), value.into()));
     }
 
-    /// Uses the Rajasthan units with these `[[accounts]]` instead of the
-    /// compiled-in ones.
+    /// Uses the test registry's units with these `[[accounts]]` instead of
+    /// the compiled-in ones.
     pub fn use_accounts(&self, accounts_toml: &str) {
-        let units = tvarit_registry::RAJASTHAN_TOML.split("[[accounts]]").next().unwrap();
-        let path = self.dir.path().join("registry.toml");
-        std::fs::write(&path, format!("{units}\n{accounts_toml}")).unwrap();
-        self.set_env("TVARIT_REGISTRY_FILE", path.to_string_lossy());
+        let toml = registry::test_registry_toml();
+        let units = toml.split("[[accounts]]").next().unwrap();
+        self.use_registry(&format!("{units}\n{accounts_toml}"));
     }
 
     pub async fn start(&self, service: Service) -> Running {

@@ -17,10 +17,22 @@ pub fn account_toml(platform: &str, handle: &str, unit: &str, platform_id: &str,
     table
 }
 
-/// The compiled-in registry with `[units.sla]` (`body`: its keys, e.g.
+/// The registry every test starts with: the compiled-in Rajasthan units and
+/// accounts, but with districts staffed round the clock. The real default
+/// (`district_shift = "08:00-22:00"` IST) hands a district's cases to HQ at
+/// night, which would make a test's events depend on when it runs; a test
+/// of shifts sets its unit's `shift` itself ([`registry_with_sla`]).
+pub fn test_registry_toml() -> String {
+    const DAY_SHIFT: &str = "district_shift = \"08:00-22:00\"";
+    let toml = tvarit_registry::RAJASTHAN_TOML;
+    assert!(toml.contains(DAY_SHIFT), "the compiled-in registry's district shift moved");
+    toml.replacen(DAY_SHIFT, "district_shift = \"24x7\"", 1)
+}
+
+/// The test registry with `[units.sla]` (`body`: its keys, e.g.
 /// `goal_seconds = 2`) added to each named unit.
 pub fn registry_with_sla(overrides: &[(&str, &str)]) -> String {
-    let mut toml = tvarit_registry::RAJASTHAN_TOML.to_owned();
+    let mut toml = test_registry_toml();
     for (unit, body) in overrides {
         let slug = format!("slug = \"{unit}\"");
         let at = toml.find(&slug).unwrap_or_else(|| panic!("no unit {unit} in the registry"));
