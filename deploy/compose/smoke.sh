@@ -472,7 +472,17 @@ teardown() {
     stack_up=0
   fi
   docker info >/dev/null 2>&1 || return 0
-  docker image rm -f "tvarit:$tag1" "tvarit:$tag2" >/dev/null 2>&1 || true
+  # A run that died mid-way (or whose folder was deleted under it) leaves its
+# containers, which the engine restarts and which then hold the stack's
+# ports, and its volumes: both go first.
+leftover=$(docker ps -aq --filter "label=com.docker.compose.project=$project")
+if [ -n "$leftover" ]; then
+  log "removing the containers an earlier run left"
+  # shellcheck disable=SC2086 # one id per word
+  docker rm -f $leftover >/dev/null
+fi
+docker volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker volume rm -f >/dev/null
+docker image rm -f "tvarit:$tag1" "tvarit:$tag2" >/dev/null 2>&1 || true
   # The build cache holds copies of the binaries: drop it (the stand-ins
   # and the base stay, as tagged images).
   [ "$release_build" = 1 ] || docker builder prune -f >/dev/null 2>&1 || true
