@@ -472,17 +472,7 @@ teardown() {
     stack_up=0
   fi
   docker info >/dev/null 2>&1 || return 0
-  # A run that died mid-way (or whose folder was deleted under it) leaves its
-# containers, which the engine restarts and which then hold the stack's
-# ports, and its volumes: both go first.
-leftover=$(docker ps -aq --filter "label=com.docker.compose.project=$project")
-if [ -n "$leftover" ]; then
-  log "removing the containers an earlier run left"
-  # shellcheck disable=SC2086 # one id per word
-  docker rm -f $leftover >/dev/null
-fi
-docker volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker volume rm -f >/dev/null
-docker image rm -f "tvarit:$tag1" "tvarit:$tag2" >/dev/null 2>&1 || true
+  docker image rm -f "tvarit:$tag1" "tvarit:$tag2" >/dev/null 2>&1 || true
   # The build cache holds copies of the binaries: drop it (the stand-ins
   # and the base stay, as tagged images).
   [ "$release_build" = 1 ] || docker builder prune -f >/dev/null 2>&1 || true
@@ -501,7 +491,16 @@ step "disk"
 # Two images, the stack's volumes, a backup and the upgrade's binary: a run
 # needs a few GiB. A failed run leaves its images and build cache behind, so
 # what it left is dropped first; then a disk too full to finish is said
-# here, not as a copy failing half-way through.
+# here, not as a copy failing half-way through. A run that died mid-way
+# (or whose folder was deleted under it) also leaves its containers, which
+# the engine restarts and which then hold the stack's ports, and volumes.
+leftover=$(docker ps -aq --filter "label=com.docker.compose.project=$project")
+if [ -n "$leftover" ]; then
+  log "removing the containers an earlier run left"
+  # shellcheck disable=SC2086 # one id per word
+  docker rm -f $leftover >/dev/null
+fi
+docker volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker volume rm -f >/dev/null
 docker image rm -f "tvarit:$tag1" "tvarit:$tag2" >/dev/null 2>&1 || true
 docker image prune -f >/dev/null 2>&1 || true
 [ "$release_build" = 1 ] || docker builder prune -f >/dev/null 2>&1 || true
