@@ -606,8 +606,10 @@ n=$(curl -sf "http://127.0.0.1:8090/sim/replies?in_reply_to=$post_id&all=true" |
 step "the leaderboard counts it"
 month=$(TZ=Asia/Kolkata date +%Y-%m)
 deadline=$((SECONDS + 90))
-until [ "$("$desk" --json leaderboard --month "$month" 2>/dev/null | jq -s '[.[] | select(.unit == "balotra") | .answered] | add // 0')" -ge 1 ]; do
-  [ "$SECONDS" -lt "$deadline" ] || fail "balotra's answered count for $month is still 0 after 90 s"
+# Counted for balotra by day; outside its 08:00-22:00 IST shift the case was
+# handed to HQ and counts for HQ (docs/sla.md), so the run may be at any hour.
+until [ "$("$desk" --json leaderboard --month "$month" 2>/dev/null | jq -s '[.[] | select(.unit == "balotra" or .unit == "hq") | .answered] | add // 0')" -ge 1 ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the answered count of balotra and HQ for $month is still 0 after 90 s"
   sleep 3
 done
 
