@@ -38,6 +38,10 @@ async fn the_stream_survives_cuts_disconnects_and_stalls() {
         (count(&reply_db, "SELECT count(*) FROM cases").await >= 1).then_some(())
     })
     .await;
+    // Ingest records the post's lag from X where it accepts it (Grafana's
+    // ingest-lag panels read this series; metrics no longer re-reads posts).
+    let lagged = metric(ingest.http_addr, "tvarit_ingest_lag_seconds_count{unit=\"balotra\"}").await;
+    assert!(lagged >= 1.0, "ingest-lag histogram from ingest: {lagged}");
     let first = count(&reply_db, "SELECT count(*) FROM cases").await;
 
     // A line cut mid-JSON, the connection closed: the backfill brings it back.

@@ -91,6 +91,7 @@ impl Acceptor {
             .map(|p| {
                 let key = post_key(&p.platform, &p.post_id);
                 if to_publish.get(&key) == Some(&true) && counted.insert(key) {
+                    record_lag(p);
                     Outcome::New
                 } else {
                     Outcome::Duplicate
@@ -245,5 +246,16 @@ impl Columns {
         self.created_at.push(time(&p.created_at));
         self.received_at.push(time(&p.received_at));
         self.payload.push(p.encode_to_vec());
+    }
+}
+
+/// `tvarit_ingest_lag_seconds{unit}`: from the post's creation on the
+/// platform to its acceptance here, once per new post. Recorded where the
+/// post is accepted: metrics used to consume every ingested post again
+/// only to record this (a NATS delivery and ack per post).
+fn record_lag(p: &Post) {
+    if let (Some(created), Some(received)) = (&p.created_at, &p.received_at) {
+        let lag = to_millis(received).saturating_sub(to_millis(created)).max(0) as f64 / 1000.0;
+        metrics::histogram!("tvarit_ingest_lag_seconds", "unit" => p.unit.clone()).record(lag);
     }
 }

@@ -1,15 +1,13 @@
 //! The two consumers' handlers (the bus's runner decodes, terminates the
 //! undecodable and settles): case events become response-time facts (and
-//! the first-response histogram); ingested posts feed the ingest-lag
-//! histogram.
+//! the first-response histogram).
 
 use std::time::Duration;
 
 use sqlx::PgPool;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tvarit_bus::{Delivery, Verdict, Verdicts};
-use tvarit_proto::time::to_millis;
-use tvarit_proto::v1::{CaseEvent, Post};
+use tvarit_proto::v1::CaseEvent;
 
 use crate::facts;
 
@@ -23,7 +21,25 @@ pub struct FactsSettings {
 
 /// The durable consumers' names (their metrics label too).
 pub const CASES: &str = "metrics-cases";
-pub const INGESTED: &str = "metrics-ingested";
+/// Releases before this one consumed every ingested post only for the
+/// ingest-lag histogram, which ingest now records where it accepts a post.
+const RETIRED_INGESTED: &str = "metrics-ingested";
+
+/// Deletes the ingested stream's `metrics-ingested` consumer a release
+/// before this one left, so the server stops keeping its state. A failure
+/// is logged, not fatal: the consumer only costs the server some state, and
+/// the next start tries again.
+pub async fn retire_ingested_consumer(js: &async_nats::jetstream::Context, ns: &tvarit_bus::Namespace) {
+    let stream = ns.stream_name("ingested");
+    match js.delete_consumer_from_stream(RETIRED_INGESTED, &stream).await {
+        Ok(_) => tracing::info!(consumer = RETIRED_INGESTED, %stream, "retired consumer deleted"),
+        // Not there: a new deployment, or already deleted.
+        Err(e) if e.to_string().contains("not found") => {}
+        Err(e) => {
+            tracing::warn!(consumer = RETIRED_INGESTED, %stream, error = %e, "cannot delete the retired consumer yet")
+        }
+    }
+}
 
 /// A case event that carries its case; anything else is terminated.
 pub fn decode_case_event(payload: &[u8]) -> Result<CaseEvent, String> {
@@ -68,17 +84,6 @@ pub async fn handle_case_events(pool: &PgPool, settings: &FactsSettings, batch: 
             Verdicts::All(Verdict::Retry(Duration::from_secs(1)))
         }
     }
-}
-
-pub async fn handle_ingested(batch: Vec<Delivery<Post>>) -> Verdicts {
-    for d in batch {
-        let post = d.value;
-        if let (Some(created), Some(received)) = (&post.created_at, &post.received_at) {
-            let lag = to_millis(received).saturating_sub(to_millis(created)).max(0) as f64 / 1000.0;
-            metrics::histogram!("tvarit_ingest_lag_seconds", "unit" => post.unit).record(lag);
-        }
-    }
-    Verdicts::All(Verdict::Ack)
 }
 
 /// Keeps the `tvarit_open_cases{unit}` gauge current from the facts; a unit

@@ -20,7 +20,6 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use tvarit_bus::{Namespace, Runner, StreamKind, StreamSettings};
-use tvarit_proto::v1::Post;
 use tvarit_proto::v1::metrics_server::MetricsServer;
 
 use crate::config::MetricsConfig;
@@ -78,12 +77,10 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let js = async_nats::jetstream::new(nats);
     let settings = StreamSettings { replicas: config.common.stream_replicas, ..Default::default() };
     let cases = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Cases, settings).await?;
-    let ingested = tvarit_bus::ensure_stream(&js, &ns, StreamKind::Ingested, settings).await?;
     let ack_wait = Duration::from_secs(30);
     let case_consumer =
         tvarit_bus::ensure_consumer(&cases, consumers::CASES, format!("{}.case.>", ns.as_str()), ack_wait).await?;
-    let ingest_consumer =
-        tvarit_bus::ensure_consumer(&ingested, consumers::INGESTED, ns.post_ingested("*"), ack_wait).await?;
+    consumers::retire_ingested_consumer(&js, &ns).await;
 
     let (goal, breach, tz) = (config.metrics_goal_seconds, config.metrics_breach_seconds, registry.time_zone());
     let rebuilt = rollup::rebuild_rollups(&pool, tz, goal, breach, false).await.context("rebuilding rollups")?;
@@ -120,8 +117,6 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
     let http = tokio::spawn(tvarit_telemetry::serve_http(listeners.http, router, shutdown.clone()));
     let gauges = tokio::spawn(consumers::refresh_open_cases(pool.clone(), shutdown.clone()));
     let rollups = tokio::spawn(refresh_rollups(pool.clone(), goal, breach, shutdown.clone()));
-    let lag_runner = Runner { name: consumers::INGESTED, max_batch: 512, decode: tvarit_bus::protobuf::<Post> };
-    let lag = tokio::spawn(lag_runner.run(vec![ingest_consumer], shutdown.clone(), consumers::handle_ingested));
     tracing::info!(%http_addr, %grpc_addr, "ready");
 
     let p = pool.clone();
@@ -132,7 +127,6 @@ pub async fn run(app: App, shutdown: CancellationToken) -> anyhow::Result<()> {
             async move { consumers::handle_case_events(&p, &s, batch).await }
         })
         .await;
-    lag.await?;
     gauges.await?;
     rollups.await?;
     grpc.await??;

@@ -3,7 +3,8 @@
 //! NATS and PostgreSQL), where the e2e suite starts the binary. It checks
 //! what HQ's ranking relies on: a case opened and answered 90 s after the
 //! post counts once for its unit, with that first-response time, even when
-//! reply publishes its events twice.
+//! reply publishes its events twice; and an upgrade deletes the consumer
+//! of every ingested post that releases before kept for the lag histogram.
 
 use std::time::Duration;
 
@@ -27,7 +28,10 @@ struct TestApp {
 }
 
 async fn spawn_app() -> TestApp {
-    let config = MetricsConfig { common: testing::common("m"), ..Default::default() };
+    spawn_app_with(MetricsConfig { common: testing::common("m"), ..Default::default() }).await
+}
+
+async fn spawn_app_with(config: MetricsConfig) -> TestApp {
     let listeners = Listeners { http: testing::free_port().await, grpc: testing::free_port().await };
     // A recorder of this app's own: the process-wide one is not installed.
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
@@ -135,5 +139,23 @@ async fn an_answered_case_counts_once_with_its_first_response_time() {
     assert_eq!((row.cases, row.answered), (1, 1), "{row:?}");
     let frt = row.mean_frt_s.expect("a first-response time");
     assert!((frt - 90.0).abs() < 1.0, "first response after 90 s, not {frt}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retired_ingested_consumer_of_an_earlier_release_is_deleted_at_start() {
+    let config = MetricsConfig { common: testing::common("m"), ..Default::default() };
+    let ns = Namespace::new(&config.common.namespace);
+    let js = jetstream::new(async_nats::connect(&config.common.nats_url).await.unwrap());
+    let ingested =
+        tvarit_bus::ensure_stream(&js, &ns, tvarit_bus::StreamKind::Ingested, Default::default()).await.unwrap();
+    tvarit_bus::ensure_consumer(&ingested, "metrics-ingested", ns.post_ingested("*"), Duration::from_secs(30))
+        .await
+        .unwrap();
+
+    let app = spawn_app_with(config).await;
+    let left = ingested.consumer_info("metrics-ingested").await;
+    assert!(left.is_err(), "the retired consumer is gone: {left:?}");
+    assert!(app.js.get_stream(app.ns.stream_name("ingested")).await.is_ok(), "the stream itself stays");
     app.stop().await;
 }
