@@ -3,6 +3,7 @@
 //! ceilings of its parts measured in the same run. See docs/benchmarks.md.
 
 mod compare;
+mod consumer_cost;
 mod cpu;
 mod deploy;
 mod hist;
@@ -220,6 +221,17 @@ async fn main() -> anyhow::Result<()> {
 
         report.raw_jetstream = Some(raw::jetstream(&a.nats, &d.ns, report.post_bytes, plan.raw_messages).await?);
         report.raw_postgres = Some(raw::postgres(&d.database_url, report.post_bytes, plan.raw_rows).await?);
+        let nats_pids: Vec<_> =
+            usage::server_pids(nats_port(&a.nats)).into_iter().filter(|(name, _)| name == "nats-server").collect();
+        report.consumer_cost = consumer_cost::sweep(
+            &a.nats,
+            &nats_pids,
+            &d.ns,
+            report.post_bytes,
+            plan.consumer_cost_seconds,
+            &consumer_cost::COUNTS,
+        )
+        .await?;
         anyhow::Ok(())
     })
     .await;

@@ -25,6 +25,8 @@ pub struct Plan {
     pub scale_seconds: f64,
     pub raw_messages: u64,
     pub raw_rows: u64,
+    /// Each step of the NATS-per-consumer sweep (crate::consumer_cost).
+    pub consumer_cost_seconds: f64,
     pub drain_timeout_seconds: u64,
 }
 
@@ -47,6 +49,7 @@ impl Plan {
             scale_seconds: 20.0,
             raw_messages: 100_000,
             raw_rows: 100_000,
+            consumer_cost_seconds: 15.0,
             drain_timeout_seconds: 30,
         }
     }
@@ -69,6 +72,7 @@ impl Plan {
             scale_seconds: 5.0,
             raw_messages: 20_000,
             raw_rows: 20_000,
+            consumer_cost_seconds: 5.0,
             drain_timeout_seconds: 10,
         }
     }

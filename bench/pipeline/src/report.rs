@@ -43,6 +43,8 @@ pub struct Report {
     pub ended_streams: u64,
     pub raw_jetstream: Option<RawJetStream>,
     pub raw_postgres: Option<RawPostgres>,
+    /// NATS's CPU per message at 1, 41 and 83 busy consumers.
+    pub consumer_cost: Vec<crate::consumer_cost::ConsumerCost>,
     pub scale: Option<ScaleRow>,
     /// PostgreSQL's rows and WAL per post, by run.
     pub writes: Vec<(String, crate::writes::Writes)>,
@@ -112,6 +114,7 @@ impl Report {
             ended_streams: 0,
             raw_jetstream: None,
             raw_postgres: None,
+            consumer_cost: Vec::new(),
             scale: None,
             writes: Vec::new(),
         }
@@ -314,6 +317,7 @@ impl Report {
             );
         }
 
+        crate::consumer_cost::table(&mut o, &self.consumer_cost);
         crate::cpu::per_post_table(&mut o, &self.latency, &self.rising_replay, self.burst.as_ref());
         for (label, w) in &self.writes {
             crate::writes::markdown(&mut o, label, w);
