@@ -1,4 +1,4 @@
-//! The two consumers' handlers (the bus's runner decodes, terminates the
+//! The case consumer's handler (the bus's runner decodes, terminates the
 //! undecodable and settles): case events become response-time facts (and
 //! the first-response histogram).
 
@@ -19,7 +19,7 @@ pub struct FactsSettings {
     pub targets: std::sync::Arc<facts::Targets>,
 }
 
-/// The durable consumers' names (their metrics label too).
+/// The durable consumer's name (its metrics label too).
 pub const CASES: &str = "metrics-cases";
 /// Releases before this one consumed every ingested post only for the
 /// ingest-lag histogram, which ingest now records where it accepts a post.
