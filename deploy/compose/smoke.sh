@@ -103,6 +103,31 @@ fail() {
 
 engine_pid=""
 stack_up=0
+
+# The stack's published ports, reserved for the run where this machine lets
+# us: 50051-50054 lie in Linux's ephemeral range, and a CI run failed when an
+# outgoing connection held 50052 just as classify's container bound it
+# (docs/operations.md, "Ports"). The earlier reservation is put back after.
+reserved_file=/proc/sys/net/ipv4/ip_local_reserved_ports
+reserved_before=""
+reserved_set=0
+reserve_ports() {
+  local want
+  want=$(printf '%s,' "${ports[@]}")
+  want=${want%,}
+  reserved_before=$(cat "$reserved_file" 2>/dev/null) || reserved_before=""
+  if printf '%s\n' "${reserved_before:+$reserved_before,}$want" 2>/dev/null >"$reserved_file"; then
+    reserved_set=1
+    log "ports reserved for this run: $want"
+  else
+    log "cannot reserve the ports in $reserved_file (not root, or /proc/sys read-only): an outgoing connection may take one"
+  fi
+}
+release_ports() {
+  [ "$reserved_set" = 1 ] || return 0
+  printf '%s\n' "$reserved_before" >"$reserved_file" && reserved_set=0
+}
+
 cleanup() {
   local status=$?
   trap - EXIT ERR INT TERM
@@ -115,10 +140,12 @@ cleanup() {
     printf '#!/bin/sh\n# Tears down what smoke.sh --keep left.\ncd %q\nDOCKER_HOST=%q TVARIT_POSTGRES_PASSWORD=x TVARIT_GRAFANA_ADMIN_PASSWORD=x TVARIT_DEMO_SECRET=x %s down -v --remove-orphans\n' \
       "$root" "$DOCKER_HOST" "$TVARIT_COMPOSE" >"$work/down.sh"
     log "tear down: sh $work/down.sh"
+    [ "$reserved_set" = 1 ] && log "the ports stay reserved while the stack runs; $reserved_file held '$reserved_before' before"
     exit "$status"
   fi
   teardown || true
   stop_engine || true
+  release_ports || true
   if [ "$status" -eq 0 ]; then
     rm -rf "$work"
   else
@@ -515,6 +542,7 @@ for dir in "${disk_dirs[@]}"; do
 done
 
 step "ports free"
+reserve_ports
 busy=()
 for p in "${ports[@]}"; do
   if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then busy+=("$p"); fi
