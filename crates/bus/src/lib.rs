@@ -18,7 +18,9 @@ pub use drift::{ChangeOutcome, SettingChange};
 pub use headers::{context_from_headers, current_traceparent, headers_with_traceparent, publish_headers};
 pub use publish::{Outgoing, PublishError, publish_batch};
 pub use runner::{Delivery, Runner, Verdict, Verdicts, protobuf};
-pub use streams::{StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, stream_config};
+pub use streams::{
+    StreamKind, StreamSettings, declare_stream, ensure_consumer, ensure_stream, retire_consumer, stream_config,
+};
 pub use subjects::Namespace;
 pub use sync_window::SyncWindow;
 pub(crate) use units::consume_units;

@@ -158,6 +158,36 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
     matches!(e.kind(), GetStreamErrorKind::JetStream(err) if err.error_code() == ErrorCode::STREAM_NOT_FOUND)
 }
 
+/// Deletes `consumer` from `stream`; one that is not there (never made,
+/// or another instance deleted it first) counts as deleted.
+pub(crate) async fn delete_consumer_if_present(
+    stream: &stream::Stream,
+    consumer: &str,
+) -> Result<(), stream::ConsumerError> {
+    match stream.delete_consumer(consumer).await {
+        Err(e)
+            if !matches!(e.kind(), stream::ConsumerErrorKind::JetStream(err)
+            if err.error_code() == ErrorCode::CONSUMER_NOT_FOUND) =>
+        {
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Deletes a consumer an earlier release declared and this one no longer
+/// uses, if it and its stream are there: at start, so the server stops
+/// keeping its state.
+pub async fn retire_consumer(js: &jetstream::Context, stream_name: &str, consumer: &str) -> Result<(), BusError> {
+    let fail = |message: String| BusError::Consumer { stream: stream_name.into(), consumer: consumer.into(), message };
+    let stream = match js.get_stream(stream_name).await {
+        Ok(stream) => stream,
+        Err(e) if is_not_found(&e) => return Ok(()),
+        Err(e) => return Err(fail(e.to_string())),
+    };
+    delete_consumer_if_present(&stream, consumer).await.map_err(|e| fail(e.to_string()))
+}
+
 fn fields_of(changes: &[SettingChange], outcome: ChangeOutcome) -> String {
     changes.iter().filter(|c| c.outcome == outcome).map(|c| c.field).collect::<Vec<_>>().join(",")
 }
@@ -204,12 +234,7 @@ pub(crate) async fn ensure_consumer_after(
                 ack_floor = floor,
                 "replacing the consumer with its new settings, starting after its ack floor"
             );
-            match stream.delete_consumer(durable).await {
-                Ok(_) => {}
-                // Another instance replaced it first.
-                Err(e) if e.to_string().contains("not found") => {}
-                Err(e) => return Err(fail(e.to_string())),
-            }
+            delete_consumer_if_present(stream, durable).await.map_err(|e| fail(e.to_string()))?;
             Some(floor)
         }
         Err(e) if e.kind() == ConsumerInfoErrorKind::NotFound => start_after,

@@ -11,7 +11,7 @@ use async_nats::jetstream::context::ConsumerInfoErrorKind;
 use async_nats::jetstream::{AckKind, Message, stream};
 use tokio::sync::mpsc;
 
-use crate::streams::ensure_consumer_after;
+use crate::streams::{delete_consumer_if_present, ensure_consumer_after};
 use crate::{Batch, BusError, Pull};
 
 /// The durable name of `unit`'s consumer for `base` (`reply-classified`).
@@ -61,11 +61,7 @@ pub async fn ensure_unit_consumers(
         }
         if all_declared {
             tracing::info!(consumer = base, stream = %stream_name, "every unit has its own consumer: deleting the all-units one");
-            if let Err(e) = stream.delete_consumer(base).await
-                && !e.to_string().contains("not found")
-            {
-                return Err(fail(base, e.to_string()));
-            }
+            delete_consumer_if_present(stream, base).await.map_err(|e| fail(base, e.to_string()))?;
         }
     }
     Ok(consumers)

@@ -26,18 +26,11 @@ pub const CASES: &str = "metrics-cases";
 const RETIRED_INGESTED: &str = "metrics-ingested";
 
 /// Deletes the ingested stream's `metrics-ingested` consumer a release
-/// before this one left, so the server stops keeping its state. A failure
-/// is logged, not fatal: the consumer only costs the server some state, and
-/// the next start tries again.
+/// before this one left. A failure is logged, not fatal: the consumer only
+/// costs the server some state, and the next start tries again.
 pub async fn retire_ingested_consumer(js: &async_nats::jetstream::Context, ns: &tvarit_bus::Namespace) {
-    let stream = ns.stream_name("ingested");
-    match js.delete_consumer_from_stream(RETIRED_INGESTED, &stream).await {
-        Ok(_) => tracing::info!(consumer = RETIRED_INGESTED, %stream, "retired consumer deleted"),
-        // Not there: a new deployment, or already deleted.
-        Err(e) if e.to_string().contains("not found") => {}
-        Err(e) => {
-            tracing::warn!(consumer = RETIRED_INGESTED, %stream, error = %e, "cannot delete the retired consumer yet")
-        }
+    if let Err(e) = tvarit_bus::retire_consumer(js, &ns.stream_name("ingested"), RETIRED_INGESTED).await {
+        tracing::warn!(error = %e, "cannot delete the retired consumer yet");
     }
 }
 
