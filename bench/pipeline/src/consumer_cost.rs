@@ -52,15 +52,7 @@ pub async fn sweep(
     for &n in counts {
         let name = format!("{}_RAWC{n}", ns.to_uppercase());
         let prefix = format!("{ns}.rawc{n}");
-        let s = js
-            .create_stream(stream::Config {
-                name: name.clone(),
-                subjects: vec![format!("{prefix}.>")],
-                storage: stream::StorageType::File,
-                duplicate_window: Duration::from_secs(120),
-                ..Default::default()
-            })
-            .await?;
+        let s = js.create_stream(crate::raw::scratch_stream(&name, format!("{prefix}.>"))).await?;
         let result = one(&js, &s, nats_pids, &prefix, n, size, seconds).await;
         let _ = js.delete_stream(&name).await;
         out.push(result?);

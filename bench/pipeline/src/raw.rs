@@ -45,19 +45,23 @@ fn payload(size: usize) -> bytes::Bytes {
     v.into()
 }
 
+/// A raw part's stream: file storage and the pipeline streams' 2-minute
+/// duplicate window, so each message costs what a pipeline message does.
+pub(crate) fn scratch_stream(name: &str, subjects: String) -> stream::Config {
+    stream::Config {
+        name: name.into(),
+        subjects: vec![subjects],
+        storage: stream::StorageType::File,
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    }
+}
+
 pub async fn jetstream(nats_url: &str, ns: &str, size: usize, messages: u64) -> anyhow::Result<RawJetStream> {
     let js = jetstream::new(async_nats::connect(nats_url).await?);
     let name = format!("{}_RAW", ns.to_uppercase());
     let subject = format!("{ns}.raw.post");
-    let s = js
-        .get_or_create_stream(stream::Config {
-            name: name.clone(),
-            subjects: vec![format!("{ns}.raw.>")],
-            storage: stream::StorageType::File,
-            duplicate_window: Duration::from_secs(120),
-            ..Default::default()
-        })
-        .await?;
+    let s = js.get_or_create_stream(scratch_stream(&name, format!("{ns}.raw.>"))).await?;
     let js_run = js.clone();
     let result = async {
         let js = js_run;
