@@ -312,7 +312,7 @@ impl Report {
             );
             o.push_str(
                 "A post crosses JetStream three times (ingested, classified, case event) and PostgreSQL four times \
-                 (archive + mark published, decision, case transaction), so a pipeline at ⅓ of the JetStream ceiling \
+                 (archive with its pending row, decision, case transaction), so a pipeline at ⅓ of the JetStream ceiling \
                  or ¼ of the insert ceiling would be at the parts' limit.\n",
             );
         }
